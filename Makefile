@@ -1,0 +1,44 @@
+# The two commands: `make run` and `make test`. Everything else is a helper they use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check db-stop worker clean-var
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, start or reuse the embedded PostgreSQL, migrate, load samples, serve
+run: $(VENV)/.runtime
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_samples
+	@echo "Serving the IMR Determinations Archive on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install dev requirements, lint, check migrations, run the whole suite
+test: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## db-stop: stop the embedded PostgreSQL (it is left running between commands on purpose)
+db-stop:
+	$(PY) -c "from pathlib import Path; from imr_archive.embedded_db import stop; print('stopped' if stop(Path('var/pgdata').resolve()) else 'not running')"

@@ -1,0 +1,474 @@
+"""The archive's data: uploaded letters, their parsed determinations, reviewers, items, citations.
+
+Designed for about 2 million letters and 4 million disputed items: the facet columns the browse
+page filters and counts on are copied onto ``DisputedItem`` (decision year, reviewer specialties,
+guideline sources and documents, withdrawn flag) so counting never joins, and full-text search
+uses a stored ``tsvector`` on the item with a GIN index.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .choices import (
+    SUBCATEGORIES,
+    SUBCATEGORY_CHOICES,
+    BodyRegion,
+    Category,
+    CitedBy,
+    GuidelineSource,
+    ItemOutcome,
+    LetterOutcome,
+    ParseStatus,
+    Priority,
+    ReviewerRole,
+    Sex,
+)
+
+
+def original_upload_path(instance: Letter, filename: str) -> str:
+    """Originals live under a content address, never under the uploader's file name."""
+    return f"originals/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class UploadBatch(models.Model):
+    """One admin upload (several files or ZIPs) or one ``ingest_letters`` run."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="Staff member who uploaded the batch (empty for command-line imports).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the batch was received.")
+    source = models.CharField(
+        max_length=20,
+        default="admin",
+        help_text="Where the batch came from: 'admin' upload or 'command' (ingest_letters).",
+    )
+    note = models.TextField(blank=True, help_text="Free text, e.g. the paths given to the command.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "upload batches"
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Letter(models.Model):
+    """One uploaded file, kept byte for byte so it can always be re-parsed."""
+
+    original = models.FileField(
+        upload_to=original_upload_path,
+        max_length=200,
+        help_text="The original bytes, stored under their SHA-256 (not a public URL).",
+    )
+    sha256 = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the original bytes, lower-case hex."
+    )
+    original_name = models.CharField(
+        max_length=255, help_text="File name as uploaded (ZIP members keep their path)."
+    )
+    size = models.PositiveBigIntegerField(help_text="Size of the original in bytes.")
+    content_type = models.CharField(
+        max_length=100, help_text="MIME type detected from the content, not from the name."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uploaded_letters",
+        help_text="Who uploaded it (empty for command-line imports).",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, help_text="When the file was stored.")
+    batch = models.ForeignKey(
+        UploadBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters",
+        help_text="The upload batch that first brought this file.",
+    )
+    status = models.CharField(
+        max_length=24,
+        choices=ParseStatus.choices,
+        default=ParseStatus.PENDING,
+        help_text="Parse status: pending, parsed, parsed with warnings, or failed.",
+    )
+    errors = models.JSONField(
+        default=list, blank=True, help_text="Parser errors: why the letter could not be read."
+    )
+    warnings = models.JSONField(
+        default=list, blank=True, help_text="Parser warnings: parts it did not understand."
+    )
+    parser_version = models.CharField(
+        max_length=20, blank=True, help_text="PARSER_VERSION of the last parse."
+    )
+    parsed_at = models.DateTimeField(null=True, blank=True, help_text="When it was last parsed.")
+    text = models.TextField(blank=True, help_text="Text extracted from the original.")
+    reissue_of = models.ForeignKey(
+        "Determination",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reissues",
+        help_text="Set when this letter's case number already has a determination from another "
+        "letter: it awaits an admin's choice of which letter the permalink shows.",
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        indexes = [
+            models.Index(fields=["status"], name="letter_status_idx"),
+            models.Index(fields=["parser_version"], name="letter_parser_version_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def needs_review(self) -> bool:
+        return self.reissue_of_id is not None
+
+
+class Reviewer(models.Model):
+    """A reviewer's credential profile; names are confidential, identical profiles share a row."""
+
+    role = models.CharField(
+        max_length=24,
+        choices=ReviewerRole.choices,
+        null=True,
+        blank=True,
+        help_text="'physician reviewer' (prose wording) or 'expert reviewer' (block wording).",
+    )
+    specialties = ArrayField(
+        models.CharField(max_length=120),
+        default=list,
+        blank=True,
+        help_text="Specialties in the order stated, normalised to the Division's names.",
+    )
+    board_certified = models.BooleanField(
+        null=True, blank=True, help_text="True only when the letter says Board Certified."
+    )
+    licensure = ArrayField(
+        models.CharField(max_length=60),
+        default=list,
+        blank=True,
+        help_text="States of licensure in the order stated.",
+    )
+    fingerprint = models.CharField(
+        max_length=64,
+        unique=True,
+        help_text="SHA-256 of the normalised profile: makes identical profiles one row.",
+    )
+
+    def __str__(self) -> str:
+        specialties = ", ".join(self.specialties) or "no specialty stated"
+        return f"{self.role or 'reviewer'}: {specialties}"
+
+
+class DeterminationQuerySet(models.QuerySet):
+    def public(self) -> DeterminationQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Determination(models.Model):
+    """One parsed letter: the decision on every disputed item of one case."""
+
+    key = models.CharField(
+        max_length=32,
+        unique=True,
+        help_text="Permalink key: the case number, or the first 12 hex digits of the letter's "
+        "SHA-256 when it has none. Never changes on re-parse.",
+    )
+    case_number = models.CharField(
+        max_length=16, null=True, blank=True, db_index=True, help_text="CMyy-nnnnnnn."
+    )
+    date_assigned = models.DateField(null=True, blank=True, help_text="Header: Date Assigned.")
+    date_of_injury = models.DateField(
+        null=True, blank=True, help_text="Header Date of Injury, else from the summary."
+    )
+    decision_date = models.DateField(null=True, blank=True, help_text="Header: Decision Date.")
+    ur_denial_date = models.DateField(null=True, blank=True, help_text="Header: UR Denial Date.")
+    application_received = models.DateField(
+        null=True, blank=True, help_text="Header: Application Received."
+    )
+    priority = models.CharField(
+        max_length=10, choices=Priority.choices, null=True, blank=True, help_text="Header."
+    )
+    patient_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Patient's age as stated in the summary."
+    )
+    patient_sex = models.CharField(
+        max_length=6, choices=Sex.choices, null=True, blank=True, help_text="From the summary."
+    )
+    clinical_summary = models.TextField(blank=True, help_text="The summary proper, unwrapped.")
+    outcome = models.CharField(
+        max_length=24,
+        choices=LetterOutcome.choices,
+        null=True,
+        blank=True,
+        help_text="From the items: upheld, overturned or partially overturned.",
+    )
+    reviewer = models.ForeignKey(
+        Reviewer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="determinations",
+        help_text="The reviewer's credential profile.",
+    )
+    letter = models.OneToOneField(
+        Letter,
+        on_delete=models.PROTECT,
+        related_name="determination",
+        help_text="The letter this determination was parsed from.",
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when an admin withdraws it: the permalink answers 410.",
+    )
+    withdrawn_reason = models.TextField(blank=True, help_text="Short public notice on withdrawal.")
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When first saved.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When last re-parsed or edited.")
+
+    objects = DeterminationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decision_date", "-id"]
+        indexes = [
+            models.Index(fields=["-decision_date", "-id"], name="determination_newest_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(key=""), name="determination_key_not_empty"),
+            models.CheckConstraint(
+                condition=Q(patient_age__isnull=True) | Q(patient_age__lte=120),
+                name="determination_patient_age_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def get_absolute_url(self) -> str:
+        return reverse("determinations:detail", args=[self.key])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class DisputedItemQuerySet(models.QuerySet):
+    def public(self) -> DisputedItemQuerySet:
+        return self.filter(withdrawn=False)
+
+
+def _category_pairs_condition() -> Q:
+    condition = Q()
+    for category, subcategories in SUBCATEGORIES.items():
+        condition |= Q(category=category, subcategory__in=subcategories)
+    return condition
+
+
+class DisputedItem(models.Model):
+    """One disputed treatment request and its decision: the row the browse page lists."""
+
+    determination = models.ForeignKey(
+        Determination, on_delete=models.CASCADE, related_name="items", help_text="Its letter."
+    )
+    number = models.PositiveSmallIntegerField(help_text="Order in the letter, from 1.")
+    request = models.TextField(help_text="The disputed request, unwrapped.")
+    original_request = models.TextField(
+        null=True, blank=True, help_text="Modified requests only: the original request."
+    )
+    authorized = models.TextField(
+        null=True, blank=True, help_text="Modified requests only: what UR authorized."
+    )
+    outcome = models.CharField(
+        max_length=12, choices=ItemOutcome.choices, help_text="Upheld or overturned."
+    )
+    category = models.CharField(
+        max_length=32, choices=Category.choices, help_text="Division taxonomy (contract 4.1)."
+    )
+    subcategory = models.CharField(
+        max_length=40, choices=SUBCATEGORY_CHOICES, help_text="Subcategory within the category."
+    )
+    service = models.CharField(
+        max_length=200,
+        null=True,
+        blank=True,
+        help_text="Canonical service, or a drug's generic name (contract 4.2).",
+    )
+    body_regions = ArrayField(
+        models.CharField(max_length=20, choices=BodyRegion.choices),
+        default=list,
+        blank=True,
+        help_text="Body regions named in the request, in order (contract 4.3).",
+    )
+    quantity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Sessions, visits or units requested (contract 4.4)."
+    )
+    claims_administrator_basis = models.TextField(
+        blank=True, help_text="Text after 'Claims Administrator guideline:'."
+    )
+    reviewer_basis = models.TextField(blank=True, help_text="Text after 'MAXIMUS guideline:'.")
+    rationale = models.TextField(blank=True, help_text="Decision rationale, unwrapped.")
+
+    # Facet columns copied from the determination and citations, maintained by services.
+    decision_date = models.DateField(
+        null=True, blank=True, help_text="Copy of the determination's decision date (sorting)."
+    )
+    decision_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year of the decision date (facet)."
+    )
+    specialties = ArrayField(
+        models.CharField(max_length=120),
+        default=list,
+        blank=True,
+        help_text="Copy of the reviewer's specialties (facet).",
+    )
+    guideline_sources = ArrayField(
+        models.CharField(max_length=12, choices=GuidelineSource.choices),
+        default=list,
+        blank=True,
+        help_text="Sources of the reviewer's citations, each once (facet).",
+    )
+    guideline_documents = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Documents of the reviewer's citations, each once (facet).",
+    )
+    withdrawn = models.BooleanField(
+        default=False, help_text="Copy of the determination's withdrawn state."
+    )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="English tsvector of request (A), rationale (B) and clinical summary (C).",
+    )
+
+    objects = DisputedItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["determination", "number"]
+        indexes = [
+            models.Index(fields=["outcome"], name="item_outcome_idx"),
+            models.Index(fields=["category", "subcategory"], name="item_category_idx"),
+            models.Index(fields=["service"], name="item_service_idx"),
+            models.Index(fields=["decision_year", "outcome"], name="item_year_outcome_idx"),
+            models.Index(fields=["-decision_date", "-id"], name="item_newest_idx"),
+            GinIndex(fields=["body_regions"], name="item_regions_gin"),
+            GinIndex(fields=["specialties"], name="item_specialties_gin"),
+            GinIndex(fields=["guideline_sources"], name="item_sources_gin"),
+            GinIndex(fields=["guideline_documents"], name="item_documents_gin"),
+            GinIndex(fields=["search_vector"], name="item_search_gin"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["determination", "number"], name="item_number_unique_per_letter"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="item_number_positive"),
+            models.CheckConstraint(
+                condition=_category_pairs_condition(), name="item_subcategory_in_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(body_regions__contained_by=BodyRegion.values),
+                name="item_body_regions_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_request__isnull=True, authorized__isnull=True)
+                | Q(original_request__isnull=False),
+                name="item_authorized_needs_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.determination.key} #{self.number}: {self.request[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.determination.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"item-{self.number}"
+
+
+class GuidelineCitation(models.Model):
+    """One guideline document cited in a basis (claims administrator's or reviewer's)."""
+
+    item = models.ForeignKey(
+        DisputedItem, on_delete=models.CASCADE, related_name="citations", help_text="Its item."
+    )
+    cited_by = models.CharField(
+        max_length=24, choices=CitedBy.choices, help_text="Which basis cites it."
+    )
+    position = models.PositiveSmallIntegerField(help_text="Order within its basis, from 1.")
+    source = models.CharField(
+        max_length=12, choices=GuidelineSource.choices, help_text="MTUS, ODG, ACOEM, ..."
+    )
+    document = models.CharField(
+        max_length=300, null=True, blank=True, help_text="Document or ODG chapter (contract 4.6)."
+    )
+    chapter = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="ACOEM chapter number when stated or implied."
+    )
+    section = models.TextField(null=True, blank=True, help_text="Topic or section named.")
+    pages = models.CharField(max_length=60, null=True, blank=True, help_text="Pages as written.")
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Edition year written after the document name."
+    )
+
+    class Meta:
+        ordering = ["item", "cited_by", "position"]
+        indexes = [models.Index(fields=["source", "document"], name="citation_document_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "cited_by", "position"], name="citation_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " / ".join(str(p) for p in (self.source, self.document, self.section) if p)
+
+
+class UploadResult(models.Model):
+    """What happened to one file of an upload batch: kept so results stay visible afterwards."""
+
+    class Outcome(models.TextChoices):
+        NEW = "new", "new"
+        DUPLICATE = "duplicate", "duplicate"
+        REJECTED = "rejected", "rejected"
+
+    batch = models.ForeignKey(
+        UploadBatch, on_delete=models.CASCADE, related_name="results", help_text="Its batch."
+    )
+    name = models.CharField(max_length=500, help_text="File or ZIP member name as given.")
+    outcome = models.CharField(
+        max_length=12, choices=Outcome.choices, help_text="new, duplicate, or rejected."
+    )
+    message = models.TextField(blank=True, help_text="Why a file was rejected, in plain words.")
+    letter = models.ForeignKey(
+        Letter,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="upload_results",
+        help_text="The stored letter (the existing one for duplicates).",
+    )
+
+    class Meta:
+        ordering = ["batch", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.outcome}"
