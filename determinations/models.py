@@ -361,7 +361,7 @@ class DisputedItem(models.Model):
     objects = DisputedItemQuerySet.as_manager()
 
     class Meta:
-        ordering = ["determination", "number"]
+        # No default ordering: counts and facet queries must not pay for a sort or a join.
         indexes = [
             models.Index(fields=["outcome"], name="item_outcome_idx"),
             models.Index(fields=["category", "subcategory"], name="item_category_idx"),

@@ -1,0 +1,155 @@
+"""The browse filters, shared by the browse page, statistics, exports, the API and feeds.
+
+Every view of the archive takes the same GET parameters (repeat one for several values):
+``q``, ``outcome``, ``category``, ``subcategory``, ``service``, ``guideline_source``,
+``guideline``, ``specialty``, ``region``, ``year``. Within a parameter values combine with OR,
+across parameters with AND. ``ItemFilterSet.filter_queryset(qs, exclude={"category"})`` applies
+every filter but the named ones: facet counts use it so that choosing a value does not hide its
+siblings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import ValidationError
+
+from .choices import SUBCATEGORY_CHOICES, BodyRegion, Category, GuidelineSource, ItemOutcome
+from .models import DisputedItem
+
+FILTER_PARAMS = (
+    "q",
+    "outcome",
+    "category",
+    "subcategory",
+    "service",
+    "guideline_source",
+    "guideline",
+    "specialty",
+    "region",
+    "year",
+)
+MAX_VALUES_PER_PARAM = 50
+MAX_QUERY_LENGTH = 500
+
+
+def search_query(text: str) -> SearchQuery:
+    """Web-search syntax ("quoted phrase", OR, -word), stemmed English."""
+    return SearchQuery(text, search_type="websearch", config="english")
+
+
+class OpenMultipleChoiceField(forms.MultipleChoiceField):
+    """Several values from an open vocabulary (services, documents, specialties)."""
+
+    def __init__(self, *args, max_length: int = 200, pattern: str | None = None, **kwargs):
+        self.max_length = max_length
+        self.pattern = re.compile(pattern) if pattern else None
+        super().__init__(*args, **kwargs)
+
+    def valid_value(self, value: str) -> bool:
+        if not value or len(value) > self.max_length or "\x00" in value:
+            return False
+        return self.pattern is None or bool(self.pattern.fullmatch(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_VALUES_PER_PARAM:
+            raise ValidationError(f"At most {MAX_VALUES_PER_PARAM} values are allowed.")
+
+
+class InFilter(django_filters.MultipleChoiceFilter):
+    """OR of several values of one column, as a single ``IN``."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": list(value)})
+
+
+class OverlapFilter(django_filters.MultipleChoiceFilter):
+    """OR of several values of an array column: the item has at least one of them."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__overlap": list(value)})
+
+
+class OpenInFilter(InFilter):
+    field_class = OpenMultipleChoiceField
+
+
+class OpenOverlapFilter(OverlapFilter):
+    field_class = OpenMultipleChoiceField
+
+
+class ItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        max_length=MAX_QUERY_LENGTH,
+        label="Search",
+        help_text='Words, "quoted phrases", OR, and -word to exclude.',
+    )
+    outcome = InFilter(field_name="outcome", choices=ItemOutcome.choices)
+    category = InFilter(field_name="category", choices=Category.choices)
+    subcategory = InFilter(field_name="subcategory", choices=SUBCATEGORY_CHOICES)
+    service = OpenInFilter(field_name="service")
+    guideline_source = OverlapFilter(
+        field_name="guideline_sources", choices=GuidelineSource.choices
+    )
+    guideline = OpenOverlapFilter(field_name="guideline_documents")
+    specialty = OpenOverlapFilter(field_name="specialties")
+    region = OverlapFilter(field_name="body_regions", choices=BodyRegion.choices)
+    year = OpenInFilter(field_name="decision_year", max_length=4, pattern=r"(19|20)\d\d")
+
+    class Meta:
+        model = DisputedItem
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(search_vector=search_query(value))
+
+    def filter_queryset(self, queryset, exclude: Iterable[str] = ()):
+        """Apply every filter with a value, except those named in ``exclude``."""
+        skipped = set(exclude)
+        for name, value in self.form.cleaned_data.items():
+            if name in skipped:
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    @property
+    def active(self) -> dict[str, list[str]]:
+        """The filters in use, as lists of values (``q`` as a one-element list)."""
+        active = {}
+        for name in FILTER_PARAMS:
+            value = self.form.cleaned_data.get(name)
+            if value:
+                active[name] = [value] if isinstance(value, str) else list(value)
+        return active
+
+
+def unknown_params(params: Iterable[str], *, extra: Iterable[str] = ()) -> list[str]:
+    """Parameter names that no view of the archive understands (each reported once, in order)."""
+    allowed = set(FILTER_PARAMS) | set(extra)
+    return list(dict.fromkeys(name for name in params if name not in allowed))
+
+
+def filter_errors(filterset: ItemFilterSet, *, extra: Iterable[str] = ()) -> list[str]:
+    """Plain-language problems with the query string: unknown names, then invalid values."""
+    errors = [
+        f"Unknown parameter '{name}'. Allowed: {', '.join(FILTER_PARAMS + tuple(extra))}."
+        for name in unknown_params(filterset.data.keys(), extra=extra)
+    ]
+    if not filterset.is_valid():
+        for name, messages in filterset.form.errors.items():
+            for message in messages:
+                errors.append(f"Parameter '{name}': {message}")
+    return errors
