@@ -29,7 +29,7 @@ from .models import (
     Reviewer,
     UploadBatch,
 )
-from .parsing import PARSER_VERSION, parse_letter
+from .parsing import PARSER_VERSION, parse_letter_with_text
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def letter_parse(*, letter: Letter, data: bytes | None = None) -> Letter:
     if data is None:
         with letter.original.open("rb") as handle:
             data = handle.read()
-    result = parse_letter(data, letter.original_name)
+    result, text = parse_letter_with_text(data, letter.original_name)
+    letter.text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     return determination_save(letter=letter, parsed=result)
 
 
@@ -122,7 +123,6 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
     letter.parsed_at = timezone.now()
     letter.errors = list(parsed.get("errors") or [])
     letter.warnings = list(parsed.get("warnings") or [])
-    letter.text = parsed.get("text", letter.text) or ""
     if letter.errors:
         letter.status = ParseStatus.FAILED
         letter.save()

@@ -1,0 +1,83 @@
+"""Parser throughput: letters per second, single process, median of several runs.
+
+    .venv/bin/python bench/parse_bench.py [--repeat N] [--runs R]
+
+Parses every text and PDF letter under tests/assets/letters N times per run and prints
+letters/s for text and for PDF (targets: >= 500 text, >= 150 PDF). If pypdf happens to be
+installed (it is not a project requirement) it also times pypdf's text extraction against
+pypdfium2's on the same PDFs and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from determinations.parsing import parse_letter  # noqa: E402
+from determinations.parsing.extract import extract_text  # noqa: E402
+
+ASSETS = ROOT / "tests" / "assets" / "letters"
+
+
+def rate(func, inputs: list[bytes], repeat: int, runs: int) -> float:
+    """Median letters per second over ``runs`` runs of ``repeat`` passes over ``inputs``."""
+    rates = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            for data in inputs:
+                func(data)
+        rates.append(len(inputs) * repeat / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def pypdf_text(data: bytes) -> str:
+    import io
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the assets per run")
+    parser.add_argument("--runs", type=int, default=5, help="runs; the median is printed")
+    args = parser.parse_args()
+
+    texts = [path.read_bytes() for path in sorted(ASSETS.glob("0*.txt"))]
+    pdfs = [path.read_bytes() for path in sorted((ASSETS / "real").glob("*.pdf"))]
+    parse_letter(texts[0])  # warm imports (vocab modules, pdfium) outside the timing
+    parse_letter(pdfs[0])
+
+    text_rate = rate(parse_letter, texts, args.repeat * 20, args.runs)
+    pdf_rate = rate(parse_letter, pdfs, args.repeat, args.runs)
+    extract_rate = rate(extract_text, pdfs, args.repeat, args.runs)
+    print(f"text letters: {len(texts)} files, {text_rate:8.0f} letters/s (target >= 500)")
+    print(f"PDF letters:  {len(pdfs)} files, {pdf_rate:8.0f} letters/s (target >= 150)")
+    print(f"PDF text extraction alone (pypdfium2): {extract_rate:8.0f} letters/s")
+    try:
+        import pypdf  # noqa: F401
+    except ImportError:
+        print("pypdf not installed: no comparison (pip install pypdf, outside requirements)")
+        return
+    try:
+        pypdf_rate = rate(pypdf_text, pdfs, 1, max(1, args.runs // 2))
+    except Exception as exc:  # e.g. AES needs the cryptography package as well
+        print(f"pypdf failed on these PDFs: {type(exc).__name__}: {exc}")
+        return
+    print(f"PDF text extraction alone (pypdf):     {pypdf_rate:8.0f} letters/s")
+    print(f"pypdfium2 is {extract_rate / pypdf_rate:.1f}x faster than pypdf")
+
+
+if __name__ == "__main__":
+    main()

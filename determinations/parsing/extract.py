@@ -1,0 +1,107 @@
+"""Bytes to text: PDFs through pdfium, everything else decoded as text.
+
+The kind of input is decided from its content (the ``%PDF-`` magic), never from the file name,
+because published files are often misnamed or renamed by whoever saved them.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+
+NOT_A_LETTER = "not an IMR determination letter"
+EMPTY = "empty input"
+ENCRYPTED = "encrypted PDF"
+NO_TEXT_LAYER = "PDF has no text layer (scanned image?)"
+CORRUPT = "corrupt or truncated PDF"
+
+# PDFium's FPDF_GetLastError codes (fpdfview.h).
+_ERR_PASSWORD = 4
+_ERR_SECURITY = 5
+
+# The PDF spec lets the header start anywhere in the first 1024 bytes.
+_PDF_MAGIC_WINDOW = 1024
+
+
+@dataclass(slots=True)
+class ExtractResult:
+    """Extracted text (pages joined by newlines) or an error message saying why there is none."""
+
+    text: str = ""
+    kind: str = "text"  # "pdf" or "text"
+    pages: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_pdf(data: bytes) -> bool:
+    return b"%PDF-" in data[:_PDF_MAGIC_WINDOW]
+
+
+def extract_text(data: bytes, filename: str = "") -> ExtractResult:
+    """Return the text of a letter; never raises. ``filename`` is only used in messages."""
+    if not data or not data.strip():
+        return ExtractResult(error=EMPTY)
+    if is_pdf(data):
+        return _extract_pdf(data)
+    return _decode_text(data)
+
+
+def _decode_text(data: bytes) -> ExtractResult:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ExtractResult(text=data.decode("utf-16", errors="replace"))
+    if b"\x00" in data[:4096]:
+        # Text files have no NUL bytes; images, archives and executables do.
+        return ExtractResult(error=NOT_A_LETTER)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return ExtractResult(text=text)
+
+
+def _extract_pdf(data: bytes) -> ExtractResult:
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # pragma: no cover - pypdfium2 is a hard requirement
+        return ExtractResult(kind="pdf", error="PDF support unavailable (pypdfium2 missing)")
+    try:
+        # The published letters are encrypted with an empty user password (owner restrictions
+        # only); pdfium opens them with password "".
+        doc = pdfium.PdfDocument(data, password="")
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (_ERR_PASSWORD, _ERR_SECURITY):
+            return ExtractResult(kind="pdf", error=ENCRYPTED)
+        return ExtractResult(kind="pdf", error=CORRUPT)
+    except Exception:
+        return ExtractResult(kind="pdf", error=CORRUPT)
+    try:
+        return _read_pages(doc)
+    except Exception:
+        return ExtractResult(kind="pdf", error=CORRUPT)
+    finally:
+        doc.close()
+
+
+def _read_pages(doc) -> ExtractResult:
+    texts: list[str] = []
+    count = len(doc)
+    for index in range(count):
+        page = doc[index]
+        try:
+            textpage = page.get_textpage()
+            try:
+                texts.append(textpage.get_text_range())
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+    text = "\n".join(texts)
+    if count == 0:
+        return ExtractResult(kind="pdf", error=CORRUPT)
+    if not text.strip():
+        return ExtractResult(kind="pdf", pages=count, error=NO_TEXT_LAYER)
+    return ExtractResult(text=text, kind="pdf", pages=count)

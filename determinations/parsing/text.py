@@ -1,0 +1,64 @@
+"""Page furniture removal and unwrapping.
+
+Extracted letters carry layout noise that is not part of the letter: blank lines between every
+line (double-spacing extractors), runs of blank lines and page numbers at page breaks, trailing
+and doubled spaces (redacted names), carriage returns, and soft-hyphen or U+FFFE/U+FFFF marks
+where the PDF broke a word at a line end. Structure is found on the cleaned *lines*; text fields
+are then *unwrapped* into single-spaced strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# A break mark, with any white space (including the line break) after it, becomes a hyphen that
+# joins the halves: "Non\u00ad\nMTUS" -> "Non-MTUS", "of\ufffemotion" -> "of-motion".
+_BREAK_MARK = re.compile(r"[\u00ad\ufffe\uffff][ \t]*(?:\n[ \t]*)?")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_PAGE_NUMBER = re.compile(r"(?i)(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?")
+_NEWLINE_CHARS = ("\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85")
+_MARK_CHARS = ("\u00ad", "\ufffe", "\uffff")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def clean_lines(text: str) -> list[str]:
+    """Split text into its non-blank lines, stripped, with page numbers removed."""
+    # Each pass runs only when its characters occur: most letters need none of them.
+    if any(char in text for char in _NEWLINE_CHARS):
+        text = _NEWLINES.sub("\n", text)
+    if any(char in text for char in _MARK_CHARS):
+        text = _BREAK_MARK.sub("-", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    lines = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or _PAGE_NUMBER.fullmatch(line):
+            continue
+        lines.append(line)
+    return lines
+
+
+def unwrap(lines: Iterable[str]) -> str:
+    """Join lines into one single-spaced string.
+
+    A line ending in a hyphen attached to a word joins the next line without a space
+    ("Non-" + "MTUS" -> "Non-MTUS"); every other line break becomes one space.
+    """
+    parts: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if parts:
+            prev = parts[-1]
+            if not (prev.endswith("-") and len(prev) > 1 and not prev[-2].isspace()):
+                parts.append(" ")
+        parts.append(line)
+    return squash("".join(parts))
+
+
+def squash(text: str) -> str:
+    """Collapse every run of white space to one space and strip the ends."""
+    return " ".join(text.split())
