@@ -1,0 +1,1 @@
+"""Vocabulary normalisers for IMR letter fields (contract section 4)."""
