@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "determinations",
 ]
 
@@ -128,6 +132,49 @@ IMR_MAX_ZIP_UNCOMPRESSED_BYTES = env_int("IMR_MAX_ZIP_UNCOMPRESSED_BYTES", 2 * 1
 IMR_MAX_ZIP_RATIO = env_int("IMR_MAX_ZIP_RATIO", 100, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 1000, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background parsing (django-tasks): the database queue, worked by `manage.py db_worker` on any
+# number of machines. TASKS_IMMEDIATE=1 runs tasks inside the request instead (no worker needed);
+# tests always do. The database backend ships as django-tasks-db since django-tasks 0.12.
+TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE", TESTING)
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TASKS_IMMEDIATE
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# Read-only JSON API (docs/api.md): anonymous GETs, JSON only, errors as {"errors": [...]}.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "determinations.api.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IMR Determinations Archive API",
+    "DESCRIPTION": "Read-only access to the archive's determinations, disputed items, facet "
+    "counts and overturn-rate statistics, with the browse page's filters.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ItemOutcomeEnum": "determinations.choices.ItemOutcome",
+        "LetterOutcomeEnum": "determinations.choices.LetterOutcome",
+        "GuidelineSourceEnum": "determinations.choices.GuidelineSource",
+        "BodyRegionEnum": "determinations.choices.BodyRegion",
+        "CategoryEnum": "determinations.choices.Category",
+        "SubcategoryEnum": "determinations.choices.SUBCATEGORY_CHOICES",
+        "PriorityEnum": "determinations.choices.Priority",
+    },
+}
 
 # Security: safe by default, the TLS-proxy settings opt in (see docs/operations.md).
 SECURE_CONTENT_TYPE_NOSNIFF = True

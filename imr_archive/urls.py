@@ -10,5 +10,6 @@ urlpatterns = [
         name="admin_letter_original",
     ),
     path("admin/", admin.site.urls),
+    path("api/", include("determinations.api_urls")),
     path("", include("determinations.urls")),
 ]

@@ -1,0 +1,580 @@
+"""Read-only JSON API: Django REST framework views over the browse page's own filters.
+
+DRF gives content negotiation, cursor pagination and uniform errors; drf-spectacular describes
+it as OpenAPI 3. Filtering goes through the same ``ItemFilterSet`` and ``filter_errors`` as the
+pages, so every endpoint accepts exactly the browse page's parameters and rejects the rest with
+``400 {"errors": [...]}``. Response bodies come from ``presenters`` / ``exports.item_record``
+(one shape everywhere); the serializer classes below declare that shape for the schema, and the
+tests check real responses against it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import render
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import facets, selectors, stats
+from .choices import (
+    SUBCATEGORY_CHOICES,
+    BodyRegion,
+    Category,
+    GuidelineSource,
+    ItemOutcome,
+    LetterOutcome,
+    Priority,
+)
+from .exports import item_record, item_url, permalink_prefix, search_fence
+from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
+from .models import Determination, DisputedItem, GuidelineCitation
+from .presenters import determination_as_dict
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+LIST_PARAMS = ("cursor", "page_size")
+FACET_LIMIT_MAX = 1000
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class BadParameters(exceptions.APIException):
+    status_code = 400
+    default_detail = "Bad query parameters."
+    default_code = "bad_parameters"
+
+    def __init__(self, errors: list[str]):
+        super().__init__(detail=errors)
+
+
+def _messages(detail) -> list[str]:
+    if isinstance(detail, list):
+        return [message for part in detail for message in _messages(part)]
+    if isinstance(detail, dict):
+        return [f"{key}: {message}" for key, part in detail.items() for message in _messages(part)]
+    return [str(detail)]
+
+
+def exception_handler(exc, context):
+    """Every API error as ``{"errors": ["plain words", ...]}``, whatever raised it."""
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = {"errors": _messages(response.data)}
+    return response
+
+
+def validated_filters(request, *, extra=()) -> ItemFilterSet:
+    """The request's browse filters, or a 400 naming every unknown or invalid parameter."""
+    filterset = ItemFilterSet(request.query_params)
+    errors = filter_errors(filterset, extra=extra)
+    if errors:
+        raise BadParameters(errors)
+    return filterset
+
+
+def _reject_any_parameter(request) -> None:
+    if request.query_params:
+        names = ", ".join(dict.fromkeys(request.query_params.keys()))
+        raise BadParameters([f"Unknown parameter(s) {names}: this endpoint takes none."])
+
+
+# --- filtering and paging ---------------------------------------------------------------------
+
+
+class BrowseFilterBackend(BaseFilterBackend):
+    """The browse filters on items; a determination matches when one of its items matches."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = validated_filters(request, extra=LIST_PARAMS)
+        if queryset.model is DisputedItem:
+            if "q" in filterset.active:
+                matching = filterset.filter_queryset(DisputedItem.objects.public())
+                return queryset.filter(pk__in=search_fence(matching))
+            return filterset.filter_queryset(queryset)
+        if not filterset.active:
+            return queryset
+        matching = filterset.filter_queryset(DisputedItem.objects.public()).order_by()
+        # A semi-join (IN) returns each letter once however many of its items match.
+        return queryset.filter(pk__in=matching.values("determination_id"))
+
+    def get_schema_operation_parameters(self, view):
+        return []  # declared once in FILTER_PARAMETERS, shared with non-list views
+
+
+class NewestFirstCursorPagination(CursorPagination):
+    """Cursor pages by descending id (most recently stored first): constant time at any depth.
+
+    ``id`` is unique and never null, so the cursor never skips or repeats a row; the decision
+    date is not (many items share one, and undated letters exist).
+    """
+
+    ordering = "-id"
+    page_size = PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise BadParameters(
+                [f"Parameter 'page_size': a whole number from 1 to {self.max_page_size}."]
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as exc:  # DRF's answer to a cursor it cannot decode
+            raise BadParameters(
+                ["Parameter 'cursor': not a cursor this API gave out (use the 'next' link)."]
+            ) from exc
+
+
+def _choices(choices) -> list[str]:
+    return [value for value, _ in choices]
+
+
+_FILTER_DOCS = {
+    "q": (None, 'Full-text search: words, "quoted phrases", OR, and -word to exclude.'),
+    "outcome": (_choices(ItemOutcome.choices), "Item outcome."),
+    "category": (_choices(Category.choices), "Division category."),
+    "subcategory": (_choices(SUBCATEGORY_CHOICES), "Subcategory."),
+    "service": (None, "Canonical service or a drug's generic name, exactly."),
+    "guideline_source": (_choices(GuidelineSource.choices), "Source the reviewer cited."),
+    "guideline": (None, "Guideline document the reviewer cited, exactly."),
+    "specialty": (None, "Reviewer specialty, exactly."),
+    "region": (_choices(BodyRegion.choices), "Body region named in the request."),
+    "year": (None, "Decision year, four digits."),
+}
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        str,
+        OpenApiParameter.QUERY,
+        description=(
+            description
+            if name == "q"
+            else f"{description} Repeat for several values (OR); at most "
+            f"{MAX_VALUES_PER_PARAM}. Different parameters combine with AND."
+        ),
+        enum=enum,
+        many=name != "q",
+        explode=True if name != "q" else None,
+        pattern=r"^(19|20)\d\d$" if name == "year" else None,
+    )
+    for name, (enum, description) in _FILTER_DOCS.items()
+]
+assert set(_FILTER_DOCS) == set(ItemFilterSet.base_filters), "document every browse filter"
+
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = serializers.ListField(child=serializers.CharField(), help_text="In plain words.")
+
+
+ERRORS = OpenApiResponse(
+    response=ErrorsSerializer,
+    description='Unknown or invalid parameters, each named: {"errors": ["Parameter ...: ..."]}.',
+)
+
+
+# --- shapes (for the schema; bodies come from presenters) --------------------------------------
+
+
+class CitationSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=GuidelineSource.choices)
+    document = serializers.CharField(allow_null=True)
+    chapter = serializers.IntegerField(allow_null=True)
+    section = serializers.CharField(allow_null=True)
+    pages = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField(allow_null=True)
+
+
+class BasisSerializer(serializers.Serializer):
+    basis = serializers.CharField(allow_blank=True)
+    citations = CitationSerializer(many=True)
+
+
+class ContractItemSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    request = serializers.CharField()
+    original_request = serializers.CharField(allow_null=True)
+    authorized = serializers.CharField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=ItemOutcome.choices)
+    category = serializers.ChoiceField(choices=Category.choices)
+    subcategory = serializers.ChoiceField(choices=SUBCATEGORY_CHOICES)
+    service = serializers.CharField(allow_null=True)
+    body_regions = serializers.ListField(child=serializers.ChoiceField(BodyRegion.choices))
+    quantity = serializers.IntegerField(allow_null=True)
+    claims_administrator = BasisSerializer()
+    reviewer = BasisSerializer(help_text="The reviewer's (MAXIMUS) basis and citations.")
+    rationale = serializers.CharField(allow_blank=True)
+
+
+class ItemSerializer(ContractItemSerializer):
+    """A disputed item with its letter's facts: one line of the JSONL export."""
+
+    key = serializers.CharField(help_text="The letter's permalink key.")
+    url = serializers.URLField(help_text="Permalink of the item (letter page, item anchor).")
+    case_number = serializers.CharField(allow_null=True)
+    decision_date = serializers.DateField(allow_null=True)
+    date_assigned = serializers.DateField(allow_null=True)
+    date_of_injury = serializers.DateField(allow_null=True)
+    ur_denial_date = serializers.DateField(allow_null=True)
+    application_received = serializers.DateField(allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True)
+    letter_outcome = serializers.ChoiceField(choices=LetterOutcome.choices, allow_null=True)
+    reviewer_specialties = serializers.ListField(child=serializers.CharField())
+    reviewer_guideline_sources = serializers.ListField(
+        child=serializers.ChoiceField(GuidelineSource.choices)
+    )
+    reviewer_guideline_documents = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, instance):
+        request = self.context["request"]
+        base = request.build_absolute_uri("/").rstrip("/")
+        return item_record(instance, url=item_url(base, self.context["prefix"], instance))
+
+
+class PatientSerializer(serializers.Serializer):
+    age = serializers.IntegerField(allow_null=True)
+    sex = serializers.CharField(allow_null=True)
+
+
+class ReviewerSerializer(serializers.Serializer):
+    role = serializers.CharField(allow_null=True)
+    specialties = serializers.ListField(child=serializers.CharField())
+    board_certified = serializers.BooleanField(allow_null=True)
+    licensure = serializers.ListField(child=serializers.CharField())
+
+
+class DeterminationSerializer(serializers.Serializer):
+    """A whole letter: its facts, reviewer profile, and every item with its citations."""
+
+    key = serializers.CharField()
+    url = serializers.URLField()
+    case_number = serializers.CharField(allow_null=True)
+    date_assigned = serializers.DateField(allow_null=True)
+    date_of_injury = serializers.DateField(allow_null=True)
+    decision_date = serializers.DateField(allow_null=True)
+    ur_denial_date = serializers.DateField(allow_null=True)
+    application_received = serializers.DateField(allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True)
+    patient = PatientSerializer()
+    reviewer = ReviewerSerializer()
+    clinical_summary = serializers.CharField(allow_blank=True)
+    outcome = serializers.ChoiceField(choices=LetterOutcome.choices, allow_null=True)
+    items = ContractItemSerializer(many=True)
+
+    def to_representation(self, instance):
+        url = self.context["request"].build_absolute_uri(instance.get_absolute_url())
+        return determination_as_dict(instance, url=url)
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    facets = serializers.DictField(child=FacetValueSerializer(many=True))
+
+
+class RateSerializer(serializers.Serializer):
+    items = serializers.IntegerField()
+    overturned = serializers.IntegerField()
+    upheld = serializers.IntegerField()
+    overturn_rate = serializers.FloatField(allow_null=True, help_text="overturned / items")
+    interval_low = serializers.FloatField(help_text="95% Wilson score interval, lower bound.")
+    interval_high = serializers.FloatField(help_text="95% Wilson score interval, upper bound.")
+
+
+class GroupSerializer(RateSerializer):
+    value = serializers.JSONField(help_text="The group's value (a year is a number).")
+    label = serializers.CharField()
+    filters = serializers.DictField(
+        child=serializers.CharField(), help_text="Browse parameters selecting this group."
+    )
+
+
+class DimensionSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    parameter = serializers.CharField()
+    truncated = serializers.BooleanField(help_text="True when only the largest groups are shown.")
+    groups = GroupSerializer(many=True)
+
+
+class LettersSerializer(serializers.Serializer):
+    letters = serializers.IntegerField(help_text="Letters with at least one matching item.")
+    upheld = serializers.IntegerField()
+    overturned = serializers.IntegerField()
+    partially_overturned = serializers.IntegerField()
+    matching_items = serializers.IntegerField()
+    items_per_letter = serializers.FloatField(allow_null=True)
+
+
+class StatsSerializer(serializers.Serializer):
+    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    items = RateSerializer()
+    letters = LettersSerializer()
+    groups = serializers.DictField(child=DimensionSerializer())
+
+
+# --- views --------------------------------------------------------------------------------------
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses={200: ItemSerializer, 400: ERRORS})
+class ItemList(generics.ListAPIView):
+    """Disputed items matching the browse filters, most recently stored first."""
+
+    serializer_class = ItemSerializer
+    filter_backends = [BrowseFilterBackend]
+    pagination_class = NewestFirstCursorPagination
+
+    def get_queryset(self) -> QuerySet[DisputedItem]:
+        return (
+            DisputedItem.objects.public()
+            .select_related("determination")
+            .defer("search_vector", "determination__clinical_summary")
+            .prefetch_related(
+                Prefetch(
+                    "citations",
+                    queryset=GuidelineCitation.objects.order_by("cited_by", "position"),
+                )
+            )
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "prefix": permalink_prefix()}
+
+
+def _determinations() -> QuerySet[Determination]:
+    items = DisputedItem.objects.order_by("number").prefetch_related(
+        Prefetch("citations", queryset=GuidelineCitation.objects.order_by("cited_by", "position"))
+    )
+    return (
+        Determination.objects.public()
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("items", queryset=items))
+    )
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses={200: DeterminationSerializer, 400: ERRORS})
+class DeterminationList(generics.ListAPIView):
+    """Letters with at least one item matching the browse filters (each letter once)."""
+
+    serializer_class = DeterminationSerializer
+    filter_backends = [BrowseFilterBackend]
+    pagination_class = NewestFirstCursorPagination
+
+    def get_queryset(self) -> QuerySet[Determination]:
+        return _determinations()
+
+
+class Withdrawn(exceptions.APIException):
+    status_code = 410
+    default_code = "withdrawn"
+
+
+@extend_schema(
+    responses={
+        200: DeterminationSerializer,
+        400: ERRORS,
+        404: OpenApiResponse(ErrorsSerializer, description="No determination has this key."),
+        410: OpenApiResponse(ErrorsSerializer, description="Withdrawn: a short notice only."),
+    }
+)
+class DeterminationDetail(generics.RetrieveAPIView):
+    """One letter with its reviewer profile, items and citations, in four queries."""
+
+    serializer_class = DeterminationSerializer
+    filter_backends = []
+    queryset = Determination.objects.none()  # the lookup goes through selectors
+
+    def get_object(self) -> Determination:
+        _reject_any_parameter(self.request)
+        key = self.kwargs["key"]
+        determination = selectors.determination_get(key=key)
+        if determination is None:
+            raise exceptions.NotFound(f"No determination with key '{key}'.")
+        if determination.is_withdrawn:
+            notice = f"Determination '{key}' has been withdrawn."
+            if determination.withdrawn_reason:
+                notice += f" {determination.withdrawn_reason}"
+            raise Withdrawn(notice)
+        return determination
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Http404):
+            exc = exceptions.NotFound(str(exc))
+        return super().handle_exception(exc)
+
+
+@extend_schema(
+    parameters=[
+        *FILTER_PARAMETERS,
+        OpenApiParameter(
+            "limit",
+            int,
+            description=f"Keep the N largest values of each facet (1-{FACET_LIMIT_MAX}); "
+            "selected values are always kept. Default: all values.",
+        ),
+    ],
+    responses={200: FacetsSerializer, 400: ERRORS},
+)
+class FacetCounts(APIView):
+    """The browse page's facet counts: matching items per value, each facet counted with every
+    filter but its own."""
+
+    def get(self, request):
+        filterset = validated_filters(request, extra=("limit",))
+        raw = request.query_params.get("limit")
+        limit = None
+        if raw is not None:
+            if not raw.isdigit() or not 1 <= int(raw) <= FACET_LIMIT_MAX:
+                raise BadParameters(
+                    [f"Parameter 'limit': a whole number from 1 to {FACET_LIMIT_MAX}."]
+                )
+            limit = int(raw)
+        counts = facets.facet_counts(filterset, limit=limit)
+        return Response(
+            {
+                "filters": filterset.active,
+                "facets": {
+                    name: [
+                        {
+                            "value": value.value,
+                            "label": value.label,
+                            "count": value.count,
+                            "selected": value.selected,
+                        }
+                        for value in values
+                    ]
+                    for name, values in counts.items()
+                },
+            }
+        )
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses={200: StatsSerializer, 400: ERRORS})
+class Statistics(APIView):
+    """Items, overturned items, overturn rate and 95% Wilson interval, overall and grouped by
+    category, subcategory, service, guideline document, specialty, body region and year; and
+    matching letters by outcome."""
+
+    def get(self, request):
+        filterset = validated_filters(request)
+        result = stats.statistics(filterset)
+        return Response({"filters": filterset.active, **result.as_dict()})
+
+
+# --- the human-readable description ----------------------------------------------------------
+
+
+@functools.cache
+def openapi_document() -> dict:
+    """The OpenAPI document, generated once per process (it only changes with the code)."""
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _type(schema: dict, components: dict) -> str:
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    if "allOf" in schema:
+        return " & ".join(_type(part, components) for part in schema["allOf"])
+    if "oneOf" in schema:
+        return " or ".join(_type(part, components) for part in schema["oneOf"])
+    kind = schema.get("type", "any")
+    if kind == "array":
+        kind = f"list of {_type(schema.get('items', {}), components)}"
+    elif kind == "object" and "additionalProperties" in schema:
+        extra = schema["additionalProperties"]
+        kind = f"map of {_type(extra, components) if isinstance(extra, dict) else 'any'}"
+    if schema.get("format"):
+        kind += f" ({schema['format']})"
+    if schema.get("nullable"):
+        kind += ", or null"
+    return kind
+
+
+def _enum(schema: dict) -> list:
+    return schema.get("enum") or schema.get("items", {}).get("enum") or []
+
+
+def document_outline(document: dict) -> dict:
+    """The OpenAPI document reduced to what a reader scans: operations, parameters, shapes."""
+    components = document.get("components", {}).get("schemas", {})
+    operations = []
+    for path, methods in document.get("paths", {}).items():
+        for method, operation in methods.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "id": operation.get("operationId", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "where": p["in"],
+                            "required": p.get("required", False),
+                            "type": _type(p.get("schema", {}), components),
+                            "enum": _enum(p.get("schema", {})),
+                            "description": p.get("description", ""),
+                        }
+                        for p in operation.get("parameters", [])
+                    ],
+                    "responses": [
+                        {
+                            "code": code,
+                            "description": response.get("description", ""),
+                            "type": _type(
+                                response.get("content", {})
+                                .get("application/json", {})
+                                .get("schema", {}),
+                                components,
+                            )
+                            if response.get("content")
+                            else "",
+                        }
+                        for code, response in operation.get("responses", {}).items()
+                    ],
+                }
+            )
+    shapes = [
+        {
+            "name": name,
+            "description": schema.get("description", ""),
+            "fields": [
+                {
+                    "name": field,
+                    "type": _type(spec, components),
+                    "enum": _enum(spec),
+                    "description": spec.get("description", ""),
+                }
+                for field, spec in schema.get("properties", {}).items()
+            ],
+            "enum": schema.get("enum", []),
+        }
+        for name, schema in components.items()
+    ]
+    return {"info": document.get("info", {}), "operations": operations, "shapes": shapes}
+
+
+def api_index(request):
+    """``/api/``: the API described in plain HTML, rendered on the server (works offline)."""
+    return render(request, "api/index.html", {"outline": document_outline(openapi_document())})

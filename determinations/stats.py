@@ -1,0 +1,295 @@
+"""Overturn-rate statistics over the browse filters: counted in SQL, one GROUP BY per dimension.
+
+Every figure here counts public (not withdrawn) disputed items matching the browse filters, the
+same rows the browse page lists, so the numbers agree wherever they appear. Callers go through
+``items_summary``, ``grouped_rates`` and ``letters_summary`` only: a later issue may answer them
+from precomputed count tables instead of live queries.
+
+Definitions (also in docs/api.md):
+
+- overturn rate = overturned items / items;
+- interval = 95% Wilson score interval of that proportion (``wilson_interval``);
+- multi-valued facets (body region, reviewer specialty, guideline document) count an item once
+  per distinct value it carries, so their groups may add up to more than the total.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
+from .choices import ItemOutcome, LetterOutcome
+from .filters import ItemFilterSet
+from .models import Determination, DisputedItem
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of ``successes / n``, clipped to [0, 1].
+
+    Unlike the normal approximation it stays inside [0, 1] and is sensible for small groups and
+    rates near 0 or 1, which most facet values of the archive are. With ``n == 0`` nothing is
+    known: the whole range (0, 1).
+
+    >>> [round(x, 4) for x in wilson_interval(1, 10)]
+    [0.0179, 0.4042]
+    """
+    if n < 0 or successes < 0 or successes > n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
+        return (0.0, 1.0)
+    p = successes / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Items and overturned items of one group, with the rate and its 95% interval."""
+
+    items: int
+    overturned: int
+    value: str | int | None = None
+    label: str = ""
+    params: tuple[tuple[str, str], ...] = ()  # browse filters selecting this group
+
+    @property
+    def upheld(self) -> int:
+        return self.items - self.overturned
+
+    @property
+    def rate(self) -> float | None:
+        return self.overturned / self.items if self.items else None
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson_interval(self.overturned, self.items)
+
+    def as_dict(self) -> dict:
+        low, high = self.interval
+        data = {"value": self.value} if self.value is not None else {}
+        data.update(
+            items=self.items,
+            overturned=self.overturned,
+            upheld=self.upheld,
+            overturn_rate=self.rate,
+            interval_low=low,
+            interval_high=high,
+        )
+        return data
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One way of grouping items: a scalar column or an array column (unnested)."""
+
+    name: str
+    title: str
+    column: str
+    param: str  # the browse filter that selects one group
+    array: bool = False
+    limit: int | None = None  # open vocabularies: only the largest groups
+
+
+# The order is the page's order. Subcategory names repeat across categories, so a subcategory
+# group is the (category, subcategory) pair: see ``_subcategory_rates``.
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension("category", "Category", "category", "category"),
+        Dimension("subcategory", "Subcategory", "subcategory", "subcategory"),
+        Dimension("service", "Service", "service", "service", limit=50),
+        Dimension(
+            "guideline",
+            "Guideline document (reviewer's)",
+            "guideline_documents",
+            "guideline",
+            array=True,
+            limit=50,
+        ),
+        Dimension("specialty", "Reviewer specialty", "specialties", "specialty", array=True),
+        Dimension("region", "Body region", "body_regions", "region", array=True),
+        Dimension("year", "Decision year", "decision_year", "year"),
+    )
+}
+
+
+def filtered_items(filterset: ItemFilterSet) -> QuerySet[DisputedItem]:
+    """Public items matching a valid filter set: the rows every statistic counts."""
+    return filterset.filter_queryset(DisputedItem.objects.public())
+
+
+def _counts():
+    overturned = Count("id", filter=Q(outcome=ItemOutcome.OVERTURNED))
+    return {"items": Count("*"), "overturned": overturned}
+
+
+def items_summary(items: QuerySet[DisputedItem]) -> Rate:
+    """All matching items in one row."""
+    row = items.order_by().aggregate(**_counts())
+    return Rate(items=row["items"], overturned=row["overturned"], label="All matching items")
+
+
+def _grouped_sql(items: QuerySet[DisputedItem], dimension: Dimension, limit: int | None):
+    """GROUP BY over the filtered items as a subquery; arrays unnested, each value once per item.
+
+    Column names come from ``DIMENSIONS`` only, never from the request.
+    """
+    inner, params = (
+        items.order_by().values("id", "outcome", dimension.column).query.sql_with_params()
+    )
+    column = connection.ops.quote_name(dimension.column)
+    if dimension.array:
+        source = f"({inner}) AS s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.{column})) AS g(v)"
+        value = "g.v"
+    else:
+        source = f"({inner}) AS s"
+        value = f"s.{column}"
+    order = "v ASC" if dimension.name == "year" else "items DESC, v ASC"
+    sql = (
+        f"SELECT {value} AS v, COUNT(*) AS items, "  # noqa: S608 (whitelisted names only)
+        f"COUNT(*) FILTER (WHERE s.outcome = %s) AS overturned "
+        f"FROM {source} WHERE {value} IS NOT NULL GROUP BY {value} ORDER BY {order}"
+    )
+    params = (ItemOutcome.OVERTURNED, *params)  # the FILTER placeholder comes first
+    if limit is not None:
+        sql += " LIMIT %s"
+        params = (*params, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _subcategory_rates(items: QuerySet[DisputedItem]) -> list[Rate]:
+    rows = (
+        items.order_by()
+        .values("category", "subcategory")
+        .annotate(**_counts())
+        .order_by("-items", "category", "subcategory")
+    )
+    return [
+        Rate(
+            items=row["items"],
+            overturned=row["overturned"],
+            value=row["subcategory"],
+            label=f"{row['category']} / {row['subcategory']}",
+            params=(("category", row["category"]), ("subcategory", row["subcategory"])),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Grouped:
+    dimension: Dimension
+    rows: list[Rate]
+    truncated: bool  # more groups exist than the dimension's limit
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.dimension.title,
+            "parameter": self.dimension.param,
+            "truncated": self.truncated,
+            "groups": [
+                {**row.as_dict(), "label": row.label, "filters": dict(row.params)}
+                for row in self.rows
+            ],
+        }
+
+
+def grouped_rates(items: QuerySet[DisputedItem], dimension: str) -> Grouped:
+    """Items, overturned items and rate per value of one dimension, largest groups first
+    (years in order). Open vocabularies keep their ``limit`` largest groups."""
+    spec = DIMENSIONS[dimension]
+    if spec.name == "subcategory":
+        return Grouped(spec, _subcategory_rates(items), truncated=False)
+    fetch = spec.limit + 1 if spec.limit else None
+    rows = _grouped_sql(items, spec, fetch)
+    truncated = spec.limit is not None and len(rows) > spec.limit
+    rows = rows[: spec.limit] if spec.limit else rows
+    return Grouped(
+        spec,
+        [
+            Rate(
+                items=n,
+                overturned=overturned,
+                value=value,
+                label=str(value),
+                params=((spec.param, str(value)),),
+            )
+            for value, n, overturned in rows
+        ],
+        truncated=truncated,
+    )
+
+
+@dataclass(frozen=True)
+class LettersSummary:
+    """Letters with at least one matching item, by the letter's own outcome."""
+
+    letters: int
+    upheld: int
+    overturned: int
+    partially_overturned: int
+    items: int  # matching items
+
+    @property
+    def items_per_letter(self) -> float | None:
+        return self.items / self.letters if self.letters else None
+
+    def as_dict(self) -> dict:
+        return {
+            "letters": self.letters,
+            "upheld": self.upheld,
+            "overturned": self.overturned,
+            "partially_overturned": self.partially_overturned,
+            "matching_items": self.items,
+            "items_per_letter": self.items_per_letter,
+        }
+
+
+def letters_summary(items: QuerySet[DisputedItem], *, item_count: int) -> LettersSummary:
+    """Count letters by outcome where one of their items matches (a semi-join: no duplicates)."""
+    letters = Determination.objects.public().filter(
+        pk__in=items.order_by().values("determination_id")
+    )
+    by_outcome = dict(
+        letters.order_by().values("outcome").annotate(n=Count("*")).values_list("outcome", "n")
+    )
+    return LettersSummary(
+        letters=sum(by_outcome.values()),
+        upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
+        overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
+        partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
+        items=item_count,
+    )
+
+
+@dataclass(frozen=True)
+class Statistics:
+    total: Rate
+    letters: LettersSummary
+    groups: list[Grouped]
+
+    def as_dict(self) -> dict:
+        return {
+            "items": self.total.as_dict(),
+            "letters": self.letters.as_dict(),
+            "groups": {group.dimension.name: group.as_dict() for group in self.groups},
+        }
+
+
+def statistics(filterset: ItemFilterSet, *, dimensions=tuple(DIMENSIONS)) -> Statistics:
+    """Everything the statistics page and ``/api/stats/`` show, for a valid filter set."""
+    items = filtered_items(filterset)
+    total = items_summary(items)
+    return Statistics(
+        total=total,
+        letters=letters_summary(items, item_count=total.items),
+        groups=[grouped_rates(items, name) for name in dimensions],
+    )

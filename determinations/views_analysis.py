@@ -1,0 +1,114 @@
+"""Analysis pages over the browse filters: statistics, exports (CSV, JSON Lines)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from . import charts, exports, stats
+from .filters import ItemFilterSet, filter_errors
+
+
+def bad_parameters(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    """The 400 page, listing every problem with the query string."""
+    return render(request, "determinations/400_params.html", {"errors": errors}, status=400)
+
+
+def _plain_bad_parameters(errors: list[str]) -> HttpResponse:
+    """Machine clients (curl, feed readers) get the problems as plain text."""
+    text = "Bad request:\n" + "".join(f"- {error}\n" for error in errors)
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
+def filter_query(active: dict[str, list[str]], *, replace: tuple[tuple[str, str], ...] = ()) -> str:
+    """The active filters as a query string, with the parameters in ``replace`` set instead."""
+    replaced = {name for name, _ in replace}
+    pairs = list(replace) + [
+        (name, value) for name, values in active.items() if name not in replaced for value in values
+    ]
+    return urlencode(pairs)
+
+
+def _rate_texts(rate: stats.Rate) -> dict[str, str]:
+    low, high = rate.interval
+    return {
+        "rate_text": charts.percent(rate.rate),
+        "interval_text": f"{charts.percent(low)} to {charts.percent(high)}",
+    }
+
+
+@require_GET
+def stats_page(request: HttpRequest) -> HttpResponse:
+    filterset = ItemFilterSet(request.GET)
+    errors = filter_errors(filterset)
+    if errors:
+        return bad_parameters(request, errors)
+    result = stats.statistics(filterset)
+    active = filterset.active
+    browse = reverse("determinations:browse")
+    tables = []
+    for group in result.groups:
+        rows = [
+            {
+                "rate": row,
+                "href": f"{browse}?{filter_query(active, replace=row.params)}",
+                **_rate_texts(row),
+            }
+            for row in group.rows
+        ]
+        title = f"Overturn rate by {group.dimension.title.lower()}"
+        chart = (
+            charts.yearly_trend(group.rows, title=title)
+            if group.dimension.name == "year"
+            else charts.rate_bars(group.rows[:20], title=title)
+        )
+        tables.append(
+            {"group": group, "rows": rows, "chart": mark_safe(chart)}  # noqa: S308 (escaped)
+        )
+    query = filter_query(active)
+    return render(
+        request,
+        "determinations/stats.html",
+        {
+            "result": result,
+            "total": _rate_texts(result.total),
+            "tables": tables,
+            "active": active,
+            "query": query,
+            "browse_href": f"{browse}?{query}" if query else browse,
+        },
+    )
+
+
+def _export(request: HttpRequest, kind: str) -> HttpResponse:
+    filterset = ItemFilterSet(request.GET)
+    errors = filter_errors(filterset)
+    if errors:
+        return _plain_bad_parameters(errors)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    if kind == "csv":
+        stream = exports.csv_stream(filterset, base_url=base_url)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        stream = exports.jsonl_stream(filterset, base_url=base_url)
+        content_type = "application/x-ndjson; charset=utf-8"
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="imr-items.{kind}"'
+    return response
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Every matching item as CSV (UTF-8 with BOM, formula-guarded): see docs/api.md."""
+    return _export(request, "csv")
+
+
+@require_GET
+def export_jsonl(request: HttpRequest) -> HttpResponse:
+    """Every matching item as JSON Lines, one ``exports.item_record`` per line."""
+    return _export(request, "jsonl")

@@ -1,0 +1,150 @@
+"""CSV and JSON Lines exports: parsed back and compared with the database."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from determinations import exports
+from determinations.models import DisputedItem
+
+from .builders import a_determination, a_parse, an_item
+from .test_stats import build_archive
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = 'Needs "quotes", commas,\nand a newline; plus Pérez and 痛み'
+
+
+@pytest.fixture
+def archive():
+    return build_archive()
+
+
+def download(client, url) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
+def parse_csv(data: bytes) -> list[dict]:
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def unguard(value: str) -> str:
+    return value[1:] if value[:2] in {"'=", "'+", "'-", "'@", "'\t", "'\r"} else value
+
+
+def test_the_csv_export_has_the_documented_columns_in_order(client, archive):
+    data = download(client, "/export/items.csv")
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert tuple(header) == exports.CSV_HEADER
+    assert header[:3] == ["letter_key", "item_number", "url"]
+
+
+def test_the_csv_export_round_trips_every_public_item(client, archive):
+    rows = parse_csv(download(client, "/export/items.csv"))
+    items = DisputedItem.objects.public().select_related("determination")
+    assert len(rows) == items.count() == 5
+    by_key = {(row["letter_key"], int(row["item_number"])): row for row in rows}
+    for item in items:
+        row = by_key[(item.determination.key, item.number)]
+        assert row["request"] == item.request
+        assert row["outcome"] == item.outcome
+        assert row["category"] == item.category
+        assert row["subcategory"] == item.subcategory
+        assert row["service"] == (item.service or "")
+        assert row["decision_date"] == item.decision_date.isoformat()
+        assert row["body_regions"].split(" | ") == (item.body_regions or [""])
+        assert row["reviewer_specialties"].split(" | ") == item.specialties
+        assert row["reviewer_guideline_documents"].split(" | ") == item.guideline_documents
+        assert row["rationale"] == item.rationale
+        assert row["url"] == (
+            f"http://testserver/determinations/{item.determination.key}/#item-{item.number}"
+        )
+    assert archive["withdrawn"].key not in {row["letter_key"] for row in rows}
+
+
+def test_the_csv_keeps_quotes_commas_newlines_and_accents(client):
+    a_determination(a_parse(items=[an_item(request=AWKWARD, rationale=AWKWARD)]))
+    [row] = parse_csv(download(client, "/export/items.csv"))
+    assert row["request"] == AWKWARD
+    assert row["rationale"] == AWKWARD
+
+
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+)
+def test_the_csv_guards_cells_a_spreadsheet_would_run_as_formulas(client, cell):
+    a_determination(a_parse(items=[an_item(request=cell)]))
+    [row] = parse_csv(download(client, "/export/items.csv"))
+    assert row["request"] == "'" + cell
+    assert unguard(row["request"]) == cell
+
+
+def test_the_jsonl_export_keeps_values_unguarded_and_equal_to_the_database(client):
+    determination = a_determination(
+        a_parse(items=[an_item(request="=1+1"), an_item(request=AWKWARD, quantity=12)])
+    )
+    lines = download(client, "/export/items.jsonl").decode().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["request"] for r in sorted(records, key=lambda r: r["number"])] == [
+        "=1+1",
+        AWKWARD,
+    ]
+    second = next(r for r in records if r["number"] == 2)
+    assert second["quantity"] == 12
+    assert second["key"] == determination.key
+    assert second["reviewer"]["citations"][0]["source"] == "ODG"
+    assert second["claims_administrator"]["citations"][0]["source"] == "MTUS"
+
+
+def test_exports_take_the_browse_filters(client, archive):
+    rows = parse_csv(download(client, "/export/items.csv?region=cervical&outcome=overturned"))
+    assert [row["request"] for row in rows] == ["Acupuncture x 6"]
+    lines = download(client, "/export/items.jsonl?category=Pharmaceuticals").splitlines()
+    assert len(lines) == 2
+
+
+def test_an_export_with_no_match_is_just_the_header(client, archive):
+    rows = parse_csv(download(client, "/export/items.csv?year=1999"))
+    assert rows == []
+    assert download(client, "/export/items.jsonl?year=1999") == b""
+
+
+def test_bad_parameters_get_a_400_listing_them(client):
+    response = client.get("/export/items.csv?colour=red&year=99")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "colour" in text and "year" in text
+
+
+def test_the_export_is_newest_first_and_exports_everything_in_chunks(client, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(exports, "BLOCK_BYTES", 100)
+    for year in (2015, 2019, 2017):
+        a_determination(
+            a_parse(decision_date=f"{year}-02-01", items=[an_item(), an_item(), an_item()])
+        )
+    rows = parse_csv(download(client, "/export/items.csv"))
+    assert len(rows) == 9
+    assert [row["decision_date"][:4] for row in rows] == ["2019"] * 3 + ["2017"] * 3 + ["2015"] * 3
+
+
+def test_the_export_reads_related_data_in_bulk(client, django_assert_max_num_queries, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 10)
+    for _ in range(8):
+        a_determination(a_parse(items=[an_item(), an_item(), an_item()]))
+    # 24 items in chunks of 10: one cursor and a citations query per chunk, never per row.
+    with django_assert_max_num_queries(6):
+        assert len(parse_csv(download(client, "/export/items.csv"))) == 24
+
+
+def test_the_guard_leaves_other_cells_alone():
+    assert exports.guard_cell("MRI of the knee") == "MRI of the knee"
+    assert exports.guard_cell(None) == ""
+    assert exports.guard_cell(12) == 12

@@ -1,0 +1,321 @@
+"""Statistics against figures computed by hand on a small fixture set."""
+
+import math
+
+import pytest
+from django.http import QueryDict
+
+from determinations import services, stats
+from determinations.filters import ItemFilterSet
+
+from .builders import CHRONIC_PAIN, ODG_LOW_BACK, a_determination, a_parse, an_item
+
+pytestmark = pytest.mark.django_db
+
+
+def reviewer(*specialties):
+    return {
+        "role": "expert reviewer",
+        "specialties": list(specialties),
+        "board_certified": True,
+        "licensure": ["California"],
+    }
+
+
+def basis(*citations):
+    return {"basis": "Decision based on ...", "citations": [dict(c) for c in citations]}
+
+
+def build_archive() -> dict:
+    """Five public items in three letters, and a withdrawn letter that must never count.
+
+    | item | letter | year | category/subcategory        | outcome    | regions           |
+    | A    | L1     | 2017 | Surgery/Spine               | overturned | lumbar            |
+    | B    | L1     | 2017 | Rehabilitation/Acupuncture  | upheld     | lumbar, cervical  |
+    | C    | L2     | 2018 | Rehabilitation/Acupuncture  | overturned | cervical          |
+    | D, E | L3     | 2018 | Pharmaceuticals/Opioids     | upheld     | -                 |
+    L1: Orthopedic Surgery; L2: PM&R and Pain Medicine; L3: Pain Medicine.
+    """
+    l1 = a_determination(
+        a_parse(
+            decision_date="2017-01-10",
+            reviewer=reviewer("Orthopedic Surgery"),
+            items=[
+                an_item(
+                    request="Lumbar fusion L4-5",
+                    outcome="overturned",
+                    category="Surgery",
+                    subcategory="Spine",
+                    service="Spinal fusion",
+                    body_regions=["lumbar"],
+                    reviewer=basis(ODG_LOW_BACK),
+                ),
+                an_item(
+                    request="Acupuncture x 12",
+                    outcome="upheld",
+                    category="Rehabilitation",
+                    subcategory="Acupuncture",
+                    service="Acupuncture",
+                    body_regions=["lumbar", "cervical"],
+                    reviewer=basis(CHRONIC_PAIN, ODG_LOW_BACK),
+                ),
+            ],
+        )
+    )
+    l2 = a_determination(
+        a_parse(
+            decision_date="2018-03-01",
+            reviewer=reviewer("Physical Medicine & Rehabilitation", "Pain Medicine"),
+            items=[
+                an_item(
+                    request="Acupuncture x 6",
+                    outcome="overturned",
+                    category="Rehabilitation",
+                    subcategory="Acupuncture",
+                    service="Acupuncture",
+                    body_regions=["cervical"],
+                    reviewer=basis(CHRONIC_PAIN),
+                )
+            ],
+        )
+    )
+    opioid = {
+        "outcome": "upheld",
+        "category": "Pharmaceuticals",
+        "subcategory": "Opioids",
+        "service": "hydrocodone/acetaminophen",
+        "body_regions": [],
+        "reviewer": basis(CHRONIC_PAIN),
+    }
+    l3 = a_determination(
+        a_parse(
+            decision_date="2018-05-02",
+            reviewer=reviewer("Pain Medicine"),
+            items=[an_item(request="Norco #90", **opioid), an_item(request="Norco #60", **opioid)],
+        )
+    )
+    gone = a_determination(
+        a_parse(
+            decision_date="2018-06-01",
+            items=[an_item(outcome="overturned", category="Surgery", subcategory="Spine")],
+        )
+    )
+    services.determination_withdraw(determination=gone, reason="Issued in error.")
+    return {"l1": l1, "l2": l2, "l3": l3, "withdrawn": gone}
+
+
+@pytest.fixture
+def archive():
+    return build_archive()
+
+
+def statistics_for(query: str = "") -> stats.Statistics:
+    filterset = ItemFilterSet(QueryDict(query))
+    assert filterset.is_valid(), filterset.errors
+    return stats.statistics(filterset)
+
+
+def table(result: stats.Statistics, dimension: str) -> list[tuple]:
+    group = next(g for g in result.groups if g.dimension.name == dimension)
+    return [(row.label, row.items, row.overturned) for row in group.rows]
+
+
+def test_the_wilson_interval_of_1_in_10_matches_the_hand_computed_figures():
+    # p = 0.1, z^2 = 3.8416: centre = (0.1 + 0.19208) / 1.38416 = 0.211016,
+    # half = 1.96 * sqrt(0.009 + 0.009604) / 1.38416 = 0.193140
+    low, high = stats.wilson_interval(1, 10)
+    assert round(low, 4) == 0.0179
+    assert round(high, 4) == 0.4042
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "low", "high"),
+    [
+        (0, 10, 0.0, 0.2775),  # z^2 / (n + z^2) = 3.8416 / 13.8416
+        (10, 10, 0.7225, 1.0),
+        (5, 10, 0.2366, 0.7634),
+        (2, 5, 0.1176, 0.7693),
+        (0, 0, 0.0, 1.0),  # nothing known: the whole range
+    ],
+)
+def test_the_wilson_interval_stays_within_zero_and_one(successes, n, low, high):
+    got = stats.wilson_interval(successes, n)
+    assert (round(got[0], 4), round(got[1], 4)) == (low, high)
+
+
+def test_the_wilson_interval_refuses_impossible_counts():
+    with pytest.raises(ValueError, match="successes"):
+        stats.wilson_interval(3, 2)
+
+
+def test_it_counts_items_and_overturned_items_without_withdrawn_letters(archive):
+    result = statistics_for()
+    assert (result.total.items, result.total.overturned) == (5, 2)
+    assert result.total.rate == pytest.approx(0.4)
+    assert result.total.interval == pytest.approx(stats.wilson_interval(2, 5))
+
+
+def test_it_counts_overturned_items_by_category(archive):
+    assert table(statistics_for(), "category") == [
+        ("Pharmaceuticals", 2, 0),
+        ("Rehabilitation", 2, 1),
+        ("Surgery", 1, 1),
+    ]
+
+
+def test_it_groups_subcategories_with_their_category(archive):
+    result = statistics_for()
+    assert table(result, "subcategory") == [
+        ("Pharmaceuticals / Opioids", 2, 0),
+        ("Rehabilitation / Acupuncture", 2, 1),
+        ("Surgery / Spine", 1, 1),
+    ]
+    group = next(g for g in result.groups if g.dimension.name == "subcategory")
+    assert group.rows[1].params == (("category", "Rehabilitation"), ("subcategory", "Acupuncture"))
+
+
+def test_it_counts_services_and_years(archive):
+    result = statistics_for()
+    assert table(result, "service") == [
+        ("Acupuncture", 2, 1),
+        ("hydrocodone/acetaminophen", 2, 0),
+        ("Spinal fusion", 1, 1),
+    ]
+    assert table(result, "year") == [("2017", 2, 1), ("2018", 3, 1)]
+
+
+def test_multi_valued_facets_count_an_item_once_per_value(archive):
+    result = statistics_for()
+    assert table(result, "region") == [("cervical", 2, 1), ("lumbar", 2, 1)]
+    assert table(result, "specialty") == [
+        ("Pain Medicine", 3, 1),
+        ("Orthopedic Surgery", 2, 1),
+        ("Physical Medicine & Rehabilitation", 1, 1),
+    ]
+    # Item B cites the Chronic Pain guidelines and ODG Low Back: it counts under both.
+    assert table(result, "guideline") == [
+        ("Chronic Pain Medical Treatment Guidelines", 4, 1),
+        ("Low Back", 2, 1),
+    ]
+
+
+def test_the_letter_summary_counts_letters_by_their_outcome(archive):
+    letters = statistics_for().letters
+    assert letters.as_dict() == {
+        "letters": 3,
+        "upheld": 1,
+        "overturned": 1,
+        "partially_overturned": 1,
+        "matching_items": 5,
+        "items_per_letter": pytest.approx(5 / 3),
+    }
+
+
+def test_filters_narrow_every_figure(archive):
+    result = statistics_for("region=cervical")
+    assert (result.total.items, result.total.overturned) == (2, 1)
+    assert table(result, "category") == [("Rehabilitation", 2, 1)]
+    assert table(result, "year") == [("2017", 1, 0), ("2018", 1, 1)]
+    assert result.letters.letters == 2
+    assert result.letters.partially_overturned == 1
+
+
+def test_a_letter_with_several_matching_items_counts_once(archive):
+    letters = statistics_for("category=Pharmaceuticals").letters
+    assert (letters.letters, letters.upheld, letters.items) == (1, 1, 2)
+    assert letters.items_per_letter == 2
+
+
+def test_no_matching_items_gives_empty_tables_and_no_rate(archive):
+    result = statistics_for("year=2001")
+    assert result.total.items == 0
+    assert result.total.rate is None
+    assert all(group.rows == [] for group in result.groups)
+    assert result.letters.items_per_letter is None
+
+
+def test_open_vocabularies_keep_only_their_largest_groups(archive, monkeypatch):
+    monkeypatch.setitem(
+        stats.DIMENSIONS,
+        "service",
+        stats.Dimension("service", "Service", "service", "service", limit=2),
+    )
+    filterset = ItemFilterSet(QueryDict())
+    assert filterset.is_valid()
+    group = stats.grouped_rates(stats.filtered_items(filterset), "service")
+    assert [row.label for row in group.rows] == ["Acupuncture", "hydrocodone/acetaminophen"]
+    assert group.truncated is True
+
+
+def test_ten_items_with_one_overturned_give_the_hand_computed_interval():
+    items = [an_item(outcome="upheld", body_regions=[]) for _ in range(9)]
+    items.append(an_item(outcome="overturned", body_regions=[]))
+    a_determination(a_parse(items=items))
+    row = table(statistics_for(), "category")
+    assert row == [("Diagnostic Testing", 10, 1)]
+    total = statistics_for().total
+    assert [round(x, 4) for x in total.interval] == [0.0179, 0.4042]
+    assert math.isclose(total.rate, 0.1)
+
+
+def test_the_statistics_page_shows_tables_charts_and_links_to_browse(client, archive):
+    response = client.get("/stats/?region=cervical")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/?category=Rehabilitation&amp;region=cervical"' in html
+    assert 'href="/?year=2018&amp;region=cervical"' in html
+    assert 'role="img"' in html
+    assert "<script" not in html
+    assert "Overturn rate by category" in html
+
+
+def test_the_statistics_page_lists_bad_parameters_in_a_400(client):
+    response = client.get("/stats/?year=abc&colour=red")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "colour" in html
+    assert "year" in html
+
+
+def test_a_row_link_replaces_the_rows_own_filter_and_keeps_the_others():
+    from determinations.views_analysis import filter_query
+
+    active = {"category": ["Surgery", "Injection"], "outcome": ["overturned"]}
+    query = filter_query(active, replace=(("category", "Surgery"),))
+    assert query == "category=Surgery&outcome=overturned"
+
+
+def test_charts_are_accessible_svg_with_escaped_labels():
+    from xml.etree.ElementTree import fromstring
+
+    from determinations import charts
+
+    def parse(svg):
+        return fromstring(svg)  # noqa: S314
+
+    rows = [
+        stats.Rate(items=10, overturned=1, label="Evaluation & Management <x>"),
+        stats.Rate(items=4, overturned=3, label="Surgery"),
+    ]
+    svg = parse(charts.rate_bars(rows, title="Overturn rate by category"))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.get("role") == "img"
+    assert svg.find(f"{ns}title").text == "Overturn rate by category"
+    assert "Evaluation & Management <x>: 10.0% overturned (1 of 10" in svg.find(f"{ns}desc").text
+    labels = [t.text for t in svg.iter(f"{ns}text")]
+    assert "Evaluation & Management <x>" in labels
+    assert "75.0% (n=4)" in labels
+    trend = parse(charts.yearly_trend(rows, title="By year"))
+    assert trend.find(f"{ns}polyline") is not None
+    assert (
+        parse(charts.rate_bars([], title="Nothing"))
+        .find(f"{ns}desc")
+        .text.endswith("No matching items.")
+    )
+
+
+def test_the_statistics_page_shows_rates_and_intervals_as_percentages(client, archive):
+    html = client.get("/stats/").content.decode()
+    assert "40.0%" in html  # 2 of 5 items overturned
+    low, high = stats.wilson_interval(1, 2)
+    assert f"{low * 100:.1f}% to {high * 100:.1f}%" in html
