@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from . import search
+from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
+
+TOTAL_EXACT_UP_TO = 10_000
+# A search whose wanted rows are expected within this many rows of the date index walks it
+# (its hits are dense); sparser ones are found through the GIN index first (see
+# search.keyset_page). Few hits (an exact total) always go through the GIN index.
+WALK_UP_TO = 50_000
 
 
 def items_list() -> QuerySet[DisputedItem]:
@@ -28,6 +40,80 @@ def items_list() -> QuerySet[DisputedItem]:
         )
         .order_by("-decision_date", "-id")
     )
+
+
+@dataclass
+class BrowsePage:
+    """One page of browse results and what the page needs to say about the rest."""
+
+    items: list[DisputedItem]  # each with ``snippet`` (a search.Snippet, or None)
+    total: int
+    total_is_exact: bool
+    request: search.PageRequest
+    next_cursor: search.Cursor | None = None
+    next_page: int | None = None
+
+    @property
+    def ranked_subset(self) -> bool:
+        """True when relevance ranked only the newest ``RANK_CAP`` of more hits."""
+        return self.request.sort == "relevance" and self.total > search.RANK_CAP
+
+
+def items_browse(
+    *, filterset: ItemFilterSet, request: search.PageRequest, size: int = 25
+) -> BrowsePage:
+    """The items matching a valid ``filterset``, one page of them, and their total.
+
+    Bounded work at any depth: a capped count (an estimate beyond ``TOTAL_EXACT_UP_TO``), one
+    query for the page's rows (keyset for newest/oldest, a ranked capped set for relevance) and
+    one for the snippets when searching.
+    """
+    matching = filterset.filter_queryset(DisputedItem.objects.public().order_by())
+    q = (filterset.form.cleaned_data.get("q") or "").strip()
+    total, exact = count_capped(matching, cap=TOTAL_EXACT_UP_TO)
+    rows = items_list().order_by()
+    wanted = search.RANK_CAP if request.sort == "relevance" else size + 1
+    fence = bool(q) and (exact or wanted * _table_rows() / total > WALK_UP_TO)
+    if request.sort == "relevance":
+        found = search.ranked_page(matching, rows, q=q, page=request.page, size=size, fence=fence)
+    else:
+        found = search.keyset_page(
+            matching, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
+        )
+    items, more = found[:size], len(found) > size
+    snippets = search.snippets([item.id for item in items], q=q)
+    for item in items:
+        item.snippet = snippets.get(item.id)
+    page = BrowsePage(items, total, exact, request)
+    if more and request.sort == "relevance":
+        page.next_page = request.page + 1 if request.page * size < search.RANK_CAP else None
+    elif more:
+        page.next_cursor = search.cursor_after(items[-1])
+    return page
+
+
+def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:
+    """``(count, True)`` up to ``cap`` rows, else ``(planner estimate, False)``: both cheap."""
+    counted = queryset.order_by().values("id")[: cap + 1].count()
+    if counted <= cap:
+        return counted, True
+    sql, params = queryset.order_by().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return max(int(plan[0]["Plan"]["Plan Rows"]), cap + 1), False
+
+
+def _table_rows() -> int:
+    """The planner's row count of the items table (free; at least 1)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [DisputedItem._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return max(row[0] if row else 1, 1)
 
 
 def determination_get(*, key: str) -> Determination | None:

@@ -2,22 +2,102 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from urllib.parse import urlencode
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import search, selectors
+from .facets import FACETS, FACETS_BY_NAME, facet_counts, sample_percent_for
+from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors
 from .presenters import determination_as_dict
 
 PAGE_SIZE = 25
+FACET_TOP = 6  # values shown before "more"
+FACET_LIMIT = 100  # values listed per facet at most (selected ones always)
+SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 
 
 @require_GET
 def browse(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(selectors.items_list(), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "determinations/browse.html", {"page": page})
+    filterset = ItemFilterSet(request.GET)
+    errors = filter_errors(filterset, extra=search.PAGE_PARAMS)
+    q = (filterset.form.cleaned_data.get("q") or "").strip() if filterset.is_valid() else ""
+    page_request, page_errors = search.page_request(request.GET, q=q, size=PAGE_SIZE)
+    if errors or page_errors:
+        return bad_request(request, errors + page_errors)
+    results = selectors.items_browse(filterset=filterset, request=page_request, size=PAGE_SIZE)
+    counts = facet_counts(
+        filterset, limit=FACET_LIMIT, sample_percent=sample_percent_for(results.total)
+    )
+    active = filterset.active
+    filter_query = urlencode([(k, v) for k in FILTER_PARAMS for v in active.get(k, [])])
+    return render(
+        request,
+        "determinations/browse.html",
+        {
+            "results": results,
+            "total_display": f"{results.total:,}",
+            "rank_cap_display": f"{search.RANK_CAP:,}",
+            "q": q,
+            "sort": page_request.sort,
+            "sorts": SORT_LABELS,
+            "facets": [
+                {
+                    "facet": facet,
+                    "top": counts[facet.name][:FACET_TOP],
+                    "more": counts[facet.name][FACET_TOP:],
+                    "open": any(v.selected for v in counts[facet.name][FACET_TOP:]),
+                }
+                for facet in FACETS
+            ],
+            "chips": _chips(active, counts),
+            "counts_estimated": any(v.estimated for values in counts.values() for v in values),
+            "filter_query": filter_query,
+            "next_query": _page_query(filter_query, results, page_request),
+        },
+    )
+
+
+def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    """The 400 page, listing every problem with the query string."""
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
+def _chips(active: dict[str, list[str]], counts) -> list[dict]:
+    """One removable chip per active value: its label and the URL without it."""
+    chips = []
+    for name, values in active.items():
+        facet = FACETS_BY_NAME.get(name)
+        labels = {v.value: v.label for v in counts.get(name, [])}
+        for value in values:
+            rest = [
+                (k, v)
+                for k in FILTER_PARAMS
+                for v in active.get(k, [])
+                if not (k == name and v == value)
+            ]
+            chips.append(
+                {
+                    "name": facet.label if facet else "Search",
+                    "value": labels.get(str(value), value),
+                    "url": "?" + urlencode(rest) if rest else "/",
+                }
+            )
+    return chips
+
+
+def _page_query(filter_query: str, results, page_request) -> str | None:
+    """Query string of the next page, keeping the filters and the sort."""
+    extra = [("sort", page_request.sort)]
+    if results.next_cursor is not None:
+        extra.append(("cursor", str(results.next_cursor)))
+    elif results.next_page is not None:
+        extra.append(("page", str(results.next_page)))
+    else:
+        return None
+    return "&".join(part for part in (filter_query, urlencode(extra)) if part)
 
 
 def _determination_or_error(request: HttpRequest, key: str):

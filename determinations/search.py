@@ -1,0 +1,251 @@
+"""Ordering, paging and highlighted snippets for browse results.
+
+Measured at archive scale (docs/scale-notes.md): ranking must score every hit, so relevance ranks
+only the newest ``RANK_CAP`` hits; ``ts_headline`` costs ~0.1 ms a row, so snippets are built for
+the rows shown and nothing else; OFFSET grows with depth, so newest/oldest page with a keyset
+cursor on ``(decision_date, id)``. Searches are wrapped in an ``OFFSET 0`` fence so the planner
+cannot walk the date index backwards hoping to meet a rare phrase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.db.models import F, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .filters import search_query
+from .models import DisputedItem
+
+SORTS = ("relevance", "newest", "oldest")
+RANK_CAP = 2_000  # hits ranked per search: ~28 ms for 2,000 at 2 M letters
+
+_CURSOR = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2}|none)_(?P<id>[1-9]\d{0,17})")
+# Private-use characters mark the highlights: the letter text is escaped first, then these
+# become <mark> tags, so nothing in the text itself can become markup.
+START, STOP = "\ue000", "\ue001"
+_HIGHLIGHT = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Position after the last row shown: its decision date (None when undated) and id."""
+
+    date: dt.date | None
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat() if self.date else 'none'}_{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        """``2017-01-10_42`` or ``none_42``; ValueError for anything else."""
+        match = _CURSOR.fullmatch(text)
+        if not match:
+            raise ValueError(text)
+        date = match["date"]
+        return cls(None if date == "none" else dt.date.fromisoformat(date), int(match["id"]))
+
+
+def sort_for(requested: str | None, *, q: str) -> str:
+    """The sort to use: relevance needs words to rank, so without ``q`` it means newest."""
+    if requested not in SORTS:
+        return "relevance" if q else "newest"
+    return "newest" if requested == "relevance" and not q else requested
+
+
+def highlight(text: str) -> SafeString:
+    """Escape ``text`` and turn sentinel-marked spans into ``<mark>``; drop stray sentinels."""
+    escaped = _HIGHLIGHT.sub(r"<mark>\1</mark>", escape(text or ""))
+    return mark_safe(escaped.replace(START, "").replace(STOP, ""))  # noqa: S308
+
+
+# Dated rows come first in both orders, undated ones after them (by id), so each segment can
+# walk the (decision_date DESC, id DESC) index forwards or backwards.
+NEWEST = ("-decision_date", "-id")
+_SEGMENTS = {
+    "newest": (NEWEST, ("-id",)),
+    "oldest": (("decision_date", "id"), ("id",)),
+}
+_RAW_ORDER = {
+    NEWEST: "decision_date DESC, id DESC",
+    ("decision_date", "id"): "decision_date ASC, id ASC",
+    ("-id",): "id DESC",
+    ("id",): "id ASC",
+}
+
+
+def _fenced_ids(queryset: QuerySet, *, order: str, limit: int) -> RawSQL:
+    """Ids of the first ``limit`` rows of a search, found through the GIN index first."""
+    inner, params = queryset.order_by().values("id", "decision_date").query.sql_with_params()
+    # ``order`` is one of the constants below, never request text.
+    sql = f"SELECT id FROM ({inner} OFFSET 0) AS hits ORDER BY {order} LIMIT %s"  # noqa: S608
+    return RawSQL(sql, (*params, limit))  # noqa: S611
+
+
+def ranked_page(
+    queryset: QuerySet, rows: QuerySet, *, q: str, page: int, size: int, fence: bool
+) -> list[DisputedItem]:
+    """Page ``page`` (from 1) of the newest ``RANK_CAP`` hits of ``queryset``, best first.
+
+    ``rows`` is the queryset the page's rows are loaded from (its columns and joins); ``fence``
+    as for ``keyset_page``.
+    """
+    if fence:
+        candidates = _fenced_ids(queryset, order=_RAW_ORDER[NEWEST], limit=RANK_CAP)
+    else:
+        candidates = queryset.order_by(*NEWEST).values("id")[:RANK_CAP]
+    start = (page - 1) * size
+    return list(
+        rows.filter(id__in=candidates)
+        .annotate(rank=SearchRank(F("search_vector"), search_query(q)))
+        .order_by("-rank", F("decision_date").desc(nulls_last=True), "-id")[
+            start : start + size + 1
+        ]
+    )
+
+
+def keyset_page(
+    queryset: QuerySet,
+    rows: QuerySet,
+    *,
+    sort: str,
+    cursor: Cursor | None,
+    size: int,
+    fence: bool,
+) -> list[DisputedItem]:
+    """Up to ``size + 1`` rows after ``cursor`` in ``sort`` order (the extra row means "more").
+
+    One query, or two when a page crosses from dated to undated rows. ``fence`` puts a search
+    behind an ``OFFSET 0`` so the GIN index is used first: right when hits are few; when they
+    are many, walking the date index meets them soon, and the fence would sort them all.
+    """
+    dated_order, undated_order = _SEGMENTS[sort]
+    newest = sort == "newest"
+    segments = []
+    if cursor is None or cursor.date is not None:
+        condition = Q(decision_date__isnull=False)
+        if cursor is not None:
+            d, i = cursor.date, cursor.id
+            if newest:
+                condition &= Q(decision_date__lte=d) & (Q(decision_date__lt=d) | Q(id__lt=i))
+            else:
+                condition &= Q(decision_date__gte=d) & (Q(decision_date__gt=d) | Q(id__gt=i))
+        segments.append((condition, dated_order))
+        segments.append((Q(decision_date__isnull=True), undated_order))
+    else:
+        after = Q(id__lt=cursor.id) if newest else Q(id__gt=cursor.id)
+        segments.append((Q(decision_date__isnull=True) & after, undated_order))
+
+    found: list[DisputedItem] = []
+    for condition, order in segments:
+        wanted = size + 1 - len(found)
+        if wanted <= 0:
+            break
+        segment = queryset.filter(condition)
+        if fence:
+            ids = _fenced_ids(segment, order=_RAW_ORDER[order], limit=wanted)
+        else:
+            ids = segment.order_by(*order).values("id")[:wanted]
+        found += list(rows.filter(id__in=ids).order_by(*order))
+    return found
+
+
+def cursor_after(item: DisputedItem) -> Cursor:
+    return Cursor(item.decision_date, item.id)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    title: SafeString
+    text: SafeString
+
+
+def snippets(ids: list[int], *, q: str) -> dict[int, Snippet]:
+    """Highlighted request and rationale/summary excerpt for the rows shown, in one query."""
+    if not ids or not q:
+        return {}
+    query = search_query(q)
+    rows = (
+        DisputedItem.objects.filter(id__in=ids)
+        .annotate(
+            title_hl=SearchHeadline(
+                "request",
+                query,
+                config="english",
+                start_sel=START,
+                stop_sel=STOP,
+                highlight_all=True,
+            ),
+            text_hl=SearchHeadline(
+                Concat(
+                    "rationale",
+                    Value(" "),
+                    "determination__clinical_summary",
+                    output_field=TextField(),
+                ),
+                query,
+                config="english",
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter='" … "',
+            ),
+        )
+        .values_list("id", "title_hl", "text_hl")
+    )
+    return {pk: Snippet(highlight(title), highlight(text)) for pk, title, text in rows}
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Where in the results the reader is: the sort, and a cursor or a page number."""
+
+    sort: str
+    cursor: Cursor | None = None
+    page: int = 1
+
+
+PAGE_PARAMS = ("sort", "cursor", "page")
+
+
+def page_request(params, *, q: str, size: int) -> tuple[PageRequest, list[str]]:
+    """Read ``sort``, ``cursor`` and ``page`` from a QueryDict; plain-language errors if bad.
+
+    Relevance pages are numbered (at most ``RANK_CAP`` hits are ranked); newest and oldest use
+    a cursor, which stays fast however deep the reader goes.
+    """
+    errors = []
+    for name in PAGE_PARAMS:
+        if len(params.getlist(name)) > 1:
+            errors.append(f"Parameter '{name}': give it once.")
+    requested = params.get("sort") or None
+    if requested is not None and requested not in SORTS:
+        errors.append(f"Parameter 'sort': '{requested}' is not one of {', '.join(SORTS)}.")
+    sort = sort_for(requested, q=q)
+    cursor, page = None, 1
+    if params.get("cursor"):
+        try:
+            cursor = Cursor.parse(params["cursor"])
+        except ValueError:
+            errors.append("Parameter 'cursor': not a valid position; follow the 'Next' link.")
+        if sort == "relevance":
+            errors.append("Parameter 'cursor': relevance results use 'page'; drop the cursor.")
+    if params.get("page"):
+        last = RANK_CAP // size
+        text = params["page"]
+        if not text.isdigit() or not 1 <= int(text) <= last:
+            errors.append(f"Parameter 'page': must be a whole number from 1 to {last}.")
+        elif sort != "relevance":
+            errors.append("Parameter 'page': newest and oldest results use 'cursor'.")
+        else:
+            page = int(text)
+    return PageRequest(sort, cursor, page), errors
