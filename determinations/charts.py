@@ -53,7 +53,6 @@ def _open(width: int, height: int, title: str, description: str) -> tuple[str, s
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'style="max-width: 100%; height: auto" '
         f'aria-labelledby="{title_id} {desc_id}">'
         f'<title id="{title_id}">{escape(title)}</title>'
         f'<desc id="{desc_id}">{escape(description)}</desc>'
