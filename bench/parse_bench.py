@@ -1,6 +1,6 @@
 """Parser throughput: letters per second, single process, median of several runs.
 
-    .venv/bin/python bench/parse_bench.py [--repeat N] [--runs R]
+    .venv/bin/python bench/parse_bench.py [--repeat N] [--runs R] [--cpu]
 
 Parses every text and PDF letter under tests/assets/letters N times per run and prints
 letters/s for text and for PDF (targets: >= 500 text, >= 150 PDF). If pypdf happens to be
@@ -19,21 +19,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from determinations.parsing import parse_letter  # noqa: E402
+from determinations.parsing import parse_letter, parse_text  # noqa: E402
 from determinations.parsing.extract import extract_text  # noqa: E402
 
 ASSETS = ROOT / "tests" / "assets" / "letters"
 
 
-def rate(func, inputs: list[bytes], repeat: int, runs: int) -> float:
+CLOCK = time.perf_counter
+
+
+def rate(func, inputs: list, repeat: int, runs: int) -> float:
     """Median letters per second over ``runs`` runs of ``repeat`` passes over ``inputs``."""
     rates = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(repeat):
             for data in inputs:
                 func(data)
-        rates.append(len(inputs) * repeat / (time.perf_counter() - start))
+        rates.append(len(inputs) * repeat / (CLOCK() - start))
     return statistics.median(rates)
 
 
@@ -52,7 +55,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="passes over the assets per run")
     parser.add_argument("--runs", type=int, default=5, help="runs; the median is printed")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time with this process's CPU time instead of wall time (steadier on a busy machine)",
+    )
     args = parser.parse_args()
+    global CLOCK
+    if args.cpu:
+        CLOCK = time.process_time
 
     texts = [path.read_bytes() for path in sorted(ASSETS.glob("0*.txt"))]
     pdfs = [path.read_bytes() for path in sorted((ASSETS / "real").glob("*.pdf"))]
@@ -62,9 +73,15 @@ def main() -> None:
     text_rate = rate(parse_letter, texts, args.repeat * 20, args.runs)
     pdf_rate = rate(parse_letter, pdfs, args.repeat, args.runs)
     extract_rate = rate(extract_text, pdfs, args.repeat, args.runs)
+    extracted = [extract_text(data).text for data in pdfs]
+    after_rate = rate(parse_text, extracted, args.repeat, args.runs)
     print(f"text letters: {len(texts)} files, {text_rate:8.0f} letters/s (target >= 500)")
     print(f"PDF letters:  {len(pdfs)} files, {pdf_rate:8.0f} letters/s (target >= 150)")
     print(f"PDF text extraction alone (pypdfium2): {extract_rate:8.0f} letters/s")
+    print(
+        f"parse after extraction (PDF texts):     {after_rate:8.0f} letters/s "
+        f"({1000 / after_rate:.2f} ms/letter)"
+    )
     try:
         import pypdf  # noqa: F401
     except ImportError:

@@ -405,6 +405,128 @@ def test_it_reads_the_whole_original_request_wording():
     )
 
 
+# Structural variants of extracted letters (review of the real PDFs, parser 1.1.0). Each text is
+# a whole issues section after its intro; wanted: (request, outcome, rationale) per item.
+_BODY = "Claims Administrator guideline: x.\nMAXIMUS guideline: y.\n"
+VARIANTS = [
+    (
+        "a label wrapped after its first words",
+        "Lumbar MRI: Upheld\n" + _BODY + "Decision rationale: Not necessary.\n"
+        "EMG of the legs: Overturned\nClaims Administrator\nguideline: x.\nMAXIMUS\nguideline: y.\n"
+        "Decision\nrationale: Necessary.\n",
+        [
+            ("Lumbar MRI", "upheld", "Not necessary."),
+            ("EMG of the legs", "overturned", "Necessary."),
+        ],
+    ),
+    (
+        "a running head repeating the case number at a page break",
+        "Lumbar MRI: Upheld\n" + _BODY + "Decision rationale: Not necessary.\n\n"
+        "Case Number: CM16-0213037\n\nCervical MRI: Upheld\n"
+        + _BODY
+        + "Decision rationale: Not\n\nCM16-0213037\n\nnecessary.\n",
+        [("Lumbar MRI", "upheld", "Not necessary."), ("Cervical MRI", "upheld", "Not necessary.")],
+    ),
+    (
+        "a rationale that ends in its conclusion without a period",
+        "Lumbar MRI: Upheld\n" + _BODY + "Decision rationale: There are no red flags. The request\n"
+        "is not medically necessary\nPhysical therapy 2 times a week for\n4 weeks: Overturned\n"
+        + _BODY
+        + "Decision rationale: The request is medically necessary (ODG, 2016)\n"
+        "Norco 10/325mg #60: Upheld\n" + _BODY + "Decision rationale: Not appropriate\n",
+        [
+            (
+                "Lumbar MRI",
+                "upheld",
+                "There are no red flags. The request is not medically necessary",
+            ),
+            (
+                "Physical therapy 2 times a week for 4 weeks",
+                "overturned",
+                "The request is medically necessary (ODG, 2016)",
+            ),
+            ("Norco 10/325mg #60", "upheld", "Not appropriate"),
+        ],
+    ),
+    (
+        "a wrapped request whose first line ends in a dosing abbreviation",
+        "Lumbar MRI: Upheld\n" + _BODY + "Decision rationale: Not necessary.\n"
+        "Tramadol 50mg one tablet p.o.\nevery 6 hours #60, qty.\n2: Upheld\n"
+        + _BODY
+        + "Decision rationale: Not necessary.\n",
+        [
+            ("Lumbar MRI", "upheld", "Not necessary."),
+            ("Tramadol 50mg one tablet p.o. every 6 hours #60, qty. 2", "upheld", "Not necessary."),
+        ],
+    ),
+    (
+        "the first label run onto the outcome line",
+        "Lumbar MRI: Upheld Claims Administrator guideline: x.\nMAXIMUS guideline: y.\n"
+        "Decision rationale: Not necessary.\nCervical MRI: Overturned. Claims Administrator "
+        "guideline: x.\nMAXIMUS guideline: y.\nDecision rationale: Necessary.\n",
+        [("Lumbar MRI", "upheld", "Not necessary."), ("Cervical MRI", "overturned", "Necessary.")],
+    ),
+    (
+        "a modified request without 'is' and its outcome word alone on the next line",
+        "Acupuncture x 8 was the original request. Acupuncture x 6 was authorized by the Claims\n"
+        "Administrator. The remaining IMR eligible portion of the original request, Acupuncture\n"
+        "x 2:\nUpheld\n" + _BODY + "Decision rationale: Not necessary.\n",
+        [("Acupuncture x 2", "upheld", "Not necessary.")],
+    ),
+    (
+        "a request wrapped across a page break with a page number between",
+        "Lumbar MRI: Upheld\n" + _BODY + "Decision rationale: Not necessary.\n"
+        "Chiropractic treatment for the lumbar spine, left hip\n\n\nPage 3 of 5\n\n\n"
+        "and knee, 12 visits: Upheld\n" + _BODY + "Decision rationale: Not necessary.\n",
+        [
+            ("Lumbar MRI", "upheld", "Not necessary."),
+            (
+                "Chiropractic treatment for the lumbar spine, left hip and knee, 12 visits",
+                "upheld",
+                "Not necessary.",
+            ),
+        ],
+    ),
+    (
+        "double spacing, carriage returns and an upper-case outcome with a period",
+        "Lumbar MRI : UPHELD. \r\n\r\n"
+        + _BODY.replace("\n", " \r\n\r\n")
+        + "Decision rationale: Not \r\n\r\n necessary. \r\n\r\n"
+        "Right shoulder arthroscopy with\r\n\r\nsubacromial decompression:  Overturned \r\n\r\n"
+        + _BODY.replace("\n", " \r\n\r\n")
+        + "Decision rationale: Necessary.",
+        [
+            ("Lumbar MRI", "upheld", "Not necessary."),
+            (
+                "Right shoulder arthroscopy with subacromial decompression",
+                "overturned",
+                "Necessary.",
+            ),
+        ],
+    ),
+    (
+        "a rationale whose last line closes a quotation",
+        "Lumbar MRI: Upheld\n" + _BODY + 'Decision rationale: ODG says it is "not\nrecommended."\n'
+        "Physical therapy for the\nright knee, 6 sessions: Upheld\n"
+        + _BODY
+        + "Decision rationale: Not necessary.\n",
+        [
+            ("Lumbar MRI", "upheld", 'ODG says it is "not recommended."'),
+            ("Physical therapy for the right knee, 6 sessions", "upheld", "Not necessary."),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "issues", "wanted"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_it_reads_structural_variants_of_the_items(name, issues, wanted):
+    result = parse_letter((HOW + SUMMARY + ISSUES + issues).encode())
+    got = [(i["request"], i["outcome"], i["rationale"]) for i in result["items"]]
+    assert got == wanted
+    assert [i["claims_administrator"]["basis"] for i in result["items"]] == ["x."] * len(wanted)
+    assert not result["warnings"]
+
+
 def test_it_reads_prose_credentials_patient_and_date_of_injury_from_the_summary():
     result = parse_letter(letter(item("Lumbar MRI")))
     assert result["reviewer"]["role"] == "physician reviewer"
@@ -415,6 +537,52 @@ def test_it_reads_prose_credentials_patient_and_date_of_injury_from_the_summary(
     assert result["clinical_summary"] == (
         "The injured worker is a 61 year old woman who was injured on 2/3/2014. She has neck pain."
     )
+
+
+PROSE_CREDENTIALS = [
+    (
+        "is Board Certified in Orthopedic Surgery and Sports Medicine and is licensed to practice"
+        " in California.",
+        ["Orthopedic Surgery", "Sports Medicine"],
+        True,
+        ["California"],
+    ),
+    (
+        "is Board Certified in Anesthesiology, has a subspecialty in Pain Medicine and is licensed"
+        " to practice in California and Texas.",
+        ["Anesthesiology", "Pain Management"],
+        True,
+        ["California", "Texas"],
+    ),
+    (
+        "is licensed in Acupuncture and is licensed to practice in California.",
+        ["Oriental Medicine"],
+        None,
+        ["California"],
+    ),
+    (
+        "is a Chiropractor and is licensed to practice in California.",
+        ["Chiropractic"],
+        None,
+        ["California"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("wording", "specialties", "board", "states"), PROSE_CREDENTIALS)
+def test_it_reads_prose_credential_wordings(wording, specialties, board, states):
+    how = (
+        "HOW THE IMR FINAL DETERMINATION WAS MADE\n"
+        "MAXIMUS Federal Services sent the complete case file to a physician reviewer. The\n"
+        f"physician reviewer {wording}\n"
+    )
+    reviewer = parse_letter((how + SUMMARY + ISSUES + item("Lumbar MRI")).encode())["reviewer"]
+    assert reviewer == {
+        "role": "physician reviewer",
+        "specialties": specialties,
+        "board_certified": board,
+        "licensure": states,
+    }
 
 
 def test_it_reads_block_credentials_with_missing_spaces_and_wrapped_lines():

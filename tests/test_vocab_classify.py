@@ -1142,3 +1142,73 @@ def test_drug_is_frozen():
     drug = Drug("naproxen", "NSAID")
     with pytest.raises(AttributeError):
         drug.generic = "x"  # type: ignore[misc]
+
+
+# --- the per-letter dispatch is built with the public API only --------------------------------
+
+FIRST_CHARS = [
+    (r"anti[- ]?emetic\w*|(?:pre|post)[- ]?op", {"a", "p"}),
+    (r"(?:x)?ray", {"x", "r"}),
+    (r"\bmri\b", {"m"}),
+    (r"c[0-9]-?\d", {"c"}),
+    (r"[a-c]?d", {"a", "b", "c", "d"}),
+    (r"(?=mri)mri", None),  # a lookahead is not read: every character
+    (r"\d+ sessions", None),  # a class escape is not read: every character
+]
+
+
+@pytest.mark.parametrize(("pattern", "wanted"), FIRST_CHARS)
+def test_first_characters_are_read_from_the_pattern_text(pattern, wanted):
+    from determinations.parsing.vocab.classify import _ALNUM, _first_chars
+
+    assert _first_chars(pattern) == frozenset(_ALNUM if wanted is None else wanted)
+
+
+def test_the_dispatch_agrees_with_pythons_own_regex_parser():
+    """Oracle: CPython's private parser, only in this test (the module itself never uses it)."""
+    parser = pytest.importorskip("re._parser")
+    constants = pytest.importorskip("re._constants")
+    from determinations.parsing.vocab.classify import _ALNUM, _CONCEPTS, _first_chars
+
+    def first(items):
+        acc = set()
+        for op, av in items:
+            if op is constants.LITERAL:
+                chars, nullable = {chr(av)}, False
+            elif op is constants.IN:
+                chars, nullable = set(), False
+                for sub_op, sub_av in av:
+                    if sub_op is constants.LITERAL:
+                        chars.add(chr(sub_av))
+                    elif sub_op is constants.RANGE:
+                        chars.update(chr(c) for c in range(sub_av[0], sub_av[1] + 1))
+                    else:
+                        return None, False
+            elif op is constants.BRANCH:
+                chars, nullable = set(), False
+                for branch in av[1]:
+                    sub, sub_nullable = first(branch)
+                    if sub is None:
+                        return None, False
+                    chars |= sub
+                    nullable = nullable or sub_nullable
+            elif op is constants.SUBPATTERN:
+                chars, nullable = first(av[-1])
+            elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+                chars, nullable = first(av[2])
+                nullable = nullable or av[0] == 0
+            elif op is constants.AT:
+                chars, nullable = set(), True
+            else:
+                return None, False
+            if chars is None:
+                return None, False
+            acc |= chars
+            if not nullable:
+                return acc, False
+        return acc, True
+
+    for _name, pattern in _CONCEPTS:
+        oracle, _ = first(parser.parse(pattern))
+        wanted = frozenset(_ALNUM) if oracle is None else frozenset(oracle) & frozenset(_ALNUM)
+        assert _first_chars(pattern) == wanted, pattern

@@ -1370,7 +1370,7 @@ REAL_BASES = [
             "(2016)."
         ),
         [
-            ("ODG", "Knee and Leg", None, "Platelet-rich plasma (2016)", None, None),
+            ("ODG", "Knee and Leg", None, "Platelet-rich plasma", None, None),
         ],
     ),
     (
@@ -2362,6 +2362,13 @@ def test_body_regions_cases(request_text, original, expected):
 
 
 QUANTITY_CASES = [
+    # A multiplier is a whole number: "x 80 hours" is a duration, not "x 8".
+    ("Functional restoration program x 80 hours", None),
+    ("Gym membership x 12 months", None),
+    ("H-wave unit x 30 days", None),
+    ("Physical therapy x12", 12),
+    ("Tylenol #3 #60", 60),
+    ("Tylenol with Codeine #4", None),
     # the contract's examples (docs/letters.md 4.4)
     ("Acupuncture x6", 6),
     ("Acupuncture 1x6", 6),
@@ -2427,6 +2434,14 @@ def test_quantity_cases(request_text, expected):
 
 
 SPECIALTY_CASES = [
+    # Prose "Board Certified in X and Y": split on "and" when a piece is a Division name.
+    (["Orthopedic Surgery and Sports Medicine"], ["Orthopedic Surgery", "Sports Medicine"]),
+    (["Hand Surgery & Sports Medicine"], ["Hand Surgery", "Sports Medicine"]),
+    (["Internal Medicine and Nephrology"], ["Internal Medicine", "Nephrology"]),
+    (["Physical Medicine and Rehabilitation"], ["Physical Medicine & Rehabilitation"]),
+    (["Hospice and Palliative Medicine"], ["Hospice & Palliative Medicine"]),
+    (["Psychiatry and Neurology"], ["Psychiatry and Neurology"]),
+    (["Allergy and Immunology"], ["Allergy and Immunology"]),
     (
         ["Physical Medicine and Rehabilitation", "Pain Management"],
         ["Physical Medicine & Rehabilitation", "Pain Management"],
@@ -2467,6 +2482,24 @@ def test_specialty_cases(phrases, expected):
 
 
 CITATION_CASES = [
+    # An author reference before an ACOEM title belongs to that title, not to the ODG topic.
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Low back, "
+        "Lumbar & Thoracic (Acute & Chronic) - Manipulation Harris J. Occupational medicine "
+        "practice guidelines, 2nd edition (2004) p 301.",
+        [
+            ("ODG", "Low Back", None, "Manipulation", None, None),
+            ("ACOEM", "Occupational medicine practice guidelines", None, None, "301", 2004),
+        ],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Knee, Lumbar MRI. Other Medical Treatment "
+        "Guidelines www.mdguidelines.com.",
+        [
+            ("ODG", "Knee and Leg", None, "Lumbar MRI", None, None),
+            ("Other", None, None, None, None, None),
+        ],
+    ),
     (
         "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Opioids, pages 74-96.",
         [("MTUS", "Chronic Pain Medical Treatment Guidelines", None, "Opioids", "74-96", None)],

@@ -26,7 +26,7 @@ _PROSE_BOARD = re.compile(
     r",?\s+and\s+(?:is\s+)?licensed\s+to\s+practice\s+in\s+(.+?)(?:\.\s|\.$|$)"
 )
 _PROSE_OTHER = re.compile(
-    r"(?i)reviewer\s+is\s+(?:an?\s+)?(?:licensed\s+|practicing\s+)?(.+?)"
+    r"(?i)reviewer\s+is\s+(?:an?\s+)?(?:(?:licensed|practicing)\s+(?:in\s+)?)?(.+?)"
     r",?\s+and\s+(?:is\s+)?licensed\s+to\s+practice\s+in\s+(.+?)(?:\.\s|\.$|$)"
 )
 _LICENSED_IN = re.compile(r"(?i)licensed\s+to\s+practice\s+in\s+(.+?)(?:\.\s|\.$|$)")
@@ -45,15 +45,18 @@ class Credentials:
 def parse_credentials(lines: list[str]) -> Credentials:
     """Read the "HOW THE IMR FINAL DETERMINATION WAS MADE" section."""
     text = unwrap(lines)
+    # Case-insensitive patterns scan slowly; a lower-cased copy says which can match at all.
+    lower = text.lower()
     creds = Credentials()
     role = _ROLE_SENT.search(text) or _ROLE.search(text)
     if role:
         creds.role = f"{role.group(1).lower()} reviewer"
-    if _BOARD.search(text):
+    board = "board" in lower and _BOARD.search(text) is not None
+    if board:
         creds.board_certified = True
 
-    licensure = _BLOCK_LICENSURE.search(text)
-    specialty = _BLOCK_SPECIALTY.search(text)
+    licensure = _BLOCK_LICENSURE.search(text) if "licensure" in lower else None
+    specialty = _BLOCK_SPECIALTY.search(text) if "specialt" in lower else None
     if licensure or specialty:
         if licensure:
             creds.licensure = split_states(licensure.group(1))
@@ -61,7 +64,7 @@ def parse_credentials(lines: list[str]) -> Credentials:
             creds.specialty_phrases = [squash(specialty.group(1))]
         return creds
 
-    prose = _PROSE_BOARD.search(text)
+    prose = _PROSE_BOARD.search(text) if board else None
     if prose:
         creds.specialty_phrases = [squash(p) for p in prose.group(1, 2) if p and p.strip()]
         creds.licensure = split_states(prose.group(3))

@@ -15,8 +15,18 @@ from .text import squash, unwrap
 
 _OUTCOME_END = re.compile(r"(?i):\s*(upheld|overturned)\s*\.?$")
 _OUTCOME_ALONE = re.compile(r"(?i):?\s*(upheld|overturned)\s*\.?")
+# A line that starts one of the three labels. A label can wrap ("Claims Administrator" /
+# "guideline: ..."), so a line holding only the label's first words counts too.
 _LABEL_LINE = re.compile(
     r"(?i)^(?:Claims\s+Administrator\s+guideline|MAXIMUS\s+guideline|Decision\s+rationale)\b"
+    r"|^(?:Claims\s+Administrator|MAXIMUS|Decision)\s*$"
+)
+_LABEL_STARTS = ("Claims Administrator guideline", "MAXIMUS guideline", "Decision rationale")
+# An extractor can run the first label onto the outcome line: "MRI: Upheld Claims Administrator
+# guideline: ...". The label then starts a line of its own.
+_OUTCOME_THEN_LABEL = re.compile(
+    r"(?i)(?<=:)\s*(?:upheld|overturned)\s*\.?\s+(?=(?:Claims\s+Administrator|MAXIMUS)\s+guideline"
+    r"|Decision\s+rationale)"
 )
 _LABELS = re.compile(
     r"(?P<ca>Claims\s+Administrator\s+guidelines?\s*:)"
@@ -24,8 +34,18 @@ _LABELS = re.compile(
     r"|(?P<ra>Decision\s+rationale\s*:)",
     re.IGNORECASE,
 )
-# A line that closes a sentence: the previous rationale ended there.
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$|[\"\u201d]$")
+# A line that closes a sentence: the previous rationale ended there. A rationale always ends in
+# its conclusion, so "... is not medically necessary" closes it even without the period.
+_SENTENCE_END = re.compile(
+    r"[.!?][\"'\u201d\u2019)\]]*$|[\"\u201d]$"
+    r"|(?i:\b(?:medically|not|is|are|was|be)\s+(?:\w+\s+){0,2}?(?:necessary|appropriate|indicated"
+    r"|warranted|supported|established)(?:\s*\([^()]*\))?[\"'\u201d\u2019)\]]*)$"
+)
+# A period after a dosing or quantity abbreviation ends no sentence: "Norco #60, qty." / "2".
+_ABBREVIATION_END = re.compile(
+    r"(?i)(?:^|[\s(,])(?:qty|no|approx|p\.o|po|q|b\.i\.d|t\.i\.d|q\.i\.d|prn|h\.s|q\.h\.s|tabs?"
+    r"|caps?|disp|sig|wks?|hrs?|ea|vs|inj|eval|x)\.$"
+)
 # Sentence ends inside the modified-request wording, not the end of a rationale.
 _MODIFIED_END = re.compile(
     r"(?i)(?:original\s+request|Claims\s+Administrator|IMR\s+eligible)\s*\.$"
@@ -63,6 +83,7 @@ class RawItem:
 
 def parse_items(lines: list[str], warnings: list[str]) -> list[RawItem]:
     """Find every item in the IMR ISSUES section lines."""
+    lines = _split_run_on_labels(lines)
     ends = _outcome_lines(lines)
     starts: list[int] = []
     lower = 0
@@ -80,6 +101,23 @@ def parse_items(lines: list[str], warnings: list[str]) -> list[RawItem]:
         request_lines = lines[starts[index] : last + (2 if alone else 1)]
         items.append(_build(index + 1, request_lines, outcome, lines[body_from:stop], warnings))
     return items
+
+
+def _split_run_on_labels(lines: list[str]) -> list[str]:
+    """Put a label that was run onto its item's outcome line on a line of its own."""
+    out: list[str] | None = None
+    for index, line in enumerate(lines):
+        match = None
+        # Cheap filter: a label mid-line; lines that start with a label are the usual case.
+        if ("guideline" in line or "ationale" in line) and not line.startswith(_LABEL_STARTS):
+            match = _OUTCOME_THEN_LABEL.search(line)
+        if match is not None:
+            if out is None:
+                out = lines[:index]
+            out.extend((line[: match.end()].rstrip(), line[match.end() :]))
+        elif out is not None:
+            out.append(line)
+    return lines if out is None else out
 
 
 def _outcome_lines(lines: list[str]) -> list[tuple[int, str, bool]]:
@@ -115,7 +153,7 @@ def _request_start(lines: list[str], last: int, lower: int) -> int | None:
         line = lines[index]
         if _LABEL_LINE.match(line) or last - index > _MAX_REQUEST_LINES:
             break
-        if _SENTENCE_END.search(line):
+        if _SENTENCE_END.search(line) and not _ABBREVIATION_END.search(line):
             modified = _MODIFIED_MARK.search(text) and not _WAS_ORIGINAL.search(text)
             if not (modified and _MODIFIED_END.search(line)):
                 break

@@ -22,6 +22,8 @@ _HEADING = re.compile(
     r"|(?P<documents>DOCUMENTS\s+REVIEWED)"
 )
 _TRAILING_COLON = re.compile(r"^\s*:")
+# A page's running head repeating the case number: page furniture once the header is past.
+_RUNNING_HEAD = re.compile(r"(?i)(?:Case\s+(?:Number|No\.?)\s*:?\s*)?CM\d{2}-\d{5,8}")
 _ITEMS_INTRO = re.compile(r"(?i)set\s+forth\s+below\s*:?")
 
 
@@ -40,7 +42,14 @@ def split_sections(lines: list[str]) -> Sections:
     sections = Sections()
     current = sections.header
     for line in lines:
-        match = _HEADING.search(line) if _may_hold_heading(line) else None
+        # Cheap guard: every heading contains one of these upper-case words.
+        if "IMR" in line or "SUMMARY" in line or "DOCUMENTS" in line:
+            match = _HEADING.search(line)
+        elif "CM" in line and sections.found and _RUNNING_HEAD.fullmatch(line):
+            continue
+        else:
+            current.append(line)
+            continue
         if match is None:
             current.append(line)
             continue
@@ -61,11 +70,6 @@ def split_sections(lines: list[str]) -> Sections:
             current.append(line)
     sections.issues = _drop_items_intro(sections.issues)
     return sections
-
-
-def _may_hold_heading(line: str) -> bool:
-    # Cheap guard: every heading contains one of these upper-case words.
-    return "IMR" in line or "SUMMARY" in line or "DOCUMENTS" in line
 
 
 def _drop_items_intro(lines: list[str]) -> list[str]:

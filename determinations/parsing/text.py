@@ -17,6 +17,7 @@ from collections.abc import Iterable
 _BREAK_MARK = re.compile(r"[\u00ad\ufffe\uffff][ \t]*(?:\n[ \t]*)?")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _PAGE_NUMBER = re.compile(r"(?i)(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?")
+_PAGE_NUMBER_START = frozenset("0123456789Pp")
 _NEWLINE_CHARS = ("\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85")
 _MARK_CHARS = ("\u00ad", "\ufffe", "\uffff")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -24,20 +25,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 def clean_lines(text: str) -> list[str]:
     """Split text into its non-blank lines, stripped, with page numbers removed."""
-    # Each pass runs only when its characters occur: most letters need none of them.
+    # Each pass runs only when its characters occur: most letters need none of them. pdfium ends
+    # every line with "\r\n", which a plain replace handles far faster than the regex.
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
     if any(char in text for char in _NEWLINE_CHARS):
         text = _NEWLINES.sub("\n", text)
     if any(char in text for char in _MARK_CHARS):
         text = _BREAK_MARK.sub("-", text)
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
-    lines = []
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line or _PAGE_NUMBER.fullmatch(line):
-            continue
-        lines.append(line)
-    return lines
+    page_number = _PAGE_NUMBER.fullmatch
+    return [
+        line
+        for line in map(str.strip, text.split("\n"))
+        if line and not (line[0] in _PAGE_NUMBER_START and page_number(line))
+    ]
 
 
 def unwrap(lines: Iterable[str]) -> str:

@@ -321,6 +321,9 @@ _NAMED_CHAPTER = re.compile(
     r"^([A-Za-z][\w ,&'/-]*?)\s*(?:\(\s*acute\s*(?:&|and)\s*chronic\s*\)|\bchapter\b)",
     re.IGNORECASE,
 )
+# A parenthesised year closing an ODG topic is the topic's update, not part of it:
+# "Platelet-rich plasma (2016)" -> "Platelet-rich plasma" (ODG years stay null).
+_ODG_SECTION_YEAR = re.compile(r"\s*\((?:19|20)\d\d\)$")
 _AFTER_CHAPTER_BOUNDARY = re.compile(r"(?:[,;/.]|\band)\s*$", re.IGNORECASE)
 
 
@@ -360,6 +363,8 @@ def _parse_odg(body: str) -> list[Citation]:
             before = _clean(text[: m.start()])
             if before and not section:
                 section = before  # "MRI shoulder", "physical therapy, elbow chapter"
+        if section:
+            section = _ODG_SECTION_YEAR.sub("", section) or None
         citations.append(_citation("ODG", _odg_chapter_name(m), None, section, pages, year))
     return citations
 
@@ -493,8 +498,21 @@ def _starts(text: str) -> list[tuple[int, int, str]]:
     return merged
 
 
+# An author reference ("Harris J.") written right before the title it cites belongs to that
+# title, not to the end of the preceding citation's topic.
+_AUTHOR_TAIL = re.compile(
+    r"\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?,?\s+[A-Z]{1,2}\.?(?:\s+et\s+al\.?)?\s*$"
+)
+
+
 def _parse_non_mtus(text: str) -> list[Citation]:
     starts = _starts(text)
+    for i in range(1, len(starts)):
+        if starts[i][2] in ("ACOEM", "Other"):
+            previous_end = starts[i - 1][1]
+            tail = _AUTHOR_TAIL.search(text, previous_end, starts[i][0])
+            if tail:  # blanked, so the offsets in starts stay valid
+                text = text[: tail.start()] + " " * (tail.end() - tail.start()) + text[tail.end() :]
     citations: list[Citation] = []
     head = text[: starts[0][0]] if starts else text
     if _clean(head):

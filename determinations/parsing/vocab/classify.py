@@ -6,14 +6,14 @@ always returns a valid category/subcategory pair (``("Other", "Other", None)`` w
 How it works: one precompiled alternation finds every vocabulary "concept" named in the request
 (MRI, epidural, chiropractic, brace, consult...) in a single pass, and the drug table
 (``drugs.lookup_drug``) finds a named drug. A fixed precedence then decides (see
-``docs/vocab-classify.md``): programs, transportation, home health, surgical consult, surgery,
-injections, diagnostic tests, named drugs, psych services, rehabilitation modalities, DMEPOS,
-evaluation & management, then generic medication words. Vague requests fall back on the request
-restated in the rationale ("the request for X is not medically necessary") and on the reviewer's
-citations. Adjunct surgical services (prefix "Associated surgical service:", pre-/post-op,
-clearance, assistant surgeon, hospital stay, tests requested with a surgery in the same letter)
-keep the underlying service but take ``Surgery`` / ``Adjunct Surgical Services``, except
-medications, which are always ``Pharmaceuticals``.
+``docs/parsing.md``, "Vocabularies"): programs, transportation, home health, surgical consult,
+surgery, injections, diagnostic tests, named drugs, psych services, rehabilitation modalities,
+DMEPOS, evaluation & management, then generic medication words. Vague requests fall back on the
+request restated in the rationale ("the request for X is not medically necessary") and on the
+reviewer's citations. Adjunct surgical services (prefix "Associated surgical service:",
+pre-/post-op, clearance, assistant surgeon, hospital stay, tests requested with a surgery in the
+same letter) keep the underlying service but take ``Surgery`` / ``Adjunct Surgical Services``,
+except medications, which are always ``Pharmaceuticals``.
 """
 
 from __future__ import annotations
@@ -285,58 +285,147 @@ _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _first_chars(pattern: str) -> frozenset[str]:
-    """Characters a match of ``pattern`` can start with (all of them when unsure)."""
-    try:
-        from re import _constants as C  # private, guarded: only a speed-up
-        from re import _parser
+    """Characters a match of ``pattern`` can start with (all of them when unsure).
 
-        def seq_first(items) -> tuple[set[str] | None, bool]:
-            acc: set[str] = set()
-            for op, av in items:
-                chars, nullable = item_first(op, av)
-                if chars is None:
-                    return None, False
-                acc |= chars
-                if not nullable:
-                    return acc, False
-            return acc, True
+    Read from the pattern's text with the public API only: the concept patterns are plain
+    alternations of words, optional groups and character classes, so their first characters
+    are the first literal, class or group member of each alternative. Anything this reader does
+    not understand answers "every character", which is always correct, only slower.
+    """
+    chars, _nullable = _seq_first(pattern, 0, len(pattern))
+    return frozenset(_ALNUM) if chars is None else frozenset(chars) & frozenset(_ALNUM)
 
-        def item_first(op, av) -> tuple[set[str] | None, bool]:
-            if op is C.LITERAL:
-                return {chr(av)}, False
-            if op is C.IN:
-                chars: set[str] = set()
-                for sub_op, sub_av in av:
-                    if sub_op is C.LITERAL:
-                        chars.add(chr(sub_av))
-                    elif sub_op is C.RANGE:
-                        chars.update(chr(c) for c in range(sub_av[0], sub_av[1] + 1))
-                    else:
-                        return None, False
-                return chars, False
-            if op is C.BRANCH:
-                acc: set[str] = set()
-                nullable = False
-                for branch in av[1]:
-                    chars, branch_nullable = seq_first(branch)
-                    if chars is None:
-                        return None, False
-                    acc |= chars
-                    nullable = nullable or branch_nullable
-                return acc, nullable
-            if op is C.SUBPATTERN:
-                return seq_first(av[-1])
-            if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-                chars, nullable = seq_first(av[2])
-                return chars, nullable or av[0] == 0
-            if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-                return set(), True
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index just past the group or class opening at ``start`` (-1 when malformed)."""
+    closing = "]" if pattern[start] == "[" else ")"
+    depth, index = 0, start
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if closing == "]":
+            if char == "]" and index > start + 1:
+                return index + 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return -1
+
+
+def _alternatives(pattern: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level ``|`` branches of ``pattern[start:end]``."""
+    spans, index, begin = [], start, start
+    while index < end:
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char in "([":
+            stop = _group_end(pattern, index)
+            if stop < 0:
+                return [(start, end)]
+            index = stop
+            continue
+        if char == "|":
+            spans.append((begin, index))
+            begin = index + 1
+        index += 1
+    spans.append((begin, end))
+    return spans
+
+
+def _class_chars(body: str) -> set[str] | None:
+    """Members of a simple character class body ("- ", "a-z"); None when not simple."""
+    if body.startswith("^"):
+        return None
+    chars: set[str] = set()
+    index = 0
+    while index < len(body):
+        if body[index] == "\\":
+            return None
+        if index + 2 < len(body) and body[index + 1] == "-":
+            chars.update(chr(c) for c in range(ord(body[index]), ord(body[index + 2]) + 1))
+            index += 3
+        else:
+            chars.add(body[index])
+            index += 1
+    return chars
+
+
+def _seq_first(pattern: str, start: int, end: int) -> tuple[set[str] | None, bool]:
+    """(first characters, can match empty) of ``pattern[start:end]``; None when unsure."""
+    branches = _alternatives(pattern, start, end)
+    if len(branches) > 1:
+        acc: set[str] = set()
+        nullable = False
+        for b_start, b_end in branches:
+            chars, b_nullable = _seq_first(pattern, b_start, b_end)
+            if chars is None:
+                return None, False
+            acc |= chars
+            nullable = nullable or b_nullable
+        return acc, nullable
+    acc = set()
+    index = start
+    while index < end:
+        char = pattern[index]
+        if char == "\\":
+            if pattern[index + 1 : index + 2] in ("b", "B"):
+                index += 2  # a word boundary consumes nothing
+                continue
             return None, False
-
-        chars, _ = seq_first(_parser.parse(pattern))
-    except Exception:  # pragma: no cover - private API changed: match everywhere
-        chars = None
-    return frozenset(_ALNUM) if chars is None else frozenset(chars)
+        if char == "(":
+            stop = _group_end(pattern, index)
+            if stop < 0 or stop > end:
+                return None, False
+            inner = index + 1
+            if pattern.startswith("?:", inner):
+                inner += 2
+            elif pattern.startswith("?P<", inner):
+                inner = pattern.index(">", inner) + 1
+            elif pattern.startswith("?", inner):
+                return None, False  # lookarounds, flags: not read here
+            chars, nullable = _seq_first(pattern, inner, stop - 1)
+            index = stop
+        elif char == "[":
+            stop = _group_end(pattern, index)
+            if stop < 0 or stop > end:
+                return None, False
+            chars, nullable = _class_chars(pattern[index + 1 : stop - 1]), False
+            index = stop
+        elif char in ".^$|)*+?{":
+            return None, False
+        else:
+            chars, nullable = {char}, False
+            index += 1
+        if chars is None:
+            return None, False
+        # A quantifier that allows zero repeats makes the item optional.
+        if index < end and pattern[index] in "?*":
+            nullable = True
+            index += 1
+            if index < end and pattern[index] in "?+":
+                index += 1
+        elif index < end and pattern[index] == "+":
+            index += 1
+            if index < end and pattern[index] in "?+":
+                index += 1
+        elif index < end and pattern[index] == "{":
+            close = pattern.find("}", index)
+            if close < 0:
+                return None, False
+            nullable = nullable or pattern[index + 1 : close].split(",")[0].strip() in ("", "0")
+            index = close + 1
+        acc |= chars
+        if not nullable:
+            return acc, False
+    return acc, True
 
 
 def _build_dispatch() -> dict[str, re.Pattern[str]]:

@@ -62,7 +62,7 @@ _ADVERBS = ((re.compile(r"\btwice\b"), "2 times"), (re.compile(r"\bthrice\b"), "
 _ONCE = re.compile(r"\bonce\b(?=\s*(?:a|per|every|each|weekly|monthly|/))")
 
 _S = r"(?<![\w.,/#-])"  # a number starts here: not inside a word, decimal, code or range
-_N = r"(\d+)(?![\d.,]\d)"  # a whole number
+_N = r"(\d+)(?!\d|[.,]\d)"  # a whole number (never a prefix of a longer one)
 _RANGE_SEP = r"\s*(?:-|\u2013|to|or)\s*"
 _TIME_UNIT = r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|minutes?|mins?)\b"
 _MASS_VOLUME = r"(?:g|gm|gms|grams?|kg|mg|mcg|ml|cc|l|liters?|oz|ounces?|lbs?)\b"
@@ -111,6 +111,8 @@ _NOISE = re.compile(
     ),
     re.IGNORECASE,
 )
+# A number that is part of a product's name, not a count: "Tylenol #3", "Tylenol with Codeine #4".
+_PRODUCT_NUMBER = re.compile(r"\btylenol\s*(?:with\s+codeine\s*)?(?:no\.?|#)\s*[1-4]\b", re.I)
 _DISPENSED = re.compile(
     r"(?:#|\b(?:qty|quantity|no\.)\s*:?\s*#?)\s*(\d+)(?:\s*(" + _MASS_VOLUME[:-2] + r"))?\b",
     re.IGNORECASE,
@@ -193,6 +195,8 @@ def _quantity(request: str) -> int | None:
     if not _DIGIT.search(text):
         return None
 
+    if "#" in text or "no" in text:
+        text = _PRODUCT_NUMBER.sub(" ", text)
     dispensed = list(_DISPENSED.finditer(text))
     if dispensed:
         if any(m.group(2) for m in dispensed):

@@ -105,6 +105,10 @@ _VARIANTS = {
 }
 
 _SEPARATORS = re.compile(r"\s*[,;]\s*")
+_AND_SPLIT = re.compile(r"\s+(?:and|&)\s+|\s*&\s*", re.IGNORECASE)
+_DIVISION = frozenset(DIVISION_SPECIALTIES)
+# Boards whose own name joins two specialties: kept as stated, not split.
+_BOARD_NAMES = frozenset({"psychiatry and neurology"})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _AND = re.compile(r"\s*&\s*")
 _EDGE_JUNK = re.compile(r"^[\s\-\u2013.:*•]+|[\s\-\u2013.:*•]+$")
@@ -174,6 +178,26 @@ def _canonical(phrase: str) -> str | None:
     return best[1] if best else text
 
 
+@lru_cache(maxsize=4096)
+def _names(part: str) -> tuple[str, ...]:
+    """One phrase's specialties: "Orthopedic Surgery and Sports Medicine" names two.
+
+    A phrase joined by "and"/"&" is split only when it is not a name itself and one of its
+    pieces is one of the Division's names ("Physical Medicine and Rehabilitation",
+    "Occupational & Environmental Medicine" and the board "Psychiatry & Neurology" stay whole).
+    """
+    name = _canonical(part)
+    if not name:
+        return ()
+    if name not in _DIVISION and _key(part) not in _BOARD_NAMES:
+        pieces = _AND_SPLIT.split(part)
+        if len(pieces) > 1:
+            names = tuple(_canonical(piece) for piece in pieces)
+            if all(names) and any(piece in _DIVISION for piece in names):
+                return names  # type: ignore[return-value]
+    return (name,)
+
+
 def normalise_specialties(phrases: list[str]) -> list[str]:
     """The Division's names for the specialties stated in phrases, in order, each once."""
     result: list[str] = []
@@ -182,9 +206,9 @@ def normalise_specialties(phrases: list[str]) -> list[str]:
             if not isinstance(phrase, str):
                 continue
             for part in _SEPARATORS.split(phrase):
-                name = _canonical(part)
-                if name and name not in result:
-                    result.append(name)
+                for name in _names(part):
+                    if name not in result:
+                        result.append(name)
     except Exception:  # never raise on odd input
         return result
     return result
