@@ -1,12 +1,24 @@
-"""Staff-only views that live beside the admin."""
+"""Staff-only views that live beside the admin: original downloads, uploading, batch progress."""
 
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404
+from collections import Counter
 
-from .models import Letter
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .choices import ParseStatus
+from .models import Letter, UploadBatch, UploadResult
+from .uploads import Limits, human_size, read_files
+
+UPLOAD_PERMISSION = "determinations.add_letter"
+ACCEPT = ".pdf,.txt,.zip,application/pdf,text/plain,application/zip"
 
 
 @staff_member_required
@@ -21,3 +33,108 @@ def letter_original(request, pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def upload_letters(request, *, admin_site):
+    """The "Upload letters" page: store at once, parse in the background, show the batch.
+
+    Wrapped by ``admin_site.admin_view`` (staff login and CSRF); uploading also needs the
+    add-letter permission.
+    """
+    if not request.user.has_perm(UPLOAD_PERMISSION):
+        raise PermissionDenied
+    limits = Limits.from_settings()
+    if request.method == "POST":
+        uploaded = request.FILES.getlist("files")
+        if uploaded:
+            incoming = read_files(((f.name, f, f.size) for f in uploaded), limits=limits)
+            batch = services.batch_receive(files=incoming, user=request.user)
+            return HttpResponseRedirect(
+                reverse("admin:determinations_uploadbatch_change", args=[batch.pk])
+            )
+        messages.error(request, "Choose at least one file (PDF, text or ZIP) to upload.")
+    context = {
+        **admin_site.each_context(request),
+        "title": "Upload letters",
+        "opts": UploadBatch._meta,
+        "accept": ACCEPT,
+        "limits": {
+            "file": human_size(limits.max_file_bytes),
+            "upload": human_size(limits.max_upload_bytes or 0),
+            "members": limits.max_zip_members,
+            "uncompressed": human_size(limits.max_zip_uncompressed_bytes),
+            "ratio": limits.max_zip_ratio,
+        },
+    }
+    return render(request, "admin/determinations/upload.html", context)
+
+
+def batch_page(request, *, batch: UploadBatch, admin_site):
+    """One batch's progress and per-file results; refreshes itself while letters are pending."""
+    results = list(
+        batch.results.select_related("letter", "letter__determination", "letter__reissue_of")
+    )
+    outcomes = Counter(result.outcome for result in results)
+    statuses = Counter(
+        result.letter.status
+        for result in results
+        if result.outcome == UploadResult.Outcome.NEW and result.letter is not None
+    )
+    pending = statuses[ParseStatus.PENDING]
+    new = outcomes[UploadResult.Outcome.NEW]
+    context = {
+        **admin_site.each_context(request),
+        "title": f"Upload batch {batch.pk}",
+        "opts": UploadBatch._meta,
+        "batch": batch,
+        "rows": [_row(result) for result in results],
+        "counts": {
+            "files": len(results),
+            "new": outcomes[UploadResult.Outcome.NEW],
+            "duplicate": outcomes[UploadResult.Outcome.DUPLICATE],
+            "rejected": outcomes[UploadResult.Outcome.REJECTED],
+            "parsed": statuses[ParseStatus.PARSED],
+            "warnings": statuses[ParseStatus.PARSED_WITH_WARNINGS],
+            "failed": statuses[ParseStatus.FAILED],
+            "pending": pending,
+        },
+        "pending": pending,
+        "done_percent": round(100 * (new - pending) / new) if new else 100,
+    }
+    return render(request, "admin/determinations/batch.html", context)
+
+
+def _row(result: UploadResult) -> dict:
+    """What one file's line says: its outcome in words, the reason, and where to go next."""
+    row = _row_facts(result)
+    row["label"] = row["state"].replace("_", " ")
+    return row
+
+
+def _row_facts(result: UploadResult) -> dict:
+    letter = result.letter
+    row = {"name": result.name, "outcome": result.outcome, "state": result.outcome, "reason": ""}
+    if result.outcome == UploadResult.Outcome.REJECTED or letter is None:
+        row["state"] = "rejected" if result.outcome == UploadResult.Outcome.REJECTED else "lost"
+        row["reason"] = result.message
+        return row
+    row["letter_url"] = reverse("admin:determinations_letter_change", args=[letter.pk])
+    determination = getattr(letter, "determination", None)
+    if determination is not None and not determination.is_withdrawn:
+        row["permalink"] = determination.get_absolute_url()
+    if result.outcome == UploadResult.Outcome.DUPLICATE:
+        row["reason"] = result.message
+        return row
+    row["state"] = letter.status
+    if letter.status == ParseStatus.FAILED:
+        row["reason"] = "; ".join(letter.errors)
+    elif letter.reissue_of_id is not None:
+        row["state"] = "needs review"
+        row["reason"] = (
+            f"re-issued letter: {letter.reissue_of} already shows another letter; "
+            "choose which one its permalink shows (Letters, filter 'needs review')"
+        )
+    elif letter.status == ParseStatus.PARSED_WITH_WARNINGS:
+        row["reason"] = "; ".join(letter.warnings)
+    return row

@@ -3,7 +3,10 @@
 - ``letter_store`` keeps the original bytes (content-addressed by SHA-256, never twice);
 - ``letter_parse`` parses a stored letter and saves the result with ``determination_save``;
 - ``determination_save`` writes one parse (determination, reviewer, items, citations) in one
-  transaction, keeping the permalink key stable across re-parses.
+  transaction, keeping the permalink key stable across re-parses;
+- ``batch_receive`` stores an upload's accepted files and queues their parsing;
+- ``letters_parse`` is what the worker runs: each letter parsed exactly once, one at a time;
+- ``letter_choose_for_permalink`` is an admin's choice for a re-issued letter.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Expression
 from django.utils import timezone
 
 from .choices import CitedBy, ParseStatus
@@ -28,8 +34,12 @@ from .models import (
     Letter,
     Reviewer,
     UploadBatch,
+    UploadResult,
 )
 from .parsing import PARSER_VERSION, parse_letter_with_text
+from .uploads import Incoming
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,13 +88,50 @@ def letter_store(
 
 
 def letter_parse(*, letter: Letter, data: bytes | None = None) -> Letter:
-    """Parse a stored letter from its original bytes and save the result."""
-    if data is None:
-        with letter.original.open("rb") as handle:
-            data = handle.read()
-    result, text = parse_letter_with_text(data, letter.original_name)
+    """Parse a stored letter from its original bytes and save the result.
+
+    Never lets one letter take its batch down: an unreadable original, a parser that raises or a
+    parse the database refuses all end as a ``failed`` letter carrying the reason.
+    """
+    try:
+        if data is None:
+            with letter.original.open("rb") as handle:
+                data = handle.read()
+        result, text = parse_letter_with_text(data, letter.original_name)
+    except OSError as exc:
+        result, text = {"errors": [f"the stored original could not be read: {exc}"[:500]]}, ""
+    except Exception as exc:
+        logger.exception("parser raised on letter %s", letter.pk)
+        result, text = {"errors": [f"internal parser error: {type(exc).__name__}: {exc}"[:500]]}, ""
     letter.text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
-    return determination_save(letter=letter, parsed=result)
+    return letter_record_parse(letter=letter, parsed=result)
+
+
+def letter_record_parse(*, letter: Letter, parsed: dict) -> Letter:
+    """``determination_save``, except that a parse the database refuses fails only this letter.
+
+    A lost connection is not the letter's fault: it is raised for the caller to report.
+    """
+    try:
+        try:
+            with transaction.atomic():
+                return determination_save(letter=letter, parsed=parsed)
+        except IntegrityError:
+            # Most likely another process saved the same case number a moment ago: now that
+            # it is committed, the second try flags this letter as a re-issue.
+            with transaction.atomic():
+                return determination_save(letter=letter, parsed=parsed)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        logger.exception("could not save the parse of letter %s", letter.pk)
+        letter.status = ParseStatus.FAILED
+        letter.errors = [f"the parse could not be saved: {type(exc).__name__}: {exc}"[:500]]
+        letter.warnings = list(parsed.get("warnings") or [])
+        letter.parser_version = PARSER_VERSION
+        letter.parsed_at = timezone.now()
+        letter.save(update_fields=["status", "errors", "warnings", "parser_version", "parsed_at"])
+        return letter
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -93,6 +140,16 @@ def _date(value: str | None) -> dt.date | None:
 
 def reviewer_for(profile: dict | None) -> Reviewer | None:
     """The one Reviewer row for a credential profile (created on first sight)."""
+    normalised = _reviewer_profile(profile)
+    if normalised is None:
+        return None
+    fingerprint = normalised.pop("fingerprint")
+    reviewer, _ = Reviewer.objects.get_or_create(fingerprint=fingerprint, defaults=normalised)
+    return reviewer
+
+
+def _reviewer_profile(profile: dict | None) -> dict | None:
+    """A profile's Reviewer fields and fingerprint, or None when it says nothing."""
     if not profile or not any(profile.get(k) for k in ("role", "specialties", "licensure")):
         return None
     normalised = {
@@ -101,9 +158,8 @@ def reviewer_for(profile: dict | None) -> Reviewer | None:
         "board_certified": profile.get("board_certified"),
         "licensure": list(profile.get("licensure") or []),
     }
-    fingerprint = sha256_hex(json.dumps(normalised, sort_keys=True).encode())
-    reviewer, _ = Reviewer.objects.get_or_create(fingerprint=fingerprint, defaults=normalised)
-    return reviewer
+    normalised["fingerprint"] = sha256_hex(json.dumps(normalised, sort_keys=True).encode())
+    return normalised
 
 
 def _unique(values) -> list:
@@ -142,8 +198,19 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
     letter.reissue_of = None
     letter.save()
 
+    _determination_fill(determination, parsed)
+    determination.reviewer = reviewer_for(parsed.get("reviewer"))
+    determination.save()
+
+    determination.items.all().delete()
+    _items_create(determination, parsed.get("items") or [])
+    return letter
+
+
+def _determination_fill(determination: Determination, parsed: dict) -> None:
+    """Copy a parse's header, patient and summary onto a determination (not the reviewer)."""
     patient = parsed.get("patient") or {}
-    determination.case_number = case_number
+    determination.case_number = parsed.get("case_number")
     determination.date_assigned = _date(parsed.get("date_assigned"))
     determination.date_of_injury = _date(parsed.get("date_of_injury"))
     determination.decision_date = _date(parsed.get("decision_date"))
@@ -154,15 +221,41 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
     determination.patient_sex = patient.get("sex")
     determination.clinical_summary = parsed.get("clinical_summary") or ""
     determination.outcome = parsed.get("outcome")
-    determination.reviewer = reviewer_for(parsed.get("reviewer"))
-    determination.save()
-
-    determination.items.all().delete()
-    _items_create(determination, parsed.get("items") or [])
-    return letter
 
 
 def _items_create(determination: Determination, items: list[dict]) -> None:
+    rows, citations = _item_rows(determination, items)
+    DisputedItem.objects.bulk_create(rows)
+    GuidelineCitation.objects.bulk_create(citations)
+
+
+class ItemSearchVector(Expression):
+    """An item's tsvector, computed by PostgreSQL inside the INSERT (no second write of the row).
+
+    The same vector as ``SearchVector("request", weight="A") + SearchVector("rationale",
+    weight="B") + SearchVector(<clinical summary>, weight="C")`` in the English configuration,
+    written as one cheap expression because bulk imports build thousands of them.
+    """
+
+    output_field = SearchVectorField()
+    template = (
+        "setweight(to_tsvector('english'::regconfig, COALESCE(%s::text, '')), 'A') || "
+        "setweight(to_tsvector('english'::regconfig, COALESCE(%s::text, '')), 'B') || "
+        "setweight(to_tsvector('english'::regconfig, COALESCE(%s::text, '')), 'C')"
+    )
+
+    def __init__(self, request: str, rationale: str, clinical_summary: str) -> None:
+        super().__init__()
+        self.params = [request, rationale, clinical_summary]
+
+    def as_sql(self, compiler, connection):
+        return self.template, list(self.params)
+
+
+def _item_rows(
+    determination: Determination, items: list[dict]
+) -> tuple[list[DisputedItem], list[GuidelineCitation]]:
+    """Unsaved item and citation rows of one determination (citations point at their rows)."""
     specialties = determination.reviewer.specialties if determination.reviewer else []
     decision_date = determination.decision_date
     rows, citations = [], []
@@ -190,34 +283,29 @@ def _items_create(determination: Determination, items: list[dict]) -> None:
             guideline_documents=_unique(c.get("document") for c in reviewer_citations),
             withdrawn=determination.is_withdrawn,
         )
+        row.search_vector = ItemSearchVector(
+            row.request, row.rationale, determination.clinical_summary
+        )
         rows.append(row)
         for cited_by, key in (
             (CitedBy.CLAIMS_ADMINISTRATOR, "claims_administrator"),
             (CitedBy.REVIEWER, "reviewer"),
         ):
             for position, citation in enumerate((item.get(key) or {}).get("citations") or [], 1):
-                citations.append((row, cited_by, position, citation))
-    DisputedItem.objects.bulk_create(rows)
-    GuidelineCitation.objects.bulk_create(
-        GuidelineCitation(
-            item=row,
-            cited_by=cited_by,
-            position=position,
-            source=citation.get("source") or "Other",
-            document=citation.get("document"),
-            chapter=citation.get("chapter"),
-            section=citation.get("section"),
-            pages=citation.get("pages"),
-            year=citation.get("year"),
-        )
-        for row, cited_by, position, citation in citations
-    )
-    if rows:
-        DisputedItem.objects.filter(determination=determination).update(
-            search_vector=SearchVector("request", weight="A", config="english")
-            + SearchVector("rationale", weight="B", config="english")
-            + SearchVector(Value(determination.clinical_summary), weight="C", config="english")
-        )
+                citations.append(
+                    GuidelineCitation(
+                        item=row,
+                        cited_by=cited_by,
+                        position=position,
+                        source=citation.get("source") or "Other",
+                        document=citation.get("document"),
+                        chapter=citation.get("chapter"),
+                        section=citation.get("section"),
+                        pages=citation.get("pages"),
+                        year=citation.get("year"),
+                    )
+                )
+    return rows, citations
 
 
 @transaction.atomic
@@ -236,3 +324,218 @@ def determination_restore(*, determination: Determination) -> None:
     determination.withdrawn_reason = ""
     determination.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
     determination.items.update(withdrawn=False)
+
+
+# Uploads and background parsing ---------------------------------------------------------------
+
+PARSE_CHUNK = 25  # letters per parse task: small enough that several workers share a batch
+
+
+def batch_receive(
+    *,
+    files: Iterable[Incoming],
+    user=None,
+    source: str = "admin",
+    note: str = "",
+) -> UploadBatch:
+    """Store every accepted file of an upload, record what happened to each, queue the parsing.
+
+    Storing comes first and parsing later (in a worker), so the admin gets an answer at once and
+    nothing is lost if a worker dies: a stored letter stays ``pending`` until it is parsed.
+    """
+    batch = UploadBatch.objects.create(created_by=user, source=source, note=note[:10000])
+    results: list[UploadResult] = []
+    new_ids: list[int] = []
+    for incoming in files:
+        results.append(_result_for(batch=batch, incoming=incoming, user=user, new_ids=new_ids))
+        if len(results) >= 500:
+            UploadResult.objects.bulk_create(results)
+            results = []
+    UploadResult.objects.bulk_create(results)
+    letters_enqueue_parse(letter_ids=new_ids)
+    return batch
+
+
+def _result_for(*, batch, incoming: Incoming, user, new_ids: list[int]) -> UploadResult:
+    name = incoming.name[:500]
+    if not incoming.accepted:
+        return UploadResult(
+            batch=batch,
+            name=name,
+            outcome=UploadResult.Outcome.REJECTED,
+            message=incoming.rejection or "",
+        )
+    try:
+        stored = letter_store(data=incoming.data, name=incoming.name, uploaded_by=user, batch=batch)
+    except OSError as exc:
+        logger.exception("could not store %s", incoming.name)
+        return UploadResult(
+            batch=batch,
+            name=name,
+            outcome=UploadResult.Outcome.REJECTED,
+            message=f"could not be stored (nothing was kept): {exc}"[:500],
+        )
+    letter = stored.letter
+    if stored.created:
+        new_ids.append(letter.pk)
+        return UploadResult(batch=batch, name=name, outcome=UploadResult.Outcome.NEW, letter=letter)
+    if letter.batch_id == batch.pk:
+        message = f"the same file as {letter.original_name}, earlier in this upload"
+    else:
+        message = (
+            f"already in the archive as {letter.original_name} "
+            f"(stored {letter.uploaded_at:%Y-%m-%d})"
+        )
+    return UploadResult(
+        batch=batch,
+        name=name,
+        outcome=UploadResult.Outcome.DUPLICATE,
+        message=message,
+        letter=letter,
+    )
+
+
+def letters_enqueue_parse(*, letter_ids: Iterable[int]) -> int:
+    """Queue parse tasks for these letters in small chunks; returns how many tasks were queued."""
+    from .tasks import parse_letters
+
+    ids = list(letter_ids)
+    chunks = [ids[start : start + PARSE_CHUNK] for start in range(0, len(ids), PARSE_CHUNK)]
+    for chunk in chunks:
+        parse_letters.enqueue(letter_ids=chunk)
+    return len(chunks)
+
+
+def letters_request_reparse(*, letter_ids: Iterable[int]) -> int:
+    """Mark letters ``pending`` and queue them: a worker then re-parses each exactly once."""
+    ids = list(letter_ids)
+    Letter.objects.filter(pk__in=ids).update(status=ParseStatus.PENDING)
+    letters_enqueue_parse(letter_ids=ids)
+    return len(ids)
+
+
+def letter_needs_parse(letter: Letter) -> bool:
+    """Pending, or parsed by an older parser: anything else is already done."""
+    return letter.status == ParseStatus.PENDING or letter.parser_version != PARSER_VERSION
+
+
+def letter_parse_once(*, letter_id: int) -> str:
+    """Parse one letter if it still needs it; safe to run twice or in several workers at once.
+
+    The row is locked while it is parsed and a letter another worker holds is left to that
+    worker (if that worker dies, the letter stays ``pending`` and ``reparse --pending`` queues
+    it again). Returns the letter's new status, or ``skipped``.
+    """
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
+        if letter is None or not letter_needs_parse(letter):
+            return "skipped"
+        return letter_parse(letter=letter).status
+
+
+def letters_parse(*, letter_ids: Iterable[int]) -> dict[str, int]:
+    """Parse each letter that still needs it; counts by resulting status (and ``skipped``)."""
+    counts: Counter[str] = Counter()
+    for letter_id in letter_ids:
+        counts[letter_parse_once(letter_id=letter_id)] += 1
+    return dict(counts)
+
+
+@transaction.atomic
+def letter_choose_for_permalink(
+    *, letter: Letter, determination: Determination | None = None
+) -> Determination:
+    """Show ``letter`` on the permalink of ``determination`` (default: the one it re-issues).
+
+    The key stays; the content is re-written from this letter; the letter shown before stays
+    stored, untouched. Refused (``ValueError``) for a letter that is not parsed or has no
+    determination to take over.
+    """
+    determination = determination or letter.reissue_of
+    if determination is None:
+        raise ValueError(f"{letter} is not waiting for a choice: it re-issues no determination")
+    if letter.status not in (ParseStatus.PARSED, ParseStatus.PARSED_WITH_WARNINGS):
+        raise ValueError(f"{letter} is {letter.get_status_display()}: only parsed letters can")
+    with letter.original.open("rb") as handle:
+        parsed, text = parse_letter_with_text(handle.read(), letter.original_name)
+    if parsed.get("errors"):
+        raise ValueError(f"{letter} no longer parses: {'; '.join(parsed['errors'])}")
+    determination = Determination.objects.select_for_update().get(pk=determination.pk)
+    determination.letter = letter
+    determination.save(update_fields=["letter", "updated_at"])
+    letter.text = text.replace("\x00", "")
+    determination_save(letter=letter, parsed=parsed)
+    determination.refresh_from_db()
+    return determination
+
+
+def letter_keep_permalink(*, letter: Letter) -> None:
+    """Dismiss a re-issued letter's review: the permalink keeps showing the letter it shows."""
+    letter.reissue_of = None
+    letter.save(update_fields=["reissue_of"])
+
+
+@transaction.atomic
+def letters_create_parsed(*, parsed_letters: list[tuple[Letter, dict]]) -> list[Letter]:
+    """Store many new letters with their parses in a few bulk queries (``ingest_letters``).
+
+    The same rules as ``letter_store`` + ``determination_save``, for letters whose bytes are
+    written but whose rows are not: each ``(letter, parse)`` becomes a failed letter, a
+    re-issue flagged for review, or a letter with its new determination. Raises on any database
+    error (the whole call rolls back) so the caller can retry the letters one by one.
+    """
+    now = timezone.now()
+    candidates: dict[str, tuple[Letter, dict]] = {}
+    reissues: list[tuple[Letter, str]] = []
+    for letter, parsed in parsed_letters:
+        letter.parser_version, letter.parsed_at = PARSER_VERSION, now
+        letter.errors = list(parsed.get("errors") or [])
+        letter.warnings = list(parsed.get("warnings") or [])
+        if letter.errors:
+            letter.status = ParseStatus.FAILED
+            continue
+        letter.status = ParseStatus.PARSED_WITH_WARNINGS if letter.warnings else ParseStatus.PARSED
+        key = parsed.get("case_number") or letter.sha256[:12]
+        if key in candidates:
+            reissues.append((letter, key))  # the same case twice in one chunk
+        else:
+            candidates[key] = (letter, parsed)
+    owners = dict(Determination.objects.filter(key__in=candidates).values_list("key", "pk"))
+    for key, owner_pk in owners.items():
+        letter, _ = candidates.pop(key)
+        letter.reissue_of_id = owner_pk
+    Letter.objects.bulk_create([letter for letter, _ in parsed_letters])
+
+    reviewers = _reviewers_for_many([parsed.get("reviewer") for _, parsed in candidates.values()])
+    determinations = []
+    for key, (letter, parsed) in candidates.items():
+        determination = Determination(key=key, letter=letter)
+        _determination_fill(determination, parsed)
+        profile = _reviewer_profile(parsed.get("reviewer"))
+        determination.reviewer = reviewers[profile["fingerprint"]] if profile else None
+        determinations.append(determination)
+    Determination.objects.bulk_create(determinations)
+    rows, citations = [], []
+    for determination, (_, parsed) in zip(determinations, candidates.values(), strict=True):
+        more_rows, more_citations = _item_rows(determination, parsed.get("items") or [])
+        rows += more_rows
+        citations += more_citations
+    DisputedItem.objects.bulk_create(rows)
+    GuidelineCitation.objects.bulk_create(citations)
+    if reissues:
+        by_key = {d.key: d.pk for d in determinations} | owners
+        for letter, key in reissues:
+            letter.reissue_of_id = by_key[key]
+        Letter.objects.bulk_update([letter for letter, _ in reissues], ["reissue_of"])
+    return [letter for letter, _ in parsed_letters]
+
+
+def _reviewers_for_many(profiles: list[dict | None]) -> dict[str, Reviewer]:
+    """Reviewer rows by fingerprint for many profiles: one read, one insert for the new ones."""
+    wanted = {p["fingerprint"]: p for p in map(_reviewer_profile, profiles) if p}
+    found = {r.fingerprint: r for r in Reviewer.objects.filter(fingerprint__in=wanted)}
+    missing = [Reviewer(**wanted[f]) for f in wanted if f not in found]
+    if missing:
+        Reviewer.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {r.fingerprint: r for r in Reviewer.objects.filter(fingerprint__in=wanted)}
+    return found

@@ -98,7 +98,9 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     try:
-        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+        _db = dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if TESTING else 60)
+        )
     except Exception as exc:  # dj_database_url raises several types on malformed URLs
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
     if _db.get("ENGINE") != "django.db.backends.postgresql":
@@ -107,8 +109,11 @@ else:
     from .embedded_db import database_settings
 
     _db = database_settings(VAR_DIR / "pgdata")
-    _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0 if TESTING else 60)
 _db["CONN_HEALTH_CHECKS"] = True
+if env_str("IMR_TEST_DB_NAME"):
+    # Lets two test runs share one server without fighting over the same test database.
+    _db["TEST"] = {"NAME": env_str("IMR_TEST_DB_NAME")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,74 @@
+"""``manage.py reparse``: parse stored originals again, e.g. after a parser fix.
+
+Permalink keys never change: ``determination_save`` keeps each determination's key, and a letter
+whose case number belongs to another letter's determination is flagged for review instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+
+from determinations import services
+from determinations.choices import ParseStatus
+from determinations.models import Letter
+from determinations.parsing import PARSER_VERSION
+
+
+class Command(BaseCommand):
+    help = "Re-parse stored letters from their originals (permalink keys never change)."
+
+    def add_arguments(self, parser):
+        which = parser.add_argument_group("which letters (at least one)")
+        which.add_argument("--failed", action="store_true", help="Letters whose parse failed.")
+        which.add_argument(
+            "--outdated",
+            action="store_true",
+            help=f"Letters parsed by another parser version than the current {PARSER_VERSION}.",
+        )
+        which.add_argument(
+            "--pending",
+            action="store_true",
+            help="Letters still waiting, e.g. after a worker was killed mid-batch.",
+        )
+        which.add_argument("--all", dest="every", action="store_true", help="Every stored letter.")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue them for the background workers instead of parsing here.",
+        )
+
+    def handle(self, *args, failed, outdated, pending, every, enqueue, **options):
+        if not (failed or outdated or pending or every):
+            raise CommandError("Say which letters: --failed, --outdated, --pending or --all.")
+        letters = Letter.objects.all()
+        if not every:
+            wanted = Q(pk__in=[])
+            if failed:
+                wanted |= Q(status=ParseStatus.FAILED)
+            if outdated:
+                wanted |= ~Q(parser_version=PARSER_VERSION) & ~Q(status=ParseStatus.PENDING)
+            if pending:
+                wanted |= Q(status=ParseStatus.PENDING)
+            letters = letters.filter(wanted)
+        ids = list(letters.order_by("pk").values_list("pk", flat=True))
+        if enqueue:
+            services.letters_request_reparse(letter_ids=ids)
+            self.stdout.write(f"Queued {len(ids)} letter(s) for the workers.")
+            return
+        counts: Counter[str] = Counter()
+        for number, letter_id in enumerate(ids, 1):
+            letter = Letter.objects.filter(pk=letter_id).first()
+            if letter is not None:
+                counts[services.letter_parse(letter=letter).status] += 1
+            if number % 100 == 0:
+                self.stderr.write(f"\r{number}/{len(ids)} re-parsed", ending="")
+        if ids:
+            self.stderr.write("")
+        self.stdout.write(
+            f"Re-parsed {len(ids)} letter(s): {counts[ParseStatus.PARSED]} parsed, "
+            f"{counts[ParseStatus.PARSED_WITH_WARNINGS]} with warnings, "
+            f"{counts[ParseStatus.FAILED]} failed. Permalink keys are unchanged."
+        )

@@ -1,0 +1,17 @@
+"""Background work, run by ``manage.py db_worker`` (django-tasks' database queue).
+
+Tasks carry letter ids only: the bytes are already stored, so a task can be run again, by any
+worker on any machine, and a letter is parsed once whatever happens to the worker before it.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def parse_letters(letter_ids: list[int]) -> dict[str, int]:
+    """Parse stored letters that still need it (pending, or parsed by an older parser)."""
+    return services.letters_parse(letter_ids=letter_ids)
