@@ -1,0 +1,612 @@
+#!/usr/bin/env python
+"""Fault drills: kill a worker, stop the database, break the parser, for real.
+
+    .venv/bin/python bench/drills.py                      # all drills, about 2-4 minutes
+    .venv/bin/python bench/drills.py --drill kill-worker  # one of them (repeatable option)
+
+Every drill runs against a PostgreSQL server of its own, started by this script from the pgserver
+wheel in a temporary directory (so stopping it interrupts nobody else), with scratch databases
+(``imr_drill``, ``imr_drill_ingest``) and a scratch ``MEDIA_ROOT`` under the same temporary
+directory; all of it is deleted at the end (``--keep`` keeps the letters, originals and logs).
+Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach that server through
+``DATABASE_URL`` with the socket directory as host.
+
+- kill-worker: ~300 text letters received as one batch through ``services.batch_receive`` with the
+  database task queue; ``manage.py db_worker`` is SIGKILLed once some but not all letters are
+  parsed; then what a worker start does (``reparse --pending --enqueue``, ``db_worker --batch``).
+  Every letter must end parsed exactly once: one determination each, no duplicate items, and the
+  letters parsed before the kill untouched (same ``parsed_at``; no determination updated and no
+  item deleted, from PostgreSQL's own table statistics).
+- database-stop: ``manage.py ingest_letters DIR`` on ~3000 text letters; the server is stopped
+  (``pg_ctl stop``, as ``imr_archive.embedded_db.stop`` does) mid-run. The command must say it
+  lost the database and exit non-zero; after a restart the same command must resume: what was
+  stored is skipped, and in the end stored == distinct files, none lost or duplicated.
+- parser-failure: the parser is made to raise for one letter (monkeypatched in this process) in
+  the worker's path (``services.letters_parse``) and in ``ingest_letters`` (its parser processes
+  are forked from this one, so they inherit the patch): only that letter fails, with the reason.
+  Also covered by tests/test_admin_upload.py::test_a_parser_that_raises_fails_only_its_own_letter.
+
+Each drill prints its figures and PASS or FAIL; the exit status is 1 when any drill fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DRILLS = ("parser-failure", "kill-worker", "database-stop")
+MAIN_DB = "imr_drill"
+INGEST_DB = "imr_drill_ingest"
+POISON = "DRILL-POISON"
+# Determination rows updated and item rows deleted: both stay 0 unless a letter is parsed again.
+STATS_SQL = (
+    "SELECT sum(n_tup_upd + n_tup_del) FROM pg_stat_user_tables WHERE relname IN "
+    "('determinations_determination', 'determinations_disputeditem')"
+)
+
+
+class DrillFailed(Exception):
+    pass
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise DrillFailed(message)
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --- Letters -------------------------------------------------------------------------------------
+
+
+def templates() -> list[str]:
+    """The distinct sample letters of the repository (text)."""
+    paths = sorted((ROOT / "tests/assets/letters").glob("0*.txt")) + sorted(
+        (ROOT / "samples").glob("*.txt")
+    )
+    seen: dict[str, str] = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        seen.setdefault(hashlib.sha256(text.encode()).hexdigest(), text)
+    check(bool(seen), "no sample letters found under tests/assets/letters or samples")
+    return list(seen.values())
+
+
+def write_letters(directory: Path, count: int, series: int, poison: int | None = None) -> int:
+    """Write ``count`` distinct letters (own case numbers); returns how many items they hold."""
+    from determinations.parsing import parse_letter_with_text
+
+    bases = templates()
+    items = [len(parse_letter_with_text(t.encode(), "t.txt")[0]["items"]) for t in bases]
+    directory.mkdir(parents=True)
+    total = 0
+    for number in range(count):
+        which = number % len(bases)
+        case = f"CM{series}-{number + 1:07d}"
+        text = f"Case Number: {case}\n\n" + bases[which]
+        if number == poison:
+            text = text.replace("CLINICAL CASE SUMMARY", f"CLINICAL CASE SUMMARY {POISON}", 1)
+        (directory / f"{case}.txt").write_text(text, encoding="utf-8")
+        total += items[which]
+    # Check the variation on one letter per template: same items, its own case number.
+    for which in range(min(len(bases), count)):
+        data = (directory / f"CM{series}-{which + 1:07d}.txt").read_bytes()
+        parsed = parse_letter_with_text(data, "x.txt")[0]
+        check(
+            parsed["case_number"] == f"CM{series}-{which + 1:07d}"
+            and len(parsed["items"]) == items[which]
+            and not parsed["errors"],
+            f"a generated letter does not parse as expected: {parsed['errors']}",
+        )
+    return total
+
+
+# --- The drill's own PostgreSQL server -----------------------------------------------------------
+
+
+class Server:
+    """A pgserver PostgreSQL in a temporary directory, only for the drills."""
+
+    def __init__(self, base: Path) -> None:
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")  # platformdirs, harmless
+        import pgserver
+
+        self.pgdata = base / "pgdata"
+        self.handle = pgserver.get_server(self.pgdata, cleanup_mode="delete")
+
+    def url(self, database: str) -> str:
+        info = self.handle.get_postmaster_info()
+        host = quote(str(info.socket_dir), safe="")
+        return f"postgres://postgres@{host}:{info.port or 5432}/{database}"
+
+    def connect(self, database: str = "postgres"):
+        import psycopg
+
+        info = self.handle.get_postmaster_info()
+        return psycopg.connect(
+            host=str(info.socket_dir),
+            port=info.port or 5432,
+            user="postgres",
+            dbname=database,
+            autocommit=True,
+            connect_timeout=5,
+        )
+
+    def query(self, database: str, sql: str, params=()) -> list[tuple]:
+        with self.connect(database) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def scalar(self, database: str, sql: str, params=()):
+        return self.query(database, sql, params)[0][0]
+
+    def stop(self) -> None:
+        from imr_archive.embedded_db import stop
+
+        check(stop(self.pgdata), "the drill's server was not running when it was to be stopped")
+
+    def start(self) -> None:
+        """Start it again (pgserver's own start-up path, which also refreshes its info)."""
+        with self.handle._lock:
+            self.handle.ensure_postgres_running()
+
+    def cleanup(self) -> None:
+        self.handle.cleanup()  # stops the server and deletes its data directory
+
+
+# --- Subprocesses --------------------------------------------------------------------------------
+
+
+def manage(env: dict, *args: str, timeout: float = 120, log: Path | None = None):
+    """Run ``manage.py`` at lower priority; the completed process (output captured)."""
+    command = ["nice", "-n", "5", PYTHON, str(ROOT / "manage.py"), *args]
+    done = subprocess.run(
+        command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if log is not None:
+        log.write_text(f"$ {' '.join(args)}\n{done.stdout}\n--- stderr\n{done.stderr}")
+    return done
+
+
+def start_manage(env: dict, log: Path, *args: str) -> subprocess.Popen:
+    command = ["nice", "-n", "5", PYTHON, str(ROOT / "manage.py"), *args]
+    with open(log, "w") as handle:
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+def tail(log: Path, lines: int = 5) -> str:
+    """The end of a subprocess's log, for a failure message."""
+    text = log.read_text(errors="replace").strip().splitlines() if log.exists() else []
+    return " | ".join(text[-lines:]) or "(no output)"
+
+
+def last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "(no output)"
+
+
+# --- Drills --------------------------------------------------------------------------------------
+
+
+def drill_parser_failure(ctx: Context) -> None:
+    from django.core.management import call_command
+
+    import determinations.parsing as parsing
+    from determinations import services
+    from determinations.choices import ParseStatus
+    from determinations.models import Letter
+    from determinations.uploads import Incoming
+
+    original = parsing.parse_text_result
+
+    def exploding(extracted):
+        if POISON in extracted.text:
+            raise RuntimeError("drill: the parser raised on purpose")
+        return original(extracted)
+
+    parsing.parse_text_result = exploding
+    try:
+        # The worker's path: a batch received and queued, then parsed as the task does.
+        folder = ctx.tmp / "letters-parser-worker"
+        write_letters(folder, 20, series=93, poison=7)
+        incoming = [
+            Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
+            for path in sorted(folder.iterdir())
+        ]
+        batch = services.batch_receive(files=incoming, source="command", note="drill")
+        ids = list(Letter.objects.filter(batch=batch).values_list("pk", flat=True))
+        counts = services.letters_parse(letter_ids=ids)
+        failed = list(Letter.objects.filter(batch=batch, status=ParseStatus.FAILED))
+        counts = dict(sorted((str(status), n) for status, n in counts.items()))
+        say(f"  worker path: 20 letters, one poisoned -> {counts}")
+        check(len(failed) == 1, f"expected 1 failed letter, got {len(failed)}")
+        say(f"  failed: {failed[0].original_name}: {failed[0].errors}")
+        check("CM93-0000008" in failed[0].original_name, "the wrong letter failed")
+        check("RuntimeError" in " ".join(failed[0].errors), "the failure carries no reason")
+        parsed = Letter.objects.filter(batch=batch).exclude(status=ParseStatus.FAILED).count()
+        check(parsed == 19, f"expected the other 19 parsed, got {parsed}")
+
+        # ingest_letters: its parser processes are forked from here and inherit the patch.
+        folder = ctx.tmp / "letters-parser-ingest"
+        write_letters(folder, 200, series=94, poison=123)
+        from io import StringIO
+
+        out = StringIO()
+        call_command("ingest_letters", str(folder), workers=2, no_progress=True, stdout=out)
+        say(f"  ingest_letters, 200 letters, one poisoned: {out.getvalue().strip()}")
+        letters = Letter.objects.filter(original_name__startswith=str(folder))
+        statuses = Counter(letters.values_list("status", flat=True))
+        check(letters.count() == 200, f"expected 200 stored, got {letters.count()}")
+        failed = list(letters.filter(status=ParseStatus.FAILED))
+        check(len(failed) == 1 and "CM94-0000124" in failed[0].original_name, "wrong failures")
+        say(f"  failed: {Path(failed[0].original_name).name}: {failed[0].errors}")
+        check(statuses[ParseStatus.FAILED] == 1, f"statuses {dict(statuses)}")
+    finally:
+        parsing.parse_text_result = original
+    say("  also: tests/test_admin_upload.py::test_a_parser_that_raises_fails_only_its_own_letter")
+
+
+def drill_kill_worker(ctx: Context) -> None:
+    from django.db import connections
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    from determinations import services
+    from determinations.choices import ParseStatus
+    from determinations.models import Determination, DisputedItem, Letter
+    from determinations.uploads import Incoming
+
+    count = ctx.args.kill_letters
+    folder = ctx.tmp / "letters-kill-worker"
+    expected_items = write_letters(folder, count, series=91)
+    incoming = [
+        Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
+        for path in sorted(folder.iterdir())
+    ]
+    batch = services.batch_receive(files=incoming, source="command", note="kill-worker drill")
+    letters = Letter.objects.filter(batch=batch)
+    tasks = DBTaskResult.objects.all()
+    check(letters.count() == count, f"stored {letters.count()} of {count}")
+    check(not letters.exclude(status=ParseStatus.PENDING).exists(), "letters parsed at receipt")
+    say(f"  received {count} letters as one batch; {tasks.ready().count()} parse tasks queued")
+    connections.close_all()
+
+    done_sql = "SELECT count(*) FROM determinations_letter WHERE batch_id = %s AND status <> %s"
+
+    def parsed_now() -> int:
+        return ctx.server.scalar(MAIN_DB, done_sql, (batch.pk, ParseStatus.PENDING))
+
+    kill_at = max(1, count // 5)
+    worker_log = ctx.tmp / "worker-1.log"
+    worker = start_manage(ctx.env, worker_log, "db_worker", "--no-startup-delay")
+    try:
+        reached = wait_until(lambda: parsed_now() >= kill_at or worker.poll() is not None, 90)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    check(reached, "the worker parsed nothing within 90 s")
+    check(worker.returncode == -signal.SIGKILL, f"the worker ended by itself: {tail(worker_log)}")
+    # A killed client's backend notices and rolls back: wait until it is gone.
+    wait_until(
+        lambda: (
+            ctx.server.scalar(
+                "postgres",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                "pg_backend_pid()",
+                (MAIN_DB,),
+            )
+            == 0
+        ),
+        15,
+        0.2,
+    )
+    before = dict(letters.exclude(status=ParseStatus.PENDING).values_list("pk", "parsed_at"))
+    pending = letters.filter(status=ParseStatus.PENDING).count()
+    by_status = Counter(tasks.values_list("status", flat=True))
+    say(
+        f"  SIGKILLed db_worker at {len(before)}/{count} parsed: {pending} pending; "
+        f"tasks {dict(sorted(by_status.items()))}"
+    )
+    check(0 < len(before) < count, f"the kill came too late: {len(before)}/{count} parsed")
+    check(pending == count - len(before), "letters neither parsed nor pending")
+    connections.close_all()
+
+    # What a worker start does.
+    log = ctx.tmp / "reparse.log"
+    done = manage(ctx.env, "reparse", "--pending", "--enqueue", log=log)
+    say(
+        f"  manage.py reparse --pending --enqueue: {last_line(done.stdout)} "
+        f"(exit {done.returncode})"
+    )
+    check(done.returncode == 0, f"reparse failed: {last_line(done.stderr)}")
+    started = time.monotonic()
+    log = ctx.tmp / "worker-2.log"
+    done = manage(ctx.env, "db_worker", "--batch", "--no-startup-delay", timeout=180, log=log)
+    say(
+        f"  manage.py db_worker --batch: exit {done.returncode} "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+    check(done.returncode == 0, f"db_worker --batch failed: {last_line(done.stderr)}")
+
+    # Exactly once.
+    statuses = Counter(letters.values_list("status", flat=True))
+    determinations = Determination.objects.filter(letter__batch=batch)
+    items = DisputedItem.objects.filter(determination__letter__batch=batch)
+    duplicate_items = (
+        items.values("determination_id", "number").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
+    after = dict(letters.filter(pk__in=before).values_list("pk", "parsed_at"))
+    changed = sum(1 for pk, at in before.items() if after.get(pk) != at)
+    rewrites = ctx.server.scalar(MAIN_DB, STATS_SQL)
+    tasks_after = Counter(tasks.values_list("status", flat=True))
+    say(
+        f"  after: letters {dict(sorted(statuses.items()))}; determinations "
+        f"{determinations.count()} for {determinations.values('letter').distinct().count()} "
+        f"letters; items {items.count()} (expected {expected_items}), duplicated (letter, item "
+        f"number) pairs {duplicate_items}"
+    )
+    say(
+        f"  parsed before the kill: {len(before)}, parsed_at changed since: {changed}; "
+        f"determination rows updated + item rows deleted (pg_stat_user_tables): "
+        f"{rewrites}; tasks {dict(sorted(tasks_after.items()))}"
+    )
+    parsed_ok = statuses[ParseStatus.PARSED] + statuses[ParseStatus.PARSED_WITH_WARNINGS]
+    check(parsed_ok == count, f"not every letter parsed: {dict(statuses)}")
+    check(determinations.count() == count, "not one determination per letter")
+    check(determinations.values("letter").distinct().count() == count, "letters share one")
+    check(items.count() == expected_items and duplicate_items == 0, "items lost or duplicated")
+    check(changed == 0, f"{changed} letters parsed before the kill were parsed again")
+    check(rewrites == 0, f"{rewrites} determination rows updated or item rows deleted")
+    check(not letters.filter(parsed_at__isnull=True).exists(), "a letter has no parse time")
+
+    # Control: the statistic does see a re-parse (so the 0 above means something).
+    one = next(iter(before))
+    services.letters_request_reparse(letter_ids=[one])
+    services.letters_parse(letter_ids=[one])
+    connections.close_all()  # a backend reports its statistics when it ends
+
+    def rewritten() -> int:
+        return ctx.server.scalar(MAIN_DB, STATS_SQL)
+
+    check(wait_until(lambda: rewritten() > 0, 15, 0.2), "control: the statistic missed a re-parse")
+    say(f"  control: re-parsing one letter on purpose moves that statistic to {rewritten()}")
+
+
+def drill_database_stop(ctx: Context) -> None:
+    count = ctx.args.ingest_letters
+    folder = ctx.tmp / "letters-database-stop"
+    expected_items = write_letters(folder, count, series=92)
+    env = dict(ctx.env, DATABASE_URL=ctx.server.url(INGEST_DB), MEDIA_ROOT=str(ctx.media_ingest))
+    args = ("ingest_letters", str(folder), "--no-progress", "--workers", "2")
+
+    def stored() -> int:
+        return ctx.server.scalar(INGEST_DB, "SELECT count(*) FROM determinations_letter")
+
+    stop_at = count // 4
+    log = ctx.tmp / "ingest-1.log"
+    started = time.monotonic()
+    run = start_manage(env, log, *args)
+    seen = 0
+    try:
+
+        def far_enough() -> bool:
+            nonlocal seen
+            seen = stored()
+            return seen >= stop_at or run.poll() is not None
+
+        wait_until(far_enough, 120, 0.1)
+        check(
+            run.poll() is None,
+            f"ingest ended before the stop ({seen}/{count} stored): {tail(log)}",
+        )
+        ctx.server.stop()
+        stopped = time.monotonic()
+        say(f"  stopped the server (pg_ctl stop -w) with {seen}/{count} letters stored")
+        try:
+            run.wait(120)
+        except subprocess.TimeoutExpired:
+            raise DrillFailed("ingest_letters still running 120 s after the stop") from None
+    finally:
+        if run.poll() is None:
+            run.kill()
+    output = log.read_text()
+    error = next((line for line in output.splitlines() if "Error" in line), last_line(output))
+    say(
+        f"  first run: exit {run.returncode} {time.monotonic() - stopped:.1f} s after the stop; "
+        f"says: {error.strip()[:300]}"
+    )
+    check(run.returncode != 0, "ingest_letters exited 0 although the database went away")
+    check("Lost the database connection" in output, "no clear database error in the output")
+    check("Traceback" not in output, "the output holds a traceback")
+
+    ctx.server.start()
+    kept = dict(ctx.server.query(INGEST_DB, "SELECT sha256, parsed_at FROM determinations_letter"))
+    say(f"  restarted the server: {len(kept)} letters stored by the first run")
+    check(0 < len(kept) < count, f"{len(kept)} stored: the stop was not mid-run")
+
+    log = ctx.tmp / "ingest-2.log"
+    done = manage(env, *args, timeout=300, log=log)
+    summary = last_line(done.stdout)
+    say(f"  second run: exit {done.returncode}; {summary}")
+    check(done.returncode == 0, f"the re-run failed: {last_line(done.stderr)}")
+    numbers = re.search(r"new (\d+) .*already stored (\d+)", summary)
+    check(numbers is not None, "no summary line")
+    new, skipped = int(numbers.group(1)), int(numbers.group(2))
+
+    rows = ctx.server.query(
+        INGEST_DB,
+        "SELECT l.sha256, l.parsed_at, l.status, l.original, "
+        "(SELECT count(*) FROM determinations_determination d WHERE d.letter_id = l.id) "
+        "FROM determinations_letter l",
+    )
+    items = ctx.server.scalar(INGEST_DB, "SELECT count(*) FROM determinations_disputeditem")
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    stored_digests = {row[0] for row in rows}
+    missing_originals = sum(
+        1
+        for sha, _, _, name, _ in rows
+        if not (ctx.media_ingest / name).is_file()
+        or hashlib.sha256((ctx.media_ingest / name).read_bytes()).hexdigest() != sha
+    )
+    statuses = Counter(row[2] for row in rows)
+    rewritten = sum(1 for sha, at, *_ in rows if sha in kept and kept[sha] != at)
+    say(
+        f"  after: {len(rows)} letters stored for {len(digests)} distinct files "
+        f"(new {new} + skipped {skipped}); statuses {dict(sorted(statuses.items()))}; "
+        f"determinations {sum(row[4] for row in rows)}; items {items} (expected "
+        f"{expected_items}); originals missing or wrong {missing_originals}; first-run letters "
+        f"re-written {rewritten}; total {time.monotonic() - started:.1f} s"
+    )
+    check(len(rows) == len(digests) == count, "stored letters != distinct files")
+    check(stored_digests == digests, "stored letters differ from the files")
+    check(new == count - len(kept) and skipped == len(kept), "the re-run did not resume")
+    check(all(row[4] == 1 for row in rows), "not one determination per letter")
+    check(items == expected_items, "items lost or duplicated")
+    check(missing_originals == 0 and rewritten == 0, "originals lost or letters re-written")
+
+
+# --- Running them --------------------------------------------------------------------------------
+
+
+class Context:
+    def __init__(self, args, tmp: Path, server: Server, env: dict) -> None:
+        self.args, self.tmp, self.server, self.env = args, tmp, server, env
+        self.media_ingest = tmp / "media-ingest"
+
+
+def setup(args, tmp: Path) -> Context:
+    server = Server(tmp)
+    for name in (MAIN_DB, INGEST_DB):
+        with server.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    with server.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{MAIN_DB}"')
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "IMR_", "TASKS_", "DJANGO_", "BENCH_"))
+    }
+    env.update(
+        DATABASE_URL=server.url(MAIN_DB),
+        DJANGO_SETTINGS_MODULE="imr_archive.settings",
+        SECRET_KEY="drill-only-not-a-secret",  # noqa: S106
+        DEBUG="0",
+        TASKS_IMMEDIATE="0",
+        IMR_TESTING="0",
+        IMR_VAR_DIR=str(tmp / "var"),
+        MEDIA_ROOT=str(tmp / "media"),
+        LOG_LEVEL="WARNING",
+        PYTHONWARNINGS="ignore",
+    )
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    check(settings.DATABASES["default"]["NAME"] == MAIN_DB, "not on the drill database")
+    check("django_tasks_db" in settings.TASKS["default"]["BACKEND"], "not the database queue")
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    connections.close_all()
+    with server.connect() as conn:  # a migrated copy for the import drill
+        conn.execute(f'CREATE DATABASE "{INGEST_DB}" TEMPLATE "{MAIN_DB}"')
+    info = server.handle.get_postmaster_info()
+    say(
+        f"drill server: PostgreSQL {server.scalar('postgres', 'SHOW server_version')} "
+        f"(pgserver) in {server.pgdata}, socket {info.socket_dir}; databases {MAIN_DB}, "
+        f"{INGEST_DB} migrated in {time.monotonic() - started:.1f} s; media under {tmp}"
+    )
+    return Context(args, tmp, server, env)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drill", action="append", choices=DRILLS, help="default: all")
+    parser.add_argument("--kill-letters", type=int, default=300)
+    parser.add_argument("--ingest-letters", type=int, default=3000)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the letters and logs (not the server's data)"
+    )
+    args = parser.parse_args()
+    wanted = [d for d in DRILLS if d in (args.drill or DRILLS)]
+    functions = {
+        "parser-failure": drill_parser_failure,
+        "kill-worker": drill_kill_worker,
+        "database-stop": drill_database_stop,
+    }
+    tmp = Path(tempfile.mkdtemp(prefix="imr_drill_"))
+    check(ROOT not in tmp.resolve().parents, "the temporary directory is inside the repository")
+    started = time.monotonic()
+    results: dict[str, bool] = {}
+    ctx = None
+    try:
+        ctx = setup(args, tmp)
+        for name in wanted:
+            say(f"\n{name}")
+            begun = time.monotonic()
+            try:
+                functions[name](ctx)
+            except (DrillFailed, subprocess.TimeoutExpired) as exc:
+                results[name] = False
+                say(f"FAIL {name}: {exc} ({time.monotonic() - begun:.1f} s)")
+            else:
+                results[name] = True
+                say(f"PASS {name} ({time.monotonic() - begun:.1f} s)")
+    finally:
+        if ctx is not None:
+            from django.db import connections
+
+            connections.close_all()
+            try:
+                for name in (MAIN_DB, INGEST_DB):
+                    with ctx.server.connect() as conn:
+                        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as exc:  # the server may be the thing that failed
+                say(f"(could not drop the drill databases: {exc})")
+            if not args.keep:
+                ctx.server.cleanup()
+        if args.keep:
+            say(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    failed = [name for name, ok in results.items() if not ok]
+    say(
+        f"\n{len(results) - len(failed)}/{len(wanted)} drills passed in "
+        f"{time.monotonic() - started:.1f} s" + (f"; FAILED: {', '.join(failed)}" if failed else "")
+    )
+    return 1 if failed or len(results) < len(wanted) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
