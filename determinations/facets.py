@@ -6,8 +6,9 @@ count in docs/scale-notes.md); each facet with an active filter gets its own agg
 columns (regions, specialties, guideline sources and documents) are counted with ``unnest``. All
 aggregates run as one ``UNION ALL`` statement: one query, whatever the filters.
 
-A later issue adds precomputed count tables for the unfiltered and one-filter cases: they belong
-behind ``facet_counts``, which is the only entry point.
+Without filters, or with one filter parameter holding one value and no search, the counts come
+from the precomputed tables of ``summaries`` (exact, one indexed query) while they are fresh;
+otherwise, or when they are stale, they are counted live as above.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
 
+from . import summaries
 from .choices import ItemOutcome
 from .filters import ItemFilterSet
 from .models import DisputedItem
@@ -84,6 +86,8 @@ def facet_counts(
 
     ``sample_percent`` counts a repeatable ``TABLESAMPLE SYSTEM`` sample of the items instead
     and scales the counts up (``estimated`` values): for result sets too large to count live.
+    It is ignored when fresh summaries answer the request (exact counts, see ``summaries``);
+    so is any request with a ``base_queryset``, which is always counted live.
 
     >>> fs = ItemFilterSet({"category": ["Surgery"], "outcome": ["overturned"]})
     >>> fs.is_valid()
@@ -95,10 +99,14 @@ def facet_counts(
     >>> counts["region"][0]  # Surgery items that were overturned, per body region
     FacetValue(value='lumbar', count=5, selected=False, label='lumbar')
     """
+    active = filterset.active
+    if base_queryset is None:
+        summarised = _from_summaries(filterset, active, limit)
+        if summarised is not None:
+            return summarised
     base = base_queryset if base_queryset is not None else DisputedItem.objects.public()
     if sample_percent is not None:
         sample_percent = min(max(float(sample_percent), 0.01), 100.0)
-    active = filterset.active
     shared = [facet for facet in FACETS if facet.name not in active]
     groups = [(frozenset(), shared)] + [
         (frozenset({facet.name}), [facet]) for facet in FACETS if facet.name in active
@@ -130,6 +138,23 @@ def facet_counts(
         facet.name: _ordered(
             facet, counts[facet.name], active.get(facet.name, []), limit, estimated=estimated
         )
+        for facet in FACETS
+    }
+
+
+def _from_summaries(
+    filterset: ItemFilterSet, active: dict[str, list[str]], limit: int | None
+) -> dict[str, list[FacetValue]] | None:
+    """The counts from fresh summaries, or None: at once (no query) when the request is not one
+    they answer, after one query when they are stale."""
+    key = summaries.summary_key(filterset)
+    if key is None:
+        return None
+    counts = summaries.facet_value_counts(key, [facet.name for facet in FACETS])
+    if counts is None:
+        return None
+    return {
+        facet.name: _ordered(facet, counts[facet.name], active.get(facet.name, []), limit)
         for facet in FACETS
     }
 

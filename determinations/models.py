@@ -472,3 +472,131 @@ class UploadResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.outcome}"
+
+
+# Precomputed counts (determinations/summaries.py) ------------------------------------------------
+
+
+class FacetPairCount(models.Model):
+    """Public items per facet value (``facet_b`` empty) and per pair of values, with overturned.
+
+    Maintained by ``summaries.summaries_refresh``; read only while fresh (see ``SummaryChange``).
+    Facet names are the browse filter parameters, plus ``category_subcategory`` (value
+    ``category<RS>subcategory``) for the statistics' subcategory groups; array facets give each
+    item's distinct values. The row with every key empty counts every public item. Pairs are
+    stored in both orders, and a value is paired with itself, so that the pairs of one value are
+    one index range.
+    """
+
+    facet_a = models.CharField(max_length=24, help_text="Facet of the first value ('' = all).")
+    value_a = models.TextField(blank=True, help_text="The first value, as text.")
+    facet_b = models.CharField(
+        max_length=24, blank=True, help_text="Facet of the second value ('' = a total)."
+    )
+    value_b = models.TextField(blank=True, help_text="The second value, as text.")
+    items = models.IntegerField(help_text="Public items with both values.")
+    overturned = models.IntegerField(help_text="Of those, overturned items.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet_a"], condition=Q(facet_b=""), name="facetpair_totals_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet_a", "value_a", "facet_b", "value_b"], name="facetpair_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet_a}={self.value_a} & {self.facet_b}={self.value_b}: {self.items}"
+
+
+class FacetLetterCount(models.Model):
+    """Public letters with at least one public item carrying a facet value, by letter outcome.
+
+    ``facet`` and ``value`` empty: letters with at least one public item. Maintained with
+    ``FacetPairCount``.
+    """
+
+    facet = models.CharField(max_length=24, blank=True, help_text="Facet ('' = all letters).")
+    value = models.TextField(blank=True, help_text="The value, as text.")
+    outcome = models.CharField(
+        max_length=24, blank=True, help_text="The letter's own outcome ('' when it has none)."
+    )
+    letters = models.IntegerField(help_text="Letters with a matching item.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet", "value", "outcome"], name="facetletter_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value} ({self.outcome}): {self.letters}"
+
+
+class SummaryItem(models.Model):
+    """What the summaries counted for one public item: its letter and facet values.
+
+    A refresh subtracts the rows of changed letters and adds their current items, so its cost
+    follows the change, not the archive. Written by ``summaries`` only; columns are named after
+    the summary facets.
+    """
+
+    letter = models.BigIntegerField(db_index=True, help_text="Determination id.")
+    letter_outcome = models.CharField(max_length=24, blank=True, help_text="Letter's outcome.")
+    letter_public = models.BooleanField(help_text="The letter itself is not withdrawn.")
+    overturned = models.BooleanField(help_text="The item was overturned.")
+    outcome = models.TextField()
+    category = models.TextField()
+    subcategory = models.TextField()
+    service = models.TextField(null=True)
+    year = models.TextField(null=True)
+    category_subcategory = models.TextField()
+    guideline_source = ArrayField(models.TextField())
+    guideline = ArrayField(models.TextField())
+    specialty = ArrayField(models.TextField())
+    region = ArrayField(models.TextField())
+
+    def __str__(self) -> str:
+        return f"summary of an item of letter {self.letter}"
+
+
+class SummaryState(models.Model):
+    """The one row (pk 1) describing the summaries; absent until the first build."""
+
+    built_at = models.DateTimeField(help_text="When the summaries were last refreshed.")
+    seconds = models.FloatField(help_text="How long that refresh took.")
+    full = models.BooleanField(default=True, help_text="Whether it rebuilt everything.")
+    items_max_id = models.BigIntegerField(
+        null=True, help_text="max(DisputedItem.id) then (bulk loads skip triggers)."
+    )
+    determinations_max_id = models.BigIntegerField(
+        null=True, help_text="max(Determination.id) then."
+    )
+
+    def __str__(self) -> str:
+        return f"Summaries refreshed {self.built_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SummaryChange(models.Model):
+    """A letter whose items or determination a transaction wrote since the last refresh.
+
+    Written by statement-level triggers (migration 0002; ``determination_id`` 0 after a
+    TRUNCATE: everything), deleted by the refresh that counts them: while any row exists, the
+    summaries are stale and counts are made live.
+    """
+
+    txid = models.BigIntegerField(help_text="txid_current() of the writer.")
+    determination_id = models.BigIntegerField(help_text="The letter written (0: all of them).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["txid", "determination_id"], name="summarychange_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"letter {self.determination_id} changed in transaction {self.txid}"

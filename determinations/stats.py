@@ -2,8 +2,10 @@
 
 Every figure here counts public (not withdrawn) disputed items matching the browse filters, the
 same rows the browse page lists, so the numbers agree wherever they appear. Callers go through
-``items_summary``, ``grouped_rates`` and ``letters_summary`` only: a later issue may answer them
-from precomputed count tables instead of live queries.
+``items_summary``, ``grouped_rates`` and ``letters_summary`` only. ``statistics`` answers requests
+without filters, or with one filter parameter holding one value and no search, from the
+precomputed tables of ``summaries`` while they are fresh (one indexed query, same figures and
+order); anything else is counted live.
 
 Definitions (also in docs/api.md):
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from . import summaries
 from .choices import ItemOutcome, LetterOutcome
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem
@@ -286,10 +289,64 @@ class Statistics:
 
 def statistics(filterset: ItemFilterSet, *, dimensions=tuple(DIMENSIONS)) -> Statistics:
     """Everything the statistics page and ``/api/stats/`` show, for a valid filter set."""
+    key = summaries.summary_key(filterset)
+    if key is not None:
+        summarised = _statistics_from_summaries(key, dimensions)
+        if summarised is not None:
+            return summarised
     items = filtered_items(filterset)
     total = items_summary(items)
     return Statistics(
         total=total,
         letters=letters_summary(items, item_count=total.items),
         groups=[grouped_rates(items, name) for name in dimensions],
+    )
+
+
+def _summary_facet(spec: Dimension) -> str:
+    return summaries.SUBCATEGORY_GROUP if spec.name == "subcategory" else spec.param
+
+
+def _statistics_from_summaries(key, dimensions) -> Statistics | None:
+    """``statistics`` from fresh summaries (one query), or None when they are stale."""
+    specs = [DIMENSIONS[name] for name in dimensions]
+    data = summaries.statistics_rows(key, sorted({_summary_facet(spec) for spec in specs}))
+    if data is None:
+        return None
+    items, overturned = data["total"]
+    total = Rate(items=items, overturned=overturned, label="All matching items")
+    by_outcome = data["letters"]
+    letters = LettersSummary(
+        letters=sum(by_outcome.values()),
+        upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
+        overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
+        partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
+        items=total.items,
+    )
+    groups = []
+    for spec in specs:
+        rows = data["groups"][_summary_facet(spec)]
+        truncated = spec.limit is not None and len(rows) > spec.limit
+        rows = rows[: spec.limit] if spec.limit else rows  # as grouped_rates: 0 = no limit
+        groups.append(Grouped(spec, [_summary_rate(spec, *row) for row in rows], truncated))
+    return Statistics(total=total, letters=letters, groups=groups)
+
+
+def _summary_rate(spec: Dimension, value: str, items: int, overturned: int) -> Rate:
+    if spec.name == "subcategory":
+        category, subcategory = value.split(summaries.RS, 1)
+        return Rate(
+            items=items,
+            overturned=overturned,
+            value=subcategory,
+            label=f"{category} / {subcategory}",
+            params=(("category", category), ("subcategory", subcategory)),
+        )
+    typed = int(value) if spec.name == "year" else value
+    return Rate(
+        items=items,
+        overturned=overturned,
+        value=typed,
+        label=str(typed),
+        params=((spec.param, value),),
     )

@@ -1,0 +1,498 @@
+"""Precomputed facet counts: totals per facet value and counts per pair of values.
+
+Counting millions of items live cannot fit a page's budget (shared/docs/scale-notes.md): the browse
+page, ``/api/facets/``, the statistics page and ``/api/stats/`` read these tables instead when
+the request has no filter (totals) or exactly one filter parameter with one value and no search
+(pairs with that value), and only while the tables are fresh. Anything else is counted live.
+
+Tables (determinations/models.py):
+
+- ``FacetPairCount``: public items and overturned items per value (``facet_b`` empty), per pair
+  of values of any two facets (both orders, a value also paired with itself) and in all (the
+  row with every key empty). Array facets give each item's distinct values.
+- ``FacetLetterCount``: public letters with at least one public item carrying a value, by the
+  letter's own outcome (facet and value empty: every letter with a public item).
+- ``SummaryItem``: what was counted for each public item (its letter and facet values), so that
+  a refresh can subtract the old counts of changed letters and add their new ones.
+- ``SummaryState``: when the tables were last refreshed, and the largest ids then.
+- ``SummaryChange``: the letters each transaction wrote (items or determination), inserted by
+  statement-level triggers with transition tables (migration 0002). A refresh deletes the rows
+  it sees *before* counting, in the same transaction, so a write it did not see (uncommitted, or
+  committed later) leaves its row behind: the summaries are fresh only while the table is empty.
+
+``summaries_refresh()`` recounts only the changed letters (cost follows the change);
+``manage.py refresh_summaries`` recounts everything. Bulk loads that switch triggers off
+(``session_replication_role = replica``, the benchmark loader) must run the command afterwards;
+``SummaryState`` also records the largest item and determination ids, so that rows appended
+without a record are noticed anyway (stale, and the next refresh recounts everything).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .choices import ItemOutcome
+from .models import (
+    Determination,
+    DisputedItem,
+    FacetLetterCount,
+    FacetPairCount,
+    SummaryChange,
+    SummaryItem,
+    SummaryState,
+)
+
+# Summary facet -> (SQL expression over the item row ``i``, is an array). Facet names are the
+# browse filter parameters; ``category_subcategory`` is the statistics' subcategory group.
+SUBCATEGORY_GROUP = "category_subcategory"
+RS = "\x1e"  # between category and subcategory in a category_subcategory value
+SUMMARY_FACETS: dict[str, tuple[str, bool]] = {
+    "outcome": ("i.outcome", False),
+    "category": ("i.category", False),
+    "subcategory": ("i.subcategory", False),
+    "service": ("i.service", False),
+    "year": ("i.decision_year::text", False),
+    SUBCATEGORY_GROUP: (f"i.category || E'\\x{ord(RS):02x}' || i.subcategory", False),
+    "guideline_source": ("i.guideline_sources", True),
+    "guideline": ("i.guideline_documents", True),
+    "specialty": ("i.specialties", True),
+    "region": ("i.body_regions", True),
+}
+FRESH_MARK = "*fresh*"  # the first column of the row saying the summaries answered
+_LOCK_KEY = 7_343_201  # pg_advisory_xact_lock key serialising rebuilds
+
+_T = {
+    "item": DisputedItem._meta.db_table,
+    "determination": Determination._meta.db_table,
+    "pair": FacetPairCount._meta.db_table,
+    "letter": FacetLetterCount._meta.db_table,
+    "state": SummaryState._meta.db_table,
+    "snapshot": SummaryItem._meta.db_table,
+    "change": SummaryChange._meta.db_table,
+}
+
+# True when the summaries describe the current data: built, no write since, no appended rows.
+FRESH_SQL = f"""(
+    EXISTS (
+        SELECT 1 FROM {_T["state"]} s WHERE s.id = 1
+        AND s.items_max_id IS NOT DISTINCT FROM (SELECT max(id) FROM {_T["item"]})
+        AND s.determinations_max_id IS NOT DISTINCT FROM (SELECT max(id) FROM {_T["determination"]})
+    )
+    AND NOT EXISTS (SELECT 1 FROM {_T["change"]})
+)"""  # noqa: S608 (table names from the models)
+
+
+# --- Which requests the summaries answer -------------------------------------------------------
+
+ALL = ()  # summary_key for "no filter"
+
+
+def summary_key(filterset) -> tuple[str, str] | tuple[()] | None:
+    """``()`` without filters, ``(parameter, value)`` for one filter with one value, else None.
+
+    ``filterset`` must be valid. A search (``q``) is never answered from the summaries.
+    """
+    active = filterset.active
+    if not active:
+        return ALL
+    if len(active) != 1:
+        return None
+    ((name, values),) = active.items()
+    if name not in SUMMARY_FACETS or len(values) != 1:
+        return None
+    return (name, str(values[0]))
+
+
+def is_fresh() -> bool:
+    """Whether the summaries may be read (one cheap query: primary-key ends and an EXISTS)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {FRESH_SQL}")
+        return bool(cursor.fetchone()[0])
+
+
+def _fresh_rows(sql: str, params: list, width: int, order_by: str = "") -> list[tuple] | None:
+    """Rows of ``sql`` (``width`` columns, named c0, c1, ... in ``order_by``) if the summaries
+    are fresh, or None if stale: the check and the read are one statement."""
+    nulls = ", ".join(f"NULL AS c{i}" for i in range(1, width))
+    wrapped = (
+        f"WITH fresh AS (SELECT {FRESH_SQL} AS ok) "  # noqa: S608
+        f"SELECT * FROM (SELECT '{FRESH_MARK}' AS c0, {nulls} FROM fresh WHERE ok "
+        f"UNION ALL SELECT q.* FROM ({sql}) AS q, fresh WHERE fresh.ok) AS r"
+    )
+    if order_by:
+        wrapped += f" ORDER BY {order_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, params)
+        rows = cursor.fetchall()
+    if not any(row[0] == FRESH_MARK for row in rows):
+        return None
+    return [row for row in rows if row[0] != FRESH_MARK]
+
+
+def facet_value_counts(key, facets: list[str]) -> dict[str, dict[str, int]] | None:
+    """Matching items per value of each facet, each facet without its own filter; None if stale.
+
+    ``key`` comes from ``summary_key`` (not None).
+    """
+    names = [name for name in facets if name in SUMMARY_FACETS]
+    if key == ALL:
+        sql = (
+            f"SELECT facet_a, value_a, items FROM {_T['pair']} "  # noqa: S608
+            f"WHERE facet_b = '' AND facet_a = ANY(%s)"
+        )
+        params = [names]
+    else:
+        name, value = key
+        # Its own facet ignores the filter: the totals; every other facet: the pairs.
+        sql = (
+            f"SELECT facet_a, value_a, items FROM {_T['pair']} "  # noqa: S608
+            f"WHERE facet_b = '' AND facet_a = %s AND %s = ANY(%s) "
+            f"UNION ALL SELECT facet_b, value_b, items FROM {_T['pair']} "
+            f"WHERE facet_a = %s AND value_a = %s AND facet_b = ANY(%s) AND facet_b <> %s"
+        )
+        params = [name, name, names, name, value, names, name]
+    rows = _fresh_rows(sql, params, 3)
+    if rows is None:
+        return None
+    counts: dict[str, dict[str, int]] = {name: {} for name in facets}
+    for facet, value, items in rows:
+        counts[facet][value] = items
+    return counts
+
+
+def statistics_rows(key, facets: list[str]) -> dict | None:
+    """Everything ``stats.statistics`` needs for ``key``, in one query; None if stale.
+
+    Returns ``{"total": (items, overturned), "letters": {outcome: letters},
+    "groups": {facet: [(value, items, overturned), ...]}}``, groups ordered like the live
+    queries: most items first then by value (years by value; category_subcategory values by
+    category, then subcategory), in the database's collation.
+    """
+    facet_a, value_a = key if key != ALL else ("", "")
+    if key == ALL:
+        groups = (
+            f"SELECT 'g', facet_a, value_a, items, overturned FROM {_T['pair']} "  # noqa: S608
+            f"WHERE facet_b = '' AND facet_a = ANY(%s)"
+        )
+        group_params = [facets]
+    else:
+        groups = (
+            f"SELECT 'g', facet_b, value_b, items, overturned FROM {_T['pair']} "  # noqa: S608
+            f"WHERE facet_a = %s AND value_a = %s AND facet_b = ANY(%s)"
+        )
+        group_params = [facet_a, value_a, facets]
+    sql = (
+        f"SELECT 't', '', '', items, overturned FROM {_T['pair']} "  # noqa: S608
+        f"WHERE facet_a = %s AND value_a = %s AND facet_b = '' "
+        f"UNION ALL SELECT 'l', '', outcome, letters, 0 FROM {_T['letter']} "
+        f"WHERE facet = %s AND value = %s "
+        f"UNION ALL {groups}"
+    )
+    rs = f"E'\\x{ord(RS):02x}'"
+    order_by = (
+        f"c0, c1, CASE WHEN c1 = 'year' THEN c2 END, c3 DESC, "
+        f"split_part(c2, {rs}, 1), split_part(c2, {rs}, 2)"
+    )
+    rows = _fresh_rows(sql, [facet_a, value_a, facet_a, value_a, *group_params], 5, order_by)
+    if rows is None:
+        return None
+    result: dict = {"total": (0, 0), "letters": {}, "groups": {name: [] for name in facets}}
+    for kind, facet, value, items, overturned in rows:
+        if kind == "t":
+            result["total"] = (items, overturned)
+        elif kind == "l":
+            result["letters"][value] = items
+        else:
+            result["groups"][facet].append((value, items, overturned))
+    return result
+
+
+# --- Rebuilding ---------------------------------------------------------------------------------
+
+
+SCALARS = [name for name, (_, is_array) in SUMMARY_FACETS.items() if not is_array]
+ARRAYS = [name for name, (_, is_array) in SUMMARY_FACETS.items() if is_array]
+# An incremental refresh touching more letters than this recounts everything instead.
+FULL_REFRESH_ABOVE = 200_000
+
+
+def _snapshot_insert_sql(where: str) -> str:
+    """Copy public items (``where`` over ``i``) into ``SummaryItem``, arrays deduplicated."""
+    columns, names = [], []
+    for name, (expr, is_array) in SUMMARY_FACETS.items():
+        if is_array:  # almost every array has 0 or 1 value: deduplicate only the others
+            expr = (
+                f"CASE WHEN cardinality({expr}) > 1 "
+                f"THEN ARRAY(SELECT DISTINCT unnest({expr})) ELSE {expr} END"
+            )
+        columns.append(f"{expr}")
+        names.append(f'"{name}"')
+    return (
+        f"INSERT INTO {_T['snapshot']} (letter, letter_outcome, letter_public, overturned, "  # noqa: S608
+        f"{', '.join(names)}) "
+        f"SELECT i.determination_id, coalesce(d.outcome, ''), d.id IS NOT NULL, i.outcome = %s, "
+        f"{', '.join(columns)} "
+        f"FROM {_T['item']} i LEFT JOIN {_T['determination']} d "
+        f"ON d.id = i.determination_id AND d.withdrawn_at IS NULL "
+        f"WHERE NOT i.withdrawn AND {where}"
+    )
+
+
+def _grouping_sets_sql(source: str, sets: list[tuple[str, ...]]) -> str:
+    """``(facet_a, value_a, facet_b, value_b, items, overturned)`` per group of each set, one pass.
+
+    ``sets`` name summary facets (columns of ``source``, which has ``items`` and ``overturned``
+    counts); a set has 0, 1 or 2 of them (missing facets and values are ''). Groups with a NULL
+    value (no service, no year) are left out.
+    """
+    columns = list(dict.fromkeys(name for group in sets for name in group))
+    quoted = [f'"{name}"' for name in columns]
+
+    def mask(group):  # GROUPING() sets the bit of every column NOT grouped; first = highest
+        return sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in group)
+
+    def case(position, what):
+        whens = " ".join(
+            f"WHEN {mask(group)} THEN {what(group[position])}"
+            for group in sets
+            if len(group) > position
+        )
+        return f"CASE g {whens} ELSE '' END" if whens else "''"
+
+    grouping = f"GROUPING({', '.join(quoted)})" if quoted else "0"
+    group_sets = ", ".join("(" + ", ".join(f'"{c}"' for c in group) + ")" for group in sets)
+    facet_a, facet_b = (case(i, lambda name: f"'{name}'") for i in (0, 1))
+    value_a, value_b = (case(i, lambda name: f'"{name}"::text') for i in (0, 1))
+    return (
+        f"SELECT * FROM (SELECT {facet_a} AS facet_a, {value_a} AS value_a, "  # noqa: S608
+        f"{facet_b} AS facet_b, {value_b} AS value_b, items, overturned FROM ("
+        f"SELECT {grouping} AS g, {', '.join([*quoted, _SUMS])} "
+        f"FROM {source} GROUP BY GROUPING SETS ({group_sets})) AS s) AS r "
+        f"WHERE value_a IS NOT NULL AND value_b IS NOT NULL"
+    )
+
+
+_COUNTS = "count(*) AS items, count(*) FILTER (WHERE overturned) AS overturned"
+_SUMS = (
+    "coalesce(sum(items), 0)::integer AS items, coalesce(sum(overturned), 0)::integer AS overturned"
+)
+
+
+def _pair_passes(table: str) -> list[str]:
+    """SELECTs over ``table`` (``SummaryItem`` rows) giving every total, and every pair once
+    (same-facet array pairs both ways)."""
+    # Each GROUPING SETS pass reads its source counted once per distinct combination of the
+    # values it groups by: a few thousand rows where there are hundreds of thousands of items.
+    scalars = ", ".join(f'"{name}"' for name in SCALARS)
+    scalar_sets = [(), *((a,) for a in SCALARS)]
+    scalar_sets += [(a, b) for i, a in enumerate(SCALARS) for b in SCALARS[i + 1 :]]
+    combinations = f"(SELECT {scalars}, {_COUNTS} FROM {table} GROUP BY {scalars}) AS c"  # noqa: S608
+    passes = [_grouping_sets_sql(combinations, scalar_sets)]
+    carried = ", ".join(f'n."{name}"' for name in SCALARS)
+    for array in ARRAYS:  # its totals and its pairs with every scalar facet
+        combinations = (
+            f'(SELECT u.v AS "{array}", {carried}, {_COUNTS} '  # noqa: S608
+            f'FROM {table} n CROSS JOIN LATERAL unnest(n."{array}") AS u(v) '
+            f"GROUP BY u.v, {carried}) AS c"
+        )
+        passes.append(_grouping_sets_sql(combinations, [(array,), *((array, s) for s in SCALARS)]))
+    for i, a in enumerate(ARRAYS):
+        for b in ARRAYS[i:]:
+            arrays = f'"{a}"' if a == b else f'"{a}", "{b}"'
+            passes.append(
+                f"SELECT '{a}', u.v::text, '{b}', w.v::text, {_SUMS} "  # noqa: S608
+                f"FROM (SELECT {arrays}, {_COUNTS} FROM {table} GROUP BY {arrays}) AS c "
+                f'CROSS JOIN LATERAL unnest(c."{a}") AS u(v) '
+                f'CROSS JOIN LATERAL unnest(c."{b}") AS w(v) '
+                f"WHERE u.v IS NOT NULL AND w.v IS NOT NULL GROUP BY u.v, w.v"
+            )
+    return passes
+
+
+def _letter_passes(table: str) -> list[str]:
+    """SELECTs of ``(facet, value, letter outcome, letters)`` over ``table``: public letters
+    with a public item carrying the value."""
+    counted = f"(SELECT * FROM {table} WHERE letter_public) AS n"  # noqa: S608
+    sets = [("letter", "letter_outcome"), *(("letter", "letter_outcome", s) for s in SCALARS)]
+    columns = ", ".join(f'"{s}"' for s in SCALARS)
+    whens = " ".join(
+        f"WHEN {1 << (len(SCALARS) - 1 - i)} THEN '{s}'" for i, s in enumerate(SCALARS)
+    )
+    values = " ".join(
+        f'WHEN {1 << (len(SCALARS) - 1 - i)} THEN "{s}"::text' for i, s in enumerate(SCALARS)
+    )
+    full = (1 << len(SCALARS)) - 1
+    group_sets = ", ".join("(" + ", ".join(f'"{c}"' for c in group) + ")" for group in sets)
+    # GROUPING() of the scalar columns: all bits set for the all-letters set, else all but one
+    passes = [
+        f"SELECT facet, value, letter_outcome, count(*) FROM ("  # noqa: S608
+        f"SELECT CASE g WHEN {full} THEN '' ELSE CASE {full} - g {whens} END END AS facet, "
+        f"CASE g WHEN {full} THEN '' ELSE CASE {full} - g {values} END END AS value, "
+        f"letter_outcome FROM (SELECT GROUPING({columns}) AS g, letter, letter_outcome, "
+        f"{columns} FROM {counted} GROUP BY GROUPING SETS ({group_sets})) AS s) AS r "
+        f"WHERE value IS NOT NULL GROUP BY facet, value, letter_outcome"
+    ]
+    for array in ARRAYS:
+        passes.append(
+            f"SELECT '{array}', u.v::text, n.letter_outcome, count(DISTINCT n.letter) "  # noqa: S608
+            f'FROM {counted} CROSS JOIN LATERAL unnest(n."{array}") AS u(v) '
+            f"WHERE u.v IS NOT NULL GROUP BY u.v, n.letter_outcome"
+        )
+    return passes
+
+
+def _apply_deltas(cursor, plus: str, minus: str | None) -> tuple[int, int]:
+    """Add the counts of ``plus`` rows and subtract those of ``minus`` rows (tables of
+    ``SummaryItem`` rows); returns the pair and letter rows written."""
+    cursor.execute("DROP TABLE IF EXISTS summary_delta")
+    negated = (
+        "SELECT facet_a, value_a, facet_b, value_b, -items AS items, -overturned AS overturned "
+        "FROM ({}) AS m(facet_a, value_a, facet_b, value_b, items, overturned)"
+    )
+    parts = [f"({sql})" for sql in _pair_passes(plus)]
+    if minus is not None:
+        parts += [f"({negated.format(sql)})" for sql in _pair_passes(minus)]
+    cursor.execute(
+        "CREATE TEMPORARY TABLE summary_delta ON COMMIT DROP AS "  # noqa: S608
+        "SELECT facet_a, value_a, facet_b, value_b, sum(items) AS items, "
+        "sum(overturned) AS overturned FROM (" + " UNION ALL ".join(parts) + ") AS d "
+        "GROUP BY facet_a, value_a, facet_b, value_b"
+    )
+    # Stored both ways round (same-facet pairs already are), each scalar value also paired with
+    # itself, so that all pairs of one value are one index range.
+    scalars = ", ".join(f"'{name}'" for name in SCALARS)
+    cursor.execute(
+        f"INSERT INTO {_T['pair']} AS p "  # noqa: S608
+        f"(facet_a, value_a, facet_b, value_b, items, overturned) "
+        f"SELECT facet_a, value_a, facet_b, value_b, sum(items), sum(overturned) FROM ("
+        f"SELECT facet_a, value_a, facet_b, value_b, items, overturned FROM summary_delta "
+        f"UNION ALL SELECT facet_b, value_b, facet_a, value_a, items, overturned "
+        f"FROM summary_delta WHERE facet_b <> '' AND facet_b <> facet_a "
+        f"UNION ALL SELECT facet_a, value_a, facet_a, value_a, items, overturned "
+        f"FROM summary_delta WHERE facet_b = '' AND facet_a IN ({scalars})) AS d "
+        f"GROUP BY facet_a, value_a, facet_b, value_b "
+        f"HAVING sum(items) <> 0 OR sum(overturned) <> 0 "
+        f"ON CONFLICT (facet_a, value_a, facet_b, value_b) DO UPDATE SET "
+        f"items = p.items + EXCLUDED.items, overturned = p.overturned + EXCLUDED.overturned"
+    )
+    pair_rows = cursor.rowcount
+    letter_negated = (
+        "SELECT facet, value, letter_outcome, -n FROM ({}) AS m(facet, value, letter_outcome, n)"
+    )
+    parts = [f"({sql})" for sql in _letter_passes(plus)]
+    if minus is not None:
+        parts += [f"({letter_negated.format(sql)})" for sql in _letter_passes(minus)]
+    cursor.execute(
+        f"INSERT INTO {_T['letter']} AS l (facet, value, outcome, letters) "  # noqa: S608
+        f"SELECT facet, value, letter_outcome, sum(n) FROM ("
+        + " UNION ALL ".join(parts)
+        + ") AS d(facet, value, letter_outcome, n) GROUP BY facet, value, letter_outcome "
+        "HAVING sum(n) <> 0 "
+        "ON CONFLICT (facet, value, outcome) DO UPDATE SET letters = l.letters + EXCLUDED.letters"
+    )
+    letter_rows = cursor.rowcount
+    if minus is not None:
+        cursor.execute(f"DELETE FROM {_T['pair']} WHERE items = 0")  # noqa: S608
+        cursor.execute(f"DELETE FROM {_T['letter']} WHERE letters = 0")  # noqa: S608
+    return pair_rows, letter_rows
+
+
+def summaries_refresh(*, only_if_stale: bool = False, full: bool = False) -> dict | None:
+    """Bring the summary tables up to date, in one transaction, with set-based SQL.
+
+    Incremental by default: the letters recorded in ``SummaryChange`` have the counts of their
+    previous ``SummaryItem`` rows subtracted and those of their current public items added, so
+    the cost follows the change. Everything is recounted (one scan of the items, then one
+    ``GROUPING SETS`` pass for the scalar facets, one per array facet, one per pair of array
+    facets, and the letter counts likewise) when ``full``, on the first build, after a
+    TRUNCATE, when items or letters were appended without being recorded (bulk loads with
+    triggers off), or when more than ``FULL_REFRESH_ABOVE`` letters changed.
+
+    Readers keep the previous tables (or count live, if those were stale) until it commits.
+    With ``only_if_stale``, does nothing (returns None) when the summaries are fresh.
+    Returns ``{"seconds", "full", "letters", "pair_rows", "letter_rows"}``.
+    """
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        if only_if_stale and is_fresh():
+            return None
+        state = SummaryState.objects.filter(pk=1).first()
+        # First forget the changes this transaction can see: every later one stays recorded.
+        cursor.execute(f"DELETE FROM {_T['change']} RETURNING determination_id")  # noqa: S608
+        changed = sorted({row[0] for row in cursor.fetchall()})
+        cursor.execute(
+            f"SELECT (SELECT max(id) FROM {_T['item']}), "  # noqa: S608
+            f"(SELECT max(id) FROM {_T['determination']})"
+        )
+        items_max_id, determinations_max_id = cursor.fetchone()
+        full = (
+            full
+            or state is None
+            or 0 in changed
+            or len(changed) > FULL_REFRESH_ABOVE
+            or _unrecorded_rows(cursor, state, changed)
+        )
+        if full:
+            cursor.execute(f"TRUNCATE {_T['snapshot']}")
+            cursor.execute(f"DELETE FROM {_T['pair']}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {_T['letter']}")  # noqa: S608
+            cursor.execute(_snapshot_insert_sql("true"), [ItemOutcome.OVERTURNED])
+            cursor.execute(f"ANALYZE {_T['snapshot']}")
+            pair_rows, letter_rows = _apply_deltas(cursor, _T["snapshot"], None)
+        elif changed:
+            for name in ("summary_minus", "summary_plus"):
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP "  # noqa: S608
+                    f"AS SELECT * FROM {_T['snapshot']} WITH NO DATA"
+                )
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {_T['snapshot']} WHERE letter = ANY(%s) "  # noqa: S608
+                f"RETURNING *) INSERT INTO summary_minus SELECT * FROM gone",
+                [changed],
+            )
+            cursor.execute(
+                _snapshot_insert_sql("i.determination_id = ANY(%s)"),
+                [ItemOutcome.OVERTURNED, changed],
+            )
+            cursor.execute(
+                f"INSERT INTO summary_plus SELECT * FROM {_T['snapshot']} "  # noqa: S608
+                f"WHERE letter = ANY(%s)",
+                [changed],
+            )
+            pair_rows, letter_rows = _apply_deltas(cursor, "summary_plus", "summary_minus")
+        else:
+            pair_rows = letter_rows = 0
+        seconds = time.perf_counter() - started
+        SummaryState.objects.update_or_create(
+            pk=1,
+            defaults={
+                "built_at": timezone.now(),
+                "seconds": seconds,
+                "full": full,
+                "items_max_id": items_max_id,
+                "determinations_max_id": determinations_max_id,
+            },
+        )
+    return {
+        "seconds": round(time.perf_counter() - started, 3),
+        "full": full,
+        "letters": None if full else len(changed),
+        "pair_rows": pair_rows,
+        "letter_rows": letter_rows,
+    }
+
+
+def _unrecorded_rows(cursor, state: SummaryState, changed: list[int]) -> bool:
+    """Whether items or letters were added since ``state`` without a change record."""
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {_T['item']} WHERE id > %s "  # noqa: S608
+        f"AND determination_id <> ALL(%s)) "
+        f"OR EXISTS (SELECT 1 FROM {_T['determination']} WHERE id > %s AND id <> ALL(%s))",
+        [state.items_max_id or 0, changed, state.determinations_max_id or 0, changed],
+    )
+    return bool(cursor.fetchone()[0])

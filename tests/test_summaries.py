@@ -1,0 +1,423 @@
+"""Precomputed facet counts: equal to live counting, used only while fresh, few queries."""
+
+from collections import Counter
+from itertools import product
+
+import pytest
+from django.core.management import call_command
+from django.http import QueryDict
+
+from determinations import services, stats, summaries
+from determinations.facets import FACETS, facet_counts
+from determinations.filters import ItemFilterSet
+from determinations.models import (
+    Determination,
+    DisputedItem,
+    FacetLetterCount,
+    FacetPairCount,
+    SummaryChange,
+)
+from determinations.summary_tasks import refresh_summaries_task
+
+from .builders import CHRONIC_PAIN, ODG_LOW_BACK, a_determination, a_parse, an_item
+
+pytestmark = pytest.mark.django_db
+
+
+def reviewer(*specialties):
+    return {
+        "role": "expert reviewer",
+        "specialties": list(specialties),
+        "board_certified": True,
+        "licensure": ["California"],
+    }
+
+
+def basis(*citations):
+    return {"basis": "Decision based on ...", "citations": [dict(c) for c in citations]}
+
+
+def build_archive() -> dict:
+    """Varied letters: several regions and specialties per item, an item with no service, an
+    undated letter, a partially overturned letter, and a withdrawn letter that must not count."""
+    l1 = a_determination(
+        a_parse(
+            decision_date="2017-01-10",
+            reviewer=reviewer("Orthopedic Surgery", "Pain Medicine"),
+            items=[
+                an_item(
+                    request="Lumbar fusion L4-5",
+                    outcome="overturned",
+                    category="Surgery",
+                    subcategory="Spine",
+                    service="Spinal fusion",
+                    body_regions=["lumbar"],
+                    reviewer=basis(ODG_LOW_BACK),
+                ),
+                an_item(
+                    request="Acupuncture x 12",
+                    outcome="upheld",
+                    category="Rehabilitation",
+                    subcategory="Acupuncture",
+                    service="Acupuncture",
+                    body_regions=["lumbar", "cervical"],
+                    reviewer=basis(CHRONIC_PAIN, ODG_LOW_BACK),
+                ),
+            ],
+        )
+    )
+    l2 = a_determination(
+        a_parse(
+            decision_date="2018-03-01",
+            reviewer=reviewer("Physical Medicine & Rehabilitation", "Pain Medicine"),
+            items=[
+                an_item(
+                    request="Acupuncture x 6",
+                    outcome="overturned",
+                    category="Rehabilitation",
+                    subcategory="Acupuncture",
+                    service="Acupuncture",
+                    body_regions=["cervical", "shoulder"],
+                    reviewer=basis(CHRONIC_PAIN),
+                ),
+                an_item(request="Something unclassified", service=None, body_regions=[]),
+            ],
+        )
+    )
+    opioid = {
+        "outcome": "upheld",
+        "category": "Pharmaceuticals",
+        "subcategory": "Opioids",
+        "service": "hydrocodone/acetaminophen",
+        "body_regions": [],
+        "reviewer": basis(CHRONIC_PAIN),
+    }
+    l3 = a_determination(
+        a_parse(
+            decision_date="2018-05-02",
+            reviewer=reviewer("Pain Medicine"),
+            items=[an_item(request="Norco #90", **opioid), an_item(request="Norco #60", **opioid)],
+        )
+    )
+    undated = a_determination(
+        a_parse(decision_date=None, items=[an_item(outcome="overturned", body_regions=["knee"])])
+    )
+    gone = a_determination(
+        a_parse(
+            decision_date="2019-06-01",
+            reviewer=reviewer("Neurosurgery"),
+            items=[
+                an_item(
+                    outcome="overturned",
+                    category="Surgery",
+                    subcategory="Spine",
+                    service="Laminectomy",
+                    body_regions=["thoracic"],
+                )
+            ],
+        )
+    )
+    services.determination_withdraw(determination=gone, reason="Issued in error.")
+    return {"l1": l1, "l2": l2, "l3": l3, "undated": undated, "withdrawn": gone}
+
+
+@pytest.fixture
+def archive():
+    return build_archive()
+
+
+@pytest.fixture
+def live(monkeypatch):
+    """Call ``fn`` with the summaries switched off: the live path."""
+
+    def run(fn, *args, **kwargs):
+        with monkeypatch.context() as patch:
+            patch.setattr(summaries, "summary_key", lambda filterset: None)
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def filterset_for(query: str = "") -> ItemFilterSet:
+    filterset = ItemFilterSet(QueryDict(query))
+    assert filterset.is_valid(), filterset.errors
+    return filterset
+
+
+def as_plain(counts):
+    return {
+        name: [(v.value, v.count, v.selected, v.estimated) for v in vs]
+        for name, vs in counts.items()
+    }
+
+
+# What the summaries should hold, computed in Python from the items ----------------------------
+
+
+def item_values(item: DisputedItem) -> set[tuple[str, str]]:
+    values = {
+        ("outcome", item.outcome),
+        ("category", item.category),
+        ("subcategory", item.subcategory),
+        ("service", item.service),
+        ("year", None if item.decision_year is None else str(item.decision_year)),
+        ("category_subcategory", f"{item.category}{summaries.RS}{item.subcategory}"),
+    }
+    for facet, column in (
+        ("guideline_source", "guideline_sources"),
+        ("guideline", "guideline_documents"),
+        ("specialty", "specialties"),
+        ("region", "body_regions"),
+    ):
+        values |= {(facet, value) for value in getattr(item, column)}
+    return {(facet, value) for facet, value in values if value is not None}
+
+
+def expected_pairs() -> dict[tuple[str, str, str, str], tuple[int, int]]:
+    items, overturned = Counter(), Counter()
+    for item in DisputedItem.objects.filter(withdrawn=False):
+        values = item_values(item)
+        keys = [("", "", "", "")] + [(f, v, "", "") for f, v in values]
+        keys += [(fa, va, fb, vb) for (fa, va), (fb, vb) in product(values, values)]
+        for key in keys:
+            items[key] += 1
+            overturned[key] += item.outcome == "overturned"
+    return {key: (items[key], overturned[key]) for key in items}
+
+
+def expected_letters() -> dict[tuple[str, str, str], int]:
+    letters: dict[tuple, set] = {}
+    for item in DisputedItem.objects.filter(withdrawn=False).select_related("determination"):
+        letter = item.determination
+        assert letter.withdrawn_at is None
+        for facet, value in [("", ""), *sorted(item_values(item))]:
+            letters.setdefault((facet, value, letter.outcome or ""), set()).add(letter.pk)
+    return {key: len(ids) for key, ids in letters.items()}
+
+
+# The tables -----------------------------------------------------------------------------------
+
+
+def test_the_tables_hold_exactly_the_counts_of_the_public_items(archive):
+    summaries.summaries_refresh()
+    stored = {
+        (r.facet_a, r.value_a, r.facet_b, r.value_b): (r.items, r.overturned)
+        for r in FacetPairCount.objects.all()
+    }
+    assert stored == expected_pairs()
+    assert FacetPairCount.objects.count() == len(stored)  # no duplicate keys
+    letters = {(r.facet, r.value, r.outcome): r.letters for r in FacetLetterCount.objects.all()}
+    assert letters == expected_letters()
+
+
+def test_array_facets_count_an_item_once_per_value_and_withdrawn_items_never(archive):
+    summaries.summaries_refresh()
+    pair = FacetPairCount.objects.get
+    assert pair(facet_a="region", value_a="cervical", facet_b="").items == 2
+    assert pair(facet_a="region", value_a="cervical", facet_b="region", value_b="lumbar").items == 1
+    pain = pair(facet_a="specialty", value_a="Pain Medicine", facet_b="")
+    assert (pain.items, pain.overturned) == (6, 2)
+    assert not FacetPairCount.objects.filter(value_a__in=["thoracic", "Neurosurgery"]).exists()
+    assert pair(facet_a="", facet_b="").items == DisputedItem.objects.public().count() == 7
+
+
+# Same answers as live counting --------------------------------------------------------------
+
+
+def every_one_value_query() -> list[str]:
+    queries = [""]
+    for row in FacetPairCount.objects.filter(facet_b="").exclude(facet_a=""):
+        if row.facet_a != summaries.SUBCATEGORY_GROUP:
+            queries.append(QueryDict.fromkeys([row.facet_a], row.value_a).urlencode())
+    return [*queries, "year=2001", "service=Nothing+like+this"]  # values nothing matches
+
+
+def test_facet_counts_from_fresh_summaries_equal_the_live_counts(archive, live):
+    summaries.summaries_refresh()
+    for query in every_one_value_query():
+        for limit in (None, 1):
+            filterset = filterset_for(query)
+            summarised = facet_counts(filterset, limit=limit, sample_percent=50)
+            counted = live(facet_counts, filterset, limit=limit)
+            assert as_plain(summarised) == as_plain(counted), query
+
+
+def test_statistics_from_fresh_summaries_equal_the_live_statistics(archive, live):
+    summaries.summaries_refresh()
+    for query in every_one_value_query():
+        filterset = filterset_for(query)
+        assert stats.statistics(filterset) == live(stats.statistics, filterset), query
+
+
+def test_statistics_keep_the_limits_of_open_vocabularies(archive, live, monkeypatch):
+    monkeypatch.setitem(
+        stats.DIMENSIONS,
+        "service",
+        stats.Dimension("service", "Service", "service", "service", limit=2),
+    )
+    summaries.summaries_refresh()
+    for query in ("", "region=lumbar"):
+        summarised = stats.statistics(filterset_for(query))
+        assert summarised == live(stats.statistics, filterset_for(query))
+    assert [row.label for row in summarised.groups[2].rows] == ["Acupuncture", "Spinal fusion"]
+    assert summarised.groups[2].truncated is False  # region=lumbar: two services only
+
+
+def test_several_filters_or_a_search_are_counted_live(archive, django_assert_num_queries):
+    summaries.summaries_refresh()
+    for query in ("region=lumbar&year=2017", "region=lumbar&region=cervical", "q=acupuncture"):
+        filterset = filterset_for(query)
+        assert summaries.summary_key(filterset) is None
+        with django_assert_num_queries(1):  # the live statement only: no freshness check
+            facet_counts(filterset)
+
+
+# Never stale ----------------------------------------------------------------------------------
+
+
+def test_a_new_letter_makes_the_summaries_stale_until_the_next_refresh(archive):
+    summaries.summaries_refresh()
+    assert summaries.is_fresh()
+    a_determination(a_parse(decision_date="2020-02-02", items=[an_item(outcome="overturned")]))
+    assert not summaries.is_fresh()
+    years = {v.value: v.count for v in facet_counts(filterset_for())["year"]}
+    assert years["2020"] == 1  # counted live
+    assert stats.statistics(filterset_for("year=2020")).total.items == 1
+    summaries.summaries_refresh()
+    assert summaries.is_fresh()
+    assert FacetPairCount.objects.get(facet_a="year", value_a="2020", facet_b="").items == 1
+
+
+@pytest.mark.parametrize("change", ["withdraw", "restore"])
+def test_withdrawing_or_restoring_a_letter_makes_the_summaries_stale(archive, change):
+    if change == "restore":
+        summaries.summaries_refresh()
+        services.determination_restore(determination=archive["withdrawn"])
+        expected = 8
+    else:
+        summaries.summaries_refresh()
+        services.determination_withdraw(determination=archive["l3"], reason="Error.")
+        expected = 5
+    assert not summaries.is_fresh()
+    assert stats.statistics(filterset_for()).total.items == expected
+    counts = facet_counts(filterset_for("category=Surgery"))
+    assert sum(v.count for v in counts["outcome"]) == (2 if change == "restore" else 1)
+
+
+def test_each_writing_transaction_leaves_one_mark(archive):
+    summaries.summaries_refresh()
+    assert not SummaryChange.objects.exists()
+    services.determination_withdraw(determination=archive["l1"], reason="Error.")  # 2 statements
+    assert SummaryChange.objects.count() == 1
+
+
+def test_rows_appended_without_triggers_are_noticed_by_their_ids(archive):
+    summaries.summaries_refresh()
+    a_determination(a_parse(items=[an_item()]))
+    SummaryChange.objects.all().delete()  # as a bulk load with triggers off would leave it
+    assert not summaries.is_fresh()
+
+
+def test_never_built_summaries_are_stale(archive, django_assert_num_queries):
+    assert not summaries.is_fresh()
+    with django_assert_num_queries(2):  # the check that found them stale, then live counting
+        counts = facet_counts(filterset_for())
+    assert {v.value: v.count for v in counts["outcome"]} == {"upheld": 4, "overturned": 3}
+
+
+def test_an_empty_archive_has_fresh_empty_summaries():
+    summaries.summaries_refresh()
+    assert summaries.is_fresh()
+    assert all(values == [] for values in facet_counts(filterset_for()).values())
+    assert stats.statistics(filterset_for()).total.items == 0
+
+
+# Few queries ----------------------------------------------------------------------------------
+
+
+def test_fresh_summaries_answer_in_one_query(archive, django_assert_num_queries):
+    summaries.summaries_refresh()
+    for query in ("", "category=Surgery", "specialty=Pain+Medicine"):
+        with django_assert_num_queries(1):
+            facet_counts(filterset_for(query), limit=10)
+        with django_assert_num_queries(1):
+            stats.statistics(filterset_for(query))
+
+
+def test_pages_with_fresh_summaries_run_few_queries(client, archive, django_assert_max_num_queries):
+    summaries.summaries_refresh()
+    for url in ("/", "/?region=lumbar", "/stats/", "/stats/?year=2018", "/api/facets/"):
+        with django_assert_max_num_queries(4):
+            assert client.get(url).status_code == 200, url
+
+
+# Refreshing -----------------------------------------------------------------------------------
+
+
+def test_the_command_and_the_task_refresh_only_what_is_stale(archive, capsys):
+    call_command("refresh_summaries")
+    assert "rebuilt" in capsys.readouterr().out
+    call_command("refresh_summaries", "--if-stale")
+    assert "nothing to do" in capsys.readouterr().out
+    assert refresh_summaries_task.enqueue().return_value is None  # fresh: nothing to do
+    Determination.objects.filter(pk=archive["l1"].pk).update(withdrawn_reason="x")
+    result = refresh_summaries_task.enqueue().return_value
+    assert (result["full"], result["letters"]) == (False, 1)
+    assert summaries.is_fresh()
+
+
+def test_the_summary_facets_cover_every_facet_and_dimension():
+    assert {facet.name for facet in FACETS} <= set(summaries.SUMMARY_FACETS)
+    for spec in stats.DIMENSIONS.values():
+        assert stats._summary_facet(spec) in summaries.SUMMARY_FACETS
+
+
+# Incremental refreshes --------------------------------------------------------------------------
+
+
+def assert_tables_match_the_items():
+    stored = {
+        (r.facet_a, r.value_a, r.facet_b, r.value_b): (r.items, r.overturned)
+        for r in FacetPairCount.objects.all()
+    }
+    assert stored == expected_pairs()
+    letters = {(r.facet, r.value, r.outcome): r.letters for r in FacetLetterCount.objects.all()}
+    assert letters == expected_letters()
+
+
+def test_an_incremental_refresh_recounts_only_the_changed_letters_exactly(archive):
+    summaries.summaries_refresh()
+    new = a_determination(
+        a_parse(
+            decision_date="2021-04-04",
+            reviewer=reviewer("Neurology", "Pain Medicine"),
+            items=[an_item(outcome="overturned", body_regions=["knee", "lumbar"])],
+        )
+    )
+    services.determination_withdraw(determination=archive["l1"], reason="Error.")
+    services.determination_restore(determination=archive["withdrawn"])
+    services.determination_save(  # a re-parse: l3's items replaced
+        letter=archive["l3"].letter,
+        parsed=a_parse(
+            case_number=archive["l3"].case_number,
+            items=[an_item(outcome="overturned", category="Surgery", subcategory="Spine")],
+        ),
+    )
+    archive["l2"].items.all().delete()
+    result = summaries.summaries_refresh()
+    assert (result["full"], result["letters"]) == (False, 5)
+    assert summaries.is_fresh()
+    assert_tables_match_the_items()
+    new.delete()
+    assert summaries.summaries_refresh()["full"] is False
+    assert_tables_match_the_items()
+
+
+def test_a_truncate_or_unrecorded_rows_make_the_refresh_recount_everything(archive):
+    summaries.summaries_refresh()
+    a_determination(a_parse(items=[an_item()]))
+    SummaryChange.objects.all().delete()  # as a bulk load with triggers off would leave it
+    assert summaries.summaries_refresh()["full"] is True
+    assert_tables_match_the_items()
+    SummaryChange.objects.create(txid=1, determination_id=0)  # what a TRUNCATE records
+    assert summaries.summaries_refresh()["full"] is True
