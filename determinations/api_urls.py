@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from . import api
+from . import api, converters  # noqa: F401  (converters registers "key")
 
 app_name = "api"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("items/", api.ItemList.as_view(), name="items"),
     path("determinations/", api.DeterminationList.as_view(), name="determinations"),
-    path("determinations/<str:key>/", api.DeterminationDetail.as_view(), name="determination"),
+    path("determinations/<key:key>/", api.DeterminationDetail.as_view(), name="determination"),
     path("facets/", api.FacetCounts.as_view(), name="facets"),
     path("stats/", api.Statistics.as_view(), name="stats"),
 ]

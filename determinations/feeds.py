@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from .exports import search_fence
-from .filters import ItemFilterSet, filter_errors
+from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors
 from .models import DisputedItem
 from .views_analysis import _plain_bad_parameters, filter_query
 
@@ -71,7 +71,7 @@ class ItemFeed(Feed):
     def item_title(self, item: DisputedItem) -> str:
         # Plain text: the feed writer escapes it (Django's default would escape it twice).
         where = f"{item.determination.key} #{item.number}"
-        return f"{item.get_outcome_display()}: {item.request} ({where})"
+        return _xml_text(f"{item.get_outcome_display()}: {item.request} ({where})")
 
     def item_description(self, item: DisputedItem) -> str:
         parts = [f"{item.category} / {item.subcategory}"]
@@ -79,7 +79,7 @@ class ItemFeed(Feed):
             parts.append(item.service)
         if item.decision_date:
             parts.append(f"decided {item.decision_date.isoformat()}")
-        return ". ".join(parts) + "."
+        return _xml_text(". ".join(parts) + ".")
 
     def item_link(self, item: DisputedItem) -> str:
         return item.get_absolute_url()
@@ -95,3 +95,8 @@ class ItemFeed(Feed):
 
     def item_categories(self, item: DisputedItem) -> list[str]:
         return [item.outcome, item.category, item.subcategory]
+
+
+def _xml_text(text: str) -> str:
+    """Letter text is untrusted: drop the control characters XML 1.0 cannot carry."""
+    return CONTROL_CHARACTERS.sub("", text)

@@ -35,6 +35,8 @@ FILTER_PARAMS = (
 )
 MAX_VALUES_PER_PARAM = 50
 MAX_QUERY_LENGTH = 500
+# Control characters have no business in a filter and cannot be written into XML (the feed).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def search_query(text: str) -> SearchQuery:
@@ -148,6 +150,11 @@ def filter_errors(filterset: ItemFilterSet, *, extra: Iterable[str] = ()) -> lis
         f"Unknown parameter '{name}'. Allowed: {', '.join(FILTER_PARAMS + tuple(extra))}."
         for name in unknown_params(filterset.data.keys(), extra=extra)
     ]
+    for name, values in filterset.data.lists():
+        if any(CONTROL_CHARACTERS.search(value) for value in values):
+            errors.append(f"Parameter '{name}' contains control characters.")
+    if errors:
+        return errors
     if not filterset.is_valid():
         for name, messages in filterset.form.errors.items():
             for message in messages:
