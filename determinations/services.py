@@ -315,6 +315,7 @@ def determination_withdraw(*, determination: Determination, reason: str = "") ->
     determination.withdrawn_reason = reason
     determination.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
     determination.items.update(withdrawn=True)
+    _refresh_summaries_after_commit()
 
 
 @transaction.atomic
@@ -324,6 +325,7 @@ def determination_restore(*, determination: Determination) -> None:
     determination.withdrawn_reason = ""
     determination.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
     determination.items.update(withdrawn=False)
+    _refresh_summaries_after_commit()
 
 
 # Uploads and background parsing ---------------------------------------------------------------
@@ -466,6 +468,7 @@ def letter_choose_for_permalink(
     letter.text = text.replace("\x00", "")
     determination_save(letter=letter, parsed=parsed)
     determination.refresh_from_db()
+    _refresh_summaries_after_commit()
     return determination
 
 
@@ -539,3 +542,10 @@ def _reviewers_for_many(profiles: list[dict | None]) -> dict[str, Reviewer]:
         Reviewer.objects.bulk_create(missing, ignore_conflicts=True)
         found = {r.fingerprint: r for r in Reviewer.objects.filter(fingerprint__in=wanted)}
     return found
+
+
+def _refresh_summaries_after_commit() -> None:
+    """Queue a refresh of the facet summaries once the change is committed."""
+    from .summary_tasks import refresh_summaries_task
+
+    transaction.on_commit(refresh_summaries_task.enqueue)

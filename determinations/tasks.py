@@ -13,5 +13,13 @@ from . import services
 
 @task()
 def parse_letters(letter_ids: list[int]) -> dict[str, int]:
-    """Parse stored letters that still need it (pending, or parsed by an older parser)."""
-    return services.letters_parse(letter_ids=letter_ids)
+    """Parse stored letters that still need it (pending, or parsed by an older parser).
+
+    Then queue a refresh of the facet summaries (incremental, and a no-op when another task
+    already did it): until it has run, pages count live, so they are right but slower.
+    """
+    from .summary_tasks import refresh_summaries_task
+
+    counts = services.letters_parse(letter_ids=letter_ids)
+    refresh_summaries_task.enqueue()
+    return counts

@@ -31,6 +31,7 @@ from determinations.choices import ParseStatus
 from determinations.files import ZIP_MAGICS, sniff_content_type
 from determinations.models import Letter, UploadBatch, UploadResult, original_upload_path
 from determinations.parsing import parse_letter_with_text
+from determinations.summaries import summaries_refresh
 from determinations.uploads import Incoming, Limits, read_file
 
 CHUNK = 100  # letters written per transaction
@@ -138,6 +139,10 @@ class Command(BaseCommand):
             raise CommandError("Interrupted: run the same command again to resume.") from None
         progress.close()
         self._summary(counts, progress)
+        if counts["new"]:
+            refreshed = summaries_refresh(only_if_stale=True)
+            if refreshed:
+                self.stdout.write(f"Facet summaries refreshed: {refreshed}")
 
     def _run(self, files, batch, workers, counts, progress) -> None:
         limits = Limits.from_settings(per_upload=False)

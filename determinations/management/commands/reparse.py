@@ -15,6 +15,7 @@ from determinations import services
 from determinations.choices import ParseStatus
 from determinations.models import Letter
 from determinations.parsing import PARSER_VERSION
+from determinations.summaries import summaries_refresh
 
 
 class Command(BaseCommand):
@@ -72,3 +73,5 @@ class Command(BaseCommand):
             f"{counts[ParseStatus.PARSED_WITH_WARNINGS]} with warnings, "
             f"{counts[ParseStatus.FAILED]} failed. Permalink keys are unchanged."
         )
+        if ids:
+            summaries_refresh(only_if_stale=True)
