@@ -83,3 +83,12 @@ def test_the_item_permalink_points_at_its_anchor():
     determination = a_determination(a_parse(case_number="CM16-0213037"))
     item = determination.items.get()
     assert item.get_absolute_url() == "/determinations/CM16-0213037/#item-1"
+
+
+def test_the_database_choices_agree_with_the_parser_vocabularies():
+    from determinations.choices import BodyRegion, Category
+    from determinations.parsing.vocab.classify import SUBCATEGORIES
+    from determinations.parsing.vocab.regions import REGIONS
+
+    assert Category.values == list(SUBCATEGORIES)
+    assert BodyRegion.values == list(REGIONS)
