@@ -1,9 +1,20 @@
-"""Every matching item as CSV or JSON Lines, streamed: no cap, bounded memory, no per-row query.
+"""Every matching item as CSV or JSON Lines, streamed: no cap, bounded memory, one query.
 
-Items are read through a server-side cursor (``.iterator(chunk_size=...)``) with their letter
-joined in and their citations prefetched once per chunk, and written out in blocks of about
-64 KB. One record shape (``item_record``) serves the JSONL export and the API's item list; the
-CSV flattens it into ``CSV_COLUMNS``, documented in docs/api.md.
+Both exports are one SQL query: the browse filters (``ItemFilterSet``) on public items, newest
+decision first (``export_queryset``), the letter joined in, each item's citations aggregated by
+a correlated subquery. No model instance is built and no per-row or per-chunk query is run.
+
+CSV: the database writes it. ``COPY (SELECT ...) TO STDOUT (FORMAT csv)`` over Django's own
+query (``_csv_copy_sql``) gives every cell finished: dates ISO, lists joined with " | ",
+citations formatted (``format_citation`` in SQL), the permalink concatenated (``item_url``), the
+formula guard applied (``guard_cell``); COPY's CSV quoting is csv.writer's QUOTE_MINIMAL (empty
+strings are sent as NULL, which COPY leaves unquoted). The server sends one message per row,
+ending in LF; Python swaps that for CRLF, prepends the BOM and header, and hands on ~64 KB
+blocks. tests/test_exports.py checks the bytes against the plain-Python reference.
+
+JSON Lines: plain tuples (``values_list``) through a server-side cursor, ``CHUNK_SIZE`` rows per
+fetch, made into ``item_record``'s shape (``_jsonl_record``) and encoded by one reused encoder.
+The API's item list still uses ``item_record`` on model instances.
 
 CSV choices, for spreadsheets: UTF-8 with a byte-order mark (Excel otherwise reads UTF-8 as a
 legacy code page and garbles names such as "Pérez"; other tools skip the BOM), RFC 4180 quoting
@@ -15,20 +26,27 @@ spreadsheet shows it as text instead of running it. JSON Lines carries the value
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from urllib.parse import quote
 
-from django.db.models import Prefetch, QuerySet
+import psycopg
+from django.contrib.postgres.fields import ArrayField
+from django.db import connections
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
+from .choices import CitedBy
 from .filters import ItemFilterSet
 from .models import DisputedItem, GuidelineCitation
 from .presenters import item_as_dict
 
-CHUNK_SIZE = 2_000  # rows per server-side cursor fetch (and per citations prefetch)
-BLOCK_BYTES = 64 * 1024  # bytes handed to the server at a time
+CHUNK_SIZE = 5_000  # rows per server-side cursor fetch
+BATCH_ROWS = 50  # JSONL rows encoded at a time between block-size checks
+BLOCK_BYTES = 64 * 1024  # about this much handed to the server at a time
 BOM = "\ufeff"
 LIST_SEPARATOR = " | "
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +70,8 @@ def item_url(base_url: str, prefix: str, item: DisputedItem) -> str:
 def item_record(item: DisputedItem, *, url: str) -> dict:
     """One item with its letter's facts, in the parse contract's item shape plus letter fields.
 
-    Expects ``determination`` selected and ``citations`` prefetched.
+    Expects ``determination`` selected and ``citations`` prefetched. The JSONL export builds
+    the same dict from a row (``_jsonl_record``).
     """
     determination = item.determination
     return {
@@ -87,28 +106,17 @@ def search_fence(items: QuerySet[DisputedItem]) -> RawSQL:
 
 
 def export_queryset(filterset: ItemFilterSet) -> QuerySet[DisputedItem]:
-    """Public items matching a valid filter set, newest decision first, related data in bulk."""
-    return (
-        filterset.filter_queryset(DisputedItem.objects.public())
-        .select_related("determination")
-        .defer("search_vector", "determination__clinical_summary")
-        .prefetch_related(
-            Prefetch(
-                "citations", queryset=GuidelineCitation.objects.order_by("cited_by", "position")
-            )
-        )
-        .order_by("-decision_date", "-id")
+    """Public items matching a valid filter set, newest decision first (no columns chosen)."""
+    return filterset.filter_queryset(DisputedItem.objects.public()).order_by(
+        "-decision_date", "-id"
     )
 
 
-def records(items: QuerySet[DisputedItem], *, base_url: str) -> Iterator[dict]:
-    prefix = permalink_prefix()
-    for item in items.iterator(chunk_size=CHUNK_SIZE):
-        yield item_record(item, url=item_url(base_url, prefix, item))
-
-
 def format_citation(citation: dict) -> str:
-    """ "ODG, Low Back, MRIs": source, document, chapter, section, pages, edition year."""
+    """ "ODG, Low Back, MRIs": source, document, chapter, section, pages, edition year.
+
+    The reference for ``_CITATION_TEXT_SQL``, which the CSV export uses.
+    """
     parts = [
         citation["source"],
         citation["document"],
@@ -120,120 +128,382 @@ def format_citation(citation: dict) -> str:
     return ", ".join(str(part) for part in parts if part)
 
 
-def _joined(values: Iterable) -> str:
-    return LIST_SEPARATOR.join(str(value) for value in values)
-
-
-def _field(name: str) -> Callable[[dict], object]:
-    return lambda record: record[name]
-
-
-def _listed(name: str) -> Callable[[dict], object]:
-    return lambda record: _joined(record[name])
-
-
-def _citations(by: str) -> Callable[[dict], object]:
-    return lambda record: _joined(format_citation(c) for c in record[by]["citations"])
-
-
-def _basis(by: str) -> Callable[[dict], object]:
-    return lambda record: record[by]["basis"]
-
-
-# (column, value from the record, meaning). Stable: new columns are only ever appended.
-CSV_COLUMNS: tuple[tuple[str, Callable[[dict], object], str], ...] = (
-    ("letter_key", _field("key"), "Permalink key of the letter (case number, or 12 hex digits)."),
-    ("item_number", _field("number"), "Order of the item in its letter, from 1."),
-    ("url", _field("url"), "Permalink URL of the item (the letter's page, item anchor)."),
-    ("case_number", _field("case_number"), "IMR case number, CMyy-nnnnnnn."),
-    ("decision_date", _field("decision_date"), "Decision date of the letter (YYYY-MM-DD)."),
-    ("date_assigned", _field("date_assigned"), "Date the case was assigned."),
-    ("date_of_injury", _field("date_of_injury"), "Date of injury."),
-    ("ur_denial_date", _field("ur_denial_date"), "Date of the utilization review denial."),
-    ("application_received", _field("application_received"), "Date the IMR application came."),
-    ("priority", _field("priority"), "standard or expedited."),
-    ("letter_outcome", _field("letter_outcome"), "upheld, overturned or partially overturned."),
-    ("outcome", _field("outcome"), "This item's decision: upheld or overturned."),
-    ("category", _field("category"), "Division category."),
-    ("subcategory", _field("subcategory"), "Subcategory within the category."),
-    ("service", _field("service"), "Canonical service, or a drug's generic name."),
-    ("body_regions", _listed("body_regions"), "Body regions named in the request."),
-    ("quantity", _field("quantity"), "Sessions, visits or units requested."),
-    ("request", _field("request"), "The disputed request."),
-    ("original_request", _field("original_request"), "Modified requests: the original."),
-    ("authorized", _field("authorized"), "Modified requests: what UR authorized."),
-    ("reviewer_specialties", _listed("reviewer_specialties"), "The reviewer's specialties."),
-    (
-        "reviewer_guideline_sources",
-        _listed("reviewer_guideline_sources"),
-        "Sources the reviewer cited (MTUS, ODG, ...), each once.",
-    ),
-    (
-        "reviewer_guideline_documents",
-        _listed("reviewer_guideline_documents"),
-        "Documents the reviewer cited, each once.",
-    ),
-    ("reviewer_citations", _citations("reviewer"), "The reviewer's citations in full."),
-    ("reviewer_basis", _basis("reviewer"), "Text after 'MAXIMUS guideline:'."),
-    (
-        "claims_administrator_citations",
-        _citations("claims_administrator"),
-        "The claims administrator's citations in full.",
-    ),
-    (
-        "claims_administrator_basis",
-        _basis("claims_administrator"),
-        "Text after 'Claims Administrator guideline:'.",
-    ),
-    ("rationale", _field("rationale"), "The decision's rationale."),
-)
-CSV_HEADER = tuple(name for name, _, _ in CSV_COLUMNS)
-
-
 def guard_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a quote."""
+    """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a quote.
+
+    The reference for ``_guard_sql``, which the CSV export uses.
+    """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return "" if value is None else value
 
 
-class _Line:
-    """A file-like object whose ``write`` hands back the text: lets ``csv.writer`` stream."""
+# SQL building blocks. Only constants of this module are written into the SQL text; the request's
+# values (base URL, filters) are always parameters.
 
-    def write(self, text: str) -> str:
-        return text
+_ITEM = DisputedItem._meta.db_table
+_CITATION = GuidelineCitation._meta.db_table
+_FORMULA_SQL = "(" + ", ".join(f"chr({ord(c)})" for c in FORMULA_PREFIXES) + ")"
+_SQL_LIST_SEPARATOR = "'" + LIST_SEPARATOR.replace("'", "''") + "'"
+# URL-safe characters of ``quote(..., safe="")``: everything else is %-encoded (UTF-8, upper hex).
+_UNRESERVED = "[A-Za-z0-9_.~-]"
 
 
-def _blocks(pieces: Iterable[str]) -> Iterator[bytes]:
-    buffer: list[str] = []
+class _Joined(Func):
+    """An array column joined with ``LIST_SEPARATOR`` ('' for an empty array)."""
+
+    template = f"array_to_string(%(expressions)s, {_SQL_LIST_SEPARATOR})"
+    output_field = TextField()
+
+
+class _IsoDate(Func):
+    """A date as YYYY-MM-DD (``date.isoformat``), NULL stays NULL."""
+
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = TextField()
+
+
+class _UrlQuoted(Func):
+    """``urllib.parse.quote(value, safe="")``: keys are normally safe already, checked first."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # Module constants and Django's own SQL for the column only.
+        encoded = (
+            f"(SELECT string_agg(CASE WHEN ch ~ '^{_UNRESERVED}$' THEN ch ELSE upper("  # noqa: S608
+            "regexp_replace(encode(convert_to(ch, 'UTF8'), 'hex'), '(..)', '%%\\1', 'g')) END, "
+            f"'' ORDER BY n) FROM regexp_split_to_table({sql}, '') WITH ORDINALITY AS t(ch, n))"
+        )
+        return (
+            f"CASE WHEN {sql} ~ '^{_UNRESERVED}*$' THEN {sql} ELSE {encoded} END",
+            (*params, *params, *params),
+        )
+
+
+class _Concat(Func):
+    """Text concatenation with ``||`` (NULL if any part is NULL; none of ours is)."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+
+def _url(base_url: str, prefix: str) -> _Concat:
+    """``item_url`` in SQL: base URL and permalink path around the quoted key, item anchor."""
+    head, tail = prefix.split(_KEY_PLACEHOLDER, 1)
+    return _Concat(
+        Value(base_url + head),
+        _UrlQuoted(F("determination__key")),
+        Value(tail + "#item-"),
+        F("number"),
+    )
+
+
+# ``format_citation`` for a row ``c`` of the citations table.
+_CITATION_TEXT_SQL = (
+    "concat_ws(', ', nullif(c.source, ''), nullif(c.document, ''), "
+    "'Chapter ' || nullif(c.chapter, 0), nullif(c.section, ''), 'pp. ' || nullif(c.pages, ''), "
+    "'(' || nullif(c.year, 0) || ')')"
+)
+
+
+def _citations_texts() -> RawSQL:
+    """Both bases' citations, each formatted and joined in position order (NULL if none).
+
+    One subquery per item: ``ARRAY[reviewer's, claims administrator's]``.
+    """
+    joined = f"string_agg({_CITATION_TEXT_SQL}, {_SQL_LIST_SEPARATOR} ORDER BY c.position)"
+    sql = (
+        f"SELECT ARRAY[{joined} FILTER (WHERE c.cited_by = %s), "  # noqa: S608 - constants only
+        f"{joined} FILTER (WHERE c.cited_by = %s)] "
+        f'FROM {_CITATION} c WHERE c.item_id = "{_ITEM}"."id"'
+    )
+    by = [CitedBy.REVIEWER, CitedBy.CLAIMS_ADMINISTRATOR]
+    return RawSQL(sql, by, output_field=ArrayField(TextField()))  # noqa: S611
+
+
+def _citations_json() -> RawSQL:
+    """Every citation of the item as JSON text: ``[[cited_by, source, ..., year], ...]``."""
+    sql = (  # module constants only
+        "SELECT json_agg(json_build_array(c.cited_by, c.source, c.document, c.chapter, "  # noqa: S608
+        f"c.section, c.pages, c.year) ORDER BY c.cited_by, c.position)::text FROM {_CITATION} c "
+        f'WHERE c.item_id = "{_ITEM}"."id"'
+    )
+    return RawSQL(sql, [], output_field=TextField())  # noqa: S611
+
+
+def _letter(field: str) -> F:
+    return F(f"determination__{field}")
+
+
+_TEXT, _PLAIN = "text", "plain"
+
+
+def _csv_cells(base_url: str, *, iso_dates: bool) -> dict[str, tuple[Func | F | RawSQL, str]]:
+    """Each CSV column's value in SQL, unguarded, and its kind.
+
+    ``_TEXT`` cells get the formula guard (``_cell_sql``); ``_PLAIN`` cells (numbers, ISO
+    dates) cannot need it. ``iso_dates``: the session's DateStyle already writes YYYY-MM-DD.
+    """
+
+    def date(name: str) -> F | Func:
+        return _letter(name) if iso_dates else _IsoDate(_letter(name))
+
+    dates = ("decision_date", "date_assigned", "date_of_injury", "ur_denial_date")
+    return {
+        "letter_key": (_letter("key"), _TEXT),
+        "item_number": (F("number"), _PLAIN),
+        "url": (_url(base_url, permalink_prefix()), _TEXT),
+        "case_number": (_letter("case_number"), _TEXT),
+        **{name: (date(name), _PLAIN) for name in dates},
+        "application_received": (date("application_received"), _PLAIN),
+        "priority": (_letter("priority"), _TEXT),
+        "letter_outcome": (_letter("outcome"), _TEXT),
+        "outcome": (F("outcome"), _TEXT),
+        "category": (F("category"), _TEXT),
+        "subcategory": (F("subcategory"), _TEXT),
+        "service": (F("service"), _TEXT),
+        "body_regions": (_Joined(F("body_regions")), _TEXT),
+        "quantity": (F("quantity"), _PLAIN),
+        "request": (F("request"), _TEXT),
+        "original_request": (F("original_request"), _TEXT),
+        "authorized": (F("authorized"), _TEXT),
+        "reviewer_specialties": (_Joined(F("specialties")), _TEXT),
+        "reviewer_guideline_sources": (_Joined(F("guideline_sources")), _TEXT),
+        "reviewer_guideline_documents": (_Joined(F("guideline_documents")), _TEXT),
+        "reviewer_citations": (_CITATIONS_OF_REVIEWER, _TEXT),
+        "reviewer_basis": (F("reviewer_basis"), _TEXT),
+        "claims_administrator_citations": (_CITATIONS_OF_CLAIMS_ADMINISTRATOR, _TEXT),
+        "claims_administrator_basis": (F("claims_administrator_basis"), _TEXT),
+        "rationale": (F("rationale"), _TEXT),
+    }
+
+
+# Outer-query references to the inner column ``cited`` (``_citations_texts``).
+_CITATIONS_OF_REVIEWER = 'r."cited"[1]'
+_CITATIONS_OF_CLAIMS_ADMINISTRATOR = 'r."cited"[2]'
+
+
+# ``guard_cell`` in SQL: the code points of ``FORMULA_PREFIXES`` (ascii() is the first one).
+_FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_PREFIXES)
+
+
+def _cell_sql(value: str, kind: str) -> str:
+    """SQL for the CSV value of ``value``: ``guard_cell`` for text, and '' as NULL.
+
+    COPY's CSV quoting is csv.writer's (QUOTE_MINIMAL: a cell with a comma, quote, CR or LF is
+    quoted, quotes doubled) except that it quotes an empty string, so that goes out as NULL.
+    """
+    if kind == _PLAIN:
+        return value
+    return (
+        f"nullif(CASE WHEN ascii({value}) IN ({_FORMULA_CODES}) THEN '''' || {value} "
+        f"ELSE {value} END, '')"
+    )
+
+
+def _csv_copy_sql(items: QuerySet[DisputedItem], base_url: str) -> tuple[str, tuple]:
+    """``COPY (...) TO STDOUT (FORMAT csv)`` of ``items``, in their order, without the header.
+
+    The inner query (Django's, with the filters) selects the raw values; behind ``OFFSET 0`` (so
+    that each is computed once) the outer one applies the guard.
+    """
+    connection = connections[items.db]
+    connection.ensure_connection()
+    date_style = connection.connection.info.parameter_status("DateStyle") or ""
+    cells = _csv_cells(base_url, iso_dates=date_style.startswith("ISO"))
+    assert tuple(cells) == CSV_HEADER, "every CSV column needs its SQL in _csv_cells"
+    values = {
+        f"c{i}": expression
+        for i, (expression, _) in enumerate(cells.values())
+        if not isinstance(expression, str)
+    }
+    inner = items.values(
+        **values, cited=_citations_texts(), sort_date=F("decision_date"), sort_id=F("id")
+    )
+    inner_sql, params = inner.query.sql_with_params()
+    row = ", ".join(
+        _cell_sql(expression if isinstance(expression, str) else f'r."c{i}"', kind)
+        for i, (expression, kind) in enumerate(cells.values())
+    )
+    sql = (
+        f"COPY (SELECT {row} FROM ({inner_sql} OFFSET 0) AS r "  # noqa: S608 - see docstring
+        "ORDER BY r.sort_date DESC, r.sort_id DESC) TO STDOUT (FORMAT csv)"
+    )
+    return sql, params
+
+
+def _csv_blocks(base_url: str, items: QuerySet[DisputedItem]) -> Iterator[bytes]:
+    """The CSV as byte blocks of at least ``BLOCK_BYTES`` (but the last), straight from COPY.
+
+    The server sends one message per row, ending in LF: each becomes a CRLF row as it is.
+    """
+    header = io.StringIO()
+    csv.writer(header).writerow(CSV_HEADER)
+    block = [(BOM + header.getvalue()).encode()]
     size = 0
-    for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
+    sql, params = _csv_copy_sql(items, base_url)
+    with connections[items.db].cursor() as cursor:
+        # COPY takes no bound parameters: psycopg merges them in, as Django's cursor would.
+        statement = psycopg.ClientCursor(cursor.connection).mogrify(sql, params)
+        with cursor.copy(statement) as copy:
+            for row in copy:
+                block.append(row[:-1])
+                block.append(b"\r\n")
+                size += len(row)
+                if size >= BLOCK_BYTES:
+                    yield b"".join(block)
+                    block, size = [], 0
+    if block:
+        yield b"".join(block)
+
+
+# (column, meaning). Stable: new columns are only ever appended (and added to ``_csv_cells``).
+CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("letter_key", "Permalink key of the letter (case number, or 12 hex digits)."),
+    ("item_number", "Order of the item in its letter, from 1."),
+    ("url", "Permalink URL of the item (the letter's page, item anchor)."),
+    ("case_number", "IMR case number, CMyy-nnnnnnn."),
+    ("decision_date", "Decision date of the letter (YYYY-MM-DD)."),
+    ("date_assigned", "Date the case was assigned."),
+    ("date_of_injury", "Date of injury."),
+    ("ur_denial_date", "Date of the utilization review denial."),
+    ("application_received", "Date the IMR application came."),
+    ("priority", "standard or expedited."),
+    ("letter_outcome", "upheld, overturned or partially overturned."),
+    ("outcome", "This item's decision: upheld or overturned."),
+    ("category", "Division category."),
+    ("subcategory", "Subcategory within the category."),
+    ("service", "Canonical service, or a drug's generic name."),
+    ("body_regions", "Body regions named in the request."),
+    ("quantity", "Sessions, visits or units requested."),
+    ("request", "The disputed request."),
+    ("original_request", "Modified requests: the original."),
+    ("authorized", "Modified requests: what UR authorized."),
+    ("reviewer_specialties", "The reviewer's specialties."),
+    ("reviewer_guideline_sources", "Sources the reviewer cited (MTUS, ODG, ...), each once."),
+    ("reviewer_guideline_documents", "Documents the reviewer cited, each once."),
+    ("reviewer_citations", "The reviewer's citations in full."),
+    ("reviewer_basis", "Text after 'MAXIMUS guideline:'."),
+    ("claims_administrator_citations", "The claims administrator's citations in full."),
+    ("claims_administrator_basis", "Text after 'Claims Administrator guideline:'."),
+    ("rationale", "The decision's rationale."),
+)
+CSV_HEADER = tuple(name for name, _ in CSV_COLUMNS)
+
+# Raw values for the JSONL record, in ``item_record``'s key order where it is flat.
+_JSONL_LETTER_FIELDS = (
+    "key",
+    "url",
+    "case_number",
+    "decision_date",
+    "date_assigned",
+    "date_of_injury",
+    "ur_denial_date",
+    "application_received",
+    "priority",
+    "letter_outcome",
+    "number",
+    "request",
+    "original_request",
+    "authorized",
+    "outcome",
+    "category",
+    "subcategory",
+    "service",
+    "body_regions",
+    "quantity",
+)
+_CITATION_KEYS = ("source", "document", "chapter", "section", "pages", "year")
+
+
+def _jsonl_values(base_url: str) -> tuple:
+    return (
+        _letter("key"),
+        _url(base_url, permalink_prefix()),
+        _letter("case_number"),
+        _IsoDate(_letter("decision_date")),
+        _IsoDate(_letter("date_assigned")),
+        _IsoDate(_letter("date_of_injury")),
+        _IsoDate(_letter("ur_denial_date")),
+        _IsoDate(_letter("application_received")),
+        _letter("priority"),
+        _letter("outcome"),
+        F("number"),
+        F("request"),
+        F("original_request"),
+        F("authorized"),
+        F("outcome"),
+        F("category"),
+        F("subcategory"),
+        F("service"),
+        F("body_regions"),
+        F("quantity"),
+        F("claims_administrator_basis"),
+        F("reviewer_basis"),
+        F("rationale"),
+        F("specialties"),
+        F("guideline_sources"),
+        F("guideline_documents"),
+        _citations_json(),
+    )
+
+
+def _jsonl_record(row: tuple) -> dict:
+    """``item_record`` from a row of ``_jsonl_values``."""
+    record = dict(zip(_JSONL_LETTER_FIELDS, row[:20], strict=True))
+    ca_basis, reviewer_basis, rationale, specialties, sources, documents, citations = row[20:]
+    by: dict[str, list] = {CitedBy.CLAIMS_ADMINISTRATOR: [], CitedBy.REVIEWER: []}
+    if citations:
+        for cited_by, *values in json.loads(citations):
+            by[cited_by].append(dict(zip(_CITATION_KEYS, values, strict=True)))
+    record["claims_administrator"] = {
+        "basis": ca_basis,
+        "citations": by[CitedBy.CLAIMS_ADMINISTRATOR],
+    }
+    record["reviewer"] = {"basis": reviewer_basis, "citations": by[CitedBy.REVIEWER]}
+    record["rationale"] = rationale
+    record["reviewer_specialties"] = specialties
+    record["reviewer_guideline_sources"] = sources
+    record["reviewer_guideline_documents"] = documents
+    return record
+
+
+def _rows(items: QuerySet[DisputedItem], values: Iterable) -> Iterator[list[tuple]]:
+    """Tuples of ``values`` for ``items`` through a server-side cursor, ``BATCH_ROWS`` at a time."""
+    rows = items.values_list(*values).iterator(chunk_size=CHUNK_SIZE)
+    while batch := list(islice(rows, BATCH_ROWS)):
+        yield batch
+
+
+def _jsonl_text(base_url: str, items: QuerySet[DisputedItem]) -> Iterator[str]:
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(..., ensure_ascii=False)
+    parts: list[str] = []
+    size = 0
+    for batch in _rows(items, _jsonl_values(base_url)):
+        text = "".join([encode(_jsonl_record(row)) + "\n" for row in batch])
+        parts.append(text)
+        size += len(text)
         if size >= BLOCK_BYTES:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode()
+            yield "".join(parts)
+            parts, size = [], 0
+    if parts:
+        yield "".join(parts)
 
 
-def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    yield BOM + writer.writerow(CSV_HEADER)
-    for record in rows:
-        yield writer.writerow([guard_cell(value(record)) for _, value, _ in CSV_COLUMNS])
-
-
-def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
-    for record in rows:
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+def _encoded(blocks: Iterable[str]) -> Iterator[bytes]:
+    for block in blocks:
+        if block:
+            yield block.encode()
 
 
 def csv_stream(filterset: ItemFilterSet, *, base_url: str) -> Iterator[bytes]:
     """The CSV export as byte blocks, header first (even when nothing matches)."""
-    return _blocks(csv_lines(records(export_queryset(filterset), base_url=base_url)))
+    return _csv_blocks(base_url, export_queryset(filterset))
 
 
 def jsonl_stream(filterset: ItemFilterSet, *, base_url: str) -> Iterator[bytes]:
     """The JSON Lines export: one ``item_record`` object per line, UTF-8, no BOM."""
-    return _blocks(jsonl_lines(records(export_queryset(filterset), base_url=base_url)))
+    return _encoded(_jsonl_text(base_url, export_queryset(filterset)))

@@ -5,6 +5,8 @@ import io
 import json
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 
 from determinations import exports
 from determinations.models import DisputedItem
@@ -148,3 +150,147 @@ def test_the_guard_leaves_other_cells_alone():
     assert exports.guard_cell("MRI of the knee") == "MRI of the knee"
     assert exports.guard_cell(None) == ""
     assert exports.guard_cell(12) == 12
+
+
+# The SQL-built export against a plain-Python reference (the export as it was first written):
+# every cell, byte for byte.
+
+CITED_IN_FULL = {
+    "source": "ACOEM",
+    "document": "Occupational Medicine Practice Guidelines",
+    "chapter": 12,
+    "section": 'Low Back, "Red flags", imaging',
+    "pages": "303-305",
+    "year": 2004,
+}
+
+
+def reference_csv(items, *, base_url="http://testserver") -> bytes:
+    """What the CSV export must be, from model instances, ``item_record`` and ``guard_cell``."""
+
+    def joined(values):
+        return " | ".join(str(value) for value in values)
+
+    def cells(record):
+        return {
+            "letter_key": record["key"],
+            "item_number": record["number"],
+            "url": record["url"],
+            **{name: record[name] for name in exports.CSV_HEADER[3:15]},
+            "body_regions": joined(record["body_regions"]),
+            "quantity": record["quantity"],
+            "request": record["request"],
+            "original_request": record["original_request"],
+            "authorized": record["authorized"],
+            "reviewer_specialties": joined(record["reviewer_specialties"]),
+            "reviewer_guideline_sources": joined(record["reviewer_guideline_sources"]),
+            "reviewer_guideline_documents": joined(record["reviewer_guideline_documents"]),
+            "reviewer_citations": joined(
+                exports.format_citation(c) for c in record["reviewer"]["citations"]
+            ),
+            "reviewer_basis": record["reviewer"]["basis"],
+            "claims_administrator_citations": joined(
+                exports.format_citation(c) for c in record["claims_administrator"]["citations"]
+            ),
+            "claims_administrator_basis": record["claims_administrator"]["basis"],
+            "rationale": record["rationale"],
+        }
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(exports.CSV_HEADER)
+    prefix = exports.permalink_prefix()
+    for item in items:
+        record = exports.item_record(item, url=exports.item_url(base_url, prefix, item))
+        row = cells(record)
+        assert tuple(row) == exports.CSV_HEADER
+        writer.writerow([exports.guard_cell(value) for value in row.values()])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def reference_jsonl(items, *, base_url="http://testserver") -> bytes:
+    prefix = exports.permalink_prefix()
+    return b"".join(
+        (
+            json.dumps(
+                exports.item_record(item, url=exports.item_url(base_url, prefix, item)),
+                ensure_ascii=False,
+            )
+            + "\n"
+        ).encode()
+        for item in items
+    )
+
+
+def newest_first():
+    return (
+        DisputedItem.objects.public()
+        .select_related("determination")
+        .prefetch_related("citations")
+        .order_by("-decision_date", "-id")
+    )
+
+
+@pytest.fixture
+def awkward_archive(archive):
+    """The stats archive plus items with every awkward value a cell can hold."""
+    a_determination(
+        a_parse(
+            decision_date="2019-05-02",
+            date_of_injury=None,
+            items=[
+                an_item(
+                    request="-5 mg, twice daily",
+                    original_request="@home care\r\nx 12",
+                    authorized="=1+1",
+                    service="+plus",
+                    body_regions=[],
+                    quantity=12,
+                    rationale=AWKWARD,
+                    claims_administrator={"basis": "", "citations": []},
+                    reviewer={
+                        "basis": "\tTabbed basis",
+                        "citations": [CITED_IN_FULL, CITED_IN_FULL | {"chapter": None}],
+                    },
+                ),
+                an_item(request="Only\rcarriage return", rationale='"Quoted" start'),
+                an_item(request="", rationale="plain"),
+            ],
+        )
+    )
+    odd = a_determination(a_parse(decision_date=None))
+    type(odd).objects.filter(pk=odd.pk).update(key="odd key/é?#")
+    return archive
+
+
+def test_the_csv_matches_the_reference_byte_for_byte(client, awkward_archive):
+    data = download(client, "/export/items.csv")
+    assert data == reference_csv(newest_first())
+    assert "odd%20key%2F%C3%A9%3F%23/#item-1" in data.decode()
+
+
+def test_the_jsonl_matches_item_record_byte_for_byte(client, awkward_archive):
+    assert download(client, "/export/items.jsonl") == reference_jsonl(newest_first())
+
+
+def test_filtered_exports_match_the_reference(client, awkward_archive):
+    query = "?region=cervical&region=lumbar&outcome=upheld&q=acupuncture"
+    items = (
+        newest_first()
+        .filter(body_regions__overlap=["cervical", "lumbar"], outcome="upheld")
+        .filter(search_vector=SearchQuery("acupuncture", search_type="websearch", config="english"))
+    )
+    assert len(items) == 1
+    assert download(client, "/export/items.csv" + query) == reference_csv(items)
+    assert download(client, "/export/items.jsonl" + query) == reference_jsonl(items)
+
+
+def test_the_csv_dates_are_iso_whatever_the_session_date_style(client, awkward_archive):
+    expected = reference_csv(newest_first())  # psycopg reads timestamps in ISO style only
+    with connection.cursor() as cursor:
+        cursor.execute("SET DateStyle = 'SQL, DMY'")
+    try:
+        assert download(client, "/export/items.csv") == expected
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET DateStyle")
