@@ -8,7 +8,10 @@ aggregates run as one ``UNION ALL`` statement: one query, whatever the filters.
 
 Without filters, or with one filter parameter holding one value and no search, the counts come
 from the precomputed tables of ``summaries`` (exact, one indexed query) while they are fresh;
-otherwise, or when they are stale, they are counted live as above.
+otherwise, or when they are stale, they are counted live as above. Other requests without a
+search are counted exactly in one pass over the narrow ``SummaryItem`` table while the
+summaries are fresh (``_one_pass_counts``); a search given a ``sample_percent`` is counted in one
+pass over a repeatable sample of the items (estimates). Still one statement in every case.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.db.models import F, Func, QuerySet, TextField
 from . import summaries
 from .choices import ItemOutcome
 from .filters import ItemFilterSet
-from .models import DisputedItem
+from .models import DisputedItem, SummaryItem
 
 
 @dataclass(frozen=True)
@@ -100,18 +103,295 @@ def facet_counts(
     FacetValue(value='lumbar', count=5, selected=False, label='lumbar')
     """
     active = filterset.active
-    if base_queryset is None:
-        summarised = _from_summaries(filterset, active, limit)
-        if summarised is not None:
-            return summarised
-    base = base_queryset if base_queryset is not None else DisputedItem.objects.public()
     if sample_percent is not None:
         sample_percent = min(max(float(sample_percent), 0.01), 100.0)
+    if base_queryset is None:
+        if summaries.summary_key(filterset) is not None:
+            summarised = _from_summaries(filterset, active, limit)
+            if summarised is not None:
+                return summarised
+        elif not filterset.form.cleaned_data.get("q") or sample_percent is not None:
+            return _one_pass_counts(filterset, active, limit, sample_percent)
+    base = base_queryset if base_queryset is not None else DisputedItem.objects.public()
+    parts, params = _live_parts(filterset, base, active, sample_percent)
+    counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            _add_rows(counts, cursor.fetchall(), sample_percent)
+    return _ordered_all(counts, active, limit, estimated=sample_percent is not None)
+
+
+def _add_rows(counts: dict[str, dict[str, int]], rows, sample_percent: float | None) -> None:
+    for name, value, count in rows:
+        if value is not None:
+            counts[name][value] = (
+                count if sample_percent is None else round(count * 100 / sample_percent)
+            )
+
+
+def _ordered_all(counts, active, limit, *, estimated: bool) -> dict[str, list[FacetValue]]:
+    return {
+        facet.name: _ordered(
+            facet, counts[facet.name], active.get(facet.name, []), limit, estimated=estimated
+        )
+        for facet in FACETS
+    }
+
+
+# --- One pass over the candidate items ---------------------------------------------------------
+#
+# Every facet is counted without its own filter, so an item counts for some facet as long as at
+# most one facet filter rejects it. One scan finds those candidates (the filters written as "all
+# but one hold", so the planner can combine their indexes), flags what each filter says, and
+# counts them per distinct combination of values and flags; two small GROUPING SETS aggregates
+# over those combinations (scalars; arrays unnested) then count each facet over the candidates
+# its filters accept. A search, when there is one, is evaluated once per item instead of once
+# per aggregate. Without a search, while the summaries are fresh, the candidates come from the
+# narrow SummaryItem table (each public item's facet values, ~8x smaller than the item table).
+
+_SUMMARY_ITEMS = SummaryItem._meta.db_table
+_ITEMS = DisputedItem._meta.db_table
+_SCALARS = [facet for facet in FACETS if not facet.is_array]
+_ARRAYS = [facet for facet in FACETS if facet.is_array]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where candidates are read: the FROM clause, and per facet its value (as SummaryItem's
+    text or text[] column) and a test against a parameter (``%s``) that can use an index."""
+
+    table: str
+    values: dict[str, str]
+    tests: dict[str, str]
+    integer_years: bool = False  # the year is a number here
+
+    def params(self, facet: Facet, values: list[str]) -> list:
+        if facet.name == "year" and self.integer_years:
+            return [int(value) for value in values]
+        return [str(value) for value in values]
+
+
+_SUMMARY_SOURCE = _Source(
+    table=_SUMMARY_ITEMS,
+    values={facet.name: f'"{facet.name}"' for facet in FACETS},
+    tests={
+        facet.name: f'"{facet.name}" && %s::text[]'
+        if facet.is_array
+        else f'"{facet.name}" = ANY(%s::text[])'
+        for facet in FACETS
+    },
+)
+
+
+def _item_source(sample_percent: float | None) -> _Source:
+    table = f'"{_ITEMS}"'
+    if sample_percent is not None:
+        table += f" TABLESAMPLE SYSTEM ({float(sample_percent):.4f}) REPEATABLE (1)"
+    values, tests = {}, {}
+    for facet in FACETS:
+        column = f'"{_ITEMS}"."{facet.column}"'
+        values[facet.name] = f"{column}::text[]" if facet.is_array else f"{column}::text"
+        if facet.is_array:
+            tests[facet.name] = f"{column} && %s::varchar[]"
+        elif facet.name == "year":
+            tests[facet.name] = f"{column} = ANY(%s::integer[])"
+        else:
+            tests[facet.name] = f"{column} = ANY(%s::varchar[])"
+    return _Source(table, values, tests, integer_years=True)
+
+
+def _candidates_sql(
+    source: _Source,
+    where: str,
+    where_params: list,
+    active: dict[str, list[str]],
+    *,
+    matching_only: bool = False,
+) -> tuple[str, list, list[str]]:
+    """SELECT of the facet values, a flag ``ok_<facet>`` per active facet filter and ``fails``
+    (how many reject the item) for rows of ``source`` meeting ``where`` that at most one filter
+    rejects (none, with ``matching_only``). Returns the SQL, its params and the filtered facets.
+    """
+    filtered = [facet for facet in FACETS if facet.name in active]
+    values = {facet.name: source.params(facet, active[facet.name]) for facet in filtered}
+    flags, flag_params = [], []
+    for facet in filtered:
+        flags.append(f'COALESCE({source.tests[facet.name]}, false) AS "ok_{facet.name}"')
+        flag_params.append(values[facet.name])
+    # "At most one filter rejects it", as an OR of ANDs (every filter but one) so that the
+    # planner can combine the indexes of the filters; with one filter, nothing to restrict.
+    groups = [[f for f in filtered if f is not left_out] for left_out in filtered]
+    if matching_only:
+        groups = [filtered]
+    groups = [group for group in groups if group]
+    condition, condition_params = "", []
+    if groups:
+        condition = (
+            " AND ("
+            + " OR ".join(
+                "(" + " AND ".join(source.tests[f.name] for f in group) + ")" for group in groups
+            )
+            + ")"
+        )
+        condition_params = [values[f.name] for group in groups for f in group]
+    columns = ", ".join(f'{source.values[f.name]} AS "{f.name}"' for f in FACETS)
+    selected = ", ".join([columns, *flags])
+    flagged = f"SELECT {selected} FROM {source.table} WHERE ({where}){condition}"  # noqa: S608
+    fails = " + ".join(f'(NOT "ok_{facet.name}")::int' for facet in filtered) or "0"
+    oks = "".join(f', "ok_{facet.name}"' for facet in filtered)
+    # An item that one filter rejects counts only for that filter's facet: its other values
+    # become NULL, so that such items collapse into few combinations (cheap to count).
+    kept = []
+    for facet in FACETS:
+        needed = "g.fails = 0" + (f' OR NOT g."ok_{facet.name}"' if facet in filtered else "")
+        kept.append(f'CASE WHEN {needed} THEN g."{facet.name}" END AS "{facet.name}"')
+    names = ", ".join(f'"{facet.name}"' for facet in FACETS)
+    sql = (
+        f"SELECT {', '.join(kept)}{oks.replace(', ', ', g.')}, g.fails FROM ("  # noqa: S608
+        f"SELECT {names}{oks}, {fails} AS fails FROM ({flagged}) AS f) AS g WHERE g.fails <= 1"
+    )
+    params = [*flag_params, *where_params, *condition_params]
+    return sql, params, [facet.name for facet in filtered]
+
+
+def _combinations_sql(candidates: str, filtered: list[str]) -> str:
+    """The candidates (a subquery) counted per distinct combination of their scalar values and
+    flags, and per combination of their array values and flags (``part`` 1 and 0), in one
+    aggregate: thousands of rows where there are hundreds of thousands of candidates."""
+    flags = ["fails", *(f'"ok_{name}"' for name in filtered)]
+    scalars = [f'"{facet.name}"' for facet in _SCALARS]
+    arrays = [f'"{facet.name}"' for facet in _ARRAYS]
+    sets = f"(({', '.join(scalars + flags)}), ({', '.join(arrays + flags)}))"
+    return (
+        f'SELECT GROUPING("{_ARRAYS[0].name}") AS part, {", ".join(scalars + arrays + flags)}, '  # noqa: S608
+        f"count(*) AS n FROM ({candidates}) AS c GROUP BY GROUPING SETS {sets}"
+    )
+
+
+def _counts_over(combinations: str, filtered: list[str], skip: tuple[str, ...] = ()) -> str:
+    """``(facet, value, count)`` rows over the CTE ``combinations`` (``_combinations_sql``):
+    each facet counts the candidates every other filter accepts (fails = 0, or only its own
+    filter fails). Facets in ``skip`` are left out."""
+
+    def count(facet: Facet) -> str:
+        if facet.name in filtered:
+            return f'sum(n) FILTER (WHERE fails = (NOT "ok_{facet.name}")::int)'
+        return "sum(n) FILTER (WHERE fails = 0)"
+
+    oks = "".join(f', "ok_{name}"' for name in filtered)
+    parts = []
+    for part, facets in ((1, _SCALARS), (0, _ARRAYS)):
+        pairs = [(facet, f"f{i}") for i, facet in enumerate(facets) if facet.name not in skip]
+        if not pairs:
+            continue
+        if part == 0:  # array values side by side: each item gives each of its values once
+            columns = ", ".join(f'unnest("{facet.name}") AS {alias}' for facet, alias in pairs)
+        else:
+            columns = ", ".join(f'"{facet.name}" AS {alias}' for facet, alias in pairs)
+        source = f"(SELECT {columns}, n, fails{oks} FROM {combinations} WHERE part = {part}) AS u"  # noqa: S608
+        names = " ".join(
+            f"WHEN GROUPING({alias}) = 0 THEN '{facet.name}'" for facet, alias in pairs
+        )
+        counts = " ".join(
+            f"WHEN GROUPING({alias}) = 0 THEN {count(facet)}" for facet, alias in pairs
+        )
+        aliases = [alias for _, alias in pairs]
+        sets = ", ".join(f"({alias})" for alias in aliases)
+        parts.append(
+            f"SELECT CASE {names} END AS facet, COALESCE({', '.join(aliases)}) AS value, "  # noqa: S608
+            f"CASE {counts} END AS n FROM {source} GROUP BY GROUPING SETS ({sets})"
+        )
+    return (
+        f"SELECT facet, value, n::integer FROM ({' UNION ALL '.join(parts)}) AS r "  # noqa: S608
+        f"WHERE value IS NOT NULL AND n > 0"
+    )
+
+
+def _one_pass_sql(candidates: str, filtered: list[str], skip: tuple[str, ...] = ()) -> str:
+    """The whole count over ``candidates`` (``_candidates_sql``) as one subquery."""
+    return (
+        f"SELECT * FROM (WITH k AS MATERIALIZED ({_combinations_sql(candidates, filtered)}) "  # noqa: S608
+        f"{_counts_over('k', filtered, skip)}) AS one_pass"
+    )
+
+
+def _one_pass_counts(
+    filterset: ItemFilterSet,
+    active: dict[str, list[str]],
+    limit: int | None,
+    sample_percent: float | None,
+) -> dict[str, list[FacetValue]]:
+    """Facet counts for requests the summaries do not answer, in one statement.
+
+    With a search: one pass over the matching items (a repeatable sample of the item table when
+    ``sample_percent`` is given: estimates). Without one: over SummaryItem while the summaries
+    are fresh (exact whatever ``sample_percent``; with one filter parameter, its own facet is
+    the summary's totals), else the per-facet live aggregates of ``facet_counts`` (sampled when
+    ``sample_percent`` is given) - the freshness check, both branches and the choice between
+    them are one statement.
+    """
+    counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
+    q = (filterset.form.cleaned_data.get("q") or "").strip()
+    if q:
+        queryset = filterset.filter_queryset(
+            DisputedItem.objects.public().order_by(), exclude=set(FACETS_BY_NAME)
+        )
+        inner, where_params = queryset.values("id").query.sql_with_params()
+        where = inner[inner.index(" WHERE ") + len(" WHERE ") :]
+        candidates, params, filtered = _candidates_sql(
+            _item_source(sample_percent), where, list(where_params), active
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(_one_pass_sql(candidates, filtered), params)
+            _add_rows(counts, cursor.fetchall(), sample_percent)
+        return _ordered_all(counts, active, limit, estimated=sample_percent is not None)
+
+    fresh = "(SELECT ok FROM fresh)"
+    filtered_names = [facet.name for facet in FACETS if facet.name in active]
+    # One filter parameter (several values): its own facet, counted without it, is the
+    # summary's totals; the other facets count the matching items only.
+    single = tuple(filtered_names) if len(filtered_names) == 1 else ()
+    candidates, params, filtered = _candidates_sql(
+        _SUMMARY_SOURCE, fresh, [], active, matching_only=bool(single)
+    )
+    totals = ""
+    if single:
+        totals = (
+            f"UNION ALL SELECT facet_a, value_a, items FROM {summaries.PAIR_TABLE} "  # noqa: S608
+            f"WHERE facet_b = '' AND facet_a = %s AND {fresh} "
+        )
+        params.append(single[0])
+    live_parts, live_params = _live_parts(
+        filterset, DisputedItem.objects.public(), active, sample_percent
+    )
+    sql = (
+        f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok) "  # noqa: S608
+        f"SELECT '{summaries.FRESH_MARK}', NULL, 0 WHERE {fresh} "
+        f"UNION ALL {_one_pass_sql(candidates, filtered, single)} {totals}"
+        f"UNION ALL SELECT * FROM ({' UNION ALL '.join(live_parts)}) AS l WHERE NOT {fresh}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *live_params])
+        rows = cursor.fetchall()
+    from_summaries = any(row[0] == summaries.FRESH_MARK for row in rows)
+    rows = [row for row in rows if row[0] != summaries.FRESH_MARK]
+    scale = None if from_summaries else sample_percent
+    _add_rows(counts, rows, scale)
+    return _ordered_all(counts, active, limit, estimated=scale is not None)
+
+
+def _live_parts(
+    filterset: ItemFilterSet,
+    base: QuerySet[DisputedItem],
+    active: dict[str, list[str]],
+    sample_percent: float | None,
+) -> tuple[list[str], list]:
+    """The live aggregates: one per group of facets sharing their filters, over ``base``."""
     shared = [facet for facet in FACETS if facet.name not in active]
     groups = [(frozenset(), shared)] + [
         (frozenset({facet.name}), [facet]) for facet in FACETS if facet.name in active
     ]
-
     parts, params = [], []
     for exclude, facets in groups:
         queryset = filterset.filter_queryset(base.order_by(), exclude=exclude)
@@ -123,23 +403,7 @@ def facet_counts(
                 sql, sql_params = _grouping_sets_sql(queryset, chosen, sample_percent)
                 parts.append(sql)
                 params.extend(sql_params)
-
-    counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for name, value, count in cursor.fetchall():
-                if value is not None:
-                    counts[name][value] = (
-                        count if sample_percent is None else round(count * 100 / sample_percent)
-                    )
-    estimated = sample_percent is not None
-    return {
-        facet.name: _ordered(
-            facet, counts[facet.name], active.get(facet.name, []), limit, estimated=estimated
-        )
-        for facet in FACETS
-    }
+    return parts, params
 
 
 def _from_summaries(
@@ -159,17 +423,38 @@ def _from_summaries(
     }
 
 
-# Past this many matching items live counting costs more than a page may (scale notes: ~100 ms
-# per 250 k rows); counts then come from a sample holding about SAMPLE_MATCHES of them.
-LIVE_COUNT_UP_TO = 250_000
-SAMPLE_MATCHES = 20_000
+# Up to this many matching items facet counts are always exact (live counting costs ~5 us per
+# hit here: reading the row and, for a search, its text vector). Beyond it, counts may come from
+# a repeatable sample of the table holding about SAMPLE_MATCHES of them, scaled up and labelled
+# as estimates: when that sample is smaller than the hits themselves.
+LIVE_COUNT_UP_TO = 20_000
+SAMPLE_MATCHES = 10_000
 
 
 def sample_percent_for(matching: int) -> float | None:
-    """The ``sample_percent`` for ``facet_counts`` when ``matching`` items match, or None."""
+    """The ``sample_percent`` for ``facet_counts`` when ``matching`` items match, or None.
+
+    A sample of p% of the table reads p% of its rows to find p% of the hits; live counting
+    reads every hit. So sampling pays only when hits are dense enough: rows * p / 100 <=
+    matching, with p = 100 * SAMPLE_MATCHES / matching (hits above sqrt(SAMPLE_MATCHES * rows):
+    ~46 k of 209 k items, ~200 k of 4 M). Costs the table's row estimate (one cheap query) only
+    above ``LIVE_COUNT_UP_TO``.
+    """
     if matching <= LIVE_COUNT_UP_TO:
         return None
-    return 100 * SAMPLE_MATCHES / matching
+    rows = max(_table_rows(), matching)
+    percent = min(100.0, 100 * SAMPLE_MATCHES / matching)
+    if rows * percent / 100 > matching:
+        return None
+    return percent
+
+
+def _table_rows() -> int:
+    """The planner's row count of the items table (no scan)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [_ITEMS])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def _grouping_sets_sql(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from . import search
+from . import search, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
@@ -64,13 +64,19 @@ def items_browse(
 ) -> BrowsePage:
     """The items matching a valid ``filterset``, one page of them, and their total.
 
-    Bounded work at any depth: a capped count (an estimate beyond ``TOTAL_EXACT_UP_TO``), one
-    query for the page's rows (keyset for newest/oldest, a ranked capped set for relevance) and
-    one for the snippets when searching.
+    Bounded work at any depth: the total (exact from fresh summaries when they answer the
+    request: no search, at most one filter value; else a capped count, an estimate beyond
+    ``TOTAL_EXACT_UP_TO``), one query for the page's rows (keyset for newest/oldest, a ranked
+    capped set for relevance) and one for the snippets when searching.
     """
     matching = filterset.filter_queryset(DisputedItem.objects.public().order_by())
     q = (filterset.form.cleaned_data.get("q") or "").strip()
-    total, exact = count_capped(matching, cap=TOTAL_EXACT_UP_TO)
+    key = summaries.summary_key(filterset)  # None with a search or several filter values
+    total = summaries.item_total(key) if key is not None else None  # None when stale
+    if total is not None:
+        exact = True
+    else:
+        total, exact = count_capped(matching, cap=TOTAL_EXACT_UP_TO)
     rows = items_list().order_by()
     wanted = search.RANK_CAP if request.sort == "relevance" else size + 1
     fence = bool(q) and (exact or wanted * _table_rows() / total > WALK_UP_TO)

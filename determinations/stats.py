@@ -294,12 +294,101 @@ def statistics(filterset: ItemFilterSet, *, dimensions=tuple(DIMENSIONS)) -> Sta
         summarised = _statistics_from_summaries(key, dimensions)
         if summarised is not None:
             return summarised
-    items = filtered_items(filterset)
-    total = items_summary(items)
-    return Statistics(
-        total=total,
-        letters=letters_summary(items, item_count=total.items),
-        groups=[grouped_rates(items, name) for name in dimensions],
+    return _statistics_in_one_statement(filtered_items(filterset), dimensions)
+
+
+def _statistics_in_one_statement(items: QuerySet[DisputedItem], dimensions) -> Statistics:
+    """``statistics`` counted live in one statement: the matching items (a search, every
+    filter) are found once, into a materialized CTE, and every figure is counted from it; the
+    figures, groups and order are those of ``items_summary``, ``letters_summary`` and
+    ``grouped_rates``."""
+    specs = [DIMENSIONS[name] for name in dimensions]
+    columns = sorted({"determination_id", "outcome", *(spec.column for spec in specs)})
+    if any(spec.name == "subcategory" for spec in specs):
+        columns = sorted({*columns, "category", "subcategory"})
+    inner, params = items.order_by().values(*columns).query.sql_with_params()
+    overturned = "count(*) FILTER (WHERE h.outcome = %s)"
+    parts = [
+        f"SELECT 't' AS kind, '' AS dim, NULL AS v, NULL AS v2, count(*) AS items, "  # noqa: S608
+        f"{overturned} AS overturned, 0 AS ord FROM hits AS h",
+        f"SELECT 'l', '', d.outcome, NULL, count(*), 0, 0 FROM {Determination._meta.db_table} d "  # noqa: S608
+        f"WHERE d.withdrawn_at IS NULL AND d.id IN (SELECT determination_id FROM hits) "
+        f"GROUP BY d.outcome",
+    ]
+    part_params: list = [ItemOutcome.OVERTURNED]
+    for spec in specs:
+        if spec.name == "subcategory":
+            parts.append(
+                f"SELECT 'g', %s, h.subcategory, h.category, count(*), {overturned}, "  # noqa: S608
+                f"row_number() OVER (ORDER BY count(*) DESC, h.category, h.subcategory) "
+                f"FROM hits AS h GROUP BY h.category, h.subcategory"
+            )
+            part_params += [spec.name, ItemOutcome.OVERTURNED]
+            continue
+        column = connection.ops.quote_name(spec.column)
+        if spec.array:
+            source = f"hits AS h CROSS JOIN LATERAL (SELECT DISTINCT unnest(h.{column})) AS g(v)"
+            value = "g.v"
+        else:
+            source = "hits AS h"
+            value = f"h.{column}"
+        order = f"{value} ASC" if spec.name == "year" else f"count(*) DESC, {value} ASC"
+        grouped = (
+            f"SELECT 'g' AS kind, %s AS dim, {value}::text AS v, NULL AS v2, count(*) AS items, "  # noqa: S608
+            f"{overturned} AS overturned, row_number() OVER (ORDER BY {order}) AS ord "
+            f"FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}"
+        )
+        part_params += [spec.name, ItemOutcome.OVERTURNED]
+        if spec.limit:  # one more than the limit: whether there were more groups
+            grouped = f"SELECT * FROM ({grouped}) AS l WHERE ord <= %s"  # noqa: S608
+            part_params.append(spec.limit + 1)
+        parts.append(grouped)
+    sql = f"WITH hits AS MATERIALIZED ({inner}) " + " UNION ALL ".join(
+        f"({part})" for part in parts
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *part_params])
+        rows = cursor.fetchall()
+    total, by_outcome, grouped_rows = Rate(0, 0, label="All matching items"), {}, {}
+    for kind, dim, value, value2, n, overturned_n, ord_ in rows:
+        if kind == "t":
+            total = Rate(items=n, overturned=overturned_n, label="All matching items")
+        elif kind == "l":
+            by_outcome[value] = n
+        else:
+            grouped_rows.setdefault(dim, []).append((ord_, value, value2, n, overturned_n))
+    groups = []
+    for spec in specs:
+        found = [row[1:] for row in sorted(grouped_rows.get(spec.name, []))]
+        truncated = spec.limit is not None and len(found) > spec.limit
+        found = found[: spec.limit] if spec.limit else found
+        groups.append(Grouped(spec, [_live_rate(spec, *row) for row in found], truncated))
+    letters = LettersSummary(
+        letters=sum(by_outcome.values()),
+        upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
+        overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
+        partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
+        items=total.items,
+    )
+    return Statistics(total=total, letters=letters, groups=groups)
+
+
+def _live_rate(spec: Dimension, value: str, category: str | None, n: int, overturned: int):
+    if spec.name == "subcategory":
+        return Rate(
+            items=n,
+            overturned=overturned,
+            value=value,
+            label=f"{category} / {value}",
+            params=(("category", category), ("subcategory", value)),
+        )
+    typed = int(value) if spec.name == "year" else value
+    return Rate(
+        items=n,
+        overturned=overturned,
+        value=typed,
+        label=str(typed),
+        params=((spec.param, value),),
     )
 
 

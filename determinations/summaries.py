@@ -3,7 +3,9 @@
 Counting millions of items live cannot fit a page's budget (shared/docs/scale-notes.md): the browse
 page, ``/api/facets/``, the statistics page and ``/api/stats/`` read these tables instead when
 the request has no filter (totals) or exactly one filter parameter with one value and no search
-(pairs with that value), and only while the tables are fresh. Anything else is counted live.
+(pairs with that value), and only while the tables are fresh. The browse total of such requests
+comes from the same table (``item_total``); facets with several filters are counted over
+``SummaryItem`` while fresh (``facets._one_pass_counts``). Anything else is counted live.
 
 Tables (determinations/models.py):
 
@@ -61,6 +63,7 @@ SUMMARY_FACETS: dict[str, tuple[str, bool]] = {
     "specialty": ("i.specialties", True),
     "region": ("i.body_regions", True),
 }
+PAIR_TABLE = FacetPairCount._meta.db_table
 FRESH_MARK = "*fresh*"  # the first column of the row saying the summaries answered
 _LOCK_KEY = 7_343_201  # pg_advisory_xact_lock key serialising rebuilds
 
@@ -161,6 +164,22 @@ def facet_value_counts(key, facets: list[str]) -> dict[str, dict[str, int]] | No
     for facet, value, items in rows:
         counts[facet][value] = items
     return counts
+
+
+def item_total(key) -> int | None:
+    """Public items matching ``key`` (from ``summary_key``, not None), exact; None if stale.
+
+    The browse total without a search: one index lookup instead of counting the items.
+    """
+    facet_a, value_a = key if key != ALL else ("", "")
+    sql = (
+        f"SELECT 't', items FROM {_T['pair']} "  # noqa: S608
+        f"WHERE facet_a = %s AND value_a = %s AND facet_b = ''"
+    )
+    rows = _fresh_rows(sql, [facet_a, value_a], 2)
+    if rows is None:
+        return None
+    return rows[0][1] if rows else 0
 
 
 def statistics_rows(key, facets: list[str]) -> dict | None:

@@ -247,6 +247,41 @@ def test_open_vocabularies_keep_only_their_largest_groups(archive, monkeypatch):
     assert group.truncated is True
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "region=cervical",
+        "q=acupuncture",
+        "q=acupuncture&region=lumbar&region=cervical",
+        "category=Rehabilitation&year=2017&outcome=upheld",
+        "year=2001",
+    ],
+)
+def test_live_statistics_are_one_statement_equal_to_the_separate_counts(
+    archive, query, monkeypatch, django_assert_num_queries
+):
+    from determinations import summaries
+
+    monkeypatch.setattr(summaries, "summary_key", lambda filterset: None)  # always live
+    monkeypatch.setitem(  # a limit that truncates: the extra group must not show
+        stats.DIMENSIONS,
+        "service",
+        stats.Dimension("service", "Service", "service", "service", limit=1),
+    )
+    filterset = ItemFilterSet(QueryDict(query))
+    assert filterset.is_valid()
+    with django_assert_num_queries(1):  # the search and filters evaluated once
+        result = stats.statistics(filterset)
+    items = stats.filtered_items(filterset)
+    total = stats.items_summary(items)
+    assert result == stats.Statistics(
+        total=total,
+        letters=stats.letters_summary(items, item_count=total.items),
+        groups=[stats.grouped_rates(items, name) for name in stats.DIMENSIONS],
+    )
+
+
 def test_ten_items_with_one_overturned_give_the_hand_computed_interval():
     items = [an_item(outcome="upheld", body_regions=[]) for _ in range(9)]
     items.append(an_item(outcome="overturned", body_regions=[]))

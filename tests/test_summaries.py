@@ -9,7 +9,7 @@ from django.http import QueryDict
 
 from determinations import services, stats, summaries
 from determinations.facets import FACETS, facet_counts
-from determinations.filters import ItemFilterSet
+from determinations.filters import ItemFilterSet, search_query
 from determinations.models import (
     Determination,
     DisputedItem,
@@ -421,3 +421,128 @@ def test_a_truncate_or_unrecorded_rows_make_the_refresh_recount_everything(archi
     assert_tables_match_the_items()
     SummaryChange.objects.create(txid=1, determination_id=0)  # what a TRUNCATE records
     assert summaries.summaries_refresh()["full"] is True
+
+
+# Several filters or a search: one pass over the candidates ----------------------------------
+
+FACET_COLUMNS = {
+    "outcome": "outcome",
+    "category": "category",
+    "subcategory": "subcategory",
+    "service": "service",
+    "year": "decision_year",
+    "guideline_source": "guideline_sources",
+    "guideline": "guideline_documents",
+    "specialty": "specialties",
+    "region": "body_regions",
+}
+SEVERAL_FILTERS = [
+    "region=lumbar&year=2017",
+    "region=lumbar&region=cervical",
+    "category=Rehabilitation&outcome=overturned&specialty=Pain+Medicine",
+    "service=Acupuncture&service=Spinal+fusion&year=2018&region=shoulder",
+    "year=2018&year=2017&outcome=upheld",
+    "guideline_source=MTUS&guideline=Chronic+Pain+Medical+Treatment+Guidelines&region=cervical",
+    "category=Surgery&year=2001",  # nothing matches both
+]
+
+
+def item_facet_values(item: DisputedItem, facet: str) -> set[str]:
+    value = getattr(item, FACET_COLUMNS[facet])
+    values = value if isinstance(value, list) else [value]
+    return {str(v) for v in values if v is not None}
+
+
+def brute_force_counts(query: str) -> dict[str, dict[str, int]]:
+    """Each facet counted item by item in Python, every filter but the facet's own applied."""
+    filterset = filterset_for(query)
+    active = {k: set(v) for k, v in filterset.active.items()}
+    items = DisputedItem.objects.filter(withdrawn=False)
+    if "q" in active:
+        items = items.filter(search_vector=search_query(filterset.form.cleaned_data["q"]))
+    items = list(items)
+    counts: dict[str, dict[str, int]] = {}
+    for facet in FACET_COLUMNS:
+        counted = Counter()
+        for item in items:
+            others = [name for name in active if name in FACET_COLUMNS and name != facet]
+            if all(item_facet_values(item, name) & active[name] for name in others):
+                counted.update(item_facet_values(item, facet))
+        counts[facet] = dict(counted)
+    return counts
+
+
+def as_counts(counts) -> dict[str, dict[str, int]]:
+    return {name: {v.value: v.count for v in vs if v.count} for name, vs in counts.items()}
+
+
+def test_several_filters_are_counted_exactly_over_fresh_summary_items(
+    archive, django_assert_num_queries
+):
+    summaries.summaries_refresh()
+    for query in SEVERAL_FILTERS:
+        with django_assert_num_queries(1):  # freshness check and counts in one statement
+            counted = facet_counts(filterset_for(query), sample_percent=5)
+        assert as_counts(counted) == brute_force_counts(query), query
+        assert not any(v.estimated for vs in counted.values() for v in vs), query
+
+
+def test_several_filters_are_counted_live_in_the_same_statement_when_stale(
+    archive, django_assert_num_queries
+):
+    summaries.summaries_refresh()
+    a_determination(a_parse(decision_date="2017-02-02", items=[an_item(body_regions=["lumbar"])]))
+    assert not summaries.is_fresh()
+    for query in SEVERAL_FILTERS:
+        with django_assert_num_queries(1):
+            counted = facet_counts(filterset_for(query))
+        assert as_counts(counted) == brute_force_counts(query), query
+    sampled = facet_counts(filterset_for("region=lumbar&year=2017"), sample_percent=100)
+    assert as_counts(sampled) == brute_force_counts("region=lumbar&year=2017")
+    assert all(v.estimated for vs in sampled.values() for v in vs)
+
+
+@pytest.mark.parametrize("query", ["q=acupuncture", "q=acupuncture&region=cervical&year=2018"])
+def test_a_sampled_search_is_counted_in_one_pass_and_labelled_estimated(
+    archive, query, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        counted = facet_counts(filterset_for(query), sample_percent=100)  # all of the items
+    assert as_counts(counted) == brute_force_counts(query)
+    assert all(v.estimated for vs in counted.values() for v in vs)
+    exact = facet_counts(filterset_for(query))
+    assert as_counts(exact) == brute_force_counts(query)
+    assert not any(v.estimated for vs in exact.values() for v in vs)
+
+
+def test_a_partial_sample_scales_its_counts_up(archive):
+    counted = facet_counts(filterset_for("q=acupuncture"), sample_percent=50)
+    assert all(v.estimated for vs in counted.values() for v in vs)
+    assert all(v.count % 2 == 0 for vs in counted.values() for v in vs)  # each sampled row x2
+
+
+NEW_REHABILITATION_ITEM = {
+    "category": "Rehabilitation",
+    "subcategory": "Acupuncture",
+    "service": "Acupuncture",
+    "body_regions": ["lumbar"],
+}
+
+
+@pytest.mark.parametrize("query", ["", "category=Rehabilitation", "region=lumbar"])
+def test_the_browse_total_comes_from_fresh_summaries_without_counting(archive, query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations import search, selectors
+
+    expected = filterset_for(query).filter_queryset(DisputedItem.objects.public()).count()
+    summaries.summaries_refresh()
+    request = search.PageRequest("newest")
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.items_browse(filterset=filterset_for(query), request=request)
+    assert (page.total, page.total_is_exact) == (expected, True)
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    a_determination(a_parse(items=[an_item(**NEW_REHABILITATION_ITEM)]))
+    stale = selectors.items_browse(filterset=filterset_for(query), request=request)
+    assert (stale.total, stale.total_is_exact) == (expected + 1, True)  # counted, when stale
