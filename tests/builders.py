@@ -28,6 +28,21 @@ ODG_LOW_BACK = {
 }
 
 
+def a_reviewer(*specialties: str) -> dict:
+    """A credential profile in the parse contract's shape."""
+    return {
+        "role": "expert reviewer",
+        "specialties": list(specialties),
+        "board_certified": True,
+        "licensure": ["California"],
+    }
+
+
+def a_basis(*citations: dict) -> dict:
+    """A guideline basis citing the given citations (copied)."""
+    return {"basis": "Decision based on ...", "citations": [dict(c) for c in citations]}
+
+
 def an_item(**overrides) -> dict:
     item = {
         "request": "MRI of the lumbar spine without contrast",

@@ -15,7 +15,7 @@ from determinations import views
 from determinations.facets import facet_counts
 from determinations.filters import ItemFilterSet
 
-from .builders import a_determination, a_parse, an_item
+from .builders import a_determination, a_parse, a_reviewer, an_item
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,6 @@ def cited(*citations: dict) -> dict:
     return {"basis": "Decision based on the guidelines cited.", "citations": full}
 
 
-def reviewer(*specialties: str) -> dict:
-    return {
-        "role": "expert reviewer",
-        "specialties": list(specialties),
-        "board_certified": True,
-        "licensure": ["California"],
-    }
-
-
 @pytest.fixture
 def archive():
     """Four letters, six items: the facet expectations below are counted from this."""
@@ -49,7 +40,7 @@ def archive():
         a_parse(
             case_number="CM16-0000001",
             decision_date="2017-01-10",
-            reviewer=reviewer("Orthopedic Surgery"),
+            reviewer=a_reviewer("Orthopedic Surgery"),
             items=[
                 an_item(reviewer=cited(LOW_BACK)),  # MRI lumbar, upheld, "red flags"
                 an_item(
@@ -69,7 +60,7 @@ def archive():
         a_parse(
             case_number="CM16-0000002",
             decision_date="2016-05-03",
-            reviewer=reviewer("Physical Medicine & Rehabilitation"),
+            reviewer=a_reviewer("Physical Medicine & Rehabilitation"),
             items=[
                 an_item(
                     request="Lumbar epidural steroid injection L4-5",
@@ -87,7 +78,7 @@ def archive():
         a_parse(
             case_number="CM15-0000003",
             decision_date="2015-08-20",
-            reviewer=reviewer("Orthopedic Surgery", "Sports Medicine"),
+            reviewer=a_reviewer("Orthopedic Surgery", "Sports Medicine"),
             clinical_summary="A 40-year-old male injured his right shoulder lifting boxes.",
             items=[
                 an_item(
@@ -115,7 +106,7 @@ def archive():
         a_parse(
             case_number="CM17-0000004",
             decision_date="2017-06-01",
-            reviewer=reviewer("Internal Medicine"),
+            reviewer=a_reviewer("Internal Medicine"),
             items=[
                 an_item(
                     request="Acupuncture x 6",

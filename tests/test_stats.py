@@ -8,22 +8,17 @@ from django.http import QueryDict
 from determinations import services, stats
 from determinations.filters import ItemFilterSet
 
-from .builders import CHRONIC_PAIN, ODG_LOW_BACK, a_determination, a_parse, an_item
+from .builders import (
+    CHRONIC_PAIN,
+    ODG_LOW_BACK,
+    a_basis,
+    a_determination,
+    a_parse,
+    a_reviewer,
+    an_item,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def reviewer(*specialties):
-    return {
-        "role": "expert reviewer",
-        "specialties": list(specialties),
-        "board_certified": True,
-        "licensure": ["California"],
-    }
-
-
-def basis(*citations):
-    return {"basis": "Decision based on ...", "citations": [dict(c) for c in citations]}
 
 
 def build_archive() -> dict:
@@ -39,7 +34,7 @@ def build_archive() -> dict:
     l1 = a_determination(
         a_parse(
             decision_date="2017-01-10",
-            reviewer=reviewer("Orthopedic Surgery"),
+            reviewer=a_reviewer("Orthopedic Surgery"),
             items=[
                 an_item(
                     request="Lumbar fusion L4-5",
@@ -48,7 +43,7 @@ def build_archive() -> dict:
                     subcategory="Spine",
                     service="Spinal fusion",
                     body_regions=["lumbar"],
-                    reviewer=basis(ODG_LOW_BACK),
+                    reviewer=a_basis(ODG_LOW_BACK),
                 ),
                 an_item(
                     request="Acupuncture x 12",
@@ -57,7 +52,7 @@ def build_archive() -> dict:
                     subcategory="Acupuncture",
                     service="Acupuncture",
                     body_regions=["lumbar", "cervical"],
-                    reviewer=basis(CHRONIC_PAIN, ODG_LOW_BACK),
+                    reviewer=a_basis(CHRONIC_PAIN, ODG_LOW_BACK),
                 ),
             ],
         )
@@ -65,7 +60,7 @@ def build_archive() -> dict:
     l2 = a_determination(
         a_parse(
             decision_date="2018-03-01",
-            reviewer=reviewer("Physical Medicine & Rehabilitation", "Pain Medicine"),
+            reviewer=a_reviewer("Physical Medicine & Rehabilitation", "Pain Medicine"),
             items=[
                 an_item(
                     request="Acupuncture x 6",
@@ -74,7 +69,7 @@ def build_archive() -> dict:
                     subcategory="Acupuncture",
                     service="Acupuncture",
                     body_regions=["cervical"],
-                    reviewer=basis(CHRONIC_PAIN),
+                    reviewer=a_basis(CHRONIC_PAIN),
                 )
             ],
         )
@@ -85,12 +80,12 @@ def build_archive() -> dict:
         "subcategory": "Opioids",
         "service": "hydrocodone/acetaminophen",
         "body_regions": [],
-        "reviewer": basis(CHRONIC_PAIN),
+        "reviewer": a_basis(CHRONIC_PAIN),
     }
     l3 = a_determination(
         a_parse(
             decision_date="2018-05-02",
-            reviewer=reviewer("Pain Medicine"),
+            reviewer=a_reviewer("Pain Medicine"),
             items=[an_item(request="Norco #90", **opioid), an_item(request="Norco #60", **opioid)],
         )
     )

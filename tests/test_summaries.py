@@ -19,22 +19,17 @@ from determinations.models import (
 )
 from determinations.summary_tasks import refresh_summaries_task
 
-from .builders import CHRONIC_PAIN, ODG_LOW_BACK, a_determination, a_parse, an_item
+from .builders import (
+    CHRONIC_PAIN,
+    ODG_LOW_BACK,
+    a_basis,
+    a_determination,
+    a_parse,
+    a_reviewer,
+    an_item,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def reviewer(*specialties):
-    return {
-        "role": "expert reviewer",
-        "specialties": list(specialties),
-        "board_certified": True,
-        "licensure": ["California"],
-    }
-
-
-def basis(*citations):
-    return {"basis": "Decision based on ...", "citations": [dict(c) for c in citations]}
 
 
 def build_archive() -> dict:
@@ -43,7 +38,7 @@ def build_archive() -> dict:
     l1 = a_determination(
         a_parse(
             decision_date="2017-01-10",
-            reviewer=reviewer("Orthopedic Surgery", "Pain Medicine"),
+            reviewer=a_reviewer("Orthopedic Surgery", "Pain Medicine"),
             items=[
                 an_item(
                     request="Lumbar fusion L4-5",
@@ -52,7 +47,7 @@ def build_archive() -> dict:
                     subcategory="Spine",
                     service="Spinal fusion",
                     body_regions=["lumbar"],
-                    reviewer=basis(ODG_LOW_BACK),
+                    reviewer=a_basis(ODG_LOW_BACK),
                 ),
                 an_item(
                     request="Acupuncture x 12",
@@ -61,7 +56,7 @@ def build_archive() -> dict:
                     subcategory="Acupuncture",
                     service="Acupuncture",
                     body_regions=["lumbar", "cervical"],
-                    reviewer=basis(CHRONIC_PAIN, ODG_LOW_BACK),
+                    reviewer=a_basis(CHRONIC_PAIN, ODG_LOW_BACK),
                 ),
             ],
         )
@@ -69,7 +64,7 @@ def build_archive() -> dict:
     l2 = a_determination(
         a_parse(
             decision_date="2018-03-01",
-            reviewer=reviewer("Physical Medicine & Rehabilitation", "Pain Medicine"),
+            reviewer=a_reviewer("Physical Medicine & Rehabilitation", "Pain Medicine"),
             items=[
                 an_item(
                     request="Acupuncture x 6",
@@ -78,7 +73,7 @@ def build_archive() -> dict:
                     subcategory="Acupuncture",
                     service="Acupuncture",
                     body_regions=["cervical", "shoulder"],
-                    reviewer=basis(CHRONIC_PAIN),
+                    reviewer=a_basis(CHRONIC_PAIN),
                 ),
                 an_item(request="Something unclassified", service=None, body_regions=[]),
             ],
@@ -90,12 +85,12 @@ def build_archive() -> dict:
         "subcategory": "Opioids",
         "service": "hydrocodone/acetaminophen",
         "body_regions": [],
-        "reviewer": basis(CHRONIC_PAIN),
+        "reviewer": a_basis(CHRONIC_PAIN),
     }
     l3 = a_determination(
         a_parse(
             decision_date="2018-05-02",
-            reviewer=reviewer("Pain Medicine"),
+            reviewer=a_reviewer("Pain Medicine"),
             items=[an_item(request="Norco #90", **opioid), an_item(request="Norco #60", **opioid)],
         )
     )
@@ -105,7 +100,7 @@ def build_archive() -> dict:
     gone = a_determination(
         a_parse(
             decision_date="2019-06-01",
-            reviewer=reviewer("Neurosurgery"),
+            reviewer=a_reviewer("Neurosurgery"),
             items=[
                 an_item(
                     outcome="overturned",
@@ -390,7 +385,7 @@ def test_an_incremental_refresh_recounts_only_the_changed_letters_exactly(archiv
     new = a_determination(
         a_parse(
             decision_date="2021-04-04",
-            reviewer=reviewer("Neurology", "Pain Medicine"),
+            reviewer=a_reviewer("Neurology", "Pain Medicine"),
             items=[an_item(outcome="overturned", body_regions=["knee", "lumbar"])],
         )
     )
