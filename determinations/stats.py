@@ -264,13 +264,7 @@ def letters_summary(items: QuerySet[DisputedItem], *, item_count: int) -> Letter
     by_outcome = dict(
         letters.order_by().values("outcome").annotate(n=Count("*")).values_list("outcome", "n")
     )
-    return LettersSummary(
-        letters=sum(by_outcome.values()),
-        upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
-        overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
-        partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
-        items=item_count,
-    )
+    return _letters_summary(by_outcome, item_count)
 
 
 @dataclass(frozen=True)
@@ -362,18 +356,13 @@ def _statistics_in_one_statement(items: QuerySet[DisputedItem], dimensions) -> S
         found = [row[1:] for row in sorted(grouped_rows.get(spec.name, []))]
         truncated = spec.limit is not None and len(found) > spec.limit
         found = found[: spec.limit] if spec.limit else found
-        groups.append(Grouped(spec, [_live_rate(spec, *row) for row in found], truncated))
-    letters = LettersSummary(
-        letters=sum(by_outcome.values()),
-        upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
-        overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
-        partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
-        items=total.items,
-    )
+        groups.append(Grouped(spec, [_rate(spec, *row) for row in found], truncated))
+    letters = _letters_summary(by_outcome, total.items)
     return Statistics(total=total, letters=letters, groups=groups)
 
 
-def _live_rate(spec: Dimension, value: str, category: str | None, n: int, overturned: int):
+def _rate(spec: Dimension, value: str, category: str | None, n: int, overturned: int) -> Rate:
+    """One table row: its figures, its label and the browse filters that select it."""
     if spec.name == "subcategory":
         return Rate(
             items=n,
@@ -405,13 +394,7 @@ def _statistics_from_summaries(key, dimensions) -> Statistics | None:
     items, overturned = data["total"]
     total = Rate(items=items, overturned=overturned, label="All matching items")
     by_outcome = data["letters"]
-    letters = LettersSummary(
-        letters=sum(by_outcome.values()),
-        upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
-        overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
-        partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
-        items=total.items,
-    )
+    letters = _letters_summary(by_outcome, total.items)
     groups = []
     for spec in specs:
         rows = data["groups"][_summary_facet(spec)]
@@ -422,20 +405,17 @@ def _statistics_from_summaries(key, dimensions) -> Statistics | None:
 
 
 def _summary_rate(spec: Dimension, value: str, items: int, overturned: int) -> Rate:
+    category = None
     if spec.name == "subcategory":
-        category, subcategory = value.split(summaries.RS, 1)
-        return Rate(
-            items=items,
-            overturned=overturned,
-            value=subcategory,
-            label=f"{category} / {subcategory}",
-            params=(("category", category), ("subcategory", subcategory)),
-        )
-    typed = int(value) if spec.name == "year" else value
-    return Rate(
+        category, value = value.split(summaries.RS, 1)
+    return _rate(spec, value, category, items, overturned)
+
+
+def _letters_summary(by_outcome: dict[str, int], items: int) -> LettersSummary:
+    return LettersSummary(
+        letters=sum(by_outcome.values()),
+        upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
+        overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
+        partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
         items=items,
-        overturned=overturned,
-        value=typed,
-        label=str(typed),
-        params=((spec.param, value),),
     )
