@@ -2554,6 +2554,45 @@ CITATION_CASES = [
         "chronic pain.",
         [("ODG", "Pain", None, "Opioids for chronic pain", None, None)],
     ),
+    # A body part run straight into its topic, without punctuation, cites that body part's
+    # chapter (contract 4.6: "MRI shoulder" cites the Shoulder chapter).
+    (
+        "Decision based on Non-MTUS Citation ODG Knee MRI.",
+        [("ODG", "Knee and Leg", None, "MRI", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines, Knee MRI.",
+        [("ODG", "Knee and Leg", None, "MRI", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Pain Opioids, criteria for use",
+        [("ODG", "Pain", None, "Opioids, criteria for use", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Treatment in Workers Comp, Knee MRI; Official "
+        "Disability Guidelines, Low Back Chapter, MRIs",
+        [
+            ("ODG", "Knee and Leg", None, "MRI", None, None),
+            ("ODG", "Low Back", None, "MRIs", None, None),
+        ],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Knee MRI, page 12",
+        [("ODG", "Knee and Leg", None, "MRI", "12", None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Hip arthroscopy (updated 1/1/15)",
+        [("ODG", "Hip and Pelvis", None, "arthroscopy", None, None)],
+    ),
+    # ... but not a title or chapter word after the body part
+    (
+        "Decision based on Non-MTUS Citation ODG Pain Management",
+        [("ODG", None, None, "Pain Management", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Stress related conditions",
+        [("ODG", None, None, "Stress related conditions", None, None)],
+    ),
     ("The Expert Reviewer did not cite any medical evidence for its decision.", []),
     ("", []),
     (None, []),

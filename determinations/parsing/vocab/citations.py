@@ -298,6 +298,14 @@ _ODG_CHAPTER = re.compile(
     + r")(?=\s*(?:$|[,.;:/(\-\u2013]|chapters?\b|sections?\b|official\b|odg\b|topic\b))",
     re.IGNORECASE,
 )
+# A body part run straight into its topic, without punctuation ("ODG Knee MRI"): that body part's
+# chapter, the rest its section. Tried only at the start, when no chapter is set off otherwise.
+_ODG_CHAPTER_THEN_TOPIC = re.compile(
+    r"(?:"
+    + "|".join(f"(?P<c{i}>{pattern})" for i, (_, pattern) in enumerate(_ODG_CHAPTERS))
+    + r")(?=\s+(?!(?:guidelines?|chapters?|sections?|management|related)\b)[a-z])",
+    re.IGNORECASE,
+)
 _ODG_TITLE = re.compile(
     r"(?:official\s+disability\s+guidelines?|\bODG\b)(?:\s*\(\s*ODG\s*\))?"
     r"(?:\s*[-\u2013]?\s*(?:TWC|treatment\s+in\s+workers'?\s*comp(?:ensation)?|integrated\s+treatment"
@@ -344,6 +352,10 @@ def _parse_odg(body: str) -> list[Citation]:
             if not _AFTER_CHAPTER_BOUNDARY.search(text[previous.end() : m.start()]):
                 continue
         matches.append(m)
+    if not matches:
+        loose = _ODG_CHAPTER_THEN_TOPIC.match(text)
+        if loose:
+            matches.append(loose)
     if not matches:
         m = _PREFACE_TOPIC.match(text)
         if m:

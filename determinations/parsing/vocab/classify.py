@@ -133,8 +133,8 @@ _CONCEPTS: list[tuple[str, str]] = [
     ("orthotics", r"orthotic\w*|insoles?|shoe inserts?|inserts|arch supports?|heel (?:cups?|"
                   r"lifts?|pads?)|foot orthos[ie]s|custom (?:shoes|footwear)|orthop(?:a)?edic "
                   r"shoes|shoe lifts?"),
-    ("brace", r"brac(?:e|es|ing)|orthos[ie]s|splints?|splinting|lso|tlso|afo|immobili[sz]er\w*"
-              r"|cock[- ]?up"),
+    ("brace", r"brac(?:e|es|ing)|orthos[ie]s|splints?|splinting|dyna[- ]?splint\w*|lso|tlso|afo"
+              r"|immobili[sz]er\w*|cock[- ]?up"),
     ("support", r"collars?|slings?|abduction pillow|supports?|sleeves?|binders?|corsets?|wraps?"
                 r"|(?:walking|cam|walker) boot|boots?|cam walker"),
     ("prosthesis", r"prosthe\w*"),
@@ -199,7 +199,8 @@ _CONCEPTS: list[tuple[str, str]] = [
     ("mri", r"mri\w*|mra|magnetic resonance\w*(?: imaging)?|mr arthrogra\w*|mr imaging|nmr"
             r"|magnetic resonance imaging"),
     ("ct", r"ct myelogra\w*|ct scans?|cat scans?|ct|computed tomograph\w*|cta"),
-    ("xray", r"x[- ]?rays?|xrays?|radiographs?|radiographic\w*|plain films?|films"),
+    ("xray", r"x[- ]?rays?|xrays?|radiographs?|radiographic\w*|plain films?|films"
+             r"|(?:[1-9]|one|two|three|four|five|six)[- ]views?"),
     ("us", r"ultrasound\w*|ultra sound\w*|ultrasonograph\w*|sonogra\w*|doppler\w*|duplex"),
     ("bonescan", r"(?:nuclear |triple phase |three phase )?bone scans?|scintigra\w*|spect"),
     ("imgother", r"dexa|dxa|bone densit\w*|pet scans?|pet[- ]ct|discogra\w*"),
@@ -717,6 +718,25 @@ def _psych(found: _Found, course: bool) -> Result | None:
     return None
 
 
+_PACKS_RE = re.compile(r"\b(?:hot|cold|ice|heat)\b[ /a-z]*\bpacks?\b")
+_UNIT_RE = re.compile(r"\bunits?\b")
+_FOR_RE = re.compile(r"\bfor\b")
+
+
+def _only_supplies(found: _Found) -> bool:
+    """Supplies named without a unit, or named first and then "for" the unit ("Electrodes for
+    TENS unit"): the supplies are what is asked for, not the device."""
+    if "supplies" not in found:
+        return False
+    text = found.text
+    if not _UNIT_RE.search(text):
+        return True
+    for_match = _FOR_RE.search(text)
+    if for_match is None or found.first["supplies"] > for_match.start():
+        return False
+    return not _UNIT_RE.search(text, 0, for_match.start())
+
+
 def _modalities(found: _Found, course: bool) -> Result | None:
     text = found.text
     device = _DEVICE_RE.search(text) is not None
@@ -742,13 +762,13 @@ def _modalities(found: _Found, course: bool) -> Result | None:
         return (first[0], first[1], None)
     devices = found.present(_ESTIM_DEVICES)
     if devices:
-        if "supplies" in found and not re.search(r"\bunits?\b", text):
+        if _only_supplies(found):
             return ("DMEPOS", "Supplies", None)
         if session and not device:
             return ("Rehabilitation", "Other Therapies", None)
         return ("DMEPOS", "Electrical Stimulation", _one_service(devices))
     if "estim" in found:
-        if "supplies" in found and not re.search(r"\bunits?\b", text):
+        if _only_supplies(found):
             return ("DMEPOS", "Supplies", None)
         if device and not (session and not re.search(r"\b(?:units?|purchase|rental)\b", text)):
             return ("DMEPOS", "Electrical Stimulation", None)
@@ -757,6 +777,9 @@ def _modalities(found: _Found, course: bool) -> Result | None:
         if session and not device:
             return ("Rehabilitation", "Other Therapies", None)
         return ("DMEPOS", "DME", "Cold therapy unit")
+    if "supplies" in found and session and not device and _PACKS_RE.search(text):
+        # "Hot/cold packs applied in the clinic x 6 visits": the modality, not the supply
+        return ("Rehabilitation", "Other Therapies", None)
     if found.any(("traction", "modality", "ustherapy")):
         if device:
             return ("DMEPOS", "DME", None)
