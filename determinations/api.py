@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from drf_spectacular.generators import SchemaGenerator
@@ -36,7 +36,7 @@ from .choices import (
 )
 from .exports import item_record, item_url, permalink_prefix, search_fence
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
-from .models import Determination, DisputedItem, GuidelineCitation
+from .models import Determination, DisputedItem
 from .presenters import determination_as_dict
 
 PAGE_SIZE = 25
@@ -350,12 +350,7 @@ class ItemList(generics.ListAPIView):
             DisputedItem.objects.public()
             .select_related("determination")
             .defer("search_vector", "determination__clinical_summary")
-            .prefetch_related(
-                Prefetch(
-                    "citations",
-                    queryset=GuidelineCitation.objects.order_by("cited_by", "position"),
-                )
-            )
+            .prefetch_related(selectors.citations_prefetch())
         )
 
     def get_serializer_context(self):
@@ -363,13 +358,10 @@ class ItemList(generics.ListAPIView):
 
 
 def _determinations() -> QuerySet[Determination]:
-    items = DisputedItem.objects.order_by("number").prefetch_related(
-        Prefetch("citations", queryset=GuidelineCitation.objects.order_by("cited_by", "position"))
-    )
     return (
         Determination.objects.public()
         .select_related("reviewer")
-        .prefetch_related(Prefetch("items", queryset=items))
+        .prefetch_related(selectors.items_prefetch())
     )
 
 

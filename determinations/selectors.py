@@ -122,21 +122,24 @@ def _table_rows() -> int:
     return max(row[0] if row else 1, 1)
 
 
+def citations_prefetch() -> Prefetch:
+    """An item's citations in letter order: claims administrator's first, by position."""
+    return Prefetch(
+        "citations", queryset=GuidelineCitation.objects.order_by("cited_by", "position")
+    )
+
+
+def items_prefetch() -> Prefetch:
+    """A determination's items in letter order, each with its citations."""
+    items = DisputedItem.objects.order_by("number").prefetch_related(citations_prefetch())
+    return Prefetch("items", queryset=items)
+
+
 def determination_get(*, key: str) -> Determination | None:
     """One determination with its reviewer, letter, items and citations in four queries."""
     return (
         Determination.objects.select_related("reviewer", "letter")
-        .prefetch_related(
-            Prefetch(
-                "items",
-                queryset=DisputedItem.objects.order_by("number").prefetch_related(
-                    Prefetch(
-                        "citations",
-                        queryset=GuidelineCitation.objects.order_by("cited_by", "position"),
-                    )
-                ),
-            )
-        )
+        .prefetch_related(items_prefetch())
         .filter(key=key)
         .first()
     )
