@@ -43,3 +43,8 @@ def browser_page(live_server, tmp_path, monkeypatch):
         finally:
             context.close()
             browser.close()
+            # Code run under Playwright's event loop gets its own database connections (they
+            # are per async context); close them, or the test database cannot be dropped.
+            from django.db import connections
+
+            connections.close_all()
