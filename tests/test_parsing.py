@@ -795,3 +795,294 @@ def test_mangled_letters_never_raise_and_validate(which, cut, seed, operation, g
 @given(st.text(max_size=400))
 def test_arbitrary_text_inside_a_letter_never_raises(noise):
     assert_valid(parse_letter(letter(item(noise), item("MRI" + noise)), "noise.txt"))
+
+
+# --- older (2013-2015) wording: variants of a sample text letter --------------------------------
+
+OLD_LETTER = ASSETS / "000_86ba345343cd3771"
+OLD_CREDENTIALS = (
+    "reviewer is Board Certified in Physical Medicine and Rehabilitation, has a subspecialty in"
+    " Pain \n\nManagement and is licensed to practice in California."
+)
+OLD_INTRO = (
+    "The expert reviewer developed the following clinical case summary based on a review of the"
+    " \n\ncase file, including all medical records: \n\n"
+)
+OLD_ITEM_2 = "Acupuncture 2 times a week for 4 weeks:  Upheld"
+OLD_DOCUMENTS = (
+    "DOCUMENTS REVIEWED \n\nThe following documents were reviewed: \n\n"
+    "1. Application of Independent Medical Review dated 10/20/13 \n\n"
+    "2. Utilization Review Determination dated 10/9/13: Upheld \n\n"
+    "3. Medical records from Provider: 9/26/12 - 10/1/13 \n\n \n\n"
+)
+
+
+def reviewer(specialties, board, states):
+    return {
+        "role": "physician reviewer",
+        "specialties": specialties,
+        "board_certified": board,
+        "licensure": states,
+    }
+
+
+def credentials(wording):
+    return lambda text: text.replace(OLD_CREDENTIALS, "reviewer " + wording)
+
+
+def replace(old, new):
+    return lambda text: text.replace(old, new)
+
+
+# (name, edit of the sample text, encoding, {field or "items.N.field": wanted value}).
+OLD_WORDING = [
+    (
+        "board-subspecialty-two-states",
+        credentials(
+            "is Board Certified in Anesthesiology, has a subspecialty in Pain Medicine and is"
+            " licensed to practice in California, Texas."
+        ),
+        "utf-8",
+        {
+            "reviewer": reviewer(
+                ["Anesthesiology", "Pain Management"], True, ["California", "Texas"]
+            )
+        },
+    ),
+    (
+        "board-no-subspecialty",
+        credentials(
+            "is Board Certified in Family Practice and is licensed to practice in California."
+        ),
+        "utf-8",
+        {"reviewer": reviewer(["Family Practice"], True, ["California"])},
+    ),
+    (
+        "subspecialty-of-two",
+        credentials(
+            "is Board Certified in Orthopedic Surgery, has a subspecialty in Hand Surgery and"
+            " Sports Medicine and is licensed to practice in Nevada."
+        ),
+        "utf-8",
+        {
+            "reviewer": reviewer(
+                ["Orthopedic Surgery", "Hand Surgery", "Sports Medicine"], True, ["Nevada"]
+            )
+        },
+    ),
+    (
+        "licensed-in-chiropractic",
+        credentials("is Licensed in Chiropractic and is licensed to practice in California."),
+        "utf-8",
+        {"reviewer": reviewer(["Chiropractic"], None, ["California"])},
+    ),
+    (
+        "licensed-in-chiropractic-wrapped",
+        credentials(
+            "is Licensed in \n\nChiropractic and is licensed to \n\npractice in California."
+        ),
+        "utf-8",
+        {"reviewer": reviewer(["Chiropractic"], None, ["California"])},
+    ),
+    (
+        "doctor-of-chiropractic",
+        credentials("is a Doctor of Chiropractic and is licensed to practice in California."),
+        "utf-8",
+        {"reviewer": reviewer(["Chiropractic"], None, ["California"])},
+    ),
+    (
+        "licensed-psychologist",
+        credentials("is a Licensed Psychologist and is licensed to practice in California."),
+        "utf-8",
+        {"reviewer": reviewer(["Psychologist"], None, ["California"])},
+    ),
+    (
+        "licensed-clinical-psychologist",
+        credentials(
+            "is a Licensed Clinical Psychologist and is licensed to practice in California."
+        ),
+        "utf-8",
+        {"reviewer": reviewer(["Psychologist"], None, ["California"])},
+    ),
+    (
+        "licensed-in-acupuncture",
+        credentials("is Licensed in Acupuncture and is licensed to practice in California."),
+        "utf-8",
+        {"reviewer": reviewer(["Oriental Medicine"], None, ["California"])},
+    ),
+    (
+        "no-board-with-subspecialty",
+        credentials(
+            "is Physical Medicine and Rehabilitation, has a subspecialty in Pain Management and is"
+            " licensed to practice in California."
+        ),
+        "utf-8",
+        {
+            "reviewer": reviewer(
+                ["Physical Medicine & Rehabilitation", "Pain Management"], None, ["California"]
+            )
+        },
+    ),
+    (
+        "board-eligible",
+        credentials(
+            "is Board Eligible in Orthopedic Surgery and is licensed to practice in California."
+        ),
+        "utf-8",
+        {"reviewer": reviewer(["Orthopedic Surgery"], None, ["California"])},
+    ),
+    (
+        "states-joined-by-and",
+        credentials(
+            "is Board Certified in Internal Medicine, has a subspecialty in Occupational Medicine"
+            " and is licensed to practice in California and New York."
+        ),
+        "utf-8",
+        {
+            "reviewer": reviewer(
+                ["Internal Medicine", "Occupational Medicine"], True, ["California", "New York"]
+            )
+        },
+    ),
+    (
+        "credentials-wrapped-mid-phrase",
+        credentials(
+            "is Board Certified in \n\nNeurology and is licensed to practice in \n\nCalifornia,"
+            " Arizona."
+        ),
+        "utf-8",
+        {"reviewer": reviewer(["Neurology"], True, ["California", "Arizona"])},
+    ),
+    (
+        "subspecialty-certification",
+        credentials(
+            "is Board Certified in Physical Medicine and Rehabilitation, has a subspecialty"
+            " certification in Pain Medicine and is licensed to practice in California."
+        ),
+        "utf-8",
+        {},
+    ),
+    (
+        "subspecialty-with-serial-comma",
+        credentials(
+            "is Board Certified in Psychiatry, has a subspecialty in Addiction Medicine, and is"
+            " licensed to practice in California."
+        ),
+        "utf-8",
+        {"reviewer": reviewer(["Psychiatry", "Addiction Medicine"], True, ["California"])},
+    ),
+    (
+        "three-states-and-state-of",
+        credentials(
+            "is Board Certified in Emergency Medicine, has a subspecialty in Medical Toxicology and"
+            " is licensed to practice in the State of California, Oregon, Washington."
+        ),
+        "utf-8",
+        {
+            "reviewer": reviewer(
+                ["Emergency Medicine", "Medical Toxicology"],
+                True,
+                ["California", "Oregon", "Washington"],
+            )
+        },
+    ),
+    ("she-not-he-she", replace("He/she", "She"), "utf-8", {}),
+    ("no-summary-intro", replace(OLD_INTRO, ""), "utf-8", {}),
+    ("intro-without-article", replace("based on a review", "based on review"), "utf-8", {}),
+    (
+        "intro-available-records-and-period",
+        replace("including all medical records: ", "including all available medical records. "),
+        "utf-8",
+        {},
+    ),
+    (
+        "decisions-heading",
+        replace("IMR ISSUES, DECISIONS AND RATIONALES", "IMR DECISION(S) AND RATIONALE(S)"),
+        "utf-8",
+        {},
+    ),
+    (
+        "documents-reviewed-before-summary",
+        replace("CLINICAL CASE SUMMARY \n", OLD_DOCUMENTS + "CLINICAL CASE SUMMARY \n"),
+        "utf-8",
+        {},
+    ),
+    ("carriage-returns", replace("\n", "\r"), "utf-8", {}),
+    ("crlf", replace("\n", "\r\n"), "utf-8", {}),
+    (
+        "outcome-word-alone",
+        replace(OLD_ITEM_2, "Acupuncture 2 times a week for 4 weeks: \n\n Upheld"),
+        "utf-8",
+        {},
+    ),
+    (
+        "request-over-three-lines-with-colon",
+        replace(
+            OLD_ITEM_2,
+            "Acupuncture 2 times a week for 4 weeks \n\n(Frequency: 2 x 4) to the cervical and"
+            " \n\nthoracic spine:  Overturned",
+        ),
+        "utf-8",
+        {
+            "outcome": "partially overturned",
+            "items.1.request": "Acupuncture 2 times a week for 4 weeks (Frequency: 2 x 4) to the"
+            " cervical and thoracic spine",
+            "items.1.outcome": "overturned",
+        },
+    ),
+    (
+        "modified-request-without-is",
+        replace(
+            OLD_ITEM_2,
+            "Acupuncture 2 times a week for 4 weeks was the original request. Acupuncture 6 \n\n"
+            "sessions was authorized by the Claims Administrator. The remaining IMR eligible \n\n"
+            "portion of the original request, Acupuncture 2 sessions:  Upheld",
+        ),
+        "utf-8",
+        {
+            "items.1.request": "Acupuncture 2 sessions",
+            "items.1.original_request": "Acupuncture 2 times a week for 4 weeks",
+            "items.1.authorized": "Acupuncture 6 sessions",
+        },
+    ),
+    (
+        "windows-1252-curly-quotes",
+        replace(
+            "Regarding the request for trigger point injections,",
+            "Regarding the \u201crequest\u201d for trigger point injections,",
+        ),
+        "cp1252",
+        {
+            "items.0.rationale": "Regarding the \u201crequest\u201d for trigger point injections,"
+            " California MTUS supports their use only",
+        },
+    ),
+]
+
+
+def apply_changes(want: dict, changes: dict) -> dict:
+    for path, value in changes.items():
+        target = want
+        *parents, last = path.split(".")
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        target[last] = value
+    return want
+
+
+@pytest.mark.parametrize(("name", "edit", "encoding", "changes"), OLD_WORDING, ids=lambda v: v)
+def test_it_reads_variants_of_the_older_wording(name, edit, encoding, changes):
+    text = OLD_LETTER.with_name(OLD_LETTER.name + ".txt").read_text()
+    edited = edit(text)
+    assert edited != text, "the edit must apply to the sample letter"
+    got = parse_letter(edited.encode(encoding), "x.txt")
+    assert_valid(got)
+    want = apply_changes(
+        json.loads(OLD_LETTER.with_name(OLD_LETTER.name + ".expected.json").read_text()),
+        {key: value for key, value in changes.items() if key != "items.0.rationale"},
+    )
+    if "items.0.rationale" in changes:
+        assert got["items"][0]["rationale"].startswith(changes["items.0.rationale"])
+        got["items"][0]["rationale"] = want["items"][0]["rationale"]
+    assert got["reviewer"] == want["reviewer"]
+    assert without_vocab(got) == without_vocab(want)

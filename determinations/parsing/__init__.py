@@ -17,7 +17,7 @@ from .extract import NOT_A_LETTER, ExtractResult, extract_text
 from .header import CASE_NUMBER, FIELDS, parse_header
 from .items import RawItem, parse_items
 from .patient import parse_summary
-from .structure import DOCUMENTS, HOW, ISSUES, SUMMARY, split_sections
+from .structure import HOW, ISSUES, SUMMARY, split_sections
 from .text import clean_lines
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
     "parse_text",
 ]
 
-PARSER_VERSION = "1.2.0"
+PARSER_VERSION = "1.3.0"
 
 _SECTION_NAMES = {
     HOW: "HOW THE IMR FINAL DETERMINATION WAS MADE",
@@ -106,8 +106,7 @@ def parse_text_result(extracted: ExtractResult) -> dict[str, Any]:
     for name in (HOW, SUMMARY, ISSUES):
         if name not in sections.found:
             warnings.append(f"section not found: {_SECTION_NAMES[name]}")
-    if DOCUMENTS in sections.found:
-        warnings.append("DOCUMENTS REVIEWED section ignored")
+    # A DOCUMENTS REVIEWED section (older layout) is a known variant: skipped, no warning.
 
     header = parse_header(sections.header)
     result.update(header)

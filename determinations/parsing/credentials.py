@@ -25,8 +25,11 @@ _PROSE_BOARD = re.compile(
     r"(?:,?\s+(?:and\s+)?(?:has\s+a\s+)?sub-?specialty\s+(?:certification\s+)?in\s+(.+?))?"
     r",?\s+and\s+(?:is\s+)?licensed\s+to\s+practice\s+in\s+(.+?)(?:\.\s|\.$|$)"
 )
+# Without "Board Certified" ("Licensed in Chiropractic", "a Licensed Psychologist", "Board
+# Eligible in X"), possibly with a subspecialty clause as in the certified wording.
 _PROSE_OTHER = re.compile(
-    r"(?i)reviewer\s+is\s+(?:an?\s+)?(?:(?:licensed|practicing)\s+(?:in\s+)?)?(.+?)"
+    r"(?i)reviewer\s+is\s+(?:an?\s+)?(?:(?:licensed|practicing|board[\s-]+eligible)\s+(?:in\s+)?)?"
+    r"(.+?)(?:,?\s+(?:and\s+)?(?:has\s+a\s+)?sub-?specialty\s+(?:certification\s+)?in\s+(.+?))?"
     r",?\s+and\s+(?:is\s+)?licensed\s+to\s+practice\s+in\s+(.+?)(?:\.\s|\.$|$)"
 )
 _LICENSED_IN = re.compile(r"(?i)licensed\s+to\s+practice\s+in\s+(.+?)(?:\.\s|\.$|$)")
@@ -71,8 +74,8 @@ def parse_credentials(lines: list[str]) -> Credentials:
         return creds
     other = _PROSE_OTHER.search(text)
     if other and len(other.group(1)) < 80:
-        creds.specialty_phrases = [squash(other.group(1))]
-        creds.licensure = split_states(other.group(2))
+        creds.specialty_phrases = [squash(p) for p in other.group(1, 2) if p and p.strip()]
+        creds.licensure = split_states(other.group(3))
         return creds
     licensed = _LICENSED_IN.search(text)
     if licensed:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from .dates import DATE, to_iso
 from .text import unwrap
 
+# The boilerplate intro; its article, "available"/"pertinent" and closing ":" or "." vary.
 _INTRO = re.compile(
     r"(?i)The\s+(?:expert|physician|independent\s+medical)?\s*reviewer\s+developed\s+the\s+"
-    r"following\s+clinical\s+case\s+summary\s+based\s+on\s+a\s+review\s+of\s+the\s+case\s+file,?"
-    r"\s+including\s+all\s+medical\s+records\s*:?\s*"
+    r"following\s+clinical\s+case\s+summary\s+based\s+on\s+(?:a\s+|the\s+)?review\s+of\s+the\s+"
+    r"case\s+file(?:,?\s+including\s+all\s+(?:available\s+|pertinent\s+)?medical\s+records)?"
+    r"\s*[:.]?\s*"
 )
 _AGE = re.compile(
     r"(?i)\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yo)\s*-?\s*old\b"
