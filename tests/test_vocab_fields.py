@@ -2593,6 +2593,357 @@ CITATION_CASES = [
         "Decision based on Non-MTUS Citation ODG Stress related conditions",
         [("ODG", None, None, "Stress related conditions", None, None)],
     ),
+    # Basis texts of the kinds the 2013-2017 letters used (contract 4.6). Notably: a bare
+    # "Non-MTUS Citation" inside an MTUS sentence starts the Non-MTUS citations; an edition between
+    # "ACOEM" and "Chapter N" gives that citation's year; "; MTUS <document>" starts a citation;
+    # a bare "chronic pain" inside a Chronic Pain citation's topic stays in it.
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Opioids, criteria for "
+        "use, pages 76-80.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Opioids, criteria for use",
+                "76-80",
+                None,
+            )
+        ],
+    ),
+    (
+        "Decision based on MTUS ACOEM Chapter 12, Low Back Complaints, page 303-305.",
+        [("MTUS", "Low Back Complaints", 12, None, "303-305", None)],
+    ),
+    (
+        "Decision based on MTUS Postsurgical Treatment Guidelines, Knee, page 24-25.",
+        [("MTUS", "Postsurgical Treatment Guidelines", None, "Knee", "24-25", None)],
+    ),
+    (
+        "Decision based on Non-MTUS Official Disability Guidelines (ODG), Pain Chapter, Compound "
+        "creams.",
+        [("ODG", "Pain", None, "Compound creams", None, None)],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines 2009, Topical "
+        "Analgesics, page 111-113.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Topical Analgesics",
+                "111-113",
+                2009,
+            )
+        ],
+    ),
+    (
+        "Decision based on MTUS ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 7, page "
+        "127.",
+        [("MTUS", "General Approaches", 7, None, "127", 2004)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG-TWC, Knee & Leg (Acute & Chronic), Hyaluronic "
+        "acid injections.",
+        [("ODG", "Knee and Leg", None, "Hyaluronic acid injections", None, None)],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain 2009, Section(s): NSAIDs, GI symptoms & "
+        "cardiovascular risk.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "NSAIDs, GI symptoms & cardiovascular risk",
+                None,
+                2009,
+            )
+        ],
+    ),
+    (
+        "Decision based on Non-MTUS Citation American College of Occupational and Environmental "
+        "Medicine (ACOEM), 2nd Edition, (2004), Chapter 7, Independent Medical Examinations and "
+        "Consultations, page 127",
+        [("ACOEM", "Independent Medical Examinations and Consultations", 7, None, "127", 2004)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines Treatment in Workers' "
+        "Compensation, Online Edition, Chapter: Low Back - Lumbar & Thoracic (Acute & Chronic), "
+        "MRIs.",
+        [("ODG", "Low Back", None, "MRIs", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Medical Disability Advisor (MDA), Knee Arthroscopy.",
+        [("Other", "Medical Disability Advisor (MDA)", None, "Knee Arthroscopy", None, None)],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Medical food, and "
+        "Non-MTUS Citation ODG, Pain, Medical food.",
+        [
+            ("MTUS", "Chronic Pain Medical Treatment Guidelines", None, "Medical food", None, None),
+            ("ODG", "Pain", None, "Medical food", None, None),
+        ],
+    ),
+    (
+        "Decision based on MTUS Knee Complaints 2004, and Non-MTUS Citation ODG Knee & Leg, "
+        "Physical medicine treatment.",
+        [
+            ("MTUS", "Knee Complaints", 13, None, None, 2004),
+            ("ODG", "Knee and Leg", None, "Physical medicine treatment", None, None),
+        ],
+    ),
+    (
+        "Decision based on MTUS Knee Complaints 2004, Section(s): Summary, and Non-MTUS Citation "
+        "ODG Knee & Leg, Physical medicine treatment.",
+        [
+            ("MTUS", "Knee Complaints", 13, "Summary", None, 2004),
+            ("ODG", "Knee and Leg", None, "Physical medicine treatment", None, None),
+        ],
+    ),
+    (
+        "Decision based on MTUS Shoulder Complaints 2004, Section(s): Special Studies, Table 9-6, "
+        "page 214.",
+        [("MTUS", "Shoulder Complaints", 9, "Special Studies, Table 9-6", "214", 2004)],
+    ),
+    (
+        "Decision based on MTUS Neck and Upper Back Complaints 2004, Section(s): Special Studies, "
+        "pages 177-178.",
+        [("MTUS", "Neck and Upper Back Complaints", 8, "Special Studies", "177-178", 2004)],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment 2009, Section(s): Physical "
+        "Medicine, and Chronic Pain Medical Treatment 2009, Section(s): Massage therapy.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Physical Medicine",
+                None,
+                2009,
+            ),
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Massage therapy",
+                None,
+                2009,
+            ),
+        ],
+    ),
+    (
+        "Decision based on MTUS Acupuncture Medical Treatment Guidelines, page 9.",
+        [("MTUS", "Acupuncture Medical Treatment Guidelines", None, None, "9", None)],
+    ),
+    (
+        "Decision based on MTUS Acupuncture Medical Treatment 2007.",
+        [("MTUS", "Acupuncture Medical Treatment Guidelines", None, None, None, 2007)],
+    ),
+    (
+        "Decision based on MTUS Opioids Treatment Guidelines.",
+        [("MTUS", "Opioids Treatment Guidelines", None, None, None, None)],
+    ),
+    (
+        "Decision based on MTUS Elbow Complaints 2007, Section(s): Initial Care.",
+        [("MTUS", "Elbow Complaints", 10, "Initial Care", None, 2007)],
+    ),
+    (
+        "Decision based on MTUS Ankle and Foot Complaints 2004, Section(s): Surgical "
+        "Considerations.",
+        [("MTUS", "Ankle and Foot Complaints", 14, "Surgical Considerations", None, 2004)],
+    ),
+    (
+        "Decision based on MTUS Low Back Complaints 2004, Section(s): Surgical Considerations, and "
+        "Non-MTUS Citation Official Disability Guidelines (ODG), Low Back, Fusion (spinal).",
+        [
+            ("MTUS", "Low Back Complaints", 12, "Surgical Considerations", None, 2004),
+            ("ODG", "Low Back", None, "Fusion (spinal)", None, None),
+        ],
+    ),
+    (
+        "Decision based on MTUS ACOEM, Chapter 9, Shoulder Complaints, page 209-210.",
+        [("MTUS", "Shoulder Complaints", 9, None, "209-210", None)],
+    ),
+    (
+        "Decision based on MTUS ACOEM Occupational Medicine Practice Guidelines, 2nd Edition "
+        "(2004), Chapter 13, page 343.",
+        [("MTUS", "Knee Complaints", 13, None, "343", 2004)],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Transcutaneous "
+        "electrotherapy, TENS, chronic pain, page 114-116.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Transcutaneous electrotherapy, TENS, chronic pain",
+                "114-116",
+                None,
+            )
+        ],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Epidural steroid "
+        "injections (ESIs), page 46.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Epidural steroid injections (ESIs)",
+                "46",
+                None,
+            )
+        ],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines 9792.24.2, Muscle "
+        "relaxants, page 63-66.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Muscle relaxants",
+                "63-66",
+                None,
+            )
+        ],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Section 9792.20 - "
+        "9792.26, Functional restoration programs, page 49.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Functional restoration programs",
+                "49",
+                None,
+            )
+        ],
+    ),
+    (
+        "Decision based on MTUS Drug Formulary 2018.",
+        [("MTUS", "Drug Formulary", None, None, None, 2018)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Neck and Upper "
+        "Back (Acute & Chronic), Cervical MRI.",
+        [("ODG", "Neck and Upper Back", None, "Cervical MRI", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Shoulder (Acute "
+        "& Chronic), Surgery for impingement syndrome.",
+        [("ODG", "Shoulder", None, "Surgery for impingement syndrome", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Forearm, Wrist "
+        "& Hand (Acute & Chronic), Splints.",
+        [("ODG", "Forearm, Wrist and Hand", None, "Splints", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Ankle & Foot "
+        "(Acute & Chronic), Orthotic devices.",
+        [("ODG", "Ankle and Foot", None, "Orthotic devices", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Head (trauma, "
+        "headaches, etc., not including stress & mental disorders), MRI (magnetic resonance "
+        "imaging).",
+        [("ODG", "Head", None, "MRI (magnetic resonance imaging)", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Hip & Pelvis (Acute & Chronic), Arthroplasty.",
+        [("ODG", "Hip and Pelvis", None, "Arthroplasty", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG, Carpal Tunnel Syndrome (Acute & Chronic), "
+        "Electromyography.",
+        [("ODG", "Carpal Tunnel Syndrome", None, "Electromyography", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Fitness For "
+        "Duty, Functional capacity evaluation (FCE).",
+        [("ODG", "Fitness for Duty", None, "Functional capacity evaluation (FCE)", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Preface, "
+        "Physical Therapy Guidelines.",
+        [("ODG", "Preface", None, "Physical Therapy Guidelines", None, None)],
+    ),
+    (
+        "Decision based on Non-MTUS Citation ODG Pain Chapter, Urine drug testing, and ODG Low "
+        "Back Chapter, Lumbar supports.",
+        [
+            ("ODG", "Pain", None, "Urine drug testing", None, None),
+            ("ODG", "Low Back", None, "Lumbar supports", None, None),
+        ],
+    ),
+    (
+        "Decision based on Non-MTUS Citation AMA Guides to the Evaluation of Permanent Impairment, "
+        "5th Edition, page 25.",
+        [
+            (
+                "AMA Guides",
+                "AMA Guides to the Evaluation of Permanent Impairment",
+                None,
+                None,
+                "25",
+                None,
+            )
+        ],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines, Pain (Chronic), "
+        "Opioids.",
+        [("ODG", "Pain", None, "Opioids", None, None)],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Opioids, On-Going "
+        "Management, page 78. Decision based on Non-MTUS Citation ODG, Pain, Urine drug testing.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Opioids, On-Going Management",
+                "78",
+                None,
+            ),
+            ("ODG", "Pain", None, "Urine drug testing", None, None),
+        ],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Physical Medicine "
+        "Guidelines, page 99; MTUS Postsurgical Treatment Guidelines, Shoulder, page 27.",
+        [
+            (
+                "MTUS",
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Physical Medicine Guidelines",
+                "99",
+                None,
+            ),
+            ("MTUS", "Postsurgical Treatment Guidelines", None, "Shoulder", "27", None),
+        ],
+    ),
+    (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Elbow (Acute & "
+        "Chronic), Physical Therapy Guidelines.",
+        [("ODG", "Elbow", None, "Physical Therapy Guidelines", None, None)],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines (May 2009), Gabapentin, "
+        "page 49.",
+        [("MTUS", "Chronic Pain Medical Treatment Guidelines", None, "Gabapentin", "49", 2009)],
+    ),
     ("The Expert Reviewer did not cite any medical evidence for its decision.", []),
     ("", []),
     (None, []),

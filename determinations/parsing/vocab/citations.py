@@ -168,6 +168,25 @@ _JOIN = re.compile(r"^[\s,:;()\-\u2013]*$")
 _BOUNDARY = re.compile(r"(?:^|[,;.:]|\band)\s*$", re.IGNORECASE)
 _STRONG_BOUNDARY = re.compile(r"(?:^|,\s*and|[;.]|\band\s+in|\bas\s+well\s+as)\s*$", re.IGNORECASE)
 _ODG_START = re.compile(r"\b(?:official\s+disability\s+guidelines?|ODG)\b", re.IGNORECASE)
+# "..., and Non-MTUS Citation ODG ..." inside an MTUS sentence: the rest is a Non-MTUS basis.
+_NON_MTUS_MARK = re.compile(r"\bNon[\s-]*MTUS\b(?:\s+Citations?\b)?\s*[:,]?\s*", re.IGNORECASE)
+# A name token repeated after "MTUS" ("...; MTUS Postsurgical ...") starts a citation like one
+# after the punctuation alone.
+_MTUS_PREFIX = re.compile(r"\bMTUS\s*[:,]?\s*$", re.IGNORECASE)
+# An edition and/or its year between "ACOEM" and "Chapter N" ("ACOEM Practice Guidelines, 2nd
+# Edition (2004), Chapter 7"): the chapter belongs to that citation, the year is its year.
+_EDITION_JOIN = re.compile(
+    r"^[\s,]*(?:(?:\d+(?:st|nd|rd|th)|first|second|third)\s+ed(?:ition|\.)?\b)?[\s,]*"
+    r"(?:\(\s*((?:19|20)\d\d)\s*\)|((?:19|20)\d\d))?[\s,:;\-\u2013]*$",
+    re.IGNORECASE,
+)
+# A bare "chronic pain" repeating the document being read is a topic word ("TENS, chronic
+# pain"), unless a year or "Section(s):" follows it.
+_BARE_CHRONIC_PAIN = re.compile(r"^chronic\s+pain$", re.IGNORECASE)
+_CITATION_FOLLOWS = re.compile(
+    r"^\s*,?\s*(?:\(?\s*(?:" + _MONTH + r"\s+)?(?:19|20)\d\d|sections?\b)",
+    re.IGNORECASE,
+)
 
 
 _ACOEM_CHAPTER_DOCUMENTS = frozenset([*_ACOEM_CHAPTERS.values(), _GENERAL_APPROACHES])
@@ -176,7 +195,7 @@ _ACOEM_CHAPTER_DOCUMENTS = frozenset([*_ACOEM_CHAPTERS.values(), _GENERAL_APPROA
 class _Group:
     """One MTUS citation being read: its name tokens ("ACOEM", "Chapter 8", a document)."""
 
-    __slots__ = ("chapter", "chapter_stated", "document", "end", "is_acoem", "start")
+    __slots__ = ("chapter", "chapter_stated", "document", "end", "is_acoem", "start", "year")
 
     def __init__(self, start: int, end: int) -> None:
         self.start = start
@@ -185,6 +204,7 @@ class _Group:
         self.chapter: int | None = None
         self.chapter_stated = False
         self.is_acoem = False
+        self.year: int | None = None
 
     def takes(self, kind: str, document: str | None) -> bool:
         """Whether an adjacent token belongs to this citation ("ACOEM Chapter 8 Neck ...")."""
@@ -226,11 +246,34 @@ def _mtus_groups(text: str) -> list[_Group]:
             if _JOIN.match(before) and current.takes(kind, document):
                 current.add(kind, document, chapter, m.end())
                 continue
-            in_section = bool(_SECTION_LABEL.search(before))
-            boundary = _STRONG_BOUNDARY if in_section else _BOUNDARY
-            if not boundary.search(before):
+            edition = _EDITION_JOIN.match(before)
+            if (
+                edition
+                and kind == "chapter"
+                and current.is_acoem
+                and current.document is None
+                and current.takes(kind, document)
+            ):
+                year = edition.group(1) or edition.group(2)
+                current.year = int(year) if year else None
+                current.add(kind, document, chapter, m.end())
                 continue
-        current = _Group(m.start(), m.end())
+            if (
+                document is not None
+                and document == current.document
+                and _BARE_CHRONIC_PAIN.match(m.group(0))
+                and not _CITATION_FOLLOWS.match(text[m.end() :])
+            ):
+                continue
+            stripped = _MTUS_PREFIX.sub("", before)
+            in_section = bool(_SECTION_LABEL.search(stripped))
+            boundary = _STRONG_BOUNDARY if in_section else _BOUNDARY
+            if not boundary.search(stripped):
+                continue
+            start = m.start() - (len(before) - len(stripped))
+        else:
+            start = m.start()
+        current = _Group(start, m.end())
         current.add(kind, document, chapter, m.end())
         groups.append(current)
     return groups
@@ -238,16 +281,21 @@ def _mtus_groups(text: str) -> list[_Group]:
 
 def _parse_mtus(text: str) -> list[Citation]:
     text = _PART_OF_MTUS.sub("", _REGULATION.sub(" ", text))
-    odg = _ODG_START.search(text)
     rest = ""
-    if odg:
-        text, rest = text[: odg.start()], text[odg.start() :]
+    mark = _NON_MTUS_MARK.search(text)
+    if mark:
+        text, rest = text[: mark.start()], text[mark.end() :]
+    else:
+        odg = _ODG_START.search(text)
+        if odg:
+            text, rest = text[: odg.start()], text[odg.start() :]
     groups = _mtus_groups(text)
     citations: list[Citation] = []
     for i, group in enumerate(groups):
         end = groups[i + 1].start if i + 1 < len(groups) else len(text)
         tail = text[group.end : end]
         year, pages, section = _year_pages_section(tail)
+        year = year or group.year
         document, chapter = group.document, group.chapter
         if document is None:
             if chapter is not None and chapter in _ACOEM_CHAPTERS:
@@ -414,6 +462,9 @@ _TITLE_END = re.compile(
     re.IGNORECASE,
 )
 _PAREN = re.compile(r"^\((.*)\)$")
+# A title given with its abbreviation, then a topic ("Medical Disability Advisor (MDA), Knee
+# Arthroscopy"): the topic is the section.
+_ABBREVIATED_TITLE = re.compile(r"^(.*?\([A-Z]{2,8}\))\s*,\s*(.+)$")
 
 
 def _after_title(rest: str) -> tuple[int | None, str]:
@@ -469,6 +520,11 @@ def _parse_other(text: str) -> Citation:
     m = _TITLE_END.search(text)
     title, rest = (text[: m.start()], text[m.start() :]) if m else (text, "")
     title = _clean(title)
+    section = None
+    if title:
+        abbreviated = _ABBREVIATED_TITLE.match(title)
+        if abbreviated and _clean(abbreviated.group(1)):
+            title, section = _clean(abbreviated.group(1)), _clean(abbreviated.group(2))
     year = None
     if title:
         y = re.search(r"[\s,(]+((?:19|20)\d\d)\)?$", title)
@@ -479,7 +535,7 @@ def _parse_other(text: str) -> Citation:
     p = _PAGES.search(rest)
     if p:
         pages = _SPACES.sub(" ", p.group(1))
-    return _citation("Other", title, None, None, pages, year)
+    return _citation("Other", title, None, section, pages, year)
 
 
 def _starts(text: str) -> list[tuple[int, int, str]]:
