@@ -2433,6 +2433,113 @@ def test_quantity_cases(request_text, expected):
     assert parse_quantity(request_text) == expected
 
 
+# Typical disputed-item requests from California IMR letters, with the answers decided from the
+# contract (docs/letters.md sections 4.3 and 4.4): (request, regions, quantity).
+LETTER_REQUEST_CASES = [
+    ("Physical therapy 2 times a week for 6 weeks for the left shoulder", ["shoulder"], 12),
+    ("Norco 10/325mg #120 with 2 refills", [], 120),
+    ("Acupuncture 1-2 times per week for 6 weeks", [], None),
+    ("Post-op physical therapy 3x4 right knee", ["knee"], 12),
+    ("MRI of the bilateral hands", ["wrist/hand"], None),
+    ("Chiropractic treatment x 12 visits to the neck and low back", ["cervical", "lumbar"], 12),
+    ("Lidoderm 5% patch #30", [], 30),
+    ("Home health care 4 hours/day, 5 days/week for 2 weeks", [], 10),
+    ("EMG/NCV of the bilateral lower extremities", ["lower extremity"], None),
+    ("Right L5-S1 transforaminal epidural steroid injection", ["lumbar"], None),
+    ("Left greater trochanteric bursa injection", ["hip"], None),
+    ("Cervical pillow", ["cervical"], None),
+    ("Work conditioning 10 visits", [], 10),
+    ("Functional restoration program 160 hours", [], None),
+    ("Twelve sessions of cognitive behavioral therapy", [], 12),
+    ("X-ray of the right foot, 3 views", ["ankle/foot"], None),
+    ("TENS unit 30-day trial", [], None),
+    ("Ibuprofen 800mg 1 tab by mouth three times daily #90", [], 90),
+    ("Tramadol ER 150mg #30", [], 30),
+    ("Gabapentin 600mg, #90", [], 90),
+    ("Omeprazole 20mg #60 with 3 refills", [], 60),
+    ("Physical therapy 2x6 for the lumbar spine", ["lumbar"], 12),
+    ("Aquatic therapy 2 times per week for 4 weeks, low back", ["lumbar"], 8),
+    ("Right shoulder arthroscopy with subacromial decompression", ["shoulder"], None),
+    ("Bilateral L4-5 and L5-S1 facet medial branch blocks", ["lumbar"], None),
+    ("Cervical epidural steroid injection at C6-7", ["cervical"], None),
+    ("MRI of the cervical and lumbar spine", ["cervical", "lumbar"], None),
+    ("Occupational therapy 8 sessions for the right wrist", ["wrist/hand"], 8),
+    ("Trigger point injections x4 to the bilateral trapezius", ["cervical"], 4),
+    ("Left knee hinged brace", ["knee"], None),
+    ("Psychotherapy 6 sessions", [], 6),
+    ("Massage therapy 1x6 for the mid back", ["thoracic"], 6),
+    ("Transportation to and from medical appointments", [], None),
+    ("Right carpal tunnel release", ["wrist/hand"], None),
+    ("Lumbar brace (LSO)", ["lumbar"], None),
+    ("Follow-up visit with orthopedic surgeon x1", [], 1),
+    ("Cyclobenzaprine 7.5mg #60", [], 60),
+    ("Flurbiprofen 20% cream 180gm", [], None),
+    ("Spinal cord stimulator trial", [], None),
+    ("MRI of the thoracic spine without contrast", ["thoracic"], None),
+    ("Custom orthotics for bilateral feet", ["ankle/foot"], None),
+    ("Right total hip replacement", ["hip"], None),
+    ("Physical therapy 12 visits for the right ankle and left knee", ["ankle/foot", "knee"], 12),
+    ("Interferential unit rental for 2 months", [], None),
+    ("Cold therapy unit 7 day rental", [], None),
+    ("Physical therapy for the right upper extremity, 8 visits", ["upper extremity"], 8),
+    ("Lumbar spine x-ray, 2 views", ["lumbar"], None),
+    ("Bilateral sacroiliac joint injections", ["lumbar"], None),
+    ("Right index finger trigger finger release", ["wrist/hand"], None),
+    ("Naproxen 550mg twice daily #60", [], 60),
+    (
+        "Acupuncture 6 visits for the neck, upper back and shoulders",
+        ["cervical", "thoracic", "shoulder"],
+        6,
+    ),
+    ("Gym membership for 6 months", [], None),
+    ("Physical therapy three times per week for four weeks for the bilateral knees", ["knee"], 12),
+    ("Pain management follow-up visits x 3", [], 3),
+    ("Diagnostic ultrasound of the left shoulder", ["shoulder"], None),
+    ("Shockwave therapy to the right elbow x3 sessions", ["elbow"], 3),
+    ("Hydrocodone/APAP 10/325mg 1 tablet every 6 hours as needed #120", [], 120),
+    ("Physical therapy 2 x week x 6 weeks, cervical spine", ["cervical"], 12),
+    ("Physical therapy 6 visits to the left hip and groin", ["hip"], 6),
+    (
+        "Chiropractic manipulation 2x3 to the cervical and thoracic spine",
+        ["cervical", "thoracic"],
+        6,
+    ),
+    ("Acupuncture 6 sessions for the left forearm", ["upper extremity"], 6),
+    ("Right ankle MRI without contrast", ["ankle/foot"], None),
+    ("Outpatient left knee arthroscopy with partial medial meniscectomy", ["knee"], None),
+    ("Meloxicam 15mg once daily #30", [], 30),
+    ("Ketoprofen 20% cream 120gm", [], None),
+    ("Physical therapy eight visits for the low back", ["lumbar"], 8),
+    ("Pain psychology 4 sessions", [], 4),
+    ("Lumbar support brace", ["lumbar"], None),
+    ("Home health aide 8 hours per day, 7 days per week for 4 weeks", [], 28),
+    ("Physical therapy 2-3 times a week for 4 weeks", [], None),
+    ("CT scan of the head", ["head"], None),
+    ("Left shoulder subacromial injection x1", ["shoulder"], 1),
+    ("Bilateral upper extremity EMG/NCS", ["upper extremity"], None),
+    ("Nerve conduction studies of the RUE", ["upper extremity"], None),
+    ("Right wrist splint", ["wrist/hand"], None),
+    ("Physical therapy for the thoracic spine, quantity 12", ["thoracic"], 12),
+    ("Biofeedback 6 sessions", [], 6),
+    ("Terocin patches #30", [], 30),
+    ("Left sacroiliac joint radiofrequency ablation", ["lumbar"], None),
+    ("Lumbar fusion L4-S1 with 3 day inpatient stay", ["lumbar"], None),
+    ("Water therapy 12 visits for the bilateral knees and ankles", ["knee", "ankle/foot"], 12),
+    ("Cognitive behavioral therapy 1x week for 6 weeks", [], 6),
+    ("Myofascial release 1 time per week for 4 weeks to the upper back", ["thoracic"], 4),
+]
+
+
+@pytest.mark.parametrize(("request_text", "regions", "quantity"), LETTER_REQUEST_CASES)
+def test_letter_request_body_regions(request_text, regions, quantity):
+    assert body_regions(request_text) == regions
+
+
+@pytest.mark.parametrize(("request_text", "regions", "quantity"), LETTER_REQUEST_CASES)
+def test_letter_request_quantity(request_text, regions, quantity):
+    assert parse_quantity(request_text) == quantity
+
+
 SPECIALTY_CASES = [
     # Prose "Board Certified in X and Y": split on "and" when a piece is a Division name.
     (["Orthopedic Surgery and Sports Medicine"], ["Orthopedic Surgery", "Sports Medicine"]),

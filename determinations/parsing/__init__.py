@@ -30,7 +30,7 @@ __all__ = [
     "parse_text",
 ]
 
-PARSER_VERSION = "1.4.0"
+PARSER_VERSION = "1.5.0"
 
 _SECTION_NAMES = {
     HOW: "HOW THE IMR FINAL DETERMINATION WAS MADE",

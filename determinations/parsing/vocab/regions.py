@@ -63,7 +63,7 @@ _TERMS: list[tuple[str, tuple[str, ...]]] = [
     (r"shoulders?|rotator\s+cuffs?|(?:sub)?acromi\w*|glenohumeral|scapul\w*", (SHOULDER,)),
     (r"elbows?|epicondyl\w*|olecranon|cubital", (ELBOW,)),
     (r"wrists?|hands?(?![\s-]*(?:held|free))|fingers?|thumbs?|\w*carpal\w*|palms?", (WRIST_HAND,)),
-    (r"hips?|pelvi[cs]|pelvis|groins?", (HIP,)),
+    (r"hips?|pelvi[cs]|pelvis|groins?|trochant\w*|acetabul\w*", (HIP,)),
     (r"knees?|patell\w*|menisc\w*", (KNEE,)),
     (r"ankles?|foot|feet|toes?|heels?|plantar|achilles|\w*tarsal\w*", (ANKLE_FOOT,)),
     (r"head|brain\w*|skull", (HEAD,)),
