@@ -175,20 +175,13 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
     whose case number already belongs to another letter's determination is a re-issue: it is
     flagged for review instead of overwriting that determination.
     """
-    letter.parser_version = PARSER_VERSION
-    letter.parsed_at = timezone.now()
-    letter.errors = list(parsed.get("errors") or [])
-    letter.warnings = list(parsed.get("warnings") or [])
-    if letter.errors:
-        letter.status = ParseStatus.FAILED
+    if not _letter_mark_parsed(letter, parsed, timezone.now()):
         letter.save()
         return letter
-    letter.status = ParseStatus.PARSED_WITH_WARNINGS if letter.warnings else ParseStatus.PARSED
 
     determination = Determination.objects.filter(letter=letter).first()
-    case_number = parsed.get("case_number")
     if determination is None:
-        key = case_number or letter.sha256[:12]
+        key = _permalink_key(letter, parsed)
         owner = Determination.objects.filter(key=key).first()
         if owner is not None:
             letter.reissue_of = owner
@@ -205,6 +198,23 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
     determination.items.all().delete()
     _items_create(determination, parsed.get("items") or [])
     return letter
+
+
+def _letter_mark_parsed(letter: Letter, parsed: dict, when) -> bool:
+    """Record a parse's version, time, errors, warnings and status; False when it failed."""
+    letter.parser_version, letter.parsed_at = PARSER_VERSION, when
+    letter.errors = list(parsed.get("errors") or [])
+    letter.warnings = list(parsed.get("warnings") or [])
+    if letter.errors:
+        letter.status = ParseStatus.FAILED
+        return False
+    letter.status = ParseStatus.PARSED_WITH_WARNINGS if letter.warnings else ParseStatus.PARSED
+    return True
+
+
+def _permalink_key(letter: Letter, parsed: dict) -> str:
+    """The case number, or the first 12 hex digits of the SHA-256 when the letter has none."""
+    return parsed.get("case_number") or letter.sha256[:12]
 
 
 def _determination_fill(determination: Determination, parsed: dict) -> None:
@@ -491,14 +501,9 @@ def letters_create_parsed(*, parsed_letters: list[tuple[Letter, dict]]) -> list[
     candidates: dict[str, tuple[Letter, dict]] = {}
     reissues: list[tuple[Letter, str]] = []
     for letter, parsed in parsed_letters:
-        letter.parser_version, letter.parsed_at = PARSER_VERSION, now
-        letter.errors = list(parsed.get("errors") or [])
-        letter.warnings = list(parsed.get("warnings") or [])
-        if letter.errors:
-            letter.status = ParseStatus.FAILED
+        if not _letter_mark_parsed(letter, parsed, now):
             continue
-        letter.status = ParseStatus.PARSED_WITH_WARNINGS if letter.warnings else ParseStatus.PARSED
-        key = parsed.get("case_number") or letter.sha256[:12]
+        key = _permalink_key(letter, parsed)
         if key in candidates:
             reissues.append((letter, key))  # the same case twice in one chunk
         else:
