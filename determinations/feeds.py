@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from .exports import search_fence
-from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors
+from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_query
 from .models import DisputedItem
-from .views_analysis import _plain_bad_parameters, filter_query
+from .views_analysis import _plain_bad_parameters
 
 FEED_SIZE = 50
 

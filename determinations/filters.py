@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -160,3 +161,12 @@ def filter_errors(filterset: ItemFilterSet, *, extra: Iterable[str] = ()) -> lis
             for message in messages:
                 errors.append(f"Parameter '{name}': {message}")
     return errors
+
+
+def filter_query(active: dict[str, list[str]], *, replace: tuple[tuple[str, str], ...] = ()) -> str:
+    """The active filters as a query string, with the parameters in ``replace`` set instead."""
+    replaced = {name for name, _ in replace}
+    pairs = list(replace) + [
+        (name, value) for name, values in active.items() if name not in replaced for value in values
+    ]
+    return urlencode(pairs)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from . import search, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts, sample_percent_for
-from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors
+from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .presenters import determination_as_dict
 
 PAGE_SIZE = 25
@@ -32,7 +32,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         filterset, limit=FACET_LIMIT, sample_percent=sample_percent_for(results.total)
     )
     active = filterset.active
-    filter_query = urlencode([(k, v) for k in FILTER_PARAMS for v in active.get(k, [])])
+    query = filter_query(active)
     return render(
         request,
         "determinations/browse.html",
@@ -54,8 +54,8 @@ def browse(request: HttpRequest) -> HttpResponse:
             ],
             "chips": _chips(active, counts),
             "counts_estimated": any(v.estimated for values in counts.values() for v in values),
-            "filter_query": filter_query,
-            "next_query": _page_query(filter_query, results, page_request),
+            "filter_query": query,
+            "next_query": _page_query(query, results, page_request),
         },
     )
 

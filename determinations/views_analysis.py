@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,27 +9,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from . import charts, exports, stats
-from .filters import ItemFilterSet, filter_errors
-
-
-def bad_parameters(request: HttpRequest, errors: list[str]) -> HttpResponse:
-    """The 400 page, listing every problem with the query string."""
-    return render(request, "determinations/400_params.html", {"errors": errors}, status=400)
+from .filters import ItemFilterSet, filter_errors, filter_query
+from .views import bad_request
 
 
 def _plain_bad_parameters(errors: list[str]) -> HttpResponse:
     """Machine clients (curl, feed readers) get the problems as plain text."""
     text = "Bad request:\n" + "".join(f"- {error}\n" for error in errors)
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
-
-
-def filter_query(active: dict[str, list[str]], *, replace: tuple[tuple[str, str], ...] = ()) -> str:
-    """The active filters as a query string, with the parameters in ``replace`` set instead."""
-    replaced = {name for name, _ in replace}
-    pairs = list(replace) + [
-        (name, value) for name, values in active.items() if name not in replaced for value in values
-    ]
-    return urlencode(pairs)
 
 
 def _rate_texts(rate: stats.Rate) -> dict[str, str]:
@@ -47,7 +32,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset)
     if errors:
-        return bad_parameters(request, errors)
+        return bad_request(request, errors)
     result = stats.statistics(filterset)
     active = filterset.active
     browse = reverse("determinations:browse")
