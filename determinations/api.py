@@ -34,10 +34,11 @@ from .choices import (
     LetterOutcome,
     Priority,
 )
-from .exports import item_record, item_url, permalink_prefix, search_fence
+from .exports import item_record, item_url, permalink_prefix
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem
 from .presenters import determination_as_dict
+from .search import fenced_ids
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -99,7 +100,7 @@ class BrowseFilterBackend(BaseFilterBackend):
         if queryset.model is DisputedItem:
             if "q" in filterset.active:
                 matching = filterset.filter_queryset(DisputedItem.objects.public())
-                return queryset.filter(pk__in=search_fence(matching))
+                return queryset.filter(pk__in=fenced_ids(matching))
             return filterset.filter_queryset(queryset)
         if not filterset.active:
             return queryset

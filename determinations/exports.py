@@ -92,19 +92,6 @@ def item_record(item: DisputedItem, *, url: str) -> dict:
     }
 
 
-def search_fence(items: QuerySet[DisputedItem]) -> RawSQL:
-    """The ids of ``items`` behind an ``OFFSET 0`` fence: use as ``filter(pk__in=...)``.
-
-    For ``ORDER BY ... LIMIT`` over a full-text search (API pages, the feed) the planner may walk
-    the ordering index backwards hoping to meet a rare phrase: 5.5 s measured in
-    docs/scale-notes.md. The fence makes it find the hits through the GIN index first.
-    """
-    inner, params = items.order_by().values("id").query.sql_with_params()
-    # ``inner`` is Django's own compiled SQL; the request's values stay in ``params``.
-    sql = f"SELECT id FROM ({inner} OFFSET 0) AS hits"  # noqa: S608
-    return RawSQL(sql, params)  # noqa: S611
-
-
 def export_queryset(filterset: ItemFilterSet) -> QuerySet[DisputedItem]:
     """Public items matching a valid filter set, newest decision first (no columns chosen)."""
     return filterset.filter_queryset(DisputedItem.objects.public()).order_by(

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from .exports import search_fence
 from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_query
 from .models import DisputedItem
+from .search import fenced_ids
 from .views_analysis import _plain_bad_parameters
 
 FEED_SIZE = 50
@@ -61,7 +61,7 @@ class ItemFeed(Feed):
     def items(self, filterset: ItemFilterSet):
         matching = filterset.filter_queryset(DisputedItem.objects.public())
         if "q" in filterset.active:
-            matching = DisputedItem.objects.public().filter(pk__in=search_fence(matching))
+            matching = DisputedItem.objects.public().filter(pk__in=fenced_ids(matching))
         return list(
             matching.select_related("determination")
             .defer("search_vector", "determination__clinical_summary")

@@ -81,12 +81,23 @@ _RAW_ORDER = {
 }
 
 
-def _fenced_ids(queryset: QuerySet, *, order: str, limit: int) -> RawSQL:
-    """Ids of the first ``limit`` rows of a search, found through the GIN index first."""
-    inner, params = queryset.order_by().values("id", "decision_date").query.sql_with_params()
-    # ``order`` is one of the constants below, never request text.
-    sql = f"SELECT id FROM ({inner} OFFSET 0) AS hits ORDER BY {order} LIMIT %s"  # noqa: S608
-    return RawSQL(sql, (*params, limit))  # noqa: S611
+def fenced_ids(queryset: QuerySet, *, order: str | None = None, limit: int | None = None) -> RawSQL:
+    """Ids of a search's hits behind an ``OFFSET 0`` fence: use as ``filter(pk__in=...)``.
+
+    For ``ORDER BY ... LIMIT`` over a full-text search the planner may walk the ordering index
+    backwards hoping to meet a rare phrase (5.5 s measured in docs/scale-notes.md); the fence
+    makes it find the hits through the GIN index first. ``order`` (one of the constants below,
+    never request text) and ``limit`` keep only the first hits.
+    """
+    columns = ("id", "decision_date") if order else ("id",)
+    inner, params = queryset.order_by().values(*columns).query.sql_with_params()
+    # ``inner`` is Django's own compiled SQL; the request's values stay in ``params``.
+    sql = f"SELECT id FROM ({inner} OFFSET 0) AS hits"  # noqa: S608
+    if order:
+        sql += f" ORDER BY {order}"
+    if limit is not None:
+        sql, params = f"{sql} LIMIT %s", (*params, limit)
+    return RawSQL(sql, params)  # noqa: S611
 
 
 def ranked_page(
@@ -98,7 +109,7 @@ def ranked_page(
     as for ``keyset_page``.
     """
     if fence:
-        candidates = _fenced_ids(queryset, order=_RAW_ORDER[NEWEST], limit=RANK_CAP)
+        candidates = fenced_ids(queryset, order=_RAW_ORDER[NEWEST], limit=RANK_CAP)
     else:
         candidates = queryset.order_by(*NEWEST).values("id")[:RANK_CAP]
     start = (page - 1) * size
@@ -150,7 +161,7 @@ def keyset_page(
             break
         segment = queryset.filter(condition)
         if fence:
-            ids = _fenced_ids(segment, order=_RAW_ORDER[order], limit=wanted)
+            ids = fenced_ids(segment, order=_RAW_ORDER[order], limit=wanted)
         else:
             ids = segment.order_by(*order).values("id")[:wanted]
         found += list(rows.filter(id__in=ids).order_by(*order))
