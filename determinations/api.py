@@ -83,6 +83,23 @@ def validated_filters(request, *, extra=()) -> ItemFilterSet:
     return filterset
 
 
+EXACT_PARAMETER = OpenApiParameter(
+    "exact",
+    bool,
+    description="true: count every matching item, however many (slower); default false: a "
+    "search or several filters with very many matches may be counted over a fixed sample "
+    "and scaled up (figures marked 'estimated').",
+)
+
+
+def exact_requested(request) -> bool:
+    """The ``exact`` parameter: true or false (default), anything else is a 400."""
+    exact = request.query_params.get("exact", "false")
+    if exact not in ("true", "false"):
+        raise BadParameters(["Parameter 'exact': true or false."])
+    return exact == "true"
+
+
 def _reject_any_parameter(request) -> None:
     if request.query_params:
         names = ", ".join(dict.fromkeys(request.query_params.keys()))
@@ -288,6 +305,10 @@ class FacetValueSerializer(serializers.Serializer):
     label = serializers.CharField()
     count = serializers.IntegerField()
     selected = serializers.BooleanField()
+    estimated = serializers.BooleanField(
+        help_text="The count is scaled up from a fixed sample of the items (too many to count "
+        "within the request's budget); ask with exact=true for exact counts."
+    )
 
 
 class FacetsSerializer(serializers.Serializer):
@@ -302,6 +323,11 @@ class RateSerializer(serializers.Serializer):
     overturn_rate = serializers.FloatField(allow_null=True, help_text="overturned / items")
     interval_low = serializers.FloatField(help_text="95% Wilson score interval, lower bound.")
     interval_high = serializers.FloatField(help_text="95% Wilson score interval, upper bound.")
+    estimated = serializers.BooleanField(
+        help_text="Counted over a fixed sample of the letters and scaled up (a search with too "
+        "many hits to count within the request's budget); the interval is the sample's. Ask "
+        "with exact=true for exact figures."
+    )
 
 
 class GroupSerializer(RateSerializer):
@@ -326,6 +352,7 @@ class LettersSerializer(serializers.Serializer):
     partially_overturned = serializers.IntegerField()
     matching_items = serializers.IntegerField()
     items_per_letter = serializers.FloatField(allow_null=True)
+    estimated = serializers.BooleanField(help_text="Scaled up from a sample, as for the rates.")
 
 
 class StatsSerializer(serializers.Serializer):
@@ -426,6 +453,7 @@ class DeterminationDetail(generics.RetrieveAPIView):
             description=f"Keep the N largest values of each facet (1-{FACET_LIMIT_MAX}); "
             "selected values are always kept. Default: all values.",
         ),
+        EXACT_PARAMETER,
     ],
     responses={200: FacetsSerializer, 400: ERRORS},
 )
@@ -434,7 +462,8 @@ class FacetCounts(APIView):
     filter but its own."""
 
     def get(self, request):
-        filterset = validated_filters(request, extra=("limit",))
+        filterset = validated_filters(request, extra=("limit", "exact"))
+        exact = exact_requested(request)
         raw = request.query_params.get("limit")
         limit = None
         if raw is not None:
@@ -443,7 +472,7 @@ class FacetCounts(APIView):
                     [f"Parameter 'limit': a whole number from 1 to {FACET_LIMIT_MAX}."]
                 )
             limit = int(raw)
-        counts = facets.facet_counts(filterset, limit=limit)
+        counts = facets.facet_counts(filterset, limit=limit, estimates=not exact)
         return Response(
             {
                 "filters": filterset.active,
@@ -454,6 +483,7 @@ class FacetCounts(APIView):
                             "label": value.label,
                             "count": value.count,
                             "selected": value.selected,
+                            "estimated": value.estimated,
                         }
                         for value in values
                     ]
@@ -463,15 +493,18 @@ class FacetCounts(APIView):
         )
 
 
-@extend_schema(parameters=FILTER_PARAMETERS, responses={200: StatsSerializer, 400: ERRORS})
+@extend_schema(
+    parameters=[*FILTER_PARAMETERS, EXACT_PARAMETER],
+    responses={200: StatsSerializer, 400: ERRORS},
+)
 class Statistics(APIView):
     """Items, overturned items, overturn rate and 95% Wilson interval, overall and grouped by
     category, subcategory, service, guideline document, specialty, body region and year; and
     matching letters by outcome."""
 
     def get(self, request):
-        filterset = validated_filters(request)
-        result = stats.statistics(filterset)
+        filterset = validated_filters(request, extra=("exact",))
+        result = stats.statistics(filterset, estimates=not exact_requested(request))
         return Response({"filters": filterset.active, **result.as_dict()})
 
 

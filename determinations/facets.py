@@ -9,9 +9,11 @@ aggregates run as one ``UNION ALL`` statement: one query, whatever the filters.
 Without filters, or with one filter parameter holding one value and no search, the counts come
 from the precomputed tables of ``summaries`` (exact, one indexed query) while they are fresh;
 otherwise, or when they are stale, they are counted live as above. Other requests without a
-search are counted exactly in one pass over the narrow ``SummaryItem`` table while the
-summaries are fresh (``_one_pass_counts``); a search given a ``sample_percent`` is counted in one
-pass over a repeatable sample of the items (estimates). Still one statement in every case.
+search are counted in one pass over the narrow ``SummaryItem`` table while the summaries are
+fresh (``_one_pass_counts``), a search in one pass over its hits. With ``estimates``, a request
+with very many rows to count is counted over a fixed sample of the items instead (scaled up and
+labelled as estimates, see ``sampling``): one statement for the coarsest sample, and a second
+one only when a finer sample, or exact counting, fits the budget.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
 
-from . import summaries
+from . import sampling, summaries
 from .choices import ItemOutcome
 from .filters import ItemFilterSet
 from .models import DisputedItem, SummaryItem
@@ -78,19 +80,22 @@ def facet_counts(
     *,
     base_queryset: QuerySet[DisputedItem] | None = None,
     limit: int | None = None,
-    sample_percent: float | None = None,
+    sample_every: int | None = None,
+    estimates: bool = False,
 ) -> dict[str, list[FacetValue]]:
-    """Count matching items per value of every facet, in one SQL statement.
+    """Count matching items per value of every facet, in one SQL statement (two at most with
+    ``estimates``).
 
     ``filterset`` must be valid. Values are ordered by count (years by year, newest first);
     ``limit`` keeps the top values of each facet, but selected values are always kept (with a
     count of 0 when nothing matches them), so a chosen filter never disappears. Items with no
     value (no service, no decision date) are not listed.
 
-    ``sample_percent`` counts a repeatable ``TABLESAMPLE SYSTEM`` sample of the items instead
-    and scales the counts up (``estimated`` values): for result sets too large to count live.
-    It is ignored when fresh summaries answer the request (exact counts, see ``summaries``);
-    so is any request with a ``base_queryset``, which is always counted live.
+    ``sample_every`` counts only the items of the 1-in-N sample of ``sampling`` and scales the
+    counts up (``estimated`` values); ``estimates`` lets the function choose the sample (or
+    exact counting) from how many rows there are to count. Both are ignored when fresh
+    summaries answer the request (exact counts, see ``summaries``); a ``base_queryset`` is
+    always counted live, exactly.
 
     >>> fs = ItemFilterSet({"category": ["Surgery"], "outcome": ["overturned"]})
     >>> fs.is_valid()
@@ -103,37 +108,48 @@ def facet_counts(
     FacetValue(value='lumbar', count=5, selected=False, label='lumbar')
     """
     active = filterset.active
-    if sample_percent is not None:
-        sample_percent = min(max(float(sample_percent), 0.01), 100.0)
     if base_queryset is None:
         if summaries.summary_key(filterset) is not None:
             summarised = _from_summaries(filterset, active, limit)
             if summarised is not None:
                 return summarised
-        elif not filterset.form.cleaned_data.get("q") or sample_percent is not None:
-            return _one_pass_counts(filterset, active, limit, sample_percent)
+        elif not filterset.form.cleaned_data.get("q") or sample_every is not None or estimates:
+            return _one_pass_counts(filterset, active, limit, sample_every, estimates)
     base = base_queryset if base_queryset is not None else DisputedItem.objects.public()
-    parts, params = _live_parts(filterset, base, active, sample_percent)
+    if base_queryset is not None:
+        sample_every = None
+    parts, params = _live_parts(filterset, base, active, sample_every)
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     if parts:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            _add_rows(counts, cursor.fetchall(), sample_percent)
-    return _ordered_all(counts, active, limit, estimated=sample_percent is not None)
+            _add_rows(counts, cursor.fetchall(), sample_every)
+    return _ordered_all(counts, active, limit, estimated=_estimated(sample_every))
 
 
-def _add_rows(counts: dict[str, dict[str, int]], rows, sample_percent: float | None) -> None:
+def _add_rows(counts: dict[str, dict[str, int]], rows, sample_every: int | None) -> None:
     for name, value, count in rows:
         if value is not None:
-            counts[name][value] = (
-                count if sample_percent is None else round(count * 100 / sample_percent)
-            )
+            counts[name][value] = count if sample_every is None else count * sample_every
 
 
-def _ordered_all(counts, active, limit, *, estimated: bool) -> dict[str, list[FacetValue]]:
+def _estimated(sample_every: int | None, exact: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The facets whose counts are estimates: all of them when sampled, but ``exact``."""
+    if sample_every is None:
+        return frozenset()
+    return frozenset(facet.name for facet in FACETS) - exact
+
+
+def _ordered_all(
+    counts, active, limit, *, estimated: frozenset[str]
+) -> dict[str, list[FacetValue]]:
     return {
         facet.name: _ordered(
-            facet, counts[facet.name], active.get(facet.name, []), limit, estimated=estimated
+            facet,
+            counts[facet.name],
+            active.get(facet.name, []),
+            limit,
+            estimated=facet.name in estimated,
         )
         for facet in FACETS
     }
@@ -184,10 +200,8 @@ _SUMMARY_SOURCE = _Source(
 )
 
 
-def _item_source(sample_percent: float | None) -> _Source:
+def _item_source() -> _Source:
     table = f'"{_ITEMS}"'
-    if sample_percent is not None:
-        table += f" TABLESAMPLE SYSTEM ({float(sample_percent):.4f}) REPEATABLE (1)"
     values, tests = {}, {}
     for facet in FACETS:
         column = f'"{_ITEMS}"."{facet.column}"'
@@ -308,62 +322,105 @@ def _counts_over(combinations: str, filtered: list[str], skip: tuple[str, ...] =
     )
 
 
+CANDIDATES_MARK = "*candidates*"  # the first column of the row counting the candidates
+
+
 def _one_pass_sql(candidates: str, filtered: list[str], skip: tuple[str, ...] = ()) -> str:
-    """The whole count over ``candidates`` (``_candidates_sql``) as one subquery."""
+    """The whole count over ``candidates`` (``_candidates_sql``) as one subquery, with a row
+    ``(CANDIDATES_MARK, NULL, how many candidates)``: what the next count would read."""
     return (
         f"SELECT * FROM (WITH k AS MATERIALIZED ({_combinations_sql(candidates, filtered)}) "  # noqa: S608
-        f"{_counts_over('k', filtered, skip)}) AS one_pass"
+        f"{_counts_over('k', filtered, skip)} UNION ALL "
+        f"SELECT '{CANDIDATES_MARK}', NULL, COALESCE(sum(n), 0)::integer FROM k WHERE part = 1"
+        f") AS one_pass"
     )
+
+
+def _split_candidates(rows) -> tuple[list, int]:
+    """The count rows, and the candidates counted (0 when no one-pass count ran)."""
+    kept, candidates = [], 0
+    for row in rows:
+        if row[0] == CANDIDATES_MARK:
+            candidates = row[2]
+        else:
+            kept.append(row)
+    return kept, candidates
 
 
 def _one_pass_counts(
     filterset: ItemFilterSet,
     active: dict[str, list[str]],
     limit: int | None,
-    sample_percent: float | None,
+    sample_every: int | None,
+    estimates: bool,
 ) -> dict[str, list[FacetValue]]:
-    """Facet counts for requests the summaries do not answer, in one statement.
+    """Facet counts for requests the summaries do not answer, in one statement per try.
 
-    With a search: one pass over the matching items (a repeatable sample of the item table when
-    ``sample_percent`` is given: estimates). Without one: over SummaryItem while the summaries
-    are fresh (exact whatever ``sample_percent``; with one filter parameter, its own facet is
-    the summary's totals), else the per-facet live aggregates of ``facet_counts`` (sampled when
-    ``sample_percent`` is given) - the freshness check, both branches and the choice between
-    them are one statement.
+    With a search: one pass over its hits. Without one: over SummaryItem while the summaries are
+    fresh (with one filter parameter, its own facet is the summary's totals, exact), else the
+    per-facet live aggregates of ``facet_counts``; the freshness check, both branches and the
+    choice between them are one statement. ``sample_every`` restricts the pass to a sample;
+    ``estimates`` first counts in the coarsest sample and, when that says the rows are fewer,
+    counts again in a finer sample or exactly (``sampling.level_for``).
     """
-    counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
-    q = (filterset.form.cleaned_data.get("q") or "").strip()
-    if q:
-        queryset = filterset.filter_queryset(
-            DisputedItem.objects.public().order_by(), exclude=set(FACETS_BY_NAME)
-        )
-        inner, where_params = queryset.values("id").query.sql_with_params()
-        where = inner[inner.index(" WHERE ") + len(" WHERE ") :]
-        candidates, params, filtered = _candidates_sql(
-            _item_source(sample_percent), where, list(where_params), active
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(_one_pass_sql(candidates, filtered), params)
-            _add_rows(counts, cursor.fetchall(), sample_percent)
-        return _ordered_all(counts, active, limit, estimated=sample_percent is not None)
+    count = _search_pass if (filterset.form.cleaned_data.get("q") or "").strip() else _summary_pass
+    if sample_every is None and estimates:
+        counts, exact, candidates, sampled = count(filterset, active, sampling.LEVELS[0])
+        if sampled:
+            sample_every = sampling.level_for(candidates)
+            if sample_every != sampling.LEVELS[0]:
+                counts, exact, _, sampled = count(filterset, active, sample_every)
+    else:
+        counts, exact, _, sampled = count(filterset, active, sample_every)
+    every = sample_every if sampled else None
+    return _ordered_all(counts, active, limit, estimated=_estimated(every, exact))
 
+
+def _search_pass(filterset, active, every: int | None):
+    """``(counts, exact facets, candidates, sampled)`` for a search, over the 1-in-``every``
+    sample of its hits (all of them when None)."""
+    counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
+    queryset = filterset.filter_queryset(
+        DisputedItem.objects.public().order_by(), exclude=set(FACETS_BY_NAME)
+    )
+    inner, where_params = queryset.values("id").query.sql_with_params()
+    where = inner[inner.index(" WHERE ") + len(" WHERE ") :]
+    where += sampling.condition(f'"{_ITEMS}"."determination_id"', every)
+    candidates, params, filtered = _candidates_sql(
+        _item_source(), where, list(where_params), active
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_one_pass_sql(candidates, filtered), params)
+        rows, n = _split_candidates(cursor.fetchall())
+    _add_rows(counts, rows, every)
+    return counts, frozenset(), n, every is not None
+
+
+def _summary_pass(filterset, active, every: int | None):
+    """``(counts, exact facets, candidates, sampled)`` without a search: over the 1-in-``every``
+    sample of SummaryItem while the summaries are fresh, else live over every item (exact)."""
+    counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     fresh = "(SELECT ok FROM fresh)"
     filtered_names = [facet.name for facet in FACETS if facet.name in active]
     # One filter parameter (several values): its own facet, counted without it, is the
     # summary's totals; the other facets count the matching items only.
     single = tuple(filtered_names) if len(filtered_names) == 1 else ()
     candidates, params, filtered = _candidates_sql(
-        _SUMMARY_SOURCE, fresh, [], active, matching_only=bool(single)
+        _SUMMARY_SOURCE,
+        fresh + sampling.condition("letter", every),
+        [],
+        active,
+        matching_only=bool(single),
     )
     totals = ""
     if single:
         totals = (
-            f"UNION ALL SELECT facet_a, value_a, items FROM {summaries.PAIR_TABLE} "  # noqa: S608
+            f"UNION ALL SELECT %s || facet_a, value_a, items FROM {summaries.PAIR_TABLE} "  # noqa: S608
             f"WHERE facet_b = '' AND facet_a = %s AND {fresh} "
         )
-        params.append(single[0])
+        params += [_EXACT_PREFIX, single[0]]
     live_parts, live_params = _live_parts(
-        filterset, DisputedItem.objects.public(), active, sample_percent
+        filterset, DisputedItem.objects.public(), active, sample_every=None
     )
     sql = (
         f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok) "  # noqa: S608
@@ -375,32 +432,44 @@ def _one_pass_counts(
         cursor.execute(sql, [*params, *live_params])
         rows = cursor.fetchall()
     from_summaries = any(row[0] == summaries.FRESH_MARK for row in rows)
-    rows = [row for row in rows if row[0] != summaries.FRESH_MARK]
-    scale = None if from_summaries else sample_percent
-    _add_rows(counts, rows, scale)
-    return _ordered_all(counts, active, limit, estimated=scale is not None)
+    rows, n = _split_candidates(row for row in rows if row[0] != summaries.FRESH_MARK)
+    sampled = from_summaries and every is not None
+    exact_rows = [(name[len(_EXACT_PREFIX) :], v, c) for name, v, c in rows if _exact(name)]
+    _add_rows(counts, [row for row in rows if not _exact(row[0])], every if sampled else None)
+    _add_rows(counts, exact_rows, None)
+    return counts, frozenset(name for name, _, _ in exact_rows), n, sampled
+
+
+_EXACT_PREFIX = "="  # marks rows counted exactly (the pair table's totals) in a sampled pass
+
+
+def _exact(name: str) -> bool:
+    return name.startswith(_EXACT_PREFIX)
 
 
 def _live_parts(
     filterset: ItemFilterSet,
     base: QuerySet[DisputedItem],
     active: dict[str, list[str]],
-    sample_percent: float | None,
+    sample_every: int | None,
 ) -> tuple[list[str], list]:
-    """The live aggregates: one per group of facets sharing their filters, over ``base``."""
+    """The live aggregates: one per group of facets sharing their filters, over ``base``
+    (its 1-in-``sample_every`` sample when given)."""
     shared = [facet for facet in FACETS if facet.name not in active]
     groups = [(frozenset(), shared)] + [
         (frozenset({facet.name}), [facet]) for facet in FACETS if facet.name in active
     ]
     parts, params = [], []
     for exclude, facets in groups:
-        queryset = filterset.filter_queryset(base.order_by(), exclude=exclude)
+        queryset = sampling.sampled(
+            filterset.filter_queryset(base.order_by(), exclude=exclude), sample_every
+        )
         # Scalars and arrays in separate aggregates: unnesting scalars too made one scan slower
         # than two (measured), and PostgreSQL can run the two in parallel.
         for is_array in (False, True):
             chosen = [facet for facet in facets if facet.is_array == is_array]
             if chosen:
-                sql, sql_params = _grouping_sets_sql(queryset, chosen, sample_percent)
+                sql, sql_params = _grouping_sets_sql(queryset, chosen)
                 parts.append(sql)
                 params.extend(sql_params)
     return parts, params
@@ -423,43 +492,7 @@ def _from_summaries(
     }
 
 
-# Up to this many matching items facet counts are always exact (live counting costs ~5 us per
-# hit here: reading the row and, for a search, its text vector). Beyond it, counts may come from
-# a repeatable sample of the table holding about SAMPLE_MATCHES of them, scaled up and labelled
-# as estimates: when that sample is smaller than the hits themselves.
-LIVE_COUNT_UP_TO = 20_000
-SAMPLE_MATCHES = 10_000
-
-
-def sample_percent_for(matching: int) -> float | None:
-    """The ``sample_percent`` for ``facet_counts`` when ``matching`` items match, or None.
-
-    A sample of p% of the table reads p% of its rows to find p% of the hits; live counting
-    reads every hit. So sampling pays only when hits are dense enough: rows * p / 100 <=
-    matching, with p = 100 * SAMPLE_MATCHES / matching (hits above sqrt(SAMPLE_MATCHES * rows):
-    ~46 k of 209 k items, ~200 k of 4 M). Costs the table's row estimate (one cheap query) only
-    above ``LIVE_COUNT_UP_TO``.
-    """
-    if matching <= LIVE_COUNT_UP_TO:
-        return None
-    rows = max(_table_rows(), matching)
-    percent = min(100.0, 100 * SAMPLE_MATCHES / matching)
-    if rows * percent / 100 > matching:
-        return None
-    return percent
-
-
-def _table_rows() -> int:
-    """The planner's row count of the items table (no scan)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [_ITEMS])
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
-def _grouping_sets_sql(
-    queryset: QuerySet, facets: list[Facet], sample_percent: float | None = None
-) -> tuple[str, tuple]:
+def _grouping_sets_sql(queryset: QuerySet, facets: list[Facet]) -> tuple[str, tuple]:
     """``(facet name, value as text, item count)`` rows for ``facets`` over ``queryset``.
 
     Array columns are unnested side by side in one select list (PostgreSQL zips set-returning
@@ -471,10 +504,6 @@ def _grouping_sets_sql(
         for alias, facet in zip(aliases, facets, strict=True)
     }
     inner, params = queryset.annotate(**expressions).values(*aliases).query.sql_with_params()
-    if sample_percent is not None:
-        table = f'FROM "{DisputedItem._meta.db_table}"'
-        sampled = f"{table} TABLESAMPLE SYSTEM ({float(sample_percent):.4f}) REPEATABLE (1)"
-        inner = inner.replace(table, sampled, 1)
     names = " ".join(
         f"WHEN GROUPING({alias}) = 0 THEN '{facet.name}'"
         for alias, facet in zip(aliases, facets, strict=True)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from . import search, summaries
+from . import sampling, search, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
 TOTAL_EXACT_UP_TO = 10_000
+# A search whose coarse-sample estimate is above this shows that estimate as its total.
+SAMPLE_ESTIMATE_FROM = 4 * TOTAL_EXACT_UP_TO
 # A search whose wanted rows are expected within this many rows of the date index walks it
 # (its hits are dense); sparser ones are found through the GIN index first (see
 # search.keyset_page). Few hits (an exact total) always go through the GIN index.
@@ -65,7 +67,8 @@ def items_browse(
     """The items matching a valid ``filterset``, one page of them, and their total.
 
     Bounded work at any depth: the total (exact from fresh summaries when they answer the
-    request: no search, at most one filter value; else a capped count, an estimate beyond
+    request: no search, at most one filter value; for a search with very many hits, an
+    estimate from a fixed sample; else a capped count, an estimate beyond
     ``TOTAL_EXACT_UP_TO``), one query for the page's rows (keyset for newest/oldest, a ranked
     capped set for relevance) and one for the snippets when searching.
     """
@@ -75,6 +78,8 @@ def items_browse(
     total = summaries.item_total(key) if key is not None else None  # None when stale
     if total is not None:
         exact = True
+    elif q and (estimate := sample_estimate(matching)) is not None:
+        total, exact = estimate, False
     else:
         total, exact = count_capped(matching, cap=TOTAL_EXACT_UP_TO)
     rows = items_list().order_by()
@@ -96,6 +101,18 @@ def items_browse(
     elif more:
         page.next_cursor = search.cursor_after(items[-1])
     return page
+
+
+def sample_estimate(matching: QuerySet[DisputedItem]) -> int | None:
+    """The hits of a search estimated from the coarsest fixed sample of the items (its partial
+    search index reads only the sample's hits), or None when they look too few to estimate so:
+    then ``count_capped`` counts them. Counting up to the cap instead would build the search's
+    whole hit bitmap first, which grows with the archive."""
+    every = sampling.LEVELS[0]
+    in_sample = sampling.sampled(matching.order_by(), every).count()
+    if in_sample * every <= SAMPLE_ESTIMATE_FROM:
+        return None
+    return in_sample * every
 
 
 def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:

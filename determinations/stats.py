@@ -5,7 +5,9 @@ same rows the browse page lists, so the numbers agree wherever they appear. Call
 ``items_summary``, ``grouped_rates`` and ``letters_summary`` only. ``statistics`` answers requests
 without filters, or with one filter parameter holding one value and no search, from the
 precomputed tables of ``summaries`` while they are fresh (one indexed query, same figures and
-order); anything else is counted live.
+order); anything else is counted live. With ``estimates``, a search with very many hits is
+counted over a fixed sample of the items (``sampling``): its figures are scaled up and marked
+as estimates, and its intervals are those of the sample, so they stay honest (wider).
 
 Definitions (also in docs/api.md):
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from . import summaries
+from . import sampling, summaries
 from .choices import ItemOutcome, LetterOutcome
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem
@@ -60,6 +62,7 @@ class Rate:
     value: str | int | None = None
     label: str = ""
     params: tuple[tuple[str, str], ...] = ()  # browse filters selecting this group
+    sample_every: int = 1  # counted over the 1-in-N sample, figures scaled up (N > 1)
 
     @property
     def upheld(self) -> int:
@@ -70,8 +73,14 @@ class Rate:
         return self.overturned / self.items if self.items else None
 
     @property
+    def estimated(self) -> bool:
+        return self.sample_every > 1
+
+    @property
     def interval(self) -> tuple[float, float]:
-        return wilson_interval(self.overturned, self.items)
+        """The Wilson interval of what was counted: the sample's counts when sampled."""
+        every = self.sample_every
+        return wilson_interval(self.overturned // every, self.items // every)
 
     def as_dict(self) -> dict:
         low, high = self.interval
@@ -83,6 +92,7 @@ class Rate:
             overturn_rate=self.rate,
             interval_low=low,
             interval_high=high,
+            estimated=self.estimated,
         )
         return data
 
@@ -240,6 +250,7 @@ class LettersSummary:
     overturned: int
     partially_overturned: int
     items: int  # matching items
+    estimated: bool = False  # scaled up from a sample of the items
 
     @property
     def items_per_letter(self) -> float | None:
@@ -253,6 +264,7 @@ class LettersSummary:
             "partially_overturned": self.partially_overturned,
             "matching_items": self.items,
             "items_per_letter": self.items_per_letter,
+            "estimated": self.estimated,
         }
 
 
@@ -281,21 +293,34 @@ class Statistics:
         }
 
 
-def statistics(filterset: ItemFilterSet, *, dimensions=tuple(DIMENSIONS)) -> Statistics:
-    """Everything the statistics page and ``/api/stats/`` show, for a valid filter set."""
+def statistics(
+    filterset: ItemFilterSet, *, dimensions=tuple(DIMENSIONS), estimates: bool = False
+) -> Statistics:
+    """Everything the statistics page and ``/api/stats/`` show, for a valid filter set.
+
+    ``estimates``: a search whose hits are too many to count within a page's budget is counted
+    over the sample ``sampling.level_for`` chooses (one more cheap query to decide)."""
     key = summaries.summary_key(filterset)
     if key is not None:
         summarised = _statistics_from_summaries(key, dimensions)
         if summarised is not None:
             return summarised
-    return _statistics_in_one_statement(filtered_items(filterset), dimensions)
+    items = filtered_items(filterset)
+    every = None
+    if estimates and (filterset.form.cleaned_data.get("q") or "").strip():
+        coarsest = sampling.LEVELS[0]
+        every = sampling.level_for(sampling.sampled(items.order_by(), coarsest).count())
+    return _statistics_in_one_statement(sampling.sampled(items, every), dimensions, every or 1)
 
 
-def _statistics_in_one_statement(items: QuerySet[DisputedItem], dimensions) -> Statistics:
+def _statistics_in_one_statement(
+    items: QuerySet[DisputedItem], dimensions, every: int = 1
+) -> Statistics:
     """``statistics`` counted live in one statement: the matching items (a search, every
     filter) are found once, into a materialized CTE, and every figure is counted from it; the
     figures, groups and order are those of ``items_summary``, ``letters_summary`` and
-    ``grouped_rates``."""
+    ``grouped_rates``. ``items`` is the 1-in-``every`` sample when ``every`` > 1: the counts
+    are scaled up by ``every``."""
     specs = [DIMENSIONS[name] for name in dimensions]
     columns = sorted({"determination_id", "outcome", *(spec.column for spec in specs)})
     if any(spec.name == "subcategory" for spec in specs):
@@ -343,10 +368,12 @@ def _statistics_in_one_statement(items: QuerySet[DisputedItem], dimensions) -> S
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *part_params])
         rows = cursor.fetchall()
-    total, by_outcome, grouped_rows = Rate(0, 0, label="All matching items"), {}, {}
+    total = Rate(0, 0, label="All matching items", sample_every=every)
+    by_outcome, grouped_rows = {}, {}
     for kind, dim, value, value2, n, overturned_n, ord_ in rows:
+        n, overturned_n = n * every, overturned_n * every
         if kind == "t":
-            total = Rate(items=n, overturned=overturned_n, label="All matching items")
+            total = Rate(n, overturned_n, label="All matching items", sample_every=every)
         elif kind == "l":
             by_outcome[value] = n
         else:
@@ -356,12 +383,14 @@ def _statistics_in_one_statement(items: QuerySet[DisputedItem], dimensions) -> S
         found = [row[1:] for row in sorted(grouped_rows.get(spec.name, []))]
         truncated = spec.limit is not None and len(found) > spec.limit
         found = found[: spec.limit] if spec.limit else found
-        groups.append(Grouped(spec, [_rate(spec, *row) for row in found], truncated))
-    letters = _letters_summary(by_outcome, total.items)
+        groups.append(Grouped(spec, [_rate(spec, *row, every=every) for row in found], truncated))
+    letters = _letters_summary(by_outcome, total.items, estimated=every > 1)
     return Statistics(total=total, letters=letters, groups=groups)
 
 
-def _rate(spec: Dimension, value: str, category: str | None, n: int, overturned: int) -> Rate:
+def _rate(
+    spec: Dimension, value: str, category: str | None, n: int, overturned: int, every: int = 1
+) -> Rate:
     """One table row: its figures, its label and the browse filters that select it."""
     if spec.name == "subcategory":
         return Rate(
@@ -370,6 +399,7 @@ def _rate(spec: Dimension, value: str, category: str | None, n: int, overturned:
             value=value,
             label=f"{category} / {value}",
             params=(("category", category), ("subcategory", value)),
+            sample_every=every,
         )
     typed = int(value) if spec.name == "year" else value
     return Rate(
@@ -378,6 +408,7 @@ def _rate(spec: Dimension, value: str, category: str | None, n: int, overturned:
         value=typed,
         label=str(typed),
         params=((spec.param, value),),
+        sample_every=every,
     )
 
 
@@ -411,11 +442,14 @@ def _summary_rate(spec: Dimension, value: str, items: int, overturned: int) -> R
     return _rate(spec, value, category, items, overturned)
 
 
-def _letters_summary(by_outcome: dict[str, int], items: int) -> LettersSummary:
+def _letters_summary(
+    by_outcome: dict[str, int], items: int, *, estimated: bool = False
+) -> LettersSummary:
     return LettersSummary(
         letters=sum(by_outcome.values()),
         upheld=by_outcome.get(LetterOutcome.UPHELD, 0),
         overturned=by_outcome.get(LetterOutcome.OVERTURNED, 0),
         partially_overturned=by_outcome.get(LetterOutcome.PARTIALLY_OVERTURNED, 0),
         items=items,
+        estimated=estimated,
     )

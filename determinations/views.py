@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import search, selectors
-from .facets import FACETS, FACETS_BY_NAME, facet_counts, sample_percent_for
+from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .presenters import determination_as_dict
 
@@ -28,9 +28,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     if errors or page_errors:
         return bad_request(request, errors + page_errors)
     results = selectors.items_browse(filterset=filterset, request=page_request, size=PAGE_SIZE)
-    counts = facet_counts(
-        filterset, limit=FACET_LIMIT, sample_percent=sample_percent_for(results.total)
-    )
+    counts = facet_counts(filterset, limit=FACET_LIMIT, estimates=True)
     active = filterset.active
     query = filter_query(active)
     return render(

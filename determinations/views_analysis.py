@@ -33,7 +33,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     errors = filter_errors(filterset)
     if errors:
         return bad_request(request, errors)
-    result = stats.statistics(filterset)
+    result = stats.statistics(filterset, estimates=True)
     active = filterset.active
     browse = reverse("determinations:browse")
     tables = []

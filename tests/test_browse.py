@@ -293,7 +293,7 @@ def test_facet_counts_from_a_full_sample_equal_the_live_counts(archive):
     filterset = ItemFilterSet({"region": ["lumbar"]})
     assert filterset.is_valid()
     live = facet_counts(filterset)
-    sampled = facet_counts(filterset, sample_percent=100)
+    sampled = facet_counts(filterset, sample_every=1)
     assert {k: [(v.value, v.count) for v in vs] for k, vs in sampled.items()} == {
         k: [(v.value, v.count) for v in vs] for k, vs in live.items()
     }
@@ -301,12 +301,12 @@ def test_facet_counts_from_a_full_sample_equal_the_live_counts(archive):
 
 
 def test_huge_result_sets_show_estimated_counts_marked_as_such(client, archive, monkeypatch):
-    from determinations import facets
+    from determinations import sampling
 
-    monkeypatch.setattr(facets, "LIVE_COUNT_UP_TO", 2)
-    monkeypatch.setattr(facets, "SAMPLE_MATCHES", 600)  # 100 % of 6 matches: same numbers
-    html = client.get("/").content.decode()
-    assert re.search(r'value="upheld">.*?<span class="count">~3</span>', html)
+    monkeypatch.setattr(sampling, "LEVELS", (1,))  # "1 in 1": the sample is every item
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", 0)
+    html = client.get("/?q=mri").content.decode()
+    assert re.search(r'value="upheld">.*?<span class="count">~\d+</span>', html)
     assert "estimated from a sample" in html
 
 
@@ -487,7 +487,9 @@ def test_a_deep_cursor_page_starts_after_the_cursor(client, many):
     from determinations.models import DisputedItem
 
     last = (
-        DisputedItem.objects.filter(decision_date__isnull=False).order_by("decision_date").first()
+        DisputedItem.objects.filter(decision_date__isnull=False)
+        .order_by("decision_date", "id")  # dates repeat: the last row of the newest order
+        .first()
     )
     response = client.get(f"/?sort=newest&cursor={last.decision_date}_{last.id}")
     # After the oldest dated row come the undated ones, newest id first.
@@ -508,12 +510,13 @@ def test_the_total_is_an_estimate_beyond_the_threshold(client, archive, monkeypa
 
 
 def test_browse_runs_a_bounded_number_of_queries(client, many, django_assert_max_num_queries):
-    # count, rows (two when a page crosses into undated rows), facets, snippets
-    with django_assert_max_num_queries(4):
-        client.get("/?region=lumbar&year=2016&category=Diagnostic+Testing")
+    # count (a search: its coarse-sample estimate first), rows (two when a page crosses into
+    # undated rows), facets (the coarsest sample, then exact or a finer sample), snippets
     with django_assert_max_num_queries(5):
+        client.get("/?region=lumbar&year=2016&category=Diagnostic+Testing")
+    with django_assert_max_num_queries(7):
         client.get("/?q=massage&sort=oldest&outcome=upheld")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         client.get("/?q=massage&page=2")
 
 
@@ -523,9 +526,19 @@ def test_a_search_with_an_estimated_total_adds_one_cheap_query(
     from determinations import selectors
 
     monkeypatch.setattr(selectors, "TOTAL_EXACT_UP_TO", 1)
-    # capped count, EXPLAIN estimate, table size, rows, snippets, facets
-    with django_assert_max_num_queries(6):
+    # coarse-sample estimate, capped count, EXPLAIN estimate, table size, rows, snippets,
+    # facets (coarsest sample, then exact)
+    with django_assert_max_num_queries(8):
         assert client.get("/?q=massage").status_code == 200
+
+
+def test_a_search_with_very_many_hits_shows_its_sample_estimate(client, many, monkeypatch):
+    from determinations import sampling, selectors
+
+    monkeypatch.setattr(sampling, "LEVELS", (1,))  # "1 in 1": the sample is every item
+    monkeypatch.setattr(selectors, "SAMPLE_ESTIMATE_FROM", 5)
+    html = client.get("/?q=massage").content.decode()
+    assert "About 23 matching items" in html  # every item is in this sample: its exact count
 
 
 # The 400 page -------------------------------------------------------------------------------

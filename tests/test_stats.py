@@ -203,6 +203,7 @@ def test_the_letter_summary_counts_letters_by_their_outcome(archive):
         "partially_overturned": 1,
         "matching_items": 5,
         "items_per_letter": pytest.approx(5 / 3),
+        "estimated": False,
     }
 
 
@@ -275,6 +276,55 @@ def test_live_statistics_are_one_statement_equal_to_the_separate_counts(
         letters=stats.letters_summary(items, item_count=total.items),
         groups=[stats.grouped_rates(items, name) for name in stats.DIMENSIONS],
     )
+
+
+def test_a_search_with_very_many_hits_is_counted_over_a_sample_and_scaled_up(
+    archive, monkeypatch, django_assert_num_queries
+):
+    from determinations import sampling
+
+    monkeypatch.setattr(sampling, "LEVELS", (2,))  # the letters with an even id
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)  # sample whatever the hits
+    filterset = ItemFilterSet(QueryDict("q=lumbar or acupuncture or norco"))
+    assert filterset.is_valid()
+    with django_assert_num_queries(2):  # the sample's size, then the sample's figures
+        result = stats.statistics(filterset, estimates=True)
+    sample = sampling.sampled(stats.filtered_items(filterset), 2)
+    counted = stats.items_summary(sample)
+    assert counted.items >= 1
+    assert (result.total.items, result.total.overturned) == (
+        2 * counted.items,
+        2 * counted.overturned,
+    )
+    assert result.total.estimated and result.letters.estimated
+    assert result.total.interval == stats.wilson_interval(counted.overturned, counted.items)
+    letters = stats.letters_summary(sample, item_count=counted.items)
+    assert result.letters.letters == 2 * letters.letters  # whole letters are sampled
+    exact = stats.statistics(filterset)
+    assert not exact.total.estimated and exact.total.items >= 1
+    assert result.as_dict()["items"]["estimated"] is True
+
+
+def test_the_statistics_page_marks_sampled_figures(client, archive, monkeypatch):
+    from determinations import sampling
+
+    monkeypatch.setattr(sampling, "LEVELS", (2,))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    html = client.get("/stats/?q=lumbar").content.decode()
+    assert "estimated from a fixed sample of the letters (1 in 2)" in html
+    assert "exact=true" in html
+
+
+def test_the_stats_api_counts_exactly_when_asked(client, archive, monkeypatch):
+    from determinations import sampling
+
+    monkeypatch.setattr(sampling, "LEVELS", (2,))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    sampled = client.get("/api/stats/?q=lumbar").json()
+    exact = client.get("/api/stats/?q=lumbar&exact=true").json()
+    assert sampled["items"]["estimated"] is True
+    assert exact["items"]["estimated"] is False
+    assert client.get("/api/stats/?q=lumbar&exact=maybe").status_code == 400
 
 
 def test_ten_items_with_one_overturned_give_the_hand_computed_interval():

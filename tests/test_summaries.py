@@ -232,7 +232,7 @@ def test_facet_counts_from_fresh_summaries_equal_the_live_counts(archive, live):
     for query in every_one_value_query():
         for limit in (None, 1):
             filterset = filterset_for(query)
-            summarised = facet_counts(filterset, limit=limit, sample_percent=50)
+            summarised = facet_counts(filterset, limit=limit, sample_every=2)
             counted = live(facet_counts, filterset, limit=limit)
             assert as_plain(summarised) == as_plain(counted), query
 
@@ -477,9 +477,56 @@ def test_several_filters_are_counted_exactly_over_fresh_summary_items(
     summaries.summaries_refresh()
     for query in SEVERAL_FILTERS:
         with django_assert_num_queries(1):  # freshness check and counts in one statement
-            counted = facet_counts(filterset_for(query), sample_percent=5)
+            counted = facet_counts(filterset_for(query))
         assert as_counts(counted) == brute_force_counts(query), query
         assert not any(v.estimated for vs in counted.values() for v in vs), query
+
+
+def test_several_filters_counted_over_a_sample_are_scaled_and_labelled(archive):
+    summaries.summaries_refresh()
+    for query in SEVERAL_FILTERS:
+        counted = facet_counts(filterset_for(query), sample_every=1)  # a sample of everything
+        assert as_counts(counted) == brute_force_counts(query), query
+        params = set(QueryDict(query))
+        exact = params if len(params) == 1 else set()  # one parameter: its summary totals
+        for name, values in counted.items():
+            assert all(v.estimated != (name in exact) for v in values), (query, name)
+    halved = facet_counts(filterset_for("region=lumbar&year=2017"), sample_every=2)
+    assert all(v.count % 2 == 0 for vs in halved.values() for v in vs)  # each sampled row x2
+
+
+def test_one_filter_parameter_keeps_its_own_totals_exact_in_a_sample(archive):
+    summaries.summaries_refresh()
+    counted = facet_counts(filterset_for("region=lumbar&region=cervical"), sample_every=1)
+    assert as_counts(counted) == brute_force_counts("region=lumbar&region=cervical")
+    assert not any(v.estimated for v in counted["region"])  # the summary's totals
+    assert all(v.estimated for v in counted["category"])
+
+
+def test_estimates_count_exactly_when_the_coarse_sample_says_the_rows_are_few(
+    archive, django_assert_num_queries
+):
+    summaries.summaries_refresh()
+    query = "region=lumbar&year=2017"
+    with django_assert_num_queries(2):  # the coarsest sample, then exact counting
+        counted = facet_counts(filterset_for(query), estimates=True)
+    assert as_counts(counted) == brute_force_counts(query)
+    assert not any(v.estimated for vs in counted.values() for v in vs)
+
+
+def test_estimates_use_the_coarse_sample_alone_when_the_rows_are_many(
+    archive, monkeypatch, django_assert_num_queries
+):
+    from determinations import sampling
+
+    monkeypatch.setattr(sampling, "LEVELS", (1,))  # "1 in 1": the sample is every item
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", 0)
+    summaries.summaries_refresh()
+    for query in ("region=lumbar&year=2017", "q=acupuncture&region=cervical"):
+        with django_assert_num_queries(1):
+            counted = facet_counts(filterset_for(query), estimates=True)
+        assert as_counts(counted) == brute_force_counts(query), query
+        assert all(v.estimated for vs in counted.values() for v in vs), query
 
 
 def test_several_filters_are_counted_live_in_the_same_statement_when_stale(
@@ -492,9 +539,10 @@ def test_several_filters_are_counted_live_in_the_same_statement_when_stale(
         with django_assert_num_queries(1):
             counted = facet_counts(filterset_for(query))
         assert as_counts(counted) == brute_force_counts(query), query
-    sampled = facet_counts(filterset_for("region=lumbar&year=2017"), sample_percent=100)
+    # Stale summaries are counted live and exactly, sample or not: the worker refreshes them.
+    sampled = facet_counts(filterset_for("region=lumbar&year=2017"), sample_every=2)
     assert as_counts(sampled) == brute_force_counts("region=lumbar&year=2017")
-    assert all(v.estimated for vs in sampled.values() for v in vs)
+    assert not any(v.estimated for vs in sampled.values() for v in vs)
 
 
 @pytest.mark.parametrize("query", ["q=acupuncture", "q=acupuncture&region=cervical&year=2018"])
@@ -502,7 +550,7 @@ def test_a_sampled_search_is_counted_in_one_pass_and_labelled_estimated(
     archive, query, django_assert_num_queries
 ):
     with django_assert_num_queries(1):
-        counted = facet_counts(filterset_for(query), sample_percent=100)  # all of the items
+        counted = facet_counts(filterset_for(query), sample_every=1)  # all of the items
     assert as_counts(counted) == brute_force_counts(query)
     assert all(v.estimated for vs in counted.values() for v in vs)
     exact = facet_counts(filterset_for(query))
@@ -511,7 +559,7 @@ def test_a_sampled_search_is_counted_in_one_pass_and_labelled_estimated(
 
 
 def test_a_partial_sample_scales_its_counts_up(archive):
-    counted = facet_counts(filterset_for("q=acupuncture"), sample_percent=50)
+    counted = facet_counts(filterset_for("q=acupuncture"), sample_every=2)
     assert all(v.estimated for vs in counted.values() for v in vs)
     assert all(v.count % 2 == 0 for vs in counted.values() for v in vs)  # each sampled row x2
 

@@ -1,0 +1,55 @@
+"""Fixed samples of the items, for counts too large to make exactly within a page's budget.
+
+The items of letters whose determination id is a multiple of 16, and of 256, form two nested
+samples (SummaryItem rows the same, by their ``letter``). Whole letters are in or out, so
+letter counts scale up as well as item counts. Each sample has partial indexes (migration 0005):
+the search vector of the sampled items, and the sampled SummaryItem rows. Counting a sample's
+rows costs the sample's hits, not the archive's: ``q=pain`` on the 100 k benchmark, every hit
+1,141 ms, the 1-in-16 sample's hits 25 ms (docs/performance.md). Counts from a sample are scaled
+up and shown as estimates ("~"); ids are assigned in arrival order, so each sample spreads
+evenly over the years.
+
+A request first counts its rows in the coarsest sample (cheap at any size), and from that
+estimate chooses: exact counting when there are few rows, else the finest sample that keeps the
+rows read under ``SAMPLE_ROWS_UP_TO``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet
+
+# 1 row in N, coarsest first; each level has the partial indexes of migration 0005.
+LEVELS = (256, 16)
+# Up to this many rows, counts are exact: live counting costs ~5 us per row here.
+LIVE_COUNT_UP_TO = 20_000
+# A sample is used only when it holds at most this many of the rows to count.
+SAMPLE_ROWS_UP_TO = 25_000
+
+
+def level_for(rows_in_sample: int, every: int | None = None) -> int | None:
+    """The sample (1 in N) to count from, given ``rows_in_sample`` rows found in the 1-in-
+    ``every`` sample (default: the coarsest); None when the estimated rows are few enough to
+    count exactly."""
+    estimate = rows_in_sample * (every or LEVELS[0])
+    if estimate <= LIVE_COUNT_UP_TO:
+        return None
+    for level in sorted(LEVELS):  # finest first
+        if estimate / level <= SAMPLE_ROWS_UP_TO:
+            return level
+    return LEVELS[0]
+
+
+def condition(column: str, every: int | None) -> str:
+    """SQL that keeps the rows of the 1-in-``every`` sample (``column``: the quoted letter id
+    column, from the code, never request text), for a statement run with parameters (``%%``);
+    empty for no sampling."""
+    if every is None:
+        return ""
+    return f" AND ({column} %% {int(every)}) = 0"
+
+
+def sampled(queryset: QuerySet, every: int | None) -> QuerySet:
+    """Items of ``queryset`` in the 1-in-``every`` sample (by their letter's id)."""
+    if every is None:
+        return queryset
+    return queryset.alias(_sample=F("determination_id") % int(every)).filter(_sample=0)
