@@ -148,7 +148,11 @@ def citations_prefetch() -> Prefetch:
 
 def items_prefetch() -> Prefetch:
     """A determination's items in letter order, each with its citations."""
-    items = DisputedItem.objects.order_by("number").prefetch_related(citations_prefetch())
+    items = (
+        DisputedItem.objects.order_by("number")
+        .defer("search_vector")  # ~1.5 KB per item, often TOASTed; no page shows it
+        .prefetch_related(citations_prefetch())
+    )
     return Prefetch("items", queryset=items)
 
 
@@ -156,6 +160,7 @@ def determination_get(*, key: str) -> Determination | None:
     """One determination with its reviewer, letter, items and citations in four queries."""
     return (
         Determination.objects.select_related("reviewer", "letter")
+        .defer("letter__text")  # the whole extracted letter: no page shows it
         .prefetch_related(items_prefetch())
         .filter(key=key)
         .first()
