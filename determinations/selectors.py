@@ -85,12 +85,15 @@ def items_browse(
     rows = items_list().order_by()
     wanted = search.RANK_CAP if request.sort == "relevance" else size + 1
     fence = bool(q) and (exact or wanted * _table_rows() / total > WALK_UP_TO)
-    if request.sort == "relevance":
-        found = search.ranked_page(matching, rows, q=q, page=request.page, size=size, fence=fence)
-    else:
-        found = search.keyset_page(
-            matching, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
-        )
+    with search.walking(q and not fence):
+        if request.sort == "relevance":
+            found = search.ranked_page(
+                matching, rows, q=q, page=request.page, size=size, fence=fence
+            )
+        else:
+            found = search.keyset_page(
+                matching, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
+            )
     items, more = found[:size], len(found) > size
     snippets = search.snippets([item.id for item in items], q=q)
     for item in items:

@@ -526,9 +526,10 @@ def test_a_search_with_an_estimated_total_adds_one_cheap_query(
     from determinations import selectors
 
     monkeypatch.setattr(selectors, "TOTAL_EXACT_UP_TO", 1)
-    # coarse-sample estimate, capped count, EXPLAIN estimate, table size, rows, snippets,
-    # facets (coarsest sample, then exact)
-    with django_assert_max_num_queries(8):
+    # coarse-sample estimate, capped count, EXPLAIN estimate, table size, rows (walking the
+    # date index: savepoint, bitmap scans off, rows, setting back, release), snippets, facets
+    # (coarsest sample, then exact)
+    with django_assert_max_num_queries(12):
         assert client.get("/?q=massage").status_code == 200
 
 
@@ -615,3 +616,20 @@ def test_the_browse_page_says_when_the_archive_is_empty(client):
 def test_no_matches_says_so_and_offers_to_clear(client, archive):
     html = client.get("/?q=zebra").content.decode()
     assert "No decisions match" in html
+
+
+def test_walking_turns_bitmap_scans_off_for_its_block_only(db):
+    from django.db import connection
+
+    from determinations import search
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_bitmapscan")
+            return cursor.fetchone()[0]
+
+    with search.walking(True):
+        assert setting() == "off"
+    assert setting() == "on"
+    with search.walking(False):
+        assert setting() == "on"
