@@ -34,6 +34,7 @@ from pathlib import Path
 import psycopg
 
 from bench.corpus import GENERATOR_VERSION, Corpus
+from determinations.citation_format import citations_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER_ORIGINAL = "originals/bench-placeholder/NOT-GENERATED"
@@ -165,7 +166,7 @@ ITEM_COLUMNS = (
     "id, determination_id, number, request, original_request, authorized, outcome, category, "
     "subcategory, service, body_regions, quantity, claims_administrator_basis, reviewer_basis, "
     "rationale, decision_date, decision_year, specialties, guideline_sources, "
-    "guideline_documents, withdrawn"
+    "guideline_documents, withdrawn, reviewer_citations_text, claims_administrator_citations_text"
 )
 CITATION_COLUMNS = "item_id, cited_by, position, source, document, chapter, section, pages, year"
 
@@ -262,6 +263,8 @@ def chunk_rows(args: tuple) -> tuple[int, str, str, str, str]:
                         _unique(c["source"] for c in cited),
                         _unique(c["document"] for c in cited),
                         withdrawn,
+                        citations_text(cited),
+                        citations_text(item["claims_administrator"]["citations"]),
                     )
                 )
             )

@@ -1,20 +1,22 @@
 """Every matching item as CSV or JSON Lines, streamed: no cap, bounded memory, one query.
 
 Both exports are one SQL query: the browse filters (``ItemFilterSet``) on public items, newest
-decision first (``export_queryset``), the letter joined in, each item's citations aggregated by
-a correlated subquery. No model instance is built and no per-row or per-chunk query is run.
+decision first (``export_queryset``), the letter joined in. No model instance is built and no
+per-row or per-chunk query is run.
 
 CSV: the database writes it. ``COPY (SELECT ...) TO STDOUT (FORMAT csv)`` over Django's own
 query (``_csv_copy_sql``) gives every cell finished: dates ISO, lists joined with " | ",
-citations formatted (``format_citation`` in SQL), the permalink concatenated (``item_url``), the
-formula guard applied (``guard_cell``); COPY's CSV quoting is csv.writer's QUOTE_MINIMAL (empty
-strings are sent as NULL, which COPY leaves unquoted). The server sends one message per row,
-ending in LF; Python swaps that for CRLF, prepends the BOM and header, and hands on ~64 KB
-blocks. tests/test_exports.py checks the bytes against the plain-Python reference.
+citations as stored on the item when it was written (``presenters.citations_text``: aggregating
+them per row halved the export's speed), the permalink concatenated (``item_url``), the
+formula guard applied to free text (``guard_cell``); COPY's CSV quoting is csv.writer's
+QUOTE_MINIMAL (empty strings are sent as NULL, which COPY leaves unquoted). The server sends
+one message per row, ending in LF; Python swaps that for CRLF, prepends the BOM and header, and
+hands on ~64 KB blocks. tests/test_exports.py checks the bytes against the plain-Python reference.
 
 JSON Lines: plain tuples (``values_list``) through a server-side cursor, ``CHUNK_SIZE`` rows per
-fetch, made into ``item_record``'s shape (``_jsonl_record``) and encoded by one reused encoder.
-The API's item list still uses ``item_record`` on model instances.
+fetch, each item's citations aggregated by a correlated subquery, made into ``item_record``'s
+shape (``_jsonl_record``) and encoded by one reused encoder. The API's item list still uses
+``item_record`` on model instances.
 
 CSV choices, for spreadsheets: UTF-8 with a byte-order mark (Excel otherwise reads UTF-8 as a
 legacy code page and garbles names such as "Pérez"; other tools skip the BOM), RFC 4180 quoting
@@ -33,13 +35,13 @@ from itertools import islice
 from urllib.parse import quote
 
 import psycopg
-from django.contrib.postgres.fields import ArrayField
 from django.db import connections
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from .choices import CitedBy
+from .citation_format import LIST_SEPARATOR
 from .filters import ItemFilterSet
 from .models import DisputedItem, GuidelineCitation
 from .presenters import item_as_dict
@@ -48,7 +50,6 @@ CHUNK_SIZE = 5_000  # rows per server-side cursor fetch
 BATCH_ROWS = 50  # JSONL rows encoded at a time between block-size checks
 BLOCK_BYTES = 64 * 1024  # about this much handed to the server at a time
 BOM = "\ufeff"
-LIST_SEPARATOR = " | "
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _KEY_PLACEHOLDER = "__key__"
 
@@ -97,22 +98,6 @@ def export_queryset(filterset: ItemFilterSet) -> QuerySet[DisputedItem]:
     return filterset.filter_queryset(DisputedItem.objects.public()).order_by(
         "-decision_date", "-id"
     )
-
-
-def format_citation(citation: dict) -> str:
-    """ "ODG, Low Back, MRIs": source, document, chapter, section, pages, edition year.
-
-    The reference for ``_CITATION_TEXT_SQL``, which the CSV export uses.
-    """
-    parts = [
-        citation["source"],
-        citation["document"],
-        f"Chapter {citation['chapter']}" if citation["chapter"] else None,
-        citation["section"],
-        f"pp. {citation['pages']}" if citation["pages"] else None,
-        f"({citation['year']})" if citation["year"] else None,
-    ]
-    return ", ".join(str(part) for part in parts if part)
 
 
 def guard_cell(value: object) -> object:
@@ -188,29 +173,6 @@ def _url(base_url: str, prefix: str) -> _Concat:
     )
 
 
-# ``format_citation`` for a row ``c`` of the citations table.
-_CITATION_TEXT_SQL = (
-    "concat_ws(', ', nullif(c.source, ''), nullif(c.document, ''), "
-    "'Chapter ' || nullif(c.chapter, 0), nullif(c.section, ''), 'pp. ' || nullif(c.pages, ''), "
-    "'(' || nullif(c.year, 0) || ')')"
-)
-
-
-def _citations_texts() -> RawSQL:
-    """Both bases' citations, each formatted and joined in position order (NULL if none).
-
-    One subquery per item: ``ARRAY[reviewer's, claims administrator's]``.
-    """
-    joined = f"string_agg({_CITATION_TEXT_SQL}, {_SQL_LIST_SEPARATOR} ORDER BY c.position)"
-    sql = (
-        f"SELECT ARRAY[{joined} FILTER (WHERE c.cited_by = %s), "  # noqa: S608 - constants only
-        f"{joined} FILTER (WHERE c.cited_by = %s)] "
-        f'FROM {_CITATION} c WHERE c.item_id = "{_ITEM}"."id"'
-    )
-    by = [CitedBy.REVIEWER, CitedBy.CLAIMS_ADMINISTRATOR]
-    return RawSQL(sql, by, output_field=ArrayField(TextField()))  # noqa: S611
-
-
 def _citations_json() -> RawSQL:
     """Every citation of the item as JSON text: ``[[cited_by, source, ..., year], ...]``."""
     sql = (  # module constants only
@@ -225,14 +187,19 @@ def _letter(field: str) -> F:
     return F(f"determination__{field}")
 
 
-_TEXT, _PLAIN = "text", "plain"
+# Cell kinds: free text gets the formula guard; closed vocabularies (values the parser's tables
+# and the database's constraints hold, none starting with = + - @) and our own keys and URLs
+# only map '' to NULL (the guard cost ~30% of the export's time when applied to them too);
+# numbers and ISO dates go out as they are.
+_TEXT, _VOCAB, _PLAIN = "text", "vocabulary", "plain"
 
 
 def _csv_cells(base_url: str, *, iso_dates: bool) -> dict[str, tuple[Func | F | RawSQL, str]]:
     """Each CSV column's value in SQL, unguarded, and its kind.
 
-    ``_TEXT`` cells get the formula guard (``_cell_sql``); ``_PLAIN`` cells (numbers, ISO
-    dates) cannot need it. ``iso_dates``: the session's DateStyle already writes YYYY-MM-DD.
+    ``_TEXT`` cells get the formula guard (``_cell_sql``); ``_VOCAB`` cells (closed
+    vocabularies, our keys and URLs) and ``_PLAIN`` cells (numbers, ISO dates) cannot need it.
+    ``iso_dates``: the session's DateStyle already writes YYYY-MM-DD.
     """
 
     def date(name: str) -> F | Func:
@@ -240,19 +207,19 @@ def _csv_cells(base_url: str, *, iso_dates: bool) -> dict[str, tuple[Func | F | 
 
     dates = ("decision_date", "date_assigned", "date_of_injury", "ur_denial_date")
     return {
-        "letter_key": (_letter("key"), _TEXT),
+        "letter_key": (_letter("key"), _VOCAB),
         "item_number": (F("number"), _PLAIN),
-        "url": (_url(base_url, permalink_prefix()), _TEXT),
+        "url": (_url(base_url, permalink_prefix()), _VOCAB),
         "case_number": (_letter("case_number"), _TEXT),
         **{name: (date(name), _PLAIN) for name in dates},
         "application_received": (date("application_received"), _PLAIN),
-        "priority": (_letter("priority"), _TEXT),
-        "letter_outcome": (_letter("outcome"), _TEXT),
-        "outcome": (F("outcome"), _TEXT),
-        "category": (F("category"), _TEXT),
-        "subcategory": (F("subcategory"), _TEXT),
+        "priority": (_letter("priority"), _VOCAB),
+        "letter_outcome": (_letter("outcome"), _VOCAB),
+        "outcome": (F("outcome"), _VOCAB),
+        "category": (F("category"), _VOCAB),
+        "subcategory": (F("subcategory"), _VOCAB),
         "service": (F("service"), _TEXT),
-        "body_regions": (_Joined(F("body_regions")), _TEXT),
+        "body_regions": (_Joined(F("body_regions")), _VOCAB),
         "quantity": (F("quantity"), _PLAIN),
         "request": (F("request"), _TEXT),
         "original_request": (F("original_request"), _TEXT),
@@ -260,17 +227,12 @@ def _csv_cells(base_url: str, *, iso_dates: bool) -> dict[str, tuple[Func | F | 
         "reviewer_specialties": (_Joined(F("specialties")), _TEXT),
         "reviewer_guideline_sources": (_Joined(F("guideline_sources")), _TEXT),
         "reviewer_guideline_documents": (_Joined(F("guideline_documents")), _TEXT),
-        "reviewer_citations": (_CITATIONS_OF_REVIEWER, _TEXT),
+        "reviewer_citations": (F("reviewer_citations_text"), _TEXT),
         "reviewer_basis": (F("reviewer_basis"), _TEXT),
-        "claims_administrator_citations": (_CITATIONS_OF_CLAIMS_ADMINISTRATOR, _TEXT),
+        "claims_administrator_citations": (F("claims_administrator_citations_text"), _TEXT),
         "claims_administrator_basis": (F("claims_administrator_basis"), _TEXT),
         "rationale": (F("rationale"), _TEXT),
     }
-
-
-# Outer-query references to the inner column ``cited`` (``_citations_texts``).
-_CITATIONS_OF_REVIEWER = 'r."cited"[1]'
-_CITATIONS_OF_CLAIMS_ADMINISTRATOR = 'r."cited"[2]'
 
 
 # ``guard_cell`` in SQL: the code points of ``FORMULA_PREFIXES`` (ascii() is the first one).
@@ -285,6 +247,8 @@ def _cell_sql(value: str, kind: str) -> str:
     """
     if kind == _PLAIN:
         return value
+    if kind == _VOCAB:
+        return f"nullif({value}, '')"
     return (
         f"nullif(CASE WHEN ascii({value}) IN ({_FORMULA_CODES}) THEN '''' || {value} "
         f"ELSE {value} END, '')"
@@ -307,9 +271,7 @@ def _csv_copy_sql(items: QuerySet[DisputedItem], base_url: str) -> tuple[str, tu
         for i, (expression, _) in enumerate(cells.values())
         if not isinstance(expression, str)
     }
-    inner = items.values(
-        **values, cited=_citations_texts(), sort_date=F("decision_date"), sort_id=F("id")
-    )
+    inner = items.values(**values, sort_date=F("decision_date"), sort_id=F("id"))
     inner_sql, params = inner.query.sql_with_params()
     row = ", ".join(
         _cell_sql(expression if isinstance(expression, str) else f'r."c{i}"', kind)

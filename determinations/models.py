@@ -323,6 +323,17 @@ class DisputedItem(models.Model):
     )
     reviewer_basis = models.TextField(blank=True, help_text="Text after 'MAXIMUS guideline:'.")
     rationale = models.TextField(blank=True, help_text="Decision rationale, unwrapped.")
+    reviewer_citations_text = models.TextField(
+        null=True,
+        blank=True,
+        help_text="The reviewer's citations formatted and joined with ' | ' (None: none); "
+        "written with the citations, read by the CSV export.",
+    )
+    claims_administrator_citations_text = models.TextField(
+        null=True,
+        blank=True,
+        help_text="The claims administrator's citations, formatted as above.",
+    )
 
     # Facet columns copied from the determination and citations, maintained by services.
     decision_date = models.DateField(

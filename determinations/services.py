@@ -37,6 +37,7 @@ from .models import (
     UploadResult,
 )
 from .parsing import PARSER_VERSION, parse_letter_with_text
+from .presenters import citations_text
 from .uploads import Incoming
 
 logger = logging.getLogger(__name__)
@@ -301,20 +302,22 @@ def _item_rows(
             (CitedBy.CLAIMS_ADMINISTRATOR, "claims_administrator"),
             (CitedBy.REVIEWER, "reviewer"),
         ):
-            for position, citation in enumerate((item.get(key) or {}).get("citations") or [], 1):
-                citations.append(
-                    GuidelineCitation(
-                        item=row,
-                        cited_by=cited_by,
-                        position=position,
-                        source=citation.get("source") or "Other",
-                        document=citation.get("document"),
-                        chapter=citation.get("chapter"),
-                        section=citation.get("section"),
-                        pages=citation.get("pages"),
-                        year=citation.get("year"),
-                    )
+            basis = [
+                GuidelineCitation(
+                    item=row,
+                    cited_by=cited_by,
+                    position=position,
+                    source=citation.get("source") or "Other",
+                    document=citation.get("document"),
+                    chapter=citation.get("chapter"),
+                    section=citation.get("section"),
+                    pages=citation.get("pages"),
+                    year=citation.get("year"),
                 )
+                for position, citation in enumerate((item.get(key) or {}).get("citations") or [], 1)
+            ]
+            setattr(row, f"{key}_citations_text", citations_text(basis))
+            citations += basis
     return rows, citations
 
 

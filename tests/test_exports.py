@@ -8,7 +8,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
-from determinations import exports
+from determinations import citation_format, exports
 from determinations.models import DisputedItem
 
 from .builders import a_determination, a_parse, an_item
@@ -186,11 +186,12 @@ def reference_csv(items, *, base_url="http://testserver") -> bytes:
             "reviewer_guideline_sources": joined(record["reviewer_guideline_sources"]),
             "reviewer_guideline_documents": joined(record["reviewer_guideline_documents"]),
             "reviewer_citations": joined(
-                exports.format_citation(c) for c in record["reviewer"]["citations"]
+                citation_format.format_citation(c) for c in record["reviewer"]["citations"]
             ),
             "reviewer_basis": record["reviewer"]["basis"],
             "claims_administrator_citations": joined(
-                exports.format_citation(c) for c in record["claims_administrator"]["citations"]
+                citation_format.format_citation(c)
+                for c in record["claims_administrator"]["citations"]
             ),
             "claims_administrator_basis": record["claims_administrator"]["basis"],
             "rationale": record["rationale"],
@@ -294,3 +295,18 @@ def test_the_csv_dates_are_iso_whatever_the_session_date_style(client, awkward_a
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET DateStyle")
+
+
+def test_stored_citation_texts_equal_the_migrations_backfill(archive):
+    import importlib
+
+    backfill = importlib.import_module("determinations.migrations.0006_item_citation_texts")
+    columns = ("reviewer_citations_text", "claims_administrator_citations_text")
+    written = {row[0]: row[1:] for row in DisputedItem.objects.values_list("id", *columns)}
+    assert any(any(texts) for texts in written.values()), "the archive has citations"
+    DisputedItem.objects.update(
+        reviewer_citations_text=None, claims_administrator_citations_text=None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(backfill.BACKFILL)
+    assert {row[0]: row[1:] for row in DisputedItem.objects.values_list("id", *columns)} == written
