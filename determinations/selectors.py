@@ -13,8 +13,10 @@ from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
 TOTAL_EXACT_UP_TO = 10_000
-# A search whose coarse-sample estimate is above this shows that estimate as its total.
-SAMPLE_ESTIMATE_FROM = 4 * TOTAL_EXACT_UP_TO
+# A search whose coarse-sample estimate is above this shows that estimate as its total (a
+# capped count would first build the bitmap of every hit of its words, which grows with the
+# archive).
+SAMPLE_ESTIMATE_FROM = TOTAL_EXACT_UP_TO
 # A search whose wanted rows are expected within this many rows of the date index walks it
 # (its hits are dense); sparser ones are found through the GIN index first (see
 # search.keyset_page). Few hits (an exact total) always go through the GIN index.

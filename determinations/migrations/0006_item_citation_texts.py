@@ -5,6 +5,9 @@ benchmark: 25,000 -> 50,000 rows/s without it). The backfill formats existing ro
 exactly as ``citation_format.format_citation`` does (source, document, "Chapter N", section,
 "pp. P", "(year)", joined with ", "; citations joined with " | " in position order). It is one
 UPDATE of every item with citations: minutes at archive size (plan it with the deployment).
+The change triggers record every updated letter, so the facet summaries are stale afterwards
+until ``manage.py refresh_summaries`` (or the worker's refresh) has run; pages count live
+meanwhile (docs/operations.md).
 """
 
 from django.db import migrations, models
