@@ -363,11 +363,14 @@ def _one_pass_counts(
     ``estimates`` first counts in the coarsest sample and, when that says the rows are fewer,
     counts again in a finer sample or exactly (``sampling.level_for``).
     """
-    count = _search_pass if (filterset.form.cleaned_data.get("q") or "").strip() else _summary_pass
+    searching = bool((filterset.form.cleaned_data.get("q") or "").strip())
+    count = _search_pass if searching else _summary_pass
     if sample_every is None and estimates:
         counts, exact, candidates, sampled = count(filterset, active, sampling.LEVELS[0])
         if sampled:
-            sample_every = sampling.level_for(candidates)
+            # A search reads only its sample's hits; SummaryItem's sample is read whole.
+            scanned = None if searching else lambda: sampling.table_rows(_SUMMARY_ITEMS)
+            sample_every = sampling.level_for(candidates, scanned=scanned)
             if sample_every != sampling.LEVELS[0]:
                 counts, exact, _, sampled = count(filterset, active, sample_every)
     else:
@@ -438,6 +441,25 @@ def _summary_pass(filterset, active, every: int | None):
     _add_rows(counts, [row for row in rows if not _exact(row[0])], every if sampled else None)
     _add_rows(counts, exact_rows, None)
     return counts, frozenset(name for name, _, _ in exact_rows), n, sampled
+
+
+def matching_in_sample(filterset: ItemFilterSet, every: int) -> int | None:
+    """Public items matching every filter of ``filterset`` (no search) in the 1-in-``every``
+    sample, counted over SummaryItem (its partial index: cheap at any size); None while the
+    summaries are stale."""
+    active = filterset.active
+    filtered = [facet for facet in FACETS if facet.name in active]
+    tests = "".join(f" AND {_SUMMARY_SOURCE.tests[facet.name]}" for facet in filtered)
+    params = [_SUMMARY_SOURCE.params(facet, active[facet.name]) for facet in filtered]
+    sampled = sampling.condition("letter", every)
+    sql = (
+        f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok) "  # noqa: S608
+        f"SELECT CASE WHEN (SELECT ok FROM fresh) THEN (SELECT count(*) FROM {_SUMMARY_ITEMS} "
+        f"WHERE true{sampled}{tests}) END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 _EXACT_PREFIX = "="  # marks rows counted exactly (the pair table's totals) in a sampled pass

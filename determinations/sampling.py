@@ -17,6 +17,9 @@ largest values are within ~10-20%; small values are rough, and labelled as estim
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db import connection
 from django.db.models import F, QuerySet
 
 # 1 row in N, coarsest first; each level has the partial indexes of migration 0005.
@@ -28,19 +31,42 @@ LIVE_COUNT_UP_TO = 5_000
 # A finer sample is used only when it holds at most this many of the rows to count; beyond,
 # the coarsest (at 2 M letters its rows are at most ~16,000, the whole 1-in-256 sample).
 SAMPLE_ROWS_UP_TO = 8_000
+# A pass that reads its whole sample reads at most this many rows.
+SCAN_ROWS_UP_TO = 40_000
 
 
-def level_for(rows_in_sample: int, every: int | None = None) -> int | None:
+def level_for(
+    rows_in_sample: int,
+    every: int | None = None,
+    *,
+    scanned: Callable[[], int] | None = None,
+) -> int | None:
     """The sample (1 in N) to count from, given ``rows_in_sample`` rows found in the 1-in-
     ``every`` sample (default: the coarsest); None when the estimated rows are few enough to
-    count exactly."""
+    count exactly. ``scanned``: when a pass reads the whole sample rather than only its matching
+    rows (SummaryItem's sample index), gives the table's rows (called only if a sample is to be
+    chosen); a sample is then used only if its share of them is at most ``SCAN_ROWS_UP_TO``
+    (the 1-in-16 sample of 4.2 M items took 222 ms)."""
     estimate = rows_in_sample * (every or LEVELS[0])
     if estimate <= LIVE_COUNT_UP_TO:
         return None
-    for level in sorted(LEVELS):  # finest first
+    table = None
+    for level in sorted(LEVELS)[:-1]:  # the finer samples, finest first
+        if scanned is not None:
+            table = scanned() if table is None else table
+            if table / level > SCAN_ROWS_UP_TO:
+                continue
         if estimate / level <= SAMPLE_ROWS_UP_TO:
             return level
     return LEVELS[0]
+
+
+def table_rows(table: str) -> int:
+    """The planner's row count of ``table`` (a name from the code): free, no scan."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cursor.fetchone()
+    return max(row[0] if row else 0, 0)
 
 
 def condition(column: str, every: int | None) -> str:

@@ -1,10 +1,11 @@
 """Ordering, paging and highlighted snippets for browse results.
 
 Measured at archive scale (docs/scale-notes.md): ranking must score every hit, so relevance ranks
-only the newest ``RANK_CAP`` hits; ``ts_headline`` costs ~0.1 ms a row, so snippets are built for
-the rows shown and nothing else; OFFSET grows with depth, so newest/oldest page with a keyset
-cursor on ``(decision_date, id)``. Searches are wrapped in an ``OFFSET 0`` fence so the planner
-cannot walk the date index backwards hoping to meet a rare phrase.
+only the newest ``RANK_CAP`` hits (fewer when finding them would walk too far); ``ts_headline``
+costs ~0.1 ms a row, so snippets are built for the rows shown and nothing else; OFFSET grows
+with depth, so newest/oldest page with a keyset cursor on ``(decision_date, id)``. Searches with
+few hits are wrapped in an ``OFFSET 0`` fence so the planner cannot walk the date index
+backwards hoping to meet a rare phrase; searches with many hits walk it on purpose.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ from .filters import search_query
 from .models import DisputedItem
 
 SORTS = ("relevance", "newest", "oldest")
-RANK_CAP = 2_000  # hits ranked per search: ~28 ms for 2,000 at 2 M letters
+RANK_CAP = 2_000  # hits ranked per search at most: ~28 ms for 2,000 at 2 M letters
+# Rows a relevance search may walk down the date index to find its newest hits: with many hits
+# spread thinly (a phrase in 2.5% of 4.2 M items), finding the newest 2,000 meant walking
+# ~80,000 rows, each checked against its search vector (1.2 s at 2 M letters); such searches
+# rank fewer of their newest hits instead (``rank_cap_for``).
+WALK_BUDGET = 12_000
+MIN_RANKED = 250
 
 _CURSOR = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2}|none)_(?P<id>[1-9]\d{0,17})")
 # Private-use characters mark the highlights: the letter text is escaped first, then these
@@ -127,18 +134,33 @@ def walking(walk: bool) -> Iterator[None]:
         cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [before])
 
 
+def rank_cap_for(hits: int, table_rows: int) -> int:
+    """How many of the newest hits to rank when they are found by walking the date index:
+    ``RANK_CAP`` when that walk stays within ``WALK_BUDGET`` rows, else as many as the budget
+    finds (``MIN_RANKED`` at least: ten pages)."""
+    within_budget = WALK_BUDGET * hits // max(table_rows, 1)
+    return max(MIN_RANKED, min(RANK_CAP, within_budget))
+
+
 def ranked_page(
-    queryset: QuerySet, rows: QuerySet, *, q: str, page: int, size: int, fence: bool
+    queryset: QuerySet,
+    rows: QuerySet,
+    *,
+    q: str,
+    page: int,
+    size: int,
+    fence: bool,
+    cap: int = RANK_CAP,
 ) -> list[DisputedItem]:
-    """Page ``page`` (from 1) of the newest ``RANK_CAP`` hits of ``queryset``, best first.
+    """Page ``page`` (from 1) of the newest ``cap`` hits of ``queryset``, best first.
 
     ``rows`` is the queryset the page's rows are loaded from (its columns and joins); ``fence``
     as for ``keyset_page``.
     """
     if fence:
-        candidates = fenced_ids(queryset, order=_RAW_ORDER[NEWEST], limit=RANK_CAP)
+        candidates = fenced_ids(queryset, order=_RAW_ORDER[NEWEST], limit=cap)
     else:
-        candidates = queryset.order_by(*NEWEST).values("id")[:RANK_CAP]
+        candidates = queryset.order_by(*NEWEST).values("id")[:cap]
     start = (page - 1) * size
     return list(
         rows.filter(id__in=candidates)

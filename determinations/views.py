@@ -37,7 +37,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         {
             "results": results,
             "total_display": f"{results.total:,}",
-            "rank_cap_display": f"{search.RANK_CAP:,}",
+            "rank_cap_display": f"{results.rank_cap:,}",
             "q": q,
             "sort": page_request.sort,
             "sorts": SORT_LABELS,

@@ -470,6 +470,7 @@ def hit_density(request, monkeypatch):
 
     if request.param == "many hits":
         monkeypatch.setattr(selectors, "TOTAL_EXACT_UP_TO", 1)
+        monkeypatch.setattr(selectors, "FENCE_UP_TO", 0)  # relevance walks the date index too
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
@@ -633,3 +634,16 @@ def test_walking_turns_bitmap_scans_off_for_its_block_only(db):
     assert setting() == "on"
     with search.walking(False):
         assert setting() == "on"
+
+
+def test_many_items_matching_several_filters_show_the_samples_estimate(client, many, monkeypatch):
+    from determinations import sampling, selectors, summaries
+
+    summaries.summaries_refresh()
+    monkeypatch.setattr(sampling, "LEVELS", (1,))  # "1 in 1": the sample is every item
+    monkeypatch.setattr(selectors, "SAMPLE_ESTIMATE_FROM", 5)
+    html = client.get("/?year=2016&outcome=upheld").content.decode()
+    assert "About 21 matching items" in html  # every dated item is in this sample
+    monkeypatch.setattr(selectors, "SAMPLE_ESTIMATE_FROM", 100)
+    html = client.get("/?year=2016&outcome=upheld").content.decode()
+    assert "21 matching items" in html and "About" not in html  # few: counted exactly
