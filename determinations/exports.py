@@ -162,6 +162,14 @@ class _Concat(Func):
     output_field = TextField()
 
 
+class _Detoasted(Func):
+    """The text value itself rather than a pointer to where PostgreSQL stored it out of line:
+    later references in the same row then read memory instead of the TOAST table."""
+
+    template = "(%(expressions)s || '')"
+    output_field = TextField()
+
+
 def _url(base_url: str, prefix: str) -> _Concat:
     """``item_url`` in SQL: base URL and permalink path around the quoted key, item anchor."""
     head, tail = prefix.split(_KEY_PLACEHOLDER, 1)
@@ -259,7 +267,10 @@ def _csv_copy_sql(items: QuerySet[DisputedItem], base_url: str) -> tuple[str, tu
     """``COPY (...) TO STDOUT (FORMAT csv)`` of ``items``, in their order, without the header.
 
     The inner query (Django's, with the filters) selects the raw values; behind ``OFFSET 0`` (so
-    that each is computed once) the outer one applies the guard.
+    that each is computed once) the outer one applies the guard. Free-text values are detoasted
+    once in the inner query (``_Detoasted``): the guard reads each value twice and COPY once
+    more, and long values stored out of line were fetched each time (at 2 M letters the guard
+    made the export 2.5x slower: 26,000 against 66,000 rows/s without it).
     """
     connection = connections[items.db]
     connection.ensure_connection()
@@ -267,16 +278,12 @@ def _csv_copy_sql(items: QuerySet[DisputedItem], base_url: str) -> tuple[str, tu
     cells = _csv_cells(base_url, iso_dates=date_style.startswith("ISO"))
     assert tuple(cells) == CSV_HEADER, "every CSV column needs its SQL in _csv_cells"
     values = {
-        f"c{i}": expression
-        for i, (expression, _) in enumerate(cells.values())
-        if not isinstance(expression, str)
+        f"c{i}": _Detoasted(expression) if kind == _TEXT else expression
+        for i, (expression, kind) in enumerate(cells.values())
     }
     inner = items.values(**values, sort_date=F("decision_date"), sort_id=F("id"))
     inner_sql, params = inner.query.sql_with_params()
-    row = ", ".join(
-        _cell_sql(expression if isinstance(expression, str) else f'r."c{i}"', kind)
-        for i, (expression, kind) in enumerate(cells.values())
-    )
+    row = ", ".join(_cell_sql(f'r."c{i}"', kind) for i, (_, kind) in enumerate(cells.values()))
     sql = (
         f"COPY (SELECT {row} FROM ({inner_sql} OFFSET 0) AS r "  # noqa: S608 - see docstring
         "ORDER BY r.sort_date DESC, r.sort_id DESC) TO STDOUT (FORMAT csv)"
