@@ -438,7 +438,7 @@ def database_facts(dbname: str, letters: int) -> dict:
         ).fetchall()
         settings = dict(
             conn.execute(
-                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
                 (
                     [
                         "shared_buffers",

@@ -1,6 +1,7 @@
 """Parser throughput: letters per second, single process, median of several runs.
 
     .venv/bin/python bench/parse_bench.py [--repeat N] [--runs R] [--cpu]
+    .venv/bin/python bench/parse_bench.py --processes 2     # PDF letters/s over 2 processes
 
 Parses every text and PDF letter under tests/assets/letters N times per run and prints
 letters/s for text and for PDF (targets: >= 500 text, >= 150 PDF). If pypdf happens to be
@@ -40,6 +41,25 @@ def rate(func, inputs: list, repeat: int, runs: int) -> float:
     return statistics.median(rates)
 
 
+def _parse_all(paths: list[str]) -> int:
+    """Runs in a worker process: parse each file; how many."""
+    for path in paths:
+        parse_letter(Path(path).read_bytes(), path)
+    return len(paths)
+
+
+def parallel_pdf_rate(processes: int, repeat: int) -> float:
+    """PDF letters per second (wall time) over ``processes`` worker processes, as ingest does."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = [str(path) for path in sorted((ASSETS / "real").glob("*.pdf"))]
+    with ProcessPoolExecutor(processes) as pool:
+        list(pool.map(_parse_all, [paths[:5]] * processes))  # start and warm the workers
+        start = time.perf_counter()
+        done = sum(pool.map(_parse_all, [paths] * (repeat * processes * 2)))
+        return done / (time.perf_counter() - start)
+
+
 def pypdf_text(data: bytes) -> str:
     import io
 
@@ -60,7 +80,14 @@ def main() -> None:
         action="store_true",
         help="time with this process's CPU time instead of wall time (steadier on a busy machine)",
     )
+    parser.add_argument(
+        "--processes", type=int, default=0, help="only: PDF letters/s over N worker processes"
+    )
     args = parser.parse_args()
+    if args.processes:
+        rate_n = parallel_pdf_rate(args.processes, args.repeat)
+        print(f"PDF letters over {args.processes} processes: {rate_n:8.0f} letters/s (wall)")
+        return
     global CLOCK
     if args.cpu:
         CLOCK = time.process_time
