@@ -180,10 +180,10 @@ def items_prefetch() -> Prefetch:
 
 
 def determination_get(*, key: str) -> Determination | None:
-    """One determination with its reviewer, letter, items and citations in four queries."""
+    """One determination with its reviewer, items and citations in three queries. Its letter
+    (the stored file's record) is not loaded: only the original's download reads it."""
     return (
-        Determination.objects.select_related("reviewer", "letter")
-        .defer("letter__text")  # the whole extracted letter: no page shows it
+        Determination.objects.select_related("reviewer")
         .prefetch_related(items_prefetch())
         .filter(key=key)
         .first()
