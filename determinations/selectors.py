@@ -13,9 +13,9 @@ from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
 TOTAL_EXACT_UP_TO = 10_000
-# A search whose coarse-sample estimate is above this shows that estimate as its total (a
-# capped count would first build the bitmap of every hit of its words, which grows with the
-# archive).
+# A request whose coarse-sample estimate is above this shows that estimate as its total (a
+# capped count would first build the bitmap of every row each word or filter matches, which
+# grows with the archive).
 SAMPLE_ESTIMATE_FROM = TOTAL_EXACT_UP_TO
 # A search whose wanted rows are expected within this many rows of the date index walks it
 # (its hits are dense); sparser ones are found through the GIN index first (see
@@ -73,8 +73,8 @@ def items_browse(
     """The items matching a valid ``filterset``, one page of them, and their total.
 
     Bounded work at any depth: the total (exact from fresh summaries when they answer the
-    request: no search, at most one filter value; for a search with very many hits, an
-    estimate from a fixed sample; else a capped count, an estimate beyond
+    request: no search, at most one filter value; with very many matches, an estimate from a
+    fixed sample (``sample_estimate``); else a capped count, an estimate beyond
     ``TOTAL_EXACT_UP_TO``), one query for the page's rows (keyset for newest/oldest, a ranked
     capped set for relevance) and one for the snippets when searching.
     """
