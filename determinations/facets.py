@@ -363,7 +363,7 @@ def _one_pass_counts(
     ``estimates`` first counts in the coarsest sample and, when that says the rows are fewer,
     counts again in a finer sample or exactly (``sampling.level_for``).
     """
-    searching = bool((filterset.form.cleaned_data.get("q") or "").strip())
+    searching = bool(filterset.search_text)
     count = _search_pass if searching else _summary_pass
     if sample_every is None and estimates:
         counts, exact, candidates, sampled = count(filterset, active, sampling.LEVELS[0])

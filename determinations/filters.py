@@ -129,6 +129,11 @@ class ItemFilterSet(django_filters.FilterSet):
         return queryset
 
     @property
+    def search_text(self) -> str:
+        """The words searched for, stripped ('' without a search); the form must be valid."""
+        return (self.form.cleaned_data.get("q") or "").strip()
+
+    @property
     def active(self) -> dict[str, list[str]]:
         """The filters in use, as lists of values (``q`` as a one-element list)."""
         active = {}

@@ -61,6 +61,12 @@ def level_for(
     return LEVELS[0]
 
 
+def rows_in_coarsest(queryset: QuerySet) -> int:
+    """How many rows of ``queryset`` (items) are in the coarsest sample: the cheap first count
+    every estimate starts from."""
+    return sampled(queryset.order_by(), LEVELS[0]).count()
+
+
 def table_rows(table: str) -> int:
     """The planner's row count of ``table`` (a name from the code): free, no scan."""
     with connection.cursor() as cursor:

@@ -79,7 +79,7 @@ def items_browse(
     capped set for relevance) and one for the snippets when searching.
     """
     matching = filterset.filter_queryset(DisputedItem.objects.public().order_by())
-    q = (filterset.form.cleaned_data.get("q") or "").strip()
+    q = filterset.search_text
     key = summaries.summary_key(filterset)  # None with a search or several filter values
     total = summaries.item_total(key) if key is not None else None  # None when stale
     if total is not None:
@@ -130,7 +130,7 @@ def sample_estimate(
     (1.5-2.8 s for three filters at 2 M letters)."""
     every = sampling.LEVELS[0]
     if q:
-        in_sample = sampling.sampled(matching.order_by(), every).count()
+        in_sample = sampling.rows_in_coarsest(matching)
     else:
         in_sample = facets.matching_in_sample(filterset, every)
     if in_sample is None or in_sample * every <= SAMPLE_ESTIMATE_FROM:
@@ -153,13 +153,7 @@ def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:
 
 def _table_rows() -> int:
     """The planner's row count of the items table (free; at least 1)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-            [DisputedItem._meta.db_table],
-        )
-        row = cursor.fetchone()
-    return max(row[0] if row else 1, 1)
+    return max(sampling.table_rows(DisputedItem._meta.db_table), 1)
 
 
 def citations_prefetch() -> Prefetch:

@@ -307,9 +307,8 @@ def statistics(
             return summarised
     items = filtered_items(filterset)
     every = None
-    if estimates and (filterset.form.cleaned_data.get("q") or "").strip():
-        coarsest = sampling.LEVELS[0]
-        every = sampling.level_for(sampling.sampled(items.order_by(), coarsest).count())
+    if estimates and filterset.search_text:
+        every = sampling.level_for(sampling.rows_in_coarsest(items))
     return _statistics_in_one_statement(sampling.sampled(items, every), dimensions, every or 1)
 
 

@@ -23,7 +23,7 @@ SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest"
 def browse(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset, extra=search.PAGE_PARAMS)
-    q = (filterset.form.cleaned_data.get("q") or "").strip() if filterset.is_valid() else ""
+    q = filterset.search_text if filterset.is_valid() else ""
     page_request, page_errors = search.page_request(request.GET, q=q, size=PAGE_SIZE)
     if errors or page_errors:
         return bad_request(request, errors + page_errors)
