@@ -18,6 +18,7 @@ one only when a finer sample, or exact counting, fits the budget.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connection
@@ -364,7 +365,11 @@ def _one_pass_counts(
     counts again in a finer sample or exactly (``sampling.level_for``).
     """
     searching = bool(filterset.search_text)
-    count = _search_pass if searching else _summary_pass
+    if searching:
+        count = _search_pass
+    else:  # the live fallback's SQL (~3 ms to compile) serves every pass
+        live = _live_parts(filterset, DisputedItem.objects.public(), active, sample_every=None)
+        count = functools.partial(_summary_pass, live=live)
     if sample_every is None and estimates:
         counts, exact, candidates, sampled = count(filterset, active, sampling.LEVELS[0])
         if sampled:
@@ -399,9 +404,10 @@ def _search_pass(filterset, active, every: int | None):
     return counts, frozenset(), n, every is not None
 
 
-def _summary_pass(filterset, active, every: int | None):
+def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str], list]):
     """``(counts, exact facets, candidates, sampled)`` without a search: over the 1-in-``every``
-    sample of SummaryItem while the summaries are fresh, else live over every item (exact)."""
+    sample of SummaryItem while the summaries are fresh, else live over every item (exact), with
+    ``live`` (``_live_parts``)."""
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     fresh = "(SELECT ok FROM fresh)"
     filtered_names = [facet.name for facet in FACETS if facet.name in active]
@@ -422,9 +428,7 @@ def _summary_pass(filterset, active, every: int | None):
             f"WHERE facet_b = '' AND facet_a = %s AND {fresh} "
         )
         params += [_EXACT_PREFIX, single[0]]
-    live_parts, live_params = _live_parts(
-        filterset, DisputedItem.objects.public(), active, sample_every=None
-    )
+    live_parts, live_params = live
     sql = (
         f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok) "  # noqa: S608
         f"SELECT '{summaries.FRESH_MARK}', NULL, 0 WHERE {fresh} "
