@@ -267,6 +267,39 @@ def test_one_letter_the_database_refuses_fails_alone_in_the_bulk_import(tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_parser_process_that_dies_costs_the_bulk_import_only_its_letter(tmp_path, monkeypatch):
+    import hashlib
+    import os
+    import signal
+
+    from determinations.management.commands import ingest_letters
+
+    corpus = a_corpus(tmp_path / "letters", 45, start=4000)
+    poison = numbered(TEXTS[0], 4999)
+    (corpus / "poison.txt").write_bytes(poison)
+    real = ingest_letters.parse_letter_with_text
+
+    def dies_on_the_poison(data, name):  # the parser processes are forked: they inherit this
+        if b"CM16-0004999" in data:
+            os.kill(os.getpid(), signal.SIGKILL)  # as a crash in the PDF library would
+        return real(data, name)
+
+    monkeypatch.setattr(ingest_letters, "parse_letter_with_text", dies_on_the_poison)
+    summary = ingest(corpus, workers=2)
+    assert "new 46 (parsed 45, with warnings 0, failed 1," in summary
+    dead = Letter.objects.get(status=ParseStatus.FAILED)
+    assert dead.errors == [ingest_letters.PROCESS_DIED]
+    with dead.original.open("rb") as handle:  # nothing lost: the original is kept
+        assert (
+            hashlib.sha256(handle.read()).hexdigest()
+            == dead.sha256
+            == (hashlib.sha256(poison).hexdigest())
+        )
+    assert Determination.objects.count() == 45
+    assert "new 0 " in ingest(corpus, workers=2)  # a re-run finds everything stored
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_letter_held_by_a_worker_that_dies_is_parsed_exactly_once_afterwards():
     import threading
 

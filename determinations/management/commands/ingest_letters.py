@@ -4,17 +4,22 @@ Files, directories (recursively) and ZIP archives go through the same checks as 
 (``uploads.py``). Parsing runs in worker processes (the parser is pure Python with no Django);
 only the main process touches the database, one transaction per small chunk with a savepoint per
 letter, so one bad letter never affects the others. What is already stored (same SHA-256) is
-skipped, so an interrupted run resumes where it stopped when run again.
+skipped, so an interrupted run resumes where it stopped when run again. A parser process that
+dies (a crash in the PDF library, the kernel's OOM killer) costs only the letter it was on: the
+letters it held are parsed again each in a process of their own, and the one that kills its
+process too is stored as failed, with that reason.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import (
@@ -30,13 +35,14 @@ from determinations import services
 from determinations.choices import ParseStatus
 from determinations.files import ZIP_MAGICS, sniff_content_type
 from determinations.models import Letter, UploadBatch, UploadResult, original_upload_path
-from determinations.parsing import parse_letter_with_text
+from determinations.parsing import empty_result, parse_letter_with_text
 from determinations.summaries import summaries_refresh
 from determinations.uploads import Incoming, Limits, read_file
 
 CHUNK = 100  # letters written per transaction
 PARSE_SLICE = 10  # letters sent to a worker process at once
 WRITERS = 2  # database writer threads
+PROCESS_DIED = "the parser process died while reading this letter (a crash or out of memory)"
 
 
 def parse_many(items: list[tuple[str, bytes, str]]) -> list[tuple[dict, str]]:
@@ -49,6 +55,57 @@ def parse_many(items: list[tuple[str, bytes, str]]) -> list[tuple[dict, str]]:
     for name, data, path in items:
         write_original(path, data)
         results.append(parse_letter_with_text(data, name))
+    return results
+
+
+def parse_apart(jobs: list[tuple[str, bytes, str]]) -> list[tuple[dict, str]]:
+    """Parse jobs whose process died: in a process of their own, halving the group each time
+    that process dies too, so only the letter that kills its process fails (with that reason).
+    Its original is still kept: the bytes are written before the parse starts."""
+    try:
+        with ProcessPoolExecutor(max_workers=1) as alone:
+            return alone.submit(parse_many, jobs).result()
+    except BrokenProcessPool:
+        if len(jobs) > 1:
+            half = len(jobs) // 2
+            return parse_apart(jobs[:half]) + parse_apart(jobs[half:])
+        write_original(jobs[0][2], jobs[0][1])
+        result = empty_result()
+        result["errors"].append(PROCESS_DIED)
+        return [(result, "")]
+
+
+class Parsers:
+    """The parser processes. A process that dies breaks its pool for every letter queued in it,
+    so the pool is replaced when that happens and the letters it held go to ``parse_apart``."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.lock = threading.Lock()
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+
+    def submit(self, jobs: list[tuple[str, bytes, str]]) -> Future:
+        with self.lock:
+            try:
+                return self.pool.submit(parse_many, jobs)
+            except BrokenProcessPool:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = ProcessPoolExecutor(max_workers=self.workers)
+                return self.pool.submit(parse_many, jobs)
+
+    def shutdown(self) -> None:
+        with self.lock:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def parse_results(slices: list[tuple[list, Future]]) -> list[tuple[dict, str]]:
+    """The results of a chunk's parse jobs, in order, whether or not a process died."""
+    results: list[tuple[dict, str]] = []
+    for jobs, future in slices:
+        try:
+            results.extend(future.result())
+        except BrokenProcessPool:
+            results.extend(parse_apart(jobs))
     return results
 
 
@@ -150,18 +207,19 @@ class Command(BaseCommand):
         connections.close_all()  # never fork with an open database connection
         # Writer threads overlap one chunk's database round trips with the next chunk's Python
         # work (the GIL is released while PostgreSQL works); each has its own connection.
-        with (
-            ProcessPoolExecutor(max_workers=workers) as pool,
-            ThreadPoolExecutor(max_workers=WRITERS) as writers,
-        ):
-            in_flight: deque[Future] = deque()
-            for chunk in _chunks(_incoming(files, limits), CHUNK):
-                prepared = self._prepare(chunk, pool, seen)
-                in_flight.append(writers.submit(self._write, prepared, batch))
-                while len(in_flight) > workers + WRITERS:
+        parsers = Parsers(workers)
+        try:
+            with ThreadPoolExecutor(max_workers=WRITERS) as writers:
+                in_flight: deque[Future] = deque()
+                for chunk in _chunks(_incoming(files, limits), CHUNK):
+                    prepared = self._prepare(chunk, parsers, seen)
+                    in_flight.append(writers.submit(self._write, prepared, batch))
+                    while len(in_flight) > workers + WRITERS:
+                        self._collect(in_flight.popleft(), counts, progress)
+                while in_flight:
                     self._collect(in_flight.popleft(), counts, progress)
-            while in_flight:
-                self._collect(in_flight.popleft(), counts, progress)
+        finally:
+            parsers.shutdown()
 
     @staticmethod
     def _collect(future: Future, counts: Counter, progress: Progress) -> None:
@@ -169,7 +227,7 @@ class Command(BaseCommand):
         counts.update(chunk_counts)
         progress.advance(files)
 
-    def _prepare(self, chunk: list[Incoming], pool, seen: set[str]):
+    def _prepare(self, chunk: list[Incoming], parsers: Parsers, seen: set[str]):
         """Hash, drop what is stored already, and start parsing the rest in the workers."""
         hashed = [
             (incoming, hashlib.sha256(incoming.data).hexdigest() if incoming.accepted else "")
@@ -184,10 +242,8 @@ class Command(BaseCommand):
             seen.add(digest)
         storage = Letter._meta.get_field("original").storage
         jobs = [(i.name, i.data, storage.path(_original_name(d))) for i, d in new]
-        futures: list[Future] = [
-            pool.submit(parse_many, jobs[start : start + PARSE_SLICE])
-            for start in range(0, len(jobs), PARSE_SLICE)
-        ]
+        slices = [jobs[start : start + PARSE_SLICE] for start in range(0, len(jobs), PARSE_SLICE)]
+        futures = [(part, parsers.submit(part)) for part in slices]
         return hashed, {digest for _, digest in new}, new, futures
 
     def _write(self, prepared, batch) -> tuple[Counter, int]:
@@ -199,7 +255,7 @@ class Command(BaseCommand):
 
     def _write_chunk(self, prepared, batch) -> tuple[Counter, int]:
         hashed, new_digests, new, futures = prepared
-        parsed = [result for future in futures for result in future.result()]
+        parsed = parse_results(futures)
         letters = [_store_original(incoming, digest, batch) for incoming, digest in new]
         for letter, (_, text) in zip(letters, parsed, strict=True):
             letter.text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
