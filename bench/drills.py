@@ -21,6 +21,12 @@ Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach th
   (``pg_ctl stop``, as ``imr_archive.embedded_db.stop`` does) mid-run. The command must say it
   lost the database and exit non-zero; after a restart the same command must resume: what was
   stored is skipped, and in the end stored == distinct files, none lost or duplicated.
+- poison-letter: a letter whose parse kills the worker process itself (SIGKILL, as a crash in the
+  PDF library or the OOM killer would), received in a batch of 40 and parsed by a real
+  ``manage.py db_worker --batch`` that carries the fault (a small bootstrap patches the parser
+  before it starts the command). Each time the worker dies, what a worker start does runs
+  (``reparse --pending --enqueue``) and the worker runs again: it must die exactly twice, then
+  store the poison letter as failed with the reason, and parse the 39 others.
 - parser-failure: the parser is made to raise for one letter (monkeypatched in this process) in
   the worker's path (``services.letters_parse``) and in ``ingest_letters`` (its parser processes
   are forked from this one, so they inherit the patch): only that letter fails, with the reason.
@@ -49,7 +55,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-DRILLS = ("parser-failure", "kill-worker", "database-stop")
+DRILLS = ("parser-failure", "poison-letter", "kill-worker", "database-stop")
 MAIN_DB = "imr_drill"
 INGEST_DB = "imr_drill_ingest"
 POISON = "DRILL-POISON"
@@ -211,6 +217,12 @@ def last_line(text: str) -> str:
 
 
 # --- Drills --------------------------------------------------------------------------------------
+
+
+def summary_line(text: str) -> str:
+    """ingest_letters' summary ("new N (parsed ...) ..."), wherever it is in the output."""
+    lines = [line for line in text.splitlines() if line.startswith("new ")]
+    return lines[-1] if lines else last_line(text)
 
 
 def drill_parser_failure(ctx: Context) -> None:
@@ -453,7 +465,7 @@ def drill_database_stop(ctx: Context) -> None:
 
     log = ctx.tmp / "ingest-2.log"
     done = manage(env, *args, timeout=300, log=log)
-    summary = last_line(done.stdout)
+    summary = summary_line(done.stdout)
     say(f"  second run: exit {done.returncode}; {summary}")
     check(done.returncode == 0, f"the re-run failed: {last_line(done.stderr)}")
     numbers = re.search(r"new (\d+) .*already stored (\d+)", summary)
@@ -490,6 +502,81 @@ def drill_database_stop(ctx: Context) -> None:
     check(all(row[4] == 1 for row in rows), "not one determination per letter")
     check(items == expected_items, "items lost or duplicated")
     check(missing_originals == 0 and rewritten == 0, "originals lost or letters re-written")
+
+
+# A worker that dies on the poison letter: it patches the parser, then runs ``db_worker``.
+POISONED_WORKER = f"""
+import os, signal, sys
+sys.path.insert(0, {str(ROOT)!r})
+import django
+django.setup()
+from determinations import services
+real = services.parse_letter_with_text
+def dies_on_the_poison(data, name=""):
+    if {POISON.encode()!r} in data:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(data, name)
+services.parse_letter_with_text = dies_on_the_poison
+from django.core.management import call_command
+call_command("db_worker", "--batch", "--no-startup-delay")
+"""
+
+
+def drill_poison_letter(ctx: Context) -> None:
+    from django.db import connections
+
+    from determinations import services
+    from determinations.choices import ParseStatus
+    from determinations.models import Letter
+    from determinations.uploads import Incoming
+
+    folder = ctx.tmp / "letters-poison"
+    write_letters(folder, 40, series=95, poison=17)
+    incoming = [
+        Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
+        for path in sorted(folder.iterdir())
+    ]
+    batch = services.batch_receive(files=incoming, source="command", note="poison drill")
+    letters = Letter.objects.filter(batch=batch)
+    say(f"  received {letters.count()} letters, one of them kills the process that parses it")
+    connections.close_all()
+    deaths = 0
+    for run in range(1, 6):
+        log = ctx.tmp / f"poisoned-worker-{run}.log"
+        command = ["nice", "-n", "5", PYTHON, "-c", POISONED_WORKER]
+        with open(log, "w") as handle:
+            done = subprocess.run(
+                command,
+                env=ctx.env,
+                cwd=ROOT,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                timeout=180,
+                check=False,
+            )
+        died = done.returncode == -signal.SIGKILL
+        deaths += died
+        say(
+            f"  worker run {run}: {'killed by the poison letter' if died else 'exit'} "
+            f"{done.returncode}; letters parsed or failed so far: "
+            f"{letters.exclude(status=ParseStatus.PENDING).count()}"
+        )
+        if not died:
+            check(done.returncode == 0, f"the worker failed: {tail(log)}")
+            break
+        connections.close_all()
+        restart = manage(ctx.env, "reparse", "--pending", "--enqueue")  # what a worker start does
+        check(restart.returncode == 0, f"reparse failed: {last_line(restart.stderr)}")
+    statuses = Counter(letters.values_list("status", flat=True))
+    failed = list(letters.filter(status=ParseStatus.FAILED))
+    say(f"  after: {deaths} worker deaths; letters {dict(sorted(statuses.items()))}")
+    check(deaths == services.UNFINISHED_PARSES_MAX, f"the worker died {deaths} times")
+    check(len(failed) == 1 and "CM95-0000018" in failed[0].original_name, "the wrong letter failed")
+    say(f"  failed: {failed[0].original_name}: {failed[0].errors}")
+    check(failed[0].errors == [services.WORKER_DIED], "the failure carries the wrong reason")
+    parsed = statuses[ParseStatus.PARSED] + statuses[ParseStatus.PARSED_WITH_WARNINGS]
+    check(parsed == 39, f"expected the other 39 parsed, got {parsed}")
+    connections.close_all()
 
 
 # --- Running them --------------------------------------------------------------------------------
@@ -562,6 +649,7 @@ def main() -> int:
     wanted = [d for d in DRILLS if d in (args.drill or DRILLS)]
     functions = {
         "parser-failure": drill_parser_failure,
+        "poison-letter": drill_poison_letter,
         "kill-worker": drill_kill_worker,
         "database-stop": drill_database_stop,
     }

@@ -114,6 +114,12 @@ class Letter(models.Model):
         max_length=20, blank=True, help_text="PARSER_VERSION of the last parse."
     )
     parsed_at = models.DateTimeField(null=True, blank=True, help_text="When it was last parsed.")
+    unfinished_parses = models.SmallIntegerField(  # no CHECK: adding it would scan the table
+        default=0,
+        db_default=0,  # raw inserts (the benchmark's COPY loader) need not name it
+        help_text="Parses a worker started and never finished (it died). At 2, the letter is "
+        "failed instead of crashing another worker; a finished parse resets it.",
+    )
     text = models.TextField(blank=True, help_text="Text extracted from the original.")
     reissue_of = models.ForeignKey(
         "Determination",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Expression
+from django.db.models import Expression, F
 from django.utils import timezone
 
 from .choices import CitedBy, ParseStatus
@@ -41,6 +41,12 @@ from .presenters import citations_text
 from .uploads import Incoming
 
 logger = logging.getLogger(__name__)
+
+UNFINISHED_PARSES_MAX = 2  # worker deaths on one letter before it is failed instead of retried
+WORKER_DIED = (
+    "the parser stopped twice while reading this letter (its worker process died: a crash or out "
+    "of memory); it is not tried again automatically: re-parse it once the cause is fixed"
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,17 @@ def letter_record_parse(*, letter: Letter, parsed: dict) -> Letter:
         letter.warnings = list(parsed.get("warnings") or [])
         letter.parser_version = PARSER_VERSION
         letter.parsed_at = timezone.now()
-        letter.save(update_fields=["status", "errors", "warnings", "parser_version", "parsed_at"])
+        letter.unfinished_parses = 0
+        letter.save(
+            update_fields=[
+                "status",
+                "errors",
+                "warnings",
+                "parser_version",
+                "parsed_at",
+                "unfinished_parses",
+            ]
+        )
         return letter
 
 
@@ -204,6 +220,7 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
 def _letter_mark_parsed(letter: Letter, parsed: dict, when) -> bool:
     """Record a parse's version, time, errors, warnings and status; False when it failed."""
     letter.parser_version, letter.parsed_at = PARSER_VERSION, when
+    letter.unfinished_parses = 0
     letter.errors = list(parsed.get("errors") or [])
     letter.warnings = list(parsed.get("warnings") or [])
     if letter.errors:
@@ -440,7 +457,18 @@ def letter_parse_once(*, letter_id: int) -> str:
     The row is locked while it is parsed and a letter another worker holds is left to that
     worker (if that worker dies, the letter stays ``pending`` and ``reparse --pending`` queues
     it again). Returns the letter's new status, or ``skipped``.
+
+    Each start is counted first, in its own transaction, so a letter that kills the worker
+    parsing it (a crash in the PDF library, the OOM killer) is failed after
+    ``UNFINISHED_PARSES_MAX`` deaths instead of taking every restarted worker down with it.
     """
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
+        if letter is None or not letter_needs_parse(letter):
+            return "skipped"
+        if letter.unfinished_parses >= UNFINISHED_PARSES_MAX:
+            return letter_record_parse(letter=letter, parsed={"errors": [WORKER_DIED]}).status
+        Letter.objects.filter(pk=letter_id).update(unfinished_parses=F("unfinished_parses") + 1)
     with transaction.atomic():
         letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
         if letter is None or not letter_needs_parse(letter):

@@ -266,6 +266,41 @@ def test_one_letter_the_database_refuses_fails_alone_in_the_bulk_import(tmp_path
     assert UploadBatch.objects.get().results.count() == 5
 
 
+class WorkerDied(BaseException):
+    """What the worker's death looks like from inside: nothing after it runs, nothing is caught."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_letter_that_kills_its_worker_twice_is_failed_instead_of_a_third_crash(monkeypatch):
+    poison, fine = stored(numbered(TEXTS[0], 850)), stored(numbered(TEXTS[1], 851))
+    real = services.letter_parse
+
+    def dies_on_the_poison(*, letter, data=None):
+        if letter.pk == poison.pk:
+            raise WorkerDied
+        return real(letter=letter, data=data)
+
+    monkeypatch.setattr(services, "letter_parse", dies_on_the_poison)
+    for restart in range(2):  # the worker dies; the next start re-queues pending letters
+        with pytest.raises(WorkerDied):
+            services.letters_parse(letter_ids=[poison.pk, fine.pk])
+        poison.refresh_from_db()
+        assert (poison.status, poison.unfinished_parses) == (ParseStatus.PENDING, restart + 1)
+    assert services.letters_parse(letter_ids=[poison.pk, fine.pk]) == {
+        ParseStatus.FAILED: 1,
+        ParseStatus.PARSED: 1,
+    }
+    poison.refresh_from_db()
+    assert poison.errors == [services.WORKER_DIED] and poison.unfinished_parses == 0
+    fine.refresh_from_db()
+    assert fine.unfinished_parses == 0  # a finished parse leaves no count behind
+
+    monkeypatch.setattr(services, "letter_parse", real)  # the cause fixed: a re-parse tries it
+    call_command("reparse", "--failed", stdout=io.StringIO())
+    poison.refresh_from_db()
+    assert poison.status == ParseStatus.PARSED
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_parser_process_that_dies_costs_the_bulk_import_only_its_letter(tmp_path, monkeypatch):
     import hashlib
