@@ -124,6 +124,20 @@ def write_letters(directory: Path, count: int, series: int, poison: int | None =
     return total
 
 
+def receive_letters(ctx: Context, name: str, count: int, series: int, poison: int | None = None):
+    """Write ``count`` letters and receive them as one batch, as an upload does; (batch, items)."""
+    from determinations import services
+    from determinations.uploads import Incoming
+
+    folder = ctx.tmp / name
+    items = write_letters(folder, count, series=series, poison=poison)
+    incoming = [
+        Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
+        for path in sorted(folder.iterdir())
+    ]
+    return services.batch_receive(files=incoming, source="command", note=f"{name} drill"), items
+
+
 # --- The drill's own PostgreSQL server -----------------------------------------------------------
 
 
@@ -232,7 +246,6 @@ def drill_parser_failure(ctx: Context) -> None:
     from determinations import services
     from determinations.choices import ParseStatus
     from determinations.models import Letter
-    from determinations.uploads import Incoming
 
     original = parsing.parse_text_result
 
@@ -244,13 +257,7 @@ def drill_parser_failure(ctx: Context) -> None:
     parsing.parse_text_result = exploding
     try:
         # The worker's path: a batch received and queued, then parsed as the task does.
-        folder = ctx.tmp / "letters-parser-worker"
-        write_letters(folder, 20, series=93, poison=7)
-        incoming = [
-            Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
-            for path in sorted(folder.iterdir())
-        ]
-        batch = services.batch_receive(files=incoming, source="command", note="drill")
+        batch, _ = receive_letters(ctx, "letters-parser-worker", 20, series=93, poison=7)
         ids = list(Letter.objects.filter(batch=batch).values_list("pk", flat=True))
         counts = services.letters_parse(letter_ids=ids)
         failed = list(Letter.objects.filter(batch=batch, status=ParseStatus.FAILED))
@@ -291,16 +298,9 @@ def drill_kill_worker(ctx: Context) -> None:
     from determinations import services
     from determinations.choices import ParseStatus
     from determinations.models import Determination, DisputedItem, Letter
-    from determinations.uploads import Incoming
 
     count = ctx.args.kill_letters
-    folder = ctx.tmp / "letters-kill-worker"
-    expected_items = write_letters(folder, count, series=91)
-    incoming = [
-        Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
-        for path in sorted(folder.iterdir())
-    ]
-    batch = services.batch_receive(files=incoming, source="command", note="kill-worker drill")
+    batch, expected_items = receive_letters(ctx, "letters-kill-worker", count, series=91)
     letters = Letter.objects.filter(batch=batch)
     tasks = DBTaskResult.objects.all()
     check(letters.count() == count, f"stored {letters.count()} of {count}")
@@ -528,15 +528,8 @@ def drill_poison_letter(ctx: Context) -> None:
     from determinations import services
     from determinations.choices import ParseStatus
     from determinations.models import Letter
-    from determinations.uploads import Incoming
 
-    folder = ctx.tmp / "letters-poison"
-    write_letters(folder, 40, series=95, poison=17)
-    incoming = [
-        Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
-        for path in sorted(folder.iterdir())
-    ]
-    batch = services.batch_receive(files=incoming, source="command", note="poison drill")
+    batch, _ = receive_letters(ctx, "letters-poison", 40, series=95, poison=17)
     letters = Letter.objects.filter(batch=batch)
     say(f"  received {letters.count()} letters, one of them kills the process that parses it")
     connections.close_all()
