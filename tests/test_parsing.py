@@ -703,6 +703,52 @@ def test_a_truncated_pdf_never_raises(fraction):
     assert result["errors"] or result["items"]
 
 
+def test_text_past_the_limit_is_not_parsed_and_says_so():
+    import determinations.parsing as parsing
+
+    letter_bytes = (ASSETS / "000_86ba345343cd3771.txt").read_bytes()
+    whole = parse_letter(letter_bytes, "a.txt")
+    padding = b"\nPhysical therapy 2 times a week: Upheld\n" * (parsing.MAX_TEXT_CHARS // 40 + 10)
+    result = parse_letter(letter_bytes + padding, "a.txt")
+    cut = [w for w in result["warnings"] if w.startswith("the text is ")]
+    assert cut == [
+        f"the text is {len(letter_bytes + padding):,} characters long: only the first "
+        "1,000,000 were read"
+    ]
+    assert [i["request"] for i in result["items"][:3]] == [i["request"] for i in whole["items"]]
+    assert_valid(result)
+
+
+def test_a_letter_with_hundreds_of_items_keeps_the_first_hundred_and_few_warnings():
+    import determinations.parsing as parsing
+
+    # Items without guideline lines: each one also warns that they are missing.
+    many = [
+        f"Zzyzx widget number {n}: Upheld\nDecision rationale: Not necessary.\n"
+        for n in range(parsing.MAX_ITEMS + 20)
+    ]
+    result = parse_letter(letter(*many), "many.txt")
+    assert len(result["items"]) == parsing.MAX_ITEMS
+    assert result["items"][-1]["request"] == f"Zzyzx widget number {parsing.MAX_ITEMS - 1}"
+    assert len(result["warnings"]) <= parsing.MAX_WARNINGS
+    assert result["warnings"][0] == "120 items found: only the first 100 were kept"
+    assert result["warnings"][-1].startswith("... and ")
+    assert_valid(result)
+
+
+def test_a_pdf_past_the_page_limit_is_read_up_to_it_and_says_so(monkeypatch):
+    import determinations.parsing.extract as extract
+
+    data = (REAL / "CM17-0010420.pdf").read_bytes()
+    full = extract_text(data, "a.pdf")
+    monkeypatch.setattr(extract, "MAX_PDF_PAGES", 2)
+    cut = extract_text(data, "a.pdf")
+    assert full.pages == cut.pages == 4
+    assert cut.warnings == ["the PDF has 4 pages: only the first 2 were read"]
+    assert full.text.startswith(cut.text) and len(cut.text) < len(full.text)
+    assert "the PDF has 4 pages" in " ".join(parse_letter(data, "a.pdf")["warnings"])
+
+
 def test_text_is_detected_by_content_not_by_extension():
     data = (ASSETS / "000_86ba345343cd3771.txt").read_bytes()
     assert parse_letter(data, "letter.pdf") == parse_letter(data, "letter.txt")

@@ -30,7 +30,12 @@ __all__ = [
     "parse_text",
 ]
 
-PARSER_VERSION = "1.5.0"
+PARSER_VERSION = "1.5.1"
+# The longest real letters are about 11,000 characters; one with 21 items might reach 100,000.
+# Parsing at most this much bounds the time a hostile or mistaken file can take (a few seconds).
+MAX_TEXT_CHARS = 1_000_000
+MAX_ITEMS = 100  # a letter disputes 1 to 21 items
+MAX_WARNINGS = 50
 
 _SECTION_NAMES = {
     HOW: "HOW THE IMR FINAL DETERMINATION WAS MADE",
@@ -91,7 +96,14 @@ def parse_text_result(extracted: ExtractResult) -> dict[str, Any]:
         result["errors"].append(extracted.error)
         return result
 
-    lines = clean_lines(extracted.text)
+    text = extracted.text
+    if len(text) > MAX_TEXT_CHARS:
+        warnings.append(
+            f"the text is {len(text):,} characters long: "
+            f"only the first {MAX_TEXT_CHARS:,} were read"
+        )
+        text = text[:MAX_TEXT_CHARS]
+    lines = clean_lines(text)
     sections = split_sections(lines)
     item_lines = sections.issues if ISSUES in sections.found else []
     raw_items = parse_items(item_lines, warnings) if item_lines else []
@@ -111,7 +123,7 @@ def parse_text_result(extracted: ExtractResult) -> dict[str, Any]:
     header = parse_header(sections.header)
     result.update(header)
     if result["case_number"] is None:
-        match = CASE_NUMBER.search(extracted.text[:20000])
+        match = CASE_NUMBER.search(text[:20000])
         if match:
             result["case_number"] = match.group().upper()
 
@@ -129,10 +141,16 @@ def parse_text_result(extracted: ExtractResult) -> dict[str, Any]:
         "licensure": creds.licensure,
     }
 
+    if len(raw_items) > MAX_ITEMS:
+        message = f"{len(raw_items)} items found: only the first {MAX_ITEMS} were kept"
+        warnings.insert(0, message)  # ahead of the items' own warnings, which may be cut
+        raw_items = raw_items[:MAX_ITEMS]
     result["items"] = _items(raw_items, warnings)
     if ISSUES in sections.found and not raw_items:
         warnings.append("no disputed items found")
     result["outcome"] = letter_outcome([item["outcome"] for item in result["items"]])
+    if len(warnings) > MAX_WARNINGS:
+        warnings[MAX_WARNINGS - 1 :] = [f"... and {len(warnings) - MAX_WARNINGS + 1} more warnings"]
     return result
 
 

@@ -21,6 +21,9 @@ _ERR_SECURITY = 5
 
 # The PDF spec lets the header start anywhere in the first 1024 bytes.
 _PDF_MAGIC_WINDOW = 1024
+# A letter has a few pages (the real ones 2 to 4; 21 items might take 20): reading at most this
+# many bounds the time a hostile or mistaken upload can hold a worker.
+MAX_PDF_PAGES = 200
 
 
 @dataclass(slots=True)
@@ -89,7 +92,10 @@ def _extract_pdf(data: bytes) -> ExtractResult:
 def _read_pages(doc) -> ExtractResult:
     texts: list[str] = []
     count = len(doc)
-    for index in range(count):
+    warnings = []
+    if count > MAX_PDF_PAGES:
+        warnings.append(f"the PDF has {count} pages: only the first {MAX_PDF_PAGES} were read")
+    for index in range(min(count, MAX_PDF_PAGES)):
         page = doc[index]
         try:
             textpage = page.get_textpage()
@@ -104,4 +110,4 @@ def _read_pages(doc) -> ExtractResult:
         return ExtractResult(kind="pdf", error=CORRUPT)
     if not text.strip():
         return ExtractResult(kind="pdf", pages=count, error=NO_TEXT_LAYER)
-    return ExtractResult(text=text, kind="pdf", pages=count)
+    return ExtractResult(text=text, kind="pdf", pages=count, warnings=warnings)
