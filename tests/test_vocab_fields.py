@@ -3006,6 +3006,40 @@ CITATION_CASES = [
             )
         ],
     ),
+    # Without a "MTUS"/"Non-MTUS" marker, a title that starts a citation still starts one; and
+    # the AMA Guides are never part of the MTUS, so inside an MTUS sentence they start their own.
+    (
+        "Decision based on ACOEM Practice Guidelines, 3rd Edition, Low Back Disorders, page 607.",
+        [("ACOEM", "Low Back Disorders", None, None, "607", None)],
+    ),
+    (
+        "Decision based on AMA Guides to the Evaluation of Permanent Impairment, 5th edition.",
+        [
+            (
+                "AMA Guides",
+                "AMA Guides to the Evaluation of Permanent Impairment",
+                None,
+                None,
+                None,
+                None,
+            )
+        ],
+    ),
+    (
+        "Decision based on MTUS Chronic Pain Medical Treatment 2016, and AMA Guides to the "
+        "Evaluation of Permanent Impairment.",
+        [
+            ("MTUS", "Chronic Pain Medical Treatment Guidelines", None, None, None, 2016),
+            (
+                "AMA Guides",
+                "AMA Guides to the Evaluation of Permanent Impairment",
+                None,
+                None,
+                None,
+                None,
+            ),
+        ],
+    ),
     (
         "Decision based on Non-MTUS Citation Official Disability Guidelines, Pain (Chronic), "
         "Opioids.",

@@ -168,6 +168,10 @@ _JOIN = re.compile(r"^[\s,:;()\-\u2013]*$")
 _BOUNDARY = re.compile(r"(?:^|[,;.:]|\band)\s*$", re.IGNORECASE)
 _STRONG_BOUNDARY = re.compile(r"(?:^|,\s*and|[;.]|\band\s+in|\bas\s+well\s+as)\s*$", re.IGNORECASE)
 _ODG_START = re.compile(r"\b(?:official\s+disability\s+guidelines?|ODG)\b", re.IGNORECASE)
+# Titles that are never part of the MTUS: inside an MTUS sentence they start a Non-MTUS basis.
+_OUTSIDE_MTUS = re.compile(
+    r"\b(?:official\s+disability\s+guidelines?|ODG|AMA\s+Guides?)\b", re.IGNORECASE
+)
 # "..., and Non-MTUS Citation ODG ..." inside an MTUS sentence: the rest is a Non-MTUS basis.
 _NON_MTUS_MARK = re.compile(r"\bNon[\s-]*MTUS\b(?:\s+Citations?\b)?\s*[:,]?\s*", re.IGNORECASE)
 # A name token repeated after "MTUS" ("...; MTUS Postsurgical ...") starts a citation like one
@@ -286,9 +290,9 @@ def _parse_mtus(text: str) -> list[Citation]:
     if mark:
         text, rest = text[: mark.start()], text[mark.end() :]
     else:
-        odg = _ODG_START.search(text)
-        if odg:
-            text, rest = text[: odg.start()], text[odg.start() :]
+        outside = _OUTSIDE_MTUS.search(text)
+        if outside:
+            text, rest = text[: outside.start()], text[outside.start() :]
     groups = _mtus_groups(text)
     citations: list[Citation] = []
     for i, group in enumerate(groups):
@@ -619,6 +623,10 @@ def _citations(basis: str) -> list[Citation]:
             return _parse_mtus(text[m.end() :])
         if _ODG_START.search(text):
             return _parse_non_mtus(text[_ODG_START.search(text).start() :])
+        # Neither marker, but a title that starts a citation ("Decision based on AMA Guides").
+        starts = [start for start in _starts(text) if start[2] in ("ACOEM", "AMA")]
+        if starts:
+            return _parse_non_mtus(text[starts[0][0] :])
         return []
     for i, m in enumerate(segments):
         end = segments[i + 1].start() if i + 1 < len(segments) else len(text)
