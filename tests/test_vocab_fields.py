@@ -2588,6 +2588,15 @@ def test_specialty_cases(phrases, expected):
     assert normalise_specialties(phrases) == expected
 
 
+AMA_GUIDES = (
+    "AMA Guides",
+    "AMA Guides to the Evaluation of Permanent Impairment",
+    None,
+    None,
+    None,
+    None,
+)
+
 CITATION_CASES = [
     # An author reference before an ACOEM title belongs to that title, not to the ODG topic.
     (
@@ -3014,30 +3023,14 @@ CITATION_CASES = [
     ),
     (
         "Decision based on AMA Guides to the Evaluation of Permanent Impairment, 5th edition.",
-        [
-            (
-                "AMA Guides",
-                "AMA Guides to the Evaluation of Permanent Impairment",
-                None,
-                None,
-                None,
-                None,
-            )
-        ],
+        [AMA_GUIDES],
     ),
     (
         "Decision based on MTUS Chronic Pain Medical Treatment 2016, and AMA Guides to the "
         "Evaluation of Permanent Impairment.",
         [
             ("MTUS", "Chronic Pain Medical Treatment Guidelines", None, None, None, 2016),
-            (
-                "AMA Guides",
-                "AMA Guides to the Evaluation of Permanent Impairment",
-                None,
-                None,
-                None,
-                None,
-            ),
+            AMA_GUIDES,
         ],
     ),
     (
