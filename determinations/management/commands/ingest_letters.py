@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -77,25 +76,23 @@ def parse_apart(jobs: list[tuple[str, bytes, str]]) -> list[tuple[dict, str]]:
 
 class Parsers:
     """The parser processes. A process that dies breaks its pool for every letter queued in it,
-    so the pool is replaced when that happens and the letters it held go to ``parse_apart``."""
+    so the pool is replaced when that happens and the letters it held go to ``parse_apart``.
+    Only the main thread submits; the writer threads only wait for results."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.lock = threading.Lock()
         self.pool = ProcessPoolExecutor(max_workers=workers)
 
     def submit(self, jobs: list[tuple[str, bytes, str]]) -> Future:
-        with self.lock:
-            try:
-                return self.pool.submit(parse_many, jobs)
-            except BrokenProcessPool:
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = ProcessPoolExecutor(max_workers=self.workers)
-                return self.pool.submit(parse_many, jobs)
+        try:
+            return self.pool.submit(parse_many, jobs)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+            return self.pool.submit(parse_many, jobs)
 
     def shutdown(self) -> None:
-        with self.lock:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def parse_results(slices: list[tuple[list, Future]]) -> list[tuple[dict, str]]:
