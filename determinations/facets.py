@@ -114,7 +114,7 @@ def facet_counts(
             summarised = _from_summaries(filterset, active, limit)
             if summarised is not None:
                 return summarised
-        elif not filterset.form.cleaned_data.get("q") or sample_every is not None or estimates:
+        elif not filterset.search_text or sample_every is not None or estimates:
             return _one_pass_counts(filterset, active, limit, sample_every, estimates)
     base = base_queryset if base_queryset is not None else DisputedItem.objects.public()
     if base_queryset is not None:
@@ -168,6 +168,9 @@ def _ordered_all(
 # narrow SummaryItem table (each public item's facet values, ~8x smaller than the item table).
 
 _SUMMARY_ITEMS = SummaryItem._meta.db_table
+# The summaries' freshness, checked once per statement (``_FRESH_CTE``) and read as ``_FRESH``.
+_FRESH_CTE = f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok)"
+_FRESH = "(SELECT ok FROM fresh)"
 _ITEMS = DisputedItem._meta.db_table
 _SCALARS = [facet for facet in FACETS if not facet.is_array]
 _ARRAYS = [facet for facet in FACETS if facet.is_array]
@@ -409,14 +412,13 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
     sample of SummaryItem while the summaries are fresh, else live over every item (exact), with
     ``live`` (``_live_parts``)."""
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
-    fresh = "(SELECT ok FROM fresh)"
     filtered_names = [facet.name for facet in FACETS if facet.name in active]
     # One filter parameter (several values): its own facet, counted without it, is the
     # summary's totals; the other facets count the matching items only.
     single = tuple(filtered_names) if len(filtered_names) == 1 else ()
     candidates, params, filtered = _candidates_sql(
         _SUMMARY_SOURCE,
-        fresh + sampling.condition("letter", every),
+        _FRESH + sampling.condition("letter", every),
         [],
         active,
         matching_only=bool(single),
@@ -425,15 +427,15 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
     if single:
         totals = (
             f"UNION ALL SELECT %s || facet_a, value_a, items FROM {summaries.PAIR_TABLE} "  # noqa: S608
-            f"WHERE facet_b = '' AND facet_a = %s AND {fresh} "
+            f"WHERE facet_b = '' AND facet_a = %s AND {_FRESH} "
         )
         params += [_EXACT_PREFIX, single[0]]
     live_parts, live_params = live
     sql = (
-        f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok) "  # noqa: S608
-        f"SELECT '{summaries.FRESH_MARK}', NULL, 0 WHERE {fresh} "
+        f"{_FRESH_CTE} "  # noqa: S608
+        f"SELECT '{summaries.FRESH_MARK}', NULL, 0 WHERE {_FRESH} "
         f"UNION ALL {_one_pass_sql(candidates, filtered, single)} {totals}"
-        f"UNION ALL SELECT * FROM ({' UNION ALL '.join(live_parts)}) AS l WHERE NOT {fresh}"
+        f"UNION ALL SELECT * FROM ({' UNION ALL '.join(live_parts)}) AS l WHERE NOT {_FRESH}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *live_params])
@@ -457,8 +459,8 @@ def matching_in_sample(filterset: ItemFilterSet, every: int) -> int | None:
     params = [_SUMMARY_SOURCE.params(facet, active[facet.name]) for facet in filtered]
     sampled = sampling.condition("letter", every)
     sql = (
-        f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok) "  # noqa: S608
-        f"SELECT CASE WHEN (SELECT ok FROM fresh) THEN (SELECT count(*) FROM {_SUMMARY_ITEMS} "
+        f"{_FRESH_CTE} "  # noqa: S608
+        f"SELECT CASE WHEN {_FRESH} THEN (SELECT count(*) FROM {_SUMMARY_ITEMS} "
         f"WHERE true{sampled}{tests}) END"
     )
     with connection.cursor() as cursor:
