@@ -167,11 +167,10 @@ _MTUS_TOKEN = re.compile(
 _JOIN = re.compile(r"^[\s,:;()\-\u2013]*$")
 _BOUNDARY = re.compile(r"(?:^|[,;.:]|\band)\s*$", re.IGNORECASE)
 _STRONG_BOUNDARY = re.compile(r"(?:^|,\s*and|[;.]|\band\s+in|\bas\s+well\s+as)\s*$", re.IGNORECASE)
-_ODG_START = re.compile(r"\b(?:official\s+disability\s+guidelines?|ODG)\b", re.IGNORECASE)
+_ODG_NAME = r"official\s+disability\s+guidelines?|ODG"
+_ODG_START = re.compile(rf"\b(?:{_ODG_NAME})\b", re.IGNORECASE)
 # Titles that are never part of the MTUS: inside an MTUS sentence they start a Non-MTUS basis.
-_OUTSIDE_MTUS = re.compile(
-    r"\b(?:official\s+disability\s+guidelines?|ODG|AMA\s+Guides?)\b", re.IGNORECASE
-)
+_OUTSIDE_MTUS = re.compile(rf"\b(?:{_ODG_NAME}|AMA\s+Guides?)\b", re.IGNORECASE)
 # "..., and Non-MTUS Citation ODG ..." inside an MTUS sentence: the rest is a Non-MTUS basis.
 _NON_MTUS_MARK = re.compile(r"\bNon[\s-]*MTUS\b(?:\s+Citations?\b)?\s*[:,]?\s*", re.IGNORECASE)
 # A name token repeated after "MTUS" ("...; MTUS Postsurgical ...") starts a citation like one
@@ -621,8 +620,9 @@ def _citations(basis: str) -> list[Citation]:
         m = _FALLBACK_MTUS.search(text)
         if m and not re.match(r"\s*guidelines?\b", text[m.end() :], re.IGNORECASE):
             return _parse_mtus(text[m.end() :])
-        if _ODG_START.search(text):
-            return _parse_non_mtus(text[_ODG_START.search(text).start() :])
+        odg = _ODG_START.search(text)
+        if odg:
+            return _parse_non_mtus(text[odg.start() :])
         # Neither marker, but a title that starts a citation ("Decision based on AMA Guides").
         starts = [start for start in _starts(text) if start[2] in ("ACOEM", "AMA")]
         if starts:
