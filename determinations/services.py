@@ -463,17 +463,22 @@ def letter_parse_once(*, letter_id: int) -> str:
     ``UNFINISHED_PARSES_MAX`` deaths instead of taking every restarted worker down with it.
     """
     with transaction.atomic():
-        letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
-        if letter is None or not letter_needs_parse(letter):
+        letter = _locked_if_it_needs_parse(letter_id)
+        if letter is None:
             return "skipped"
         if letter.unfinished_parses >= UNFINISHED_PARSES_MAX:
             return letter_record_parse(letter=letter, parsed={"errors": [WORKER_DIED]}).status
         Letter.objects.filter(pk=letter_id).update(unfinished_parses=F("unfinished_parses") + 1)
     with transaction.atomic():
-        letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
-        if letter is None or not letter_needs_parse(letter):
-            return "skipped"
-        return letter_parse(letter=letter).status
+        letter = _locked_if_it_needs_parse(letter_id)
+        return "skipped" if letter is None else letter_parse(letter=letter).status
+
+
+def _locked_if_it_needs_parse(letter_id: int) -> Letter | None:
+    """The letter, locked until the transaction ends, if it needs a parse and no other worker
+    holds it; else None."""
+    letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
+    return letter if letter is not None and letter_needs_parse(letter) else None
 
 
 def letters_parse(*, letter_ids: Iterable[int]) -> dict[str, int]:
