@@ -34,6 +34,7 @@ from .choices import (
     LetterOutcome,
     Priority,
 )
+from .dimensions import DIMENSIONS
 from .exports import item_record, item_url, permalink_prefix
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem
@@ -160,41 +161,30 @@ class NewestFirstCursorPagination(CursorPagination):
             ) from exc
 
 
-def _choices(choices) -> list[str]:
-    return [value for value, _ in choices]
-
-
-_FILTER_DOCS = {
-    "q": (None, 'Full-text search: words, "quoted phrases", OR, and -word to exclude.'),
-    "outcome": (_choices(ItemOutcome.choices), "Item outcome."),
-    "category": (_choices(Category.choices), "Division category."),
-    "subcategory": (_choices(SUBCATEGORY_CHOICES), "Subcategory."),
-    "service": (None, "Canonical service or a drug's generic name, exactly."),
-    "guideline_source": (_choices(GuidelineSource.choices), "Source the reviewer cited."),
-    "guideline": (None, "Guideline document the reviewer cited, exactly."),
-    "specialty": (None, "Reviewer specialty, exactly."),
-    "region": (_choices(BodyRegion.choices), "Body region named in the request."),
-    "year": (None, "Decision year, four digits."),
-}
-FILTER_PARAMETERS = [
-    OpenApiParameter(
-        name,
+def _filter_parameter(dimension) -> OpenApiParameter:
+    """A dimension's query parameter, described from its registry entry."""
+    return OpenApiParameter(
+        dimension.name,
         str,
         OpenApiParameter.QUERY,
-        description=(
-            description
-            if name == "q"
-            else f"{description} Repeat for several values (OR); at most "
-            f"{MAX_VALUES_PER_PARAM}. Different parameters combine with AND."
-        ),
-        enum=enum,
-        many=name != "q",
-        explode=True if name != "q" else None,
-        pattern=r"^(19|20)\d\d$" if name == "year" else None,
+        description=f"{dimension.help} Repeat for several values (OR); at most "
+        f"{MAX_VALUES_PER_PARAM}. Different parameters combine with AND.",
+        enum=[value for value, _ in dimension.choices] if dimension.choices else None,
+        many=True,
+        explode=True,
+        pattern=f"^{dimension.pattern}$" if dimension.pattern else None,
     )
-    for name, (enum, description) in _FILTER_DOCS.items()
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "q",
+        str,
+        OpenApiParameter.QUERY,
+        description='Full-text search: words, "quoted phrases", OR, and -word to exclude.',
+    ),
+    *(_filter_parameter(dimension) for dimension in DIMENSIONS),
 ]
-assert set(_FILTER_DOCS) == set(ItemFilterSet.base_filters), "document every browse filter"
 
 
 class ErrorsSerializer(serializers.Serializer):

@@ -25,33 +25,13 @@ from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
 
 from . import sampling, summaries
-from .choices import ItemOutcome
+from .dimensions import BY_NAME, DIMENSIONS, Dimension
 from .filters import ItemFilterSet
 from .models import DisputedItem, SummaryItem
 
-
-@dataclass(frozen=True)
-class Facet:
-    name: str  # the GET parameter
-    column: str  # the DisputedItem column counted
-    label: str
-    is_array: bool = False
-    by_value: bool = False  # list values in descending value order (years), not by count
-
-
-FACETS: tuple[Facet, ...] = (
-    Facet("outcome", "outcome", "Outcome"),
-    Facet("category", "category", "Category"),
-    Facet("subcategory", "subcategory", "Subcategory"),
-    Facet("service", "service", "Service"),
-    Facet("guideline_source", "guideline_sources", "Guideline source", is_array=True),
-    Facet("guideline", "guideline_documents", "Reviewer's guideline", is_array=True),
-    Facet("specialty", "specialties", "Reviewer specialty", is_array=True),
-    Facet("region", "body_regions", "Body region", is_array=True),
-    Facet("year", "decision_year", "Decision year", by_value=True),
-)
-FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
-_LABELS = {"outcome": dict(ItemOutcome.choices)}
+# Every dimension is a facet (``dimensions.DIMENSIONS``), in the registry's order.
+FACETS: tuple[Dimension, ...] = DIMENSIONS
+FACETS_BY_NAME = BY_NAME
 
 
 @dataclass(frozen=True)
@@ -184,10 +164,10 @@ class _Source:
     table: str
     values: dict[str, str]
     tests: dict[str, str]
-    integer_years: bool = False  # the year is a number here
+    integer_values: bool = False  # integer dimensions (years) are numbers here
 
-    def params(self, facet: Facet, values: list[str]) -> list:
-        if facet.name == "year" and self.integer_years:
+    def params(self, facet: Dimension, values: list[str]) -> list:
+        if facet.integer and self.integer_values:
             return [int(value) for value in values]
         return [str(value) for value in values]
 
@@ -212,11 +192,11 @@ def _item_source() -> _Source:
         values[facet.name] = f"{column}::text[]" if facet.is_array else f"{column}::text"
         if facet.is_array:
             tests[facet.name] = f"{column} && %s::varchar[]"
-        elif facet.name == "year":
+        elif facet.integer:
             tests[facet.name] = f"{column} = ANY(%s::integer[])"
         else:
             tests[facet.name] = f"{column} = ANY(%s::varchar[])"
-    return _Source(table, values, tests, integer_years=True)
+    return _Source(table, values, tests, integer_values=True)
 
 
 def _candidates_sql(
@@ -292,7 +272,7 @@ def _counts_over(combinations: str, filtered: list[str], skip: tuple[str, ...] =
     each facet counts the candidates every other filter accepts (fails = 0, or only its own
     filter fails). Facets in ``skip`` are left out."""
 
-    def count(facet: Facet) -> str:
+    def count(facet: Dimension) -> str:
         if facet.name in filtered:
             return f'sum(n) FILTER (WHERE fails = (NOT "ok_{facet.name}")::int)'
         return "sum(n) FILTER (WHERE fails = 0)"
@@ -520,7 +500,7 @@ def _from_summaries(
     }
 
 
-def _grouping_sets_sql(queryset: QuerySet, facets: list[Facet]) -> tuple[str, tuple]:
+def _grouping_sets_sql(queryset: QuerySet, facets: list[Dimension]) -> tuple[str, tuple]:
     """``(facet name, value as text, item count)`` rows for ``facets`` over ``queryset``.
 
     Array columns are unnested side by side in one select list (PostgreSQL zips set-returning
@@ -547,7 +527,7 @@ def _grouping_sets_sql(queryset: QuerySet, facets: list[Facet]) -> tuple[str, tu
 
 
 def _ordered(
-    facet: Facet,
+    facet: Dimension,
     counts: dict[str, int],
     selected: list[str],
     limit: int | None,
@@ -562,8 +542,7 @@ def _ordered(
     if limit is not None:
         ordered = [pair for i, pair in enumerate(ordered) if i < limit or pair[0] in selected_set]
     missing = [(value, 0) for value in selected_set if value not in counts]
-    labels = _LABELS.get(facet.name, {})
     return [
-        FacetValue(value, count, value in selected_set, labels.get(value, value), estimated)
+        FacetValue(value, count, value in selected_set, facet.label_for(value), estimated)
         for value, count in ordered + sorted(missing)
     ]

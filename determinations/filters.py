@@ -1,11 +1,10 @@
 """The browse filters, shared by the browse page, statistics, exports, the API and feeds.
 
-Every view of the archive takes the same GET parameters (repeat one for several values):
-``q``, ``outcome``, ``category``, ``subcategory``, ``service``, ``guideline_source``,
-``guideline``, ``specialty``, ``region``, ``year``. Within a parameter values combine with OR,
-across parameters with AND. ``ItemFilterSet.filter_queryset(qs, exclude={"category"})`` applies
-every filter but the named ones: facet counts use it so that choosing a value does not hide its
-siblings.
+Every view of the archive takes the same GET parameters (repeat one for several values): ``q``
+and one per dimension of ``dimensions.DIMENSIONS``, whose entries generate the filters below.
+Within a parameter values combine with OR, across parameters with AND.
+``ItemFilterSet.filter_queryset(qs, exclude={"category"})`` applies every filter but the named
+ones: facet counts use it so that choosing a value does not hide its siblings.
 """
 
 from __future__ import annotations
@@ -19,21 +18,10 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 
-from .choices import SUBCATEGORY_CHOICES, BodyRegion, Category, GuidelineSource, ItemOutcome
+from .dimensions import DIMENSIONS, NAMES, Dimension
 from .models import DisputedItem
 
-FILTER_PARAMS = (
-    "q",
-    "outcome",
-    "category",
-    "subcategory",
-    "service",
-    "guideline_source",
-    "guideline",
-    "specialty",
-    "region",
-    "year",
-)
+FILTER_PARAMS = ("q", *NAMES)
 MAX_VALUES_PER_PARAM = 50
 MAX_QUERY_LENGTH = 500
 # Control characters have no business in a filter and cannot be written into XML (the feed).
@@ -90,24 +78,26 @@ class OpenOverlapFilter(OverlapFilter):
     field_class = OpenMultipleChoiceField
 
 
-class ItemFilterSet(django_filters.FilterSet):
+def dimension_filter(dimension: Dimension) -> django_filters.Filter:
+    """The filter of one dimension: ``IN`` for a column, ``&&`` (overlap) for an array; a
+    closed vocabulary checks its choices, an open one each value's length and form."""
+    kwargs = {"field_name": dimension.column, "label": dimension.label}
+    if dimension.choices is not None:
+        kind = OverlapFilter if dimension.is_array else InFilter
+        kwargs["choices"] = dimension.choices
+    else:
+        kind = OpenOverlapFilter if dimension.is_array else OpenInFilter
+        kwargs.update(max_length=dimension.max_length, pattern=dimension.pattern)
+    return kind(**kwargs)
+
+
+class _SearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=MAX_QUERY_LENGTH,
         label="Search",
         help_text='Words, "quoted phrases", OR, and -word to exclude.',
     )
-    outcome = InFilter(field_name="outcome", choices=ItemOutcome.choices)
-    category = InFilter(field_name="category", choices=Category.choices)
-    subcategory = InFilter(field_name="subcategory", choices=SUBCATEGORY_CHOICES)
-    service = OpenInFilter(field_name="service")
-    guideline_source = OverlapFilter(
-        field_name="guideline_sources", choices=GuidelineSource.choices
-    )
-    guideline = OpenOverlapFilter(field_name="guideline_documents")
-    specialty = OpenOverlapFilter(field_name="specialties")
-    region = OverlapFilter(field_name="body_regions", choices=BodyRegion.choices)
-    year = OpenInFilter(field_name="decision_year", max_length=4, pattern=r"(19|20)\d\d")
 
     class Meta:
         model = DisputedItem
@@ -142,6 +132,17 @@ class ItemFilterSet(django_filters.FilterSet):
             if value:
                 active[name] = [value] if isinstance(value, str) else list(value)
         return active
+
+
+ItemFilterSet = type(_SearchFilterSet)(
+    "ItemFilterSet",
+    (_SearchFilterSet,),
+    {
+        "__module__": __name__,
+        "__doc__": "The search and one filter per dimension (``dimension_filter``).",
+        **{dimension.name: dimension_filter(dimension) for dimension in DIMENSIONS},
+    },
+)
 
 
 def unknown_params(params: Iterable[str], *, extra: Iterable[str] = ()) -> list[str]:

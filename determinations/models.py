@@ -30,6 +30,7 @@ from .choices import (
     ReviewerRole,
     Sex,
 )
+from .dimensions import DIMENSIONS, PAIRS
 
 
 def original_upload_path(instance: Letter, filename: str) -> str:
@@ -561,27 +562,37 @@ class SummaryItem(models.Model):
     """What the summaries counted for one public item: its letter and facet values.
 
     A refresh subtracts the rows of changed letters and adds their current items, so its cost
-    follows the change, not the archive. Written by ``summaries`` only; columns are named after
-    the summary facets.
+    follows the change, not the archive. Written by ``summaries`` only. Its value columns are
+    generated from ``dimensions.DIMENSIONS`` below (``_summary_columns``): one per dimension,
+    named after it, and one per grouped pair (``category_subcategory``).
     """
 
     letter = models.BigIntegerField(db_index=True, help_text="Determination id.")
     letter_outcome = models.CharField(max_length=24, blank=True, help_text="Letter's outcome.")
     letter_public = models.BooleanField(help_text="The letter itself is not withdrawn.")
     overturned = models.BooleanField(help_text="The item was overturned.")
-    outcome = models.TextField()
-    category = models.TextField()
-    subcategory = models.TextField()
-    service = models.TextField(null=True)
-    year = models.TextField(null=True)
-    category_subcategory = models.TextField()
-    guideline_source = ArrayField(models.TextField())
-    guideline = ArrayField(models.TextField())
-    specialty = ArrayField(models.TextField())
-    region = ArrayField(models.TextField())
 
     def __str__(self) -> str:
         return f"summary of an item of letter {self.letter}"
+
+
+def _summary_columns() -> dict[str, models.Field]:
+    """SummaryItem's value columns: a dimension's values as text (arrays as text[]), NULL
+    where the item's own column may be; a pair ``<within>_<name>`` as their joined text."""
+    columns: dict[str, models.Field] = {}
+    for dimension in DIMENSIONS:
+        if dimension.is_array:
+            columns[dimension.name] = ArrayField(models.TextField())
+        else:
+            nullable = DisputedItem._meta.get_field(dimension.column).null
+            columns[dimension.name] = models.TextField(null=nullable)
+    for dimension in PAIRS:
+        columns[dimension.summary_group] = models.TextField()
+    return columns
+
+
+for _name, _field in _summary_columns().items():
+    SummaryItem.add_to_class(_name, _field)
 
 
 class SummaryState(models.Model):

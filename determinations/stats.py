@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from . import dimensions as registry
 from . import sampling, summaries
 from .choices import ItemOutcome, LetterOutcome
+from .dimensions import Dimension
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem
 
@@ -97,39 +99,16 @@ class Rate:
         return data
 
 
-@dataclass(frozen=True)
-class Dimension:
-    """One way of grouping items: a scalar column or an array column (unnested)."""
-
-    name: str
-    title: str
-    column: str
-    param: str  # the browse filter that selects one group
-    array: bool = False
-    limit: int | None = None  # open vocabularies: only the largest groups
+# The statistics page's tables, in the registry's order; any registered dimension can be asked
+# for by name (``statistics(..., dimensions=...)``, ``grouped_rates``). A dimension ``within``
+# another (subcategory) groups by the pair: see ``_pair_rates``.
+DIMENSIONS: dict[str, Dimension] = {d.name: d for d in registry.DIMENSIONS if d.grouped}
 
 
-# The order is the page's order. Subcategory names repeat across categories, so a subcategory
-# group is the (category, subcategory) pair: see ``_subcategory_rates``.
-DIMENSIONS: dict[str, Dimension] = {
-    d.name: d
-    for d in (
-        Dimension("category", "Category", "category", "category"),
-        Dimension("subcategory", "Subcategory", "subcategory", "subcategory"),
-        Dimension("service", "Service", "service", "service", limit=50),
-        Dimension(
-            "guideline",
-            "Guideline document (reviewer's)",
-            "guideline_documents",
-            "guideline",
-            array=True,
-            limit=50,
-        ),
-        Dimension("specialty", "Reviewer specialty", "specialties", "specialty", array=True),
-        Dimension("region", "Body region", "body_regions", "region", array=True),
-        Dimension("year", "Decision year", "decision_year", "year"),
-    )
-}
+def dimension_for(name: str) -> Dimension:
+    """The registered dimension ``name``, as the statistics use it (the page's tables first:
+    tests narrow their limits)."""
+    return DIMENSIONS.get(name) or registry.BY_NAME[name]
 
 
 def filtered_items(filterset: ItemFilterSet) -> QuerySet[DisputedItem]:
@@ -157,13 +136,13 @@ def _grouped_sql(items: QuerySet[DisputedItem], dimension: Dimension, limit: int
         items.order_by().values("id", "outcome", dimension.column).query.sql_with_params()
     )
     column = connection.ops.quote_name(dimension.column)
-    if dimension.array:
+    if dimension.is_array:
         source = f"({inner}) AS s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.{column})) AS g(v)"
         value = "g.v"
     else:
         source = f"({inner}) AS s"
         value = f"s.{column}"
-    order = "v ASC" if dimension.name == "year" else "items DESC, v ASC"
+    order = "v ASC" if dimension.by_value else "items DESC, v ASC"
     sql = (
         f"SELECT {value} AS v, COUNT(*) AS items, "  # noqa: S608 (whitelisted names only)
         f"COUNT(*) FILTER (WHERE s.outcome = %s) AS overturned "
@@ -178,21 +157,17 @@ def _grouped_sql(items: QuerySet[DisputedItem], dimension: Dimension, limit: int
         return cursor.fetchall()
 
 
-def _subcategory_rates(items: QuerySet[DisputedItem]) -> list[Rate]:
+def _pair_rates(items: QuerySet[DisputedItem], spec: Dimension) -> list[Rate]:
+    """Groups of a dimension ``within`` another (subcategory within category): by the pair."""
+    parent = registry.BY_NAME[spec.within]
     rows = (
         items.order_by()
-        .values("category", "subcategory")
+        .values(parent.column, spec.column)
         .annotate(**_counts())
-        .order_by("-items", "category", "subcategory")
+        .order_by("-items", parent.column, spec.column)
     )
     return [
-        Rate(
-            items=row["items"],
-            overturned=row["overturned"],
-            value=row["subcategory"],
-            label=f"{row['category']} / {row['subcategory']}",
-            params=(("category", row["category"]), ("subcategory", row["subcategory"])),
-        )
+        _rate(spec, row[spec.column], row[parent.column], row["items"], row["overturned"])
         for row in rows
     ]
 
@@ -206,7 +181,7 @@ class Grouped:
     def as_dict(self) -> dict:
         return {
             "title": self.dimension.title,
-            "parameter": self.dimension.param,
+            "parameter": self.dimension.name,
             "truncated": self.truncated,
             "groups": [
                 {**row.as_dict(), "label": row.label, "filters": dict(row.params)}
@@ -218,27 +193,12 @@ class Grouped:
 def grouped_rates(items: QuerySet[DisputedItem], dimension: str) -> Grouped:
     """Items, overturned items and rate per value of one dimension, largest groups first
     (years in order). Open vocabularies keep their ``limit`` largest groups."""
-    spec = DIMENSIONS[dimension]
-    if spec.name == "subcategory":
-        return Grouped(spec, _subcategory_rates(items), truncated=False)
-    fetch = spec.limit + 1 if spec.limit else None
+    spec = dimension_for(dimension)
+    if spec.within:
+        return Grouped(spec, _pair_rates(items, spec), truncated=False)
+    fetch = spec.group_limit + 1 if spec.group_limit else None
     rows = _grouped_sql(items, spec, fetch)
-    truncated = spec.limit is not None and len(rows) > spec.limit
-    rows = rows[: spec.limit] if spec.limit else rows
-    return Grouped(
-        spec,
-        [
-            Rate(
-                items=n,
-                overturned=overturned,
-                value=value,
-                label=str(value),
-                params=((spec.param, str(value)),),
-            )
-            for value, n, overturned in rows
-        ],
-        truncated=truncated,
-    )
+    return _grouped(spec, [_rate(spec, str(value), None, n, over) for value, n, over in rows])
 
 
 @dataclass(frozen=True)
@@ -320,10 +280,9 @@ def _statistics_in_one_statement(
     figures, groups and order are those of ``items_summary``, ``letters_summary`` and
     ``grouped_rates``. ``items`` is the 1-in-``every`` sample when ``every`` > 1: the counts
     are scaled up by ``every``."""
-    specs = [DIMENSIONS[name] for name in dimensions]
-    columns = sorted({"determination_id", "outcome", *(spec.column for spec in specs)})
-    if any(spec.name == "subcategory" for spec in specs):
-        columns = sorted({*columns, "category", "subcategory"})
+    specs = [dimension_for(name) for name in dimensions]
+    parents = [registry.BY_NAME[spec.within].column for spec in specs if spec.within]
+    columns = sorted({"determination_id", "outcome", *(s.column for s in specs), *parents})
     inner, params = items.order_by().values(*columns).query.sql_with_params()
     overturned = "count(*) FILTER (WHERE h.outcome = %s)"
     parts = [
@@ -334,32 +293,34 @@ def _statistics_in_one_statement(
         f"GROUP BY d.outcome",
     ]
     part_params: list = [ItemOutcome.OVERTURNED]
+    quote = connection.ops.quote_name
     for spec in specs:
-        if spec.name == "subcategory":
+        column = quote(spec.column)
+        if spec.within:
+            parent = quote(registry.BY_NAME[spec.within].column)
             parts.append(
-                f"SELECT 'g', %s, h.subcategory, h.category, count(*), {overturned}, "  # noqa: S608
-                f"row_number() OVER (ORDER BY count(*) DESC, h.category, h.subcategory) "
-                f"FROM hits AS h GROUP BY h.category, h.subcategory"
+                f"SELECT 'g', %s, h.{column}, h.{parent}, count(*), {overturned}, "  # noqa: S608
+                f"row_number() OVER (ORDER BY count(*) DESC, h.{parent}, h.{column}) "
+                f"FROM hits AS h GROUP BY h.{parent}, h.{column}"
             )
             part_params += [spec.name, ItemOutcome.OVERTURNED]
             continue
-        column = connection.ops.quote_name(spec.column)
-        if spec.array:
+        if spec.is_array:
             source = f"hits AS h CROSS JOIN LATERAL (SELECT DISTINCT unnest(h.{column})) AS g(v)"
             value = "g.v"
         else:
             source = "hits AS h"
             value = f"h.{column}"
-        order = f"{value} ASC" if spec.name == "year" else f"count(*) DESC, {value} ASC"
+        order = f"{value} ASC" if spec.by_value else f"count(*) DESC, {value} ASC"
         grouped = (
             f"SELECT 'g' AS kind, %s AS dim, {value}::text AS v, NULL AS v2, count(*) AS items, "  # noqa: S608
             f"{overturned} AS overturned, row_number() OVER (ORDER BY {order}) AS ord "
             f"FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}"
         )
         part_params += [spec.name, ItemOutcome.OVERTURNED]
-        if spec.limit:  # one more than the limit: whether there were more groups
+        if spec.group_limit:  # one more than the limit: whether there were more groups
             grouped = f"SELECT * FROM ({grouped}) AS l WHERE ord <= %s"  # noqa: S608
-            part_params.append(spec.limit + 1)
+            part_params.append(spec.group_limit + 1)
         parts.append(grouped)
     sql = f"WITH hits AS MATERIALIZED ({inner}) " + " UNION ALL ".join(
         f"({part})" for part in parts
@@ -380,45 +341,49 @@ def _statistics_in_one_statement(
     groups = []
     for spec in specs:
         found = [row[1:] for row in sorted(grouped_rows.get(spec.name, []))]
-        truncated = spec.limit is not None and len(found) > spec.limit
-        found = found[: spec.limit] if spec.limit else found
-        groups.append(Grouped(spec, [_rate(spec, *row, every=every) for row in found], truncated))
+        groups.append(_grouped(spec, [_rate(spec, *row, every=every) for row in found]))
     letters = _letters_summary(by_outcome, total.items, estimated=every > 1)
     return Statistics(total=total, letters=letters, groups=groups)
 
 
+def _grouped(spec: Dimension, rows: list[Rate]) -> Grouped:
+    """The table of ``rows`` (ordered, at most one beyond the limit), cut to the dimension's
+    ``group_limit`` and marked truncated when there were more."""
+    limit = spec.group_limit
+    if limit is None:
+        return Grouped(spec, rows, truncated=False)
+    return Grouped(spec, rows[:limit], truncated=len(rows) > limit)
+
+
 def _rate(
-    spec: Dimension, value: str, category: str | None, n: int, overturned: int, every: int = 1
+    spec: Dimension, value: str, parent: str | None, n: int, overturned: int, every: int = 1
 ) -> Rate:
-    """One table row: its figures, its label and the browse filters that select it."""
-    if spec.name == "subcategory":
+    """One table row: its figures, its label and the browse filters that select it; a pair
+    (``within``) is labelled and selected by both values."""
+    if spec.within:
         return Rate(
             items=n,
             overturned=overturned,
             value=value,
-            label=f"{category} / {value}",
-            params=(("category", category), ("subcategory", value)),
+            label=f"{parent} / {value}",
+            params=((spec.within, parent), (spec.name, value)),
             sample_every=every,
         )
-    typed = int(value) if spec.name == "year" else value
+    typed = int(value) if spec.integer else value
     return Rate(
         items=n,
         overturned=overturned,
         value=typed,
-        label=str(typed),
-        params=((spec.param, value),),
+        label=spec.label_for(str(typed)),
+        params=((spec.name, value),),
         sample_every=every,
     )
 
 
-def _summary_facet(spec: Dimension) -> str:
-    return summaries.SUBCATEGORY_GROUP if spec.name == "subcategory" else spec.param
-
-
 def _statistics_from_summaries(key, dimensions) -> Statistics | None:
     """``statistics`` from fresh summaries (one query), or None when they are stale."""
-    specs = [DIMENSIONS[name] for name in dimensions]
-    data = summaries.statistics_rows(key, sorted({_summary_facet(spec) for spec in specs}))
+    specs = [dimension_for(name) for name in dimensions]
+    data = summaries.statistics_rows(key, sorted({spec.summary_group for spec in specs}))
     if data is None:
         return None
     items, overturned = data["total"]
@@ -427,18 +392,16 @@ def _statistics_from_summaries(key, dimensions) -> Statistics | None:
     letters = _letters_summary(by_outcome, total.items)
     groups = []
     for spec in specs:
-        rows = data["groups"][_summary_facet(spec)]
-        truncated = spec.limit is not None and len(rows) > spec.limit
-        rows = rows[: spec.limit] if spec.limit else rows  # as grouped_rates: 0 = no limit
-        groups.append(Grouped(spec, [_summary_rate(spec, *row) for row in rows], truncated))
+        rows = data["groups"][spec.summary_group]
+        groups.append(_grouped(spec, [_summary_rate(spec, *row) for row in rows]))
     return Statistics(total=total, letters=letters, groups=groups)
 
 
 def _summary_rate(spec: Dimension, value: str, items: int, overturned: int) -> Rate:
-    category = None
-    if spec.name == "subcategory":
-        category, value = value.split(summaries.RS, 1)
-    return _rate(spec, value, category, items, overturned)
+    parent = None
+    if spec.within:
+        parent, value = value.split(summaries.RS, 1)
+    return _rate(spec, value, parent, items, overturned)
 
 
 def _letters_summary(

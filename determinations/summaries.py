@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .choices import ItemOutcome
+from .dimensions import BY_NAME, DIMENSIONS, PAIRS
 from .models import (
     Determination,
     DisputedItem,
@@ -47,22 +48,28 @@ from .models import (
     SummaryState,
 )
 
-# Summary facet -> (SQL expression over the item row ``i``, is an array). Facet names are the
-# browse filter parameters; ``category_subcategory`` is the statistics' subcategory group.
-SUBCATEGORY_GROUP = "category_subcategory"
-RS = "\x1e"  # between category and subcategory in a category_subcategory value
-SUMMARY_FACETS: dict[str, tuple[str, bool]] = {
-    "outcome": ("i.outcome", False),
-    "category": ("i.category", False),
-    "subcategory": ("i.subcategory", False),
-    "service": ("i.service", False),
-    "year": ("i.decision_year::text", False),
-    SUBCATEGORY_GROUP: (f"i.category || E'\\x{ord(RS):02x}' || i.subcategory", False),
-    "guideline_source": ("i.guideline_sources", True),
-    "guideline": ("i.guideline_documents", True),
-    "specialty": ("i.specialties", True),
-    "region": ("i.body_regions", True),
-}
+RS = "\x1e"  # between the two values of a pair (category_subcategory) value
+
+
+def _summary_facets() -> dict[str, tuple[str, bool]]:
+    """Summary facet -> (SQL expression over the item row ``i``, is an array), from the
+    registry: every dimension under its name (the browse filter parameter), and every pair
+    (``category_subcategory``: the statistics' subcategory groups) as its values joined by RS."""
+    facets = {}
+    for dimension in DIMENSIONS:
+        expression = f"i.{dimension.column}" + ("::text" if dimension.integer else "")
+        facets[dimension.name] = (expression, dimension.is_array)
+    for dimension in PAIRS:
+        parent = BY_NAME[dimension.within].column
+        expression = f"i.{parent} || E'\\x{ord(RS):02x}' || i.{dimension.column}"
+        facets[dimension.summary_group] = (expression, False)
+    return facets
+
+
+SUMMARY_FACETS = _summary_facets()
+SUBCATEGORY_GROUP = BY_NAME["subcategory"].summary_group
+# Facets whose statistics groups are ordered by value (years), not by size.
+_BY_VALUE = [dimension.name for dimension in DIMENSIONS if dimension.by_value]
 PAIR_TABLE = FacetPairCount._meta.db_table
 FRESH_MARK = "*fresh*"  # the first column of the row saying the summaries answered
 _LOCK_KEY = 7_343_201  # pg_advisory_xact_lock key serialising rebuilds
@@ -211,8 +218,9 @@ def statistics_rows(key, facets: list[str]) -> dict | None:
         f"UNION ALL {groups}"
     )
     rs = f"E'\\x{ord(RS):02x}'"
+    by_value = ", ".join(f"'{name}'" for name in _BY_VALUE) or "NULL"
     order_by = (
-        f"c0, c1, CASE WHEN c1 = 'year' THEN c2 END, c3 DESC, "
+        f"c0, c1, CASE WHEN c1 IN ({by_value}) THEN c2 END, c3 DESC, "
         f"split_part(c2, {rs}, 1), split_part(c2, {rs}, 2)"
     )
     rows = _fresh_rows(sql, [facet_a, value_a, facet_a, value_a, *group_params], 5, order_by)

@@ -49,7 +49,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         title = f"Overturn rate by {group.dimension.title.lower()}"
         chart = (
             charts.yearly_trend(group.rows, title=title)
-            if group.dimension.name == "year"
+            if group.dimension.by_value  # years: a trend over time
             else charts.rate_bars(group.rows[:20], title=title)
         )
         tables.append(

@@ -1,5 +1,6 @@
 """Statistics against figures computed by hand on a small fixture set."""
 
+import dataclasses
 import math
 
 import pytest
@@ -234,7 +235,7 @@ def test_open_vocabularies_keep_only_their_largest_groups(archive, monkeypatch):
     monkeypatch.setitem(
         stats.DIMENSIONS,
         "service",
-        stats.Dimension("service", "Service", "service", "service", limit=2),
+        dataclasses.replace(stats.DIMENSIONS["service"], group_limit=2),
     )
     filterset = ItemFilterSet(QueryDict())
     assert filterset.is_valid()
@@ -263,7 +264,7 @@ def test_live_statistics_are_one_statement_equal_to_the_separate_counts(
     monkeypatch.setitem(  # a limit that truncates: the extra group must not show
         stats.DIMENSIONS,
         "service",
-        stats.Dimension("service", "Service", "service", "service", limit=1),
+        dataclasses.replace(stats.DIMENSIONS["service"], group_limit=1),
     )
     filterset = ItemFilterSet(QueryDict(query))
     assert filterset.is_valid()

@@ -1,5 +1,6 @@
 """Precomputed facet counts: equal to live counting, used only while fresh, few queries."""
 
+import dataclasses
 from collections import Counter
 from itertools import product
 
@@ -248,7 +249,7 @@ def test_statistics_keep_the_limits_of_open_vocabularies(archive, live, monkeypa
     monkeypatch.setitem(
         stats.DIMENSIONS,
         "service",
-        stats.Dimension("service", "Service", "service", "service", limit=2),
+        dataclasses.replace(stats.DIMENSIONS["service"], group_limit=2),
     )
     summaries.summaries_refresh()
     for query in ("", "region=lumbar"):
@@ -364,7 +365,7 @@ def test_the_command_and_the_task_refresh_only_what_is_stale(archive, capsys):
 def test_the_summary_facets_cover_every_facet_and_dimension():
     assert {facet.name for facet in FACETS} <= set(summaries.SUMMARY_FACETS)
     for spec in stats.DIMENSIONS.values():
-        assert stats._summary_facet(spec) in summaries.SUMMARY_FACETS
+        assert spec.summary_group in summaries.SUMMARY_FACETS
 
 
 # Incremental refreshes --------------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""The archive's dimensions: one declaration each, from which everything that lists them derives.
+
+A dimension is a way analysts narrow and group disputed items (outcome, category, service, ...).
+Its ``Dimension`` entry below is the only place it is listed: the browse filters
+(``filters.ItemFilterSet``), the facet counts and their SQL (``facets``), the summary tables'
+columns (``models.SummaryItem``, ``summaries.SUMMARY_FACETS``), the statistics tables
+(``stats``), the API's parameters and OpenAPI schema (``api``), the browse page's facet lists and
+the statistics page's tables are generated from ``DIMENSIONS``. A new dimension is its entry
+here, a migration (the item column it reads, SummaryItem's column), the parser field if it is
+new, and tests; ``tests/test_dimensions.py`` checks that every entry filters, facets, groups in
+the statistics and appears in the API schema.
+
+No Django imports beyond the vocabularies: ``models`` reads this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .choices import SUBCATEGORY_CHOICES, BodyRegion, Category, GuidelineSource, ItemOutcome
+
+BY_COUNT = "count"  # values listed most items first (ties by value)
+BY_VALUE = "value"  # values listed by value: years newest first on facets, in order in tables
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One dimension of the disputed items."""
+
+    name: str  # the URL parameter; also the facet's and the summary column's name
+    column: str  # the DisputedItem column filtered and counted (a copy kept by the services)
+    label: str  # heading of its facet on the browse page, and of its chips
+    help: str  # what a value means: the API's parameter description and docs/api.md
+    choices: tuple[tuple[str, str], ...] | None = None  # a closed vocabulary; None: open
+    value_labels: bool = False  # show the choices' labels instead of the stored values
+    is_array: bool = False  # an item carries several values (an ``&&`` filter, unnested counts)
+    integer: bool = False  # stored as a number (its values are compared as integers)
+    max_length: int = 200  # open vocabularies: the longest value accepted
+    pattern: str | None = None  # open vocabularies: the form a value must have
+    order: str = BY_COUNT
+    title: str = ""  # heading of its statistics table (default: ``label``)
+    grouped: bool = True  # a table of the statistics page (any dimension can be asked for)
+    group_limit: int | None = None  # statistics keep only the largest groups
+    within: str | None = None  # its values repeat under another dimension's: group by the pair
+
+    def __post_init__(self):
+        if not self.title:
+            object.__setattr__(self, "title", self.label)
+
+    @property
+    def by_value(self) -> bool:
+        return self.order == BY_VALUE
+
+    @property
+    def summary_group(self) -> str:
+        """The summary facet its statistics groups read: itself, or ``<within>_<name>``."""
+        return f"{self.within}_{self.name}" if self.within else self.name
+
+    def label_for(self, value: str) -> str:
+        """How a value is shown: its choice label where the labels differ from the values."""
+        if self.value_labels and self.choices:
+            return dict(self.choices).get(value, value)
+        return value
+
+
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension(
+        "outcome",
+        "outcome",
+        "Outcome",
+        "Item outcome.",
+        choices=tuple(ItemOutcome.choices),
+        value_labels=True,
+        grouped=False,
+    ),
+    Dimension(
+        "category",
+        "category",
+        "Category",
+        "Category the archive's parser assigns from the request (contract 4.1).",
+        choices=tuple(Category.choices),
+    ),
+    Dimension(
+        "subcategory",
+        "subcategory",
+        "Subcategory",
+        "Subcategory within its category (contract 4.1).",
+        choices=tuple(SUBCATEGORY_CHOICES),
+        within="category",  # subcategory names repeat across categories
+    ),
+    Dimension(
+        "service",
+        "service",
+        "Service",
+        "Canonical service or a drug's generic name, exactly.",
+        group_limit=50,
+    ),
+    Dimension(
+        "guideline_source",
+        "guideline_sources",
+        "Guideline source",
+        "Source the reviewer cited.",
+        choices=tuple(GuidelineSource.choices),
+        is_array=True,
+        grouped=False,
+    ),
+    Dimension(
+        "guideline",
+        "guideline_documents",
+        "Reviewer's guideline",
+        "Guideline document the reviewer cited, exactly.",
+        is_array=True,
+        title="Guideline document (reviewer's)",
+        group_limit=50,
+    ),
+    Dimension(
+        "specialty",
+        "specialties",
+        "Reviewer specialty",
+        "Reviewer specialty, exactly.",
+        is_array=True,
+    ),
+    Dimension(
+        "region",
+        "body_regions",
+        "Body region",
+        "Body region named in the request.",
+        choices=tuple(BodyRegion.choices),
+        is_array=True,
+    ),
+    Dimension(
+        "year",
+        "decision_year",
+        "Decision year",
+        "Decision year, four digits.",
+        integer=True,
+        max_length=4,
+        pattern=r"(19|20)\d\d",
+        order=BY_VALUE,
+    ),
+)
+BY_NAME: dict[str, Dimension] = {dimension.name: dimension for dimension in DIMENSIONS}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+PAIRS: tuple[Dimension, ...] = tuple(d for d in DIMENSIONS if d.within)  # grouped by pairs
+
+assert all(d.within in BY_NAME for d in PAIRS), "a pair's parent must be a dimension"
