@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import facets, selectors, stats
+from . import facets, plans, selectors, stats
 from .choices import (
     SUBCATEGORY_CHOICES,
     BodyRegion,
@@ -462,7 +462,8 @@ class FacetCounts(APIView):
                     [f"Parameter 'limit': a whole number from 1 to {FACET_LIMIT_MAX}."]
                 )
             limit = int(raw)
-        counts = facets.facet_counts(filterset, limit=limit, estimates=not exact)
+        plan = plans.plan_for(filterset, estimates=not exact)
+        counts = facets.facet_counts(filterset, limit=limit, estimates=not exact, plan=plan)
         return Response(
             {
                 "filters": filterset.active,
@@ -494,7 +495,9 @@ class Statistics(APIView):
 
     def get(self, request):
         filterset = validated_filters(request, extra=("exact",))
-        result = stats.statistics(filterset, estimates=not exact_requested(request))
+        estimates = not exact_requested(request)
+        plan = plans.plan_for(filterset, estimates=estimates)
+        result = stats.statistics(filterset, estimates=estimates, plan=plan)
         return Response({"filters": filterset.active, **result.as_dict()})
 
 

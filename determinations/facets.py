@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
 
-from . import sampling, summaries
+from . import plans, sampling, summaries
 from .dimensions import BY_NAME, DIMENSIONS, Dimension
 from .filters import ItemFilterSet
 from .models import DisputedItem, SummaryItem
@@ -63,9 +63,10 @@ def facet_counts(
     limit: int | None = None,
     sample_every: int | None = None,
     estimates: bool = False,
+    plan: plans.CountPlan | None = None,
 ) -> dict[str, list[FacetValue]]:
     """Count matching items per value of every facet, in one SQL statement (two at most with
-    ``estimates``).
+    ``estimates``), as ``plan`` says (made here when not given).
 
     ``filterset`` must be valid. Values are ordered by count (years by year, newest first);
     ``limit`` keeps the top values of each facet, but selected values are always kept (with a
@@ -88,14 +89,16 @@ def facet_counts(
     >>> counts["region"][0]  # Surgery items that were overturned, per body region
     FacetValue(value='lumbar', count=5, selected=False, label='lumbar')
     """
+    plan = plan or plans.plan_for(filterset, estimates=estimates)
     active = filterset.active
     if base_queryset is None:
-        if summaries.summary_key(filterset) is not None:
-            summarised = _from_summaries(filterset, active, limit)
+        if plan.key is not None:
+            summarised = _from_summaries(plan.key, active, limit)
             if summarised is not None:
+                plan.note("facets", "summaries")
                 return summarised
-        elif not filterset.search_text or sample_every is not None or estimates:
-            return _one_pass_counts(filterset, active, limit, sample_every, estimates)
+        elif not plan.searching or sample_every is not None or estimates:
+            return _one_pass_counts(filterset, active, limit, sample_every, estimates, plan)
     base = base_queryset if base_queryset is not None else DisputedItem.objects.public()
     if base_queryset is not None:
         sample_every = None
@@ -105,6 +108,7 @@ def facet_counts(
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             _add_rows(counts, cursor.fetchall(), sample_every)
+    plan.note("facets", "live" if sample_every is None else f"live, sample 1/{sample_every}")
     return _ordered_all(counts, active, limit, estimated=_estimated(sample_every))
 
 
@@ -337,6 +341,7 @@ def _one_pass_counts(
     limit: int | None,
     sample_every: int | None,
     estimates: bool,
+    plan: plans.CountPlan,
 ) -> dict[str, list[FacetValue]]:
     """Facet counts for requests the summaries do not answer, in one statement per try.
 
@@ -364,6 +369,8 @@ def _one_pass_counts(
     else:
         counts, exact, _, sampled = count(filterset, active, sample_every)
     every = sample_every if sampled else None
+    source = "search hits" if searching else "SummaryItem (live if stale)"
+    plan.note("facets", f"{source}, sample 1/{every}" if every else f"{source}, all rows")
     return _ordered_all(counts, active, limit, estimated=_estimated(every, exact))
 
 
@@ -484,13 +491,10 @@ def _live_parts(
 
 
 def _from_summaries(
-    filterset: ItemFilterSet, active: dict[str, list[str]], limit: int | None
+    key, active: dict[str, list[str]], limit: int | None
 ) -> dict[str, list[FacetValue]] | None:
-    """The counts from fresh summaries, or None: at once (no query) when the request is not one
-    they answer, after one query when they are stale."""
-    key = summaries.summary_key(filterset)
-    if key is None:
-        return None
+    """The counts from fresh summaries for ``key`` (``summaries.summary_key``), or None after
+    one query when they are stale."""
     counts = summaries.facet_value_counts(key, [facet.name for facet in FACETS])
     if counts is None:
         return None

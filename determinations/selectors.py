@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from . import facets, sampling, search, summaries
+from . import facets, plans, sampling, search, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
@@ -68,7 +68,11 @@ class BrowsePage:
 
 
 def items_browse(
-    *, filterset: ItemFilterSet, request: search.PageRequest, size: int = 25
+    *,
+    filterset: ItemFilterSet,
+    request: search.PageRequest,
+    size: int = 25,
+    plan: plans.CountPlan | None = None,
 ) -> BrowsePage:
     """The items matching a valid ``filterset``, one page of them, and their total.
 
@@ -78,16 +82,19 @@ def items_browse(
     ``TOTAL_EXACT_UP_TO``), one query for the page's rows (keyset for newest/oldest, a ranked
     capped set for relevance) and one for the snippets when searching.
     """
+    plan = plan or plans.plan_for(filterset)
     matching = filterset.filter_queryset(DisputedItem.objects.public().order_by())
     q = filterset.search_text
-    key = summaries.summary_key(filterset)  # None with a search or several filter values
-    total = summaries.item_total(key) if key is not None else None  # None when stale
+    total = summaries.item_total(plan.key) if plan.key is not None else None  # None: stale
     if total is not None:
         exact = True
+        plan.note("total", "summaries")
     elif (estimate := sample_estimate(filterset, matching, q=q)) is not None:
         total, exact = estimate, False
+        plan.note("total", f"sample 1/{sampling.LEVELS[0]}")
     else:
         total, exact = count_capped(matching, cap=TOTAL_EXACT_UP_TO)
+        plan.note("total", "live" if exact else "live, planner estimate")
     rows = items_list().order_by()
     cap = search.RANK_CAP
     if request.sort == "relevance":

@@ -26,7 +26,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from . import dimensions as registry
-from . import sampling, summaries
+from . import plans, sampling, summaries
 from .choices import ItemOutcome, LetterOutcome
 from .dimensions import Dimension
 from .filters import ItemFilterSet
@@ -254,21 +254,28 @@ class Statistics:
 
 
 def statistics(
-    filterset: ItemFilterSet, *, dimensions=tuple(DIMENSIONS), estimates: bool = False
+    filterset: ItemFilterSet,
+    *,
+    dimensions=tuple(DIMENSIONS),
+    estimates: bool = False,
+    plan: plans.CountPlan | None = None,
 ) -> Statistics:
-    """Everything the statistics page and ``/api/stats/`` show, for a valid filter set.
+    """Everything the statistics page and ``/api/stats/`` show, for a valid filter set, as
+    ``plan`` says (made here when not given).
 
     ``estimates``: a search whose hits are too many to count within a page's budget is counted
     over the sample ``sampling.level_for`` chooses (one more cheap query to decide)."""
-    key = summaries.summary_key(filterset)
-    if key is not None:
-        summarised = _statistics_from_summaries(key, dimensions)
+    plan = plan or plans.plan_for(filterset, estimates=estimates)
+    if plan.key is not None:
+        summarised = _statistics_from_summaries(plan.key, dimensions)
         if summarised is not None:
+            plan.note("statistics", "summaries")
             return summarised
     items = filtered_items(filterset)
     every = None
-    if estimates and filterset.search_text:
+    if estimates and plan.searching:
         every = sampling.level_for(sampling.rows_in_coarsest(items))
+    plan.note("statistics", f"live, sample 1/{every}" if every else "live")
     return _statistics_in_one_statement(sampling.sampled(items, every), dimensions, every or 1)
 
 

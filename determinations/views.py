@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import search, selectors
+from . import plans, search, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .presenters import determination_as_dict
@@ -27,8 +27,11 @@ def browse(request: HttpRequest) -> HttpResponse:
     page_request, page_errors = search.page_request(request.GET, q=q, size=PAGE_SIZE)
     if errors or page_errors:
         return bad_request(request, errors + page_errors)
-    results = selectors.items_browse(filterset=filterset, request=page_request, size=PAGE_SIZE)
-    counts = facet_counts(filterset, limit=FACET_LIMIT, estimates=True)
+    plan = plans.plan_for(filterset)
+    results = selectors.items_browse(
+        filterset=filterset, request=page_request, size=PAGE_SIZE, plan=plan
+    )
+    counts = facet_counts(filterset, limit=FACET_LIMIT, estimates=True, plan=plan)
     active = filterset.active
     query = filter_query(active)
     return render(

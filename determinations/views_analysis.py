@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from . import charts, exports, stats
+from . import charts, exports, plans, stats
 from .filters import ItemFilterSet, filter_errors, filter_query
 from .views import bad_request
 
@@ -33,7 +33,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     errors = filter_errors(filterset)
     if errors:
         return bad_request(request, errors)
-    result = stats.statistics(filterset, estimates=True)
+    result = stats.statistics(filterset, estimates=True, plan=plans.plan_for(filterset))
     active = filterset.active
     browse = reverse("determinations:browse")
     tables = []

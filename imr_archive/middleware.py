@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
+from django.db import connection
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,3 +41,52 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class ServerTimingMiddleware:
+    """``Server-Timing``: the request's database time and query count, and how its counts were
+    made (``determinations.plans``), so an operator sees in the browser's network panel or with
+    ``curl -I`` which strategy answered and what it cost.
+
+    Timed with a database execute wrapper; a streamed response's later queries (exports) are
+    not in it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from determinations import plans
+
+        timer = _QueryTimer()
+        recorded, token = plans.recording()
+        try:
+            with connection.execute_wrapper(timer):
+                response = self.get_response(request)
+        finally:
+            plans.stop_recording(token)
+        entries = [f'db;dur={timer.seconds * 1000:.1f};desc="{timer.queries} queries"']
+        for number, plan in enumerate(recorded, 1):
+            entries.append(f'count{"" if number == 1 else number};desc="{_quoted(plan)}"')
+        response.headers["Server-Timing"] = ", ".join(entries)
+        return response
+
+
+class _QueryTimer:
+    def __init__(self):
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+def _quoted(plan) -> str:
+    """The plan's description as a header quoted-string: printable ASCII, no quote or '\\'."""
+    text = plan.description.encode("ascii", "replace").decode()
+    return "".join(c for c in text if c.isprintable() and c not in '"\\')[:300]
