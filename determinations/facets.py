@@ -436,23 +436,24 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
     return counts, frozenset(name for name, _, _ in exact_rows), n, sampled
 
 
-def matching_in_sample(filterset: ItemFilterSet, every: int) -> int | None:
-    """Public items matching every filter of ``filterset`` (no search) in the 1-in-``every``
-    sample, counted over SummaryItem (its partial index: cheap at any size); None while the
-    summaries are stale."""
+def matching_in_sample(filterset: ItemFilterSet, every: int) -> sampling.Estimate | None:
+    """Public items matching every filter of ``filterset`` (no search), estimated from the
+    1-in-``every`` sample counted over SummaryItem (its partial index: cheap at any size);
+    None while the summaries are stale."""
     active = filterset.active
     filtered = [facet for facet in FACETS if facet.name in active]
     tests = "".join(f" AND {_SUMMARY_SOURCE.tests[facet.name]}" for facet in filtered)
     params = [_SUMMARY_SOURCE.params(facet, active[facet.name]) for facet in filtered]
     sampled = sampling.condition("letter", every)
+    rows = f"SELECT letter FROM {_SUMMARY_ITEMS} WHERE (SELECT ok FROM fresh){sampled}{tests}"  # noqa: S608
     sql = (
-        f"{_FRESH_CTE} "  # noqa: S608
-        f"SELECT CASE WHEN {_FRESH} THEN (SELECT count(*) FROM {_SUMMARY_ITEMS} "
-        f"WHERE true{sampled}{tests}) END"
+        f"{_FRESH_CTE} SELECT (SELECT ok FROM fresh), * FROM ("  # noqa: S608
+        f"{sampling.letter_rows_sql(rows, 'letter')}) AS counted"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        fresh, in_sample, squares = cursor.fetchone()
+    return sampling.estimate_from(in_sample, squares, every) if fresh else None
 
 
 _EXACT_PREFIX = "="  # marks rows counted exactly (the pair table's totals) in a sampled pass

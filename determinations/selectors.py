@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ class BrowsePage:
     next_cursor: search.Cursor | None = None
     next_page: int | None = None
     rank_cap: int = search.RANK_CAP  # relevance: how many of the newest hits were ranked
+    estimate: sampling.Estimate | None = None  # a sampled total: its 95% interval
 
     @property
     def ranked_subset(self) -> bool:
@@ -86,15 +88,32 @@ def items_browse(
     matching = filterset.filter_queryset(DisputedItem.objects.public().order_by())
     q = filterset.search_text
     total = summaries.item_total(plan.key) if plan.key is not None else None  # None: stale
+    estimate = None
     if total is not None:
         exact = True
         plan.note("total", "summaries")
-    elif (estimate := sample_estimate(filterset, matching, q=q)) is not None:
-        total, exact = estimate, False
-        plan.note("total", f"sample 1/{sampling.LEVELS[0]}")
+    elif (estimate := sample_estimate(filterset, matching, q=q)) is not None and (
+        estimate.value > SAMPLE_ESTIMATE_FROM
+    ):
+        total, exact = estimate.value, False
+        plan.note("total", f"sample 1/{estimate.every}")
     else:
         total, exact = count_capped(matching, cap=TOTAL_EXACT_UP_TO)
-        plan.note("total", "live" if exact else "live, planner estimate")
+        if exact:
+            estimate = None
+            plan.note("total", "live")
+        elif estimate is not None and estimate.value > 0:
+            # More rows than the sample suggested: its estimate, with its interval, beats the
+            # planner's guess.
+            floor = TOTAL_EXACT_UP_TO + 1
+            total = max(estimate.value, floor)
+            estimate = dataclasses.replace(
+                estimate, value=total, low=max(estimate.low, floor), high=max(estimate.high, total)
+            )
+            plan.note("total", f"live past {TOTAL_EXACT_UP_TO:,}, sample 1/{estimate.every}")
+        else:
+            estimate = None
+            plan.note("total", "live, planner estimate")
     rows = items_list().order_by()
     cap = search.RANK_CAP
     if request.sort == "relevance":
@@ -118,7 +137,7 @@ def items_browse(
     snippets = search.snippets([item.id for item in items], q=q)
     for item in items:
         item.snippet = snippets.get(item.id)
-    page = BrowsePage(items, total, exact, request, rank_cap=cap)
+    page = BrowsePage(items, total, exact, request, rank_cap=cap, estimate=estimate)
     if more and request.sort == "relevance":
         page.next_page = request.page + 1 if request.page * size < cap else None
     elif more:
@@ -128,21 +147,15 @@ def items_browse(
 
 def sample_estimate(
     filterset: ItemFilterSet, matching: QuerySet[DisputedItem], *, q: str
-) -> int | None:
-    """The matching items estimated from the coarsest fixed sample, or None when they look too
-    few to estimate so (``count_capped`` counts them) or, without a search, while the summaries
-    are stale. A search counts its sample's hits through the sample's partial search index;
-    filters alone count the sample's rows of SummaryItem. Counting up to the cap instead
-    builds the bitmap of every row each filter or word matches, which grows with the archive
-    (1.5-2.8 s for three filters at 2 M letters)."""
-    every = sampling.LEVELS[0]
+) -> sampling.Estimate | None:
+    """The matching items estimated from the coarsest fixed sample, with its 95% interval, or
+    None without a search while the summaries are stale. A search counts its sample's hits
+    through the sample's partial search index; filters alone count the sample's rows of
+    SummaryItem. Counting up to the cap instead builds the bitmap of every row each filter or
+    word matches, which grows with the archive (1.5-2.8 s for three filters at 2 M letters)."""
     if q:
-        in_sample = sampling.rows_in_coarsest(matching)
-    else:
-        in_sample = facets.matching_in_sample(filterset, every)
-    if in_sample is None or in_sample * every <= SAMPLE_ESTIMATE_FROM:
-        return None
-    return in_sample * every
+        return sampling.coarsest_estimate(matching)
+    return facets.matching_in_sample(filterset, sampling.LEVELS[0])
 
 
 def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:

@@ -40,6 +40,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         {
             "results": results,
             "total_display": f"{results.total:,}",
+            "interval_display": _interval_display(results.estimate),
             "rank_cap_display": f"{results.rank_cap:,}",
             "q": q,
             "sort": page_request.sort,
@@ -59,6 +60,12 @@ def browse(request: HttpRequest) -> HttpResponse:
             "next_query": _page_query(query, results, page_request),
         },
     )
+
+
+def _interval_display(estimate) -> str:
+    if estimate is None:
+        return ""
+    return f"{estimate.low:,}\u2013{estimate.high:,}"
 
 
 def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:

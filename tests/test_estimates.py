@@ -1,0 +1,89 @@
+"""Estimated totals carry a 95% interval that covers the exact count at about that rate."""
+
+import random
+
+import pytest
+from django.http import QueryDict
+
+from determinations import sampling, selectors, summaries
+from determinations.filters import ItemFilterSet
+from determinations.models import DisputedItem
+
+from .builders import a_determination, a_parse, an_item
+
+pytestmark = pytest.mark.django_db
+
+CATEGORIES = [
+    ("Diagnostic Testing", "Imaging/Radiology", "MRI", "MRI of the {region} spine"),
+    ("Rehabilitation", "Acupuncture", "Acupuncture", "Acupuncture for the {region}"),
+    ("Surgery", "Spine", "Spinal fusion", "Fusion of the {region} spine"),
+    ("Pharmaceuticals", "Opioids", "oxycodone", "Oxycodone 10 mg for {region} pain"),
+]
+REGIONS = ["lumbar", "cervical", "thoracic"]
+QUERIES = [
+    "q=spine",
+    "q=acupuncture",
+    "q=lumbar",
+    "q=pain OR mri",
+    "outcome=upheld&year=2017",
+    "category=Rehabilitation&region=lumbar",
+    "region=cervical&region=lumbar&outcome=overturned",
+    "year=2016&year=2018&category=Surgery",
+]
+
+
+def build_generated_archive(letters: int, seed: int = 7) -> None:
+    """``letters`` letters of 1 to 4 items each (letters cluster their items: what makes a
+    naive interval too narrow)."""
+    rng = random.Random(seed)
+    for _ in range(letters):
+        category, subcategory, service, request = rng.choice(CATEGORIES)
+        region = rng.choice(REGIONS)
+        items = [
+            an_item(
+                request=request.format(region=region),
+                outcome=rng.choice(["upheld", "upheld", "overturned"]),
+                category=category,
+                subcategory=subcategory,
+                service=service,
+                body_regions=[region],
+            )
+            for _ in range(rng.choice([1, 1, 2, 3, 4]))
+        ]
+        year = rng.choice([2016, 2017, 2018])
+        a_determination(a_parse(items=items, decision_date=f"{year}-0{rng.randint(1, 9)}-15"))
+
+
+def test_sampled_totals_intervals_cover_the_exact_counts_at_their_stated_rate(monkeypatch):
+    build_generated_archive(500)
+    summaries.summaries_refresh()
+    checked = covered = 0
+    for every in range(3, 13):  # ten different samples of the same archive
+        monkeypatch.setattr(sampling, "LEVELS", (every,))
+        for query in QUERIES:
+            filterset = ItemFilterSet(QueryDict(query))
+            assert filterset.is_valid()
+            matching = filterset.filter_queryset(DisputedItem.objects.public().order_by())
+            estimate = selectors.sample_estimate(filterset, matching, q=filterset.search_text)
+            exact = matching.count()
+            assert estimate is not None and estimate.low <= estimate.value <= estimate.high
+            checked += 1
+            covered += estimate.low <= exact <= estimate.high
+    assert checked == 80
+    # 95% stated: at least 88% of 80 (a binomial 95% draw falls below 88% once in ~200)
+    assert covered / checked >= 0.88, f"{covered} of {checked} intervals cover the count"
+
+
+def test_an_interval_is_never_below_the_rows_seen_and_zero_width_without_sampling():
+    assert sampling.estimate_from(5, 5, 1) == sampling.Estimate(5, 5, 5, 1)
+    estimate = sampling.estimate_from(3, 9, 256)  # three rows, all in one sampled letter
+    assert estimate.value == 768 and estimate.low == 3 and estimate.high > 768
+
+
+def test_the_browse_page_shows_a_sampled_totals_interval(client, monkeypatch):
+    build_generated_archive(60)
+    monkeypatch.setattr(sampling, "LEVELS", (2,))
+    monkeypatch.setattr(selectors, "SAMPLE_ESTIMATE_FROM", 5)
+    html = client.get("/?q=spine").content.decode()
+    assert "95% interval " in html
+    assert "fixed 1-in-2 sample" in html
