@@ -152,9 +152,8 @@ def _ordered_all(
 # narrow SummaryItem table (each public item's facet values, ~8x smaller than the item table).
 
 _SUMMARY_ITEMS = SummaryItem._meta.db_table
-# The summaries' freshness, checked once per statement (``_FRESH_CTE``) and read as ``_FRESH``.
-_FRESH_CTE = f"WITH fresh AS MATERIALIZED (SELECT {summaries.FRESH_SQL} AS ok)"
-_FRESH = "(SELECT ok FROM fresh)"
+# The summaries' freshness, checked once per statement (``summaries.FRESH_CTE``).
+_FRESH_CTE, _FRESH = summaries.FRESH_CTE, summaries.FRESH
 _ITEMS = DisputedItem._meta.db_table
 _SCALARS = [facet for facet in FACETS if not facet.is_array]
 _ARRAYS = [facet for facet in FACETS if facet.is_array]
@@ -445,9 +444,9 @@ def matching_in_sample(filterset: ItemFilterSet, every: int) -> sampling.Estimat
     tests = "".join(f" AND {_SUMMARY_SOURCE.tests[facet.name]}" for facet in filtered)
     params = [_SUMMARY_SOURCE.params(facet, active[facet.name]) for facet in filtered]
     sampled = sampling.condition("letter", every)
-    rows = f"SELECT letter FROM {_SUMMARY_ITEMS} WHERE (SELECT ok FROM fresh){sampled}{tests}"  # noqa: S608
+    rows = f"SELECT letter FROM {_SUMMARY_ITEMS} WHERE {_FRESH}{sampled}{tests}"  # noqa: S608
     sql = (
-        f"{_FRESH_CTE} SELECT (SELECT ok FROM fresh), * FROM ("  # noqa: S608
+        f"{_FRESH_CTE} SELECT {_FRESH}, * FROM ("  # noqa: S608
         f"{sampling.letter_rows_sql(rows, 'letter')}) AS counted"
     )
     with connection.cursor() as cursor:

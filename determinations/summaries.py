@@ -95,6 +95,12 @@ FRESH_SQL = f"""(
 )"""  # noqa: S608 (table names from the models)
 
 
+# The one freshness check of a statement that reads the summaries: ``FRESH_CTE`` first, then
+# ``FRESH`` wherever the statement asks (it is evaluated once, materialized).
+FRESH_CTE = f"WITH fresh AS MATERIALIZED (SELECT {FRESH_SQL} AS ok)"
+FRESH = "(SELECT ok FROM fresh)"
+
+
 # --- Which requests the summaries answer -------------------------------------------------------
 
 ALL = ()  # summary_key for "no filter"
@@ -128,9 +134,9 @@ def _fresh_rows(sql: str, params: list, width: int, order_by: str = "") -> list[
     are fresh, or None if stale: the check and the read are one statement."""
     nulls = ", ".join(f"NULL AS c{i}" for i in range(1, width))
     wrapped = (
-        f"WITH fresh AS (SELECT {FRESH_SQL} AS ok) "  # noqa: S608
-        f"SELECT * FROM (SELECT '{FRESH_MARK}' AS c0, {nulls} FROM fresh WHERE ok "
-        f"UNION ALL SELECT q.* FROM ({sql}) AS q, fresh WHERE fresh.ok) AS r"
+        f"{FRESH_CTE} "  # noqa: S608
+        f"SELECT * FROM (SELECT '{FRESH_MARK}' AS c0, {nulls} WHERE {FRESH} "
+        f"UNION ALL SELECT q.* FROM ({sql}) AS q WHERE {FRESH}) AS r"
     )
     if order_by:
         wrapped += f" ORDER BY {order_by}"
