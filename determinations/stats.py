@@ -65,6 +65,8 @@ class Rate:
     label: str = ""
     params: tuple[tuple[str, str], ...] = ()  # browse filters selecting this group
     sample_every: int = 1  # counted over the 1-in-N sample, figures scaled up (N > 1)
+    # Sampled: the sum over sampled letters of their items squared (``sampling.estimate_from``).
+    squares: int | None = None
 
     @property
     def upheld(self) -> int:
@@ -84,9 +86,20 @@ class Rate:
         every = self.sample_every
         return wilson_interval(self.overturned // every, self.items // every)
 
+    @property
+    def items_interval(self) -> tuple[int, int] | None:
+        """The 95% interval of an estimated item count (None: exact, or not known)."""
+        if not self.estimated or self.squares is None:
+            return None
+        every = self.sample_every
+        estimate = sampling.estimate_from(self.items // every, self.squares, every)
+        return (estimate.low, estimate.high)
+
     def as_dict(self) -> dict:
         low, high = self.interval
         data = {"value": self.value} if self.value is not None else {}
+        if self.items_interval is not None:
+            data["items_interval"] = list(self.items_interval)
         data.update(
             items=self.items,
             overturned=self.overturned,
@@ -300,6 +313,11 @@ def _statistics_in_one_statement(
         f"GROUP BY d.outcome",
     ]
     part_params: list = [ItemOutcome.OVERTURNED]
+    if every > 1:  # the sampled letters' items squared: the total's interval
+        parts.append(
+            "SELECT 's', '', NULL, NULL, coalesce(sum(n * n), 0)::bigint, 0, 0 FROM "
+            "(SELECT count(*) AS n FROM hits GROUP BY determination_id) AS by_letter"
+        )
     quote = connection.ops.quote_name
     for spec in specs:
         column = quote(spec.column)
@@ -336,11 +354,16 @@ def _statistics_in_one_statement(
         cursor.execute(sql, [*params, *part_params])
         rows = cursor.fetchall()
     total = Rate(0, 0, label="All matching items", sample_every=every)
+    squares = next((row[4] for row in rows if row[0] == "s"), None)
     by_outcome, grouped_rows = {}, {}
     for kind, dim, value, value2, n, overturned_n, ord_ in rows:
         n, overturned_n = n * every, overturned_n * every
+        if kind == "s":
+            continue
         if kind == "t":
-            total = Rate(n, overturned_n, label="All matching items", sample_every=every)
+            total = Rate(
+                n, overturned_n, label="All matching items", sample_every=every, squares=squares
+            )
         elif kind == "l":
             by_outcome[value] = n
         else:

@@ -5,7 +5,7 @@ import random
 import pytest
 from django.http import QueryDict
 
-from determinations import sampling, selectors, summaries
+from determinations import sampling, selectors, stats, summaries
 from determinations.filters import ItemFilterSet
 from determinations.models import DisputedItem
 
@@ -55,6 +55,7 @@ def build_generated_archive(letters: int, seed: int = 7) -> None:
 
 
 def test_sampled_totals_intervals_cover_the_exact_counts_at_their_stated_rate(monkeypatch):
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)  # the statistics sample every search
     build_generated_archive(500)
     summaries.summaries_refresh()
     checked = covered = 0
@@ -69,6 +70,10 @@ def test_sampled_totals_intervals_cover_the_exact_counts_at_their_stated_rate(mo
             assert estimate is not None and estimate.low <= estimate.value <= estimate.high
             checked += 1
             covered += estimate.low <= exact <= estimate.high
+            if filterset.search_text:  # the statistics' sampled total: the same interval
+                total = stats.statistics(filterset, estimates=True, dimensions=()).total
+                assert total.estimated and total.items == estimate.value
+                assert total.items_interval == (estimate.low, estimate.high)
     assert checked == 80
     # 95% stated: at least 88% of 80 (a binomial 95% draw falls below 88% once in ~200)
     assert covered / checked >= 0.88, f"{covered} of {checked} intervals cover the count"
