@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from . import citation_format
 from .choices import CitedBy
 from .models import Determination, DisputedItem, GuidelineCitation
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
-
-
-def citations_text(citations: list[GuidelineCitation]) -> str | None:
-    """One basis's citations, formatted and joined in the given order; None when there are
-    none. Stored on the item when it is written (the CSV export reads it)."""
-    return citation_format.citations_text(citation_as_dict(c) for c in citations)
 
 
 def citation_as_dict(citation: GuidelineCitation) -> dict:

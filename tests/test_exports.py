@@ -9,7 +9,8 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from determinations import citation_format, exports
-from determinations.models import DisputedItem
+from determinations.models import DisputedItem, GuidelineCitation
+from determinations.presenters import citation_as_dict
 
 from .builders import a_determination, a_parse, an_item
 from .test_stats import build_archive
@@ -310,3 +311,13 @@ def test_stored_citation_texts_equal_the_migrations_backfill(archive):
     with connection.cursor() as cursor:
         cursor.execute(backfill.BACKFILL)
     assert {row[0]: row[1:] for row in DisputedItem.objects.values_list("id", *columns)} == written
+
+
+def test_stored_citations_read_as_their_contract_dicts(awkward_archive):
+    """The save service formats stored rows; the loader and the reference format dicts."""
+    citations = list(GuidelineCitation.objects.order_by("id"))
+    assert citations
+    assert citation_format.citations_text(citations) == citation_format.citations_text(
+        citation_as_dict(c) for c in citations
+    )
+    assert citation_format.citations_text([]) is None
