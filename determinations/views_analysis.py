@@ -95,5 +95,5 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def export_jsonl(request: HttpRequest) -> HttpResponse:
-    """Every matching item as JSON Lines, one ``exports.item_record`` per line."""
+    """Every matching item as JSON Lines, one ``presenters.item_record`` per line."""
     return _export(request, "jsonl")
