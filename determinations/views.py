@@ -12,6 +12,7 @@ from . import search, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .presenters import determination_as_dict
+from .responses import bad_request
 
 PAGE_SIZE = 25
 FACET_TOP = 6  # values shown before "more"
@@ -56,11 +57,6 @@ def browse(request: HttpRequest) -> HttpResponse:
             "next_query": _page_query(query, results, page_request),
         },
     )
-
-
-def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
-    """The 400 page, listing every problem with the query string."""
-    return render(request, "400.html", {"errors": errors}, status=400)
 
 
 def _chips(active: dict[str, list[str]], counts) -> list[dict]:
