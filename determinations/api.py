@@ -3,9 +3,9 @@
 DRF gives content negotiation, cursor pagination and uniform errors; drf-spectacular describes
 it as OpenAPI 3. Filtering goes through the same ``ItemFilterSet`` and ``filter_errors`` as the
 pages, so every endpoint accepts exactly the browse page's parameters and rejects the rest with
-``400 {"errors": [...]}``. Response bodies come from ``presenters`` / ``exports.item_record``
-(one shape everywhere); the serializer classes below declare that shape for the schema, and the
-tests check real responses against it.
+``400 {"errors": [...]}``. Response bodies come from ``presenters`` (one shape everywhere); the
+serializer classes below describe that shape for the schema, the item's made from
+``presenters.ITEM_RECORD``, and the tests check real responses against it.
 """
 
 from __future__ import annotations
@@ -24,21 +24,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import facets, plans, selectors, stats
+from . import facets, plans, presenters, selectors, stats
 from .choices import (
-    SUBCATEGORY_CHOICES,
-    BodyRegion,
-    Category,
-    GuidelineSource,
-    ItemOutcome,
     LetterOutcome,
     Priority,
 )
 from .dimensions import DIMENSIONS
-from .exports import item_record, item_url, permalink_prefix
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem
-from .presenters import determination_as_dict
 from .search import fenced_ids
 
 PAGE_SIZE = 25
@@ -200,13 +193,37 @@ ERRORS = OpenApiResponse(
 # --- shapes (for the schema; bodies come from presenters) --------------------------------------
 
 
-class CitationSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=GuidelineSource.choices)
-    document = serializers.CharField(allow_null=True)
-    chapter = serializers.IntegerField(allow_null=True)
-    section = serializers.CharField(allow_null=True)
-    pages = serializers.CharField(allow_null=True)
-    year = serializers.IntegerField(allow_null=True)
+def _schema_value(field: presenters.Field, **options) -> serializers.Field:
+    if field.kind == presenters.URL:
+        return serializers.URLField(**options)
+    if field.kind == presenters.DATE:
+        return serializers.DateField(**options)
+    if field.kind == presenters.NUMBER:
+        return serializers.IntegerField(**options)
+    if field.choices:
+        return serializers.ChoiceField(choices=field.choices, **options)
+    return serializers.CharField(**options)
+
+
+def _schema_field(field: presenters.Field) -> serializers.Field:
+    """How the schema describes one ``presenters`` field."""
+    help_text = field.help or None
+    if field.kind == presenters.BASIS:
+        return BasisSerializer(help_text=help_text)
+    if field.many:
+        return serializers.ListField(child=_schema_value(field), help_text=help_text)
+    return _schema_value(field, allow_null=field.null, help_text=help_text)
+
+
+def _schema_fields(fields: tuple[presenters.Field, ...]) -> dict[str, serializers.Field]:
+    return {field.name: _schema_field(field) for field in fields}
+
+
+CitationSerializer = type(
+    "CitationSerializer",
+    (serializers.Serializer,),
+    {"__module__": __name__, **_schema_fields(presenters.CITATION_FIELDS)},
+)
 
 
 class BasisSerializer(serializers.Serializer):
@@ -214,45 +231,29 @@ class BasisSerializer(serializers.Serializer):
     citations = CitationSerializer(many=True)
 
 
-class ContractItemSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    request = serializers.CharField()
-    original_request = serializers.CharField(allow_null=True)
-    authorized = serializers.CharField(allow_null=True)
-    outcome = serializers.ChoiceField(choices=ItemOutcome.choices)
-    category = serializers.ChoiceField(choices=Category.choices)
-    subcategory = serializers.ChoiceField(choices=SUBCATEGORY_CHOICES)
-    service = serializers.CharField(allow_null=True)
-    body_regions = serializers.ListField(child=serializers.ChoiceField(BodyRegion.choices))
-    quantity = serializers.IntegerField(allow_null=True)
-    claims_administrator = BasisSerializer()
-    reviewer = BasisSerializer(help_text="The reviewer's (MAXIMUS) basis and citations.")
-    rationale = serializers.CharField(allow_blank=True)
+ContractItemSerializer = type(
+    "ContractItemSerializer",
+    (serializers.Serializer,),
+    {"__module__": __name__, **_schema_fields(presenters.ITEM_FIELDS)},
+)
 
 
-class ItemSerializer(ContractItemSerializer):
-    """A disputed item with its letter's facts: one line of the JSONL export."""
+def _item_representation(self, instance):
+    base = self.context["request"].build_absolute_uri("/").rstrip("/")
+    url = presenters.item_url(base, self.context["prefix"], instance)
+    return presenters.item_record(instance, url=url)
 
-    key = serializers.CharField(help_text="The letter's permalink key.")
-    url = serializers.URLField(help_text="Permalink of the item (letter page, item anchor).")
-    case_number = serializers.CharField(allow_null=True)
-    decision_date = serializers.DateField(allow_null=True)
-    date_assigned = serializers.DateField(allow_null=True)
-    date_of_injury = serializers.DateField(allow_null=True)
-    ur_denial_date = serializers.DateField(allow_null=True)
-    application_received = serializers.DateField(allow_null=True)
-    priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True)
-    letter_outcome = serializers.ChoiceField(choices=LetterOutcome.choices, allow_null=True)
-    reviewer_specialties = serializers.ListField(child=serializers.CharField())
-    reviewer_guideline_sources = serializers.ListField(
-        child=serializers.ChoiceField(GuidelineSource.choices)
-    )
-    reviewer_guideline_documents = serializers.ListField(child=serializers.CharField())
 
-    def to_representation(self, instance):
-        request = self.context["request"]
-        base = request.build_absolute_uri("/").rstrip("/")
-        return item_record(instance, url=item_url(base, self.context["prefix"], instance))
+ItemSerializer = type(
+    "ItemSerializer",
+    (ContractItemSerializer,),
+    {
+        "__module__": __name__,
+        "__doc__": "A disputed item with its letter's facts: one line of the JSONL export.",
+        **_schema_fields(presenters.ITEM_LETTER_FIELDS + presenters.ITEM_FACET_FIELDS),
+        "to_representation": _item_representation,
+    },
+)
 
 
 class PatientSerializer(serializers.Serializer):
@@ -287,7 +288,7 @@ class DeterminationSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         url = self.context["request"].build_absolute_uri(instance.get_absolute_url())
-        return determination_as_dict(instance, url=url)
+        return presenters.determination_as_dict(instance, url=url)
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -313,6 +314,12 @@ class RateSerializer(serializers.Serializer):
     overturn_rate = serializers.FloatField(allow_null=True, help_text="overturned / items")
     interval_low = serializers.FloatField(help_text="95% Wilson score interval, lower bound.")
     interval_high = serializers.FloatField(help_text="95% Wilson score interval, upper bound.")
+    items_interval = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Estimated totals only: the 95% interval of the item count [low, high] "
+        "(Horvitz-Thompson over the sampled letters; see docs/api.md).",
+    )
     estimated = serializers.BooleanField(
         help_text="Counted over a fixed sample of the letters and scaled up (a search with too "
         "many hits to count within the request's budget); the interval is the sample's. Ask "
@@ -372,7 +379,7 @@ class ItemList(generics.ListAPIView):
         )
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "prefix": permalink_prefix()}
+        return {**super().get_serializer_context(), "prefix": presenters.permalink_prefix()}
 
 
 def _determinations() -> QuerySet[Determination]:

@@ -6,17 +6,21 @@ per-row or per-chunk query is run.
 
 CSV: the database writes it. ``COPY (SELECT ...) TO STDOUT (FORMAT csv)`` over Django's own
 query (``_csv_copy_sql``) gives every cell finished: dates ISO, lists joined with " | ",
-citations as stored on the item when it was written (``presenters.citations_text``: aggregating
-them per row halved the export's speed), the permalink concatenated (``item_url``), the
-formula guard applied to free text (``guard_cell``); COPY's CSV quoting is csv.writer's
-QUOTE_MINIMAL (empty strings are sent as NULL, which COPY leaves unquoted). The server sends
-one message per row, ending in LF; Python swaps that for CRLF, prepends the BOM and header, and
-hands on ~64 KB blocks. tests/test_exports.py checks the bytes against the plain-Python reference.
+citations as stored on the item when it was written (``citation_format.citations_text``:
+aggregating them per row halved the export's speed), the permalink concatenated
+(``presenters.item_url``), the formula guard applied to free text (``guard_cell``); COPY's CSV
+quoting is csv.writer's QUOTE_MINIMAL (empty strings are sent as NULL, which COPY leaves
+unquoted). The server sends one message per row, ending in LF; Python swaps that for CRLF,
+prepends the BOM and header, and hands on ~64 KB blocks. tests/test_exports.py checks the bytes
+against the plain-Python reference.
 
 JSON Lines: plain tuples (``values_list``) through a server-side cursor, ``CHUNK_SIZE`` rows per
-fetch, each item's citations aggregated by a correlated subquery, made into ``item_record``'s
-shape (``_jsonl_record``) and encoded by one reused encoder. The API's item list still uses
-``item_record`` on model instances.
+fetch, each item's citations aggregated by a correlated subquery, made into
+``presenters.item_record``'s shape (``_jsonl_record``) and encoded by one reused encoder. The
+API's item list uses ``item_record`` on model instances.
+
+Which values there are, and how each is written, comes from ``presenters.ITEM_RECORD``: the
+CSV only chooses its column names and order (``CSV_COLUMNS``).
 
 CSV choices, for spreadsheets: UTF-8 with a byte-order mark (Excel otherwise reads UTF-8 as a
 legacy code page and garbles names such as "Pérez"; other tools skip the BOM), RFC 4180 quoting
@@ -32,65 +36,23 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from urllib.parse import quote
 
 import psycopg
 from django.db import connections
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 
-from .choices import CitedBy
+from . import presenters
 from .citation_format import LIST_SEPARATOR
 from .filters import ItemFilterSet
 from .models import DisputedItem, GuidelineCitation
-from .presenters import item_as_dict
+from .presenters import BASIS, CITATION_FIELDS, CODE, DATE, ITEM_RECORD, NUMBER, URL, Field
 
 CHUNK_SIZE = 5_000  # rows per server-side cursor fetch
 BATCH_ROWS = 50  # JSONL rows encoded at a time between block-size checks
 BLOCK_BYTES = 64 * 1024  # about this much handed to the server at a time
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_KEY_PLACEHOLDER = "__key__"
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def permalink_prefix() -> str:
-    """The permalink path with a placeholder for the key: one ``reverse`` per export."""
-    return reverse("determinations:detail", args=[_KEY_PLACEHOLDER])
-
-
-def item_url(base_url: str, prefix: str, item: DisputedItem) -> str:
-    path = prefix.replace(_KEY_PLACEHOLDER, quote(item.determination.key, safe=""))
-    return f"{base_url}{path}#{item.anchor}"
-
-
-def item_record(item: DisputedItem, *, url: str) -> dict:
-    """One item with its letter's facts, in the parse contract's item shape plus letter fields.
-
-    Expects ``determination`` selected and ``citations`` prefetched. The JSONL export builds
-    the same dict from a row (``_jsonl_record``).
-    """
-    determination = item.determination
-    return {
-        "key": determination.key,
-        "url": url,
-        "case_number": determination.case_number,
-        "decision_date": _iso(determination.decision_date),
-        "date_assigned": _iso(determination.date_assigned),
-        "date_of_injury": _iso(determination.date_of_injury),
-        "ur_denial_date": _iso(determination.ur_denial_date),
-        "application_received": _iso(determination.application_received),
-        "priority": determination.priority,
-        "letter_outcome": determination.outcome,
-        **item_as_dict(item),
-        "reviewer_specialties": list(item.specialties),
-        "reviewer_guideline_sources": list(item.guideline_sources),
-        "reviewer_guideline_documents": list(item.guideline_documents),
-    }
 
 
 def export_queryset(filterset: ItemFilterSet) -> QuerySet[DisputedItem]:
@@ -171,8 +133,8 @@ class _Detoasted(Func):
 
 
 def _url(base_url: str, prefix: str) -> _Concat:
-    """``item_url`` in SQL: base URL and permalink path around the quoted key, item anchor."""
-    head, tail = prefix.split(_KEY_PLACEHOLDER, 1)
+    """``presenters.item_url`` in SQL: base URL, permalink path around the quoted key, anchor."""
+    head, tail = prefix.split(presenters.KEY_PLACEHOLDER, 1)
     return _Concat(
         Value(base_url + head),
         _UrlQuoted(F("determination__key")),
@@ -181,18 +143,17 @@ def _url(base_url: str, prefix: str) -> _Concat:
     )
 
 
+_CITATION_COLUMNS = ", ".join(f"c.{field.column}" for field in CITATION_FIELDS)
+
+
 def _citations_json() -> RawSQL:
     """Every citation of the item as JSON text: ``[[cited_by, source, ..., year], ...]``."""
     sql = (  # module constants only
-        "SELECT json_agg(json_build_array(c.cited_by, c.source, c.document, c.chapter, "  # noqa: S608
-        f"c.section, c.pages, c.year) ORDER BY c.cited_by, c.position)::text FROM {_CITATION} c "
+        f"SELECT json_agg(json_build_array(c.cited_by, {_CITATION_COLUMNS}) "  # noqa: S608
+        f"ORDER BY c.cited_by, c.position)::text FROM {_CITATION} c "
         f'WHERE c.item_id = "{_ITEM}"."id"'
     )
     return RawSQL(sql, [], output_field=TextField())  # noqa: S611
-
-
-def _letter(field: str) -> F:
-    return F(f"determination__{field}")
 
 
 # Cell kinds: free text gets the formula guard; closed vocabularies (values the parser's tables
@@ -201,46 +162,79 @@ def _letter(field: str) -> F:
 # numbers and ISO dates go out as they are.
 _TEXT, _VOCAB, _PLAIN = "text", "vocabulary", "plain"
 
+# (column, the ``presenters.ITEM_RECORD`` value it holds, meaning). A basis is two columns:
+# ``<basis>.citations`` (the text stored on the item when it was written: aggregating the
+# citations per row halved the export's speed) and ``<basis>.basis``. Stable: new columns are
+# only ever appended.
+CSV_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("letter_key", "key", "Permalink key of the letter (case number, or 12 hex digits)."),
+    ("item_number", "number", "Order of the item in its letter, from 1."),
+    ("url", "url", "Permalink URL of the item (the letter's page, item anchor)."),
+    ("case_number", "case_number", "IMR case number, CMyy-nnnnnnn."),
+    ("decision_date", "decision_date", "Decision date of the letter (YYYY-MM-DD)."),
+    ("date_assigned", "date_assigned", "Date the case was assigned."),
+    ("date_of_injury", "date_of_injury", "Date of injury."),
+    ("ur_denial_date", "ur_denial_date", "Date of the utilization review denial."),
+    ("application_received", "application_received", "Date the IMR application came."),
+    ("priority", "priority", "standard or expedited."),
+    ("letter_outcome", "letter_outcome", "upheld, overturned or partially overturned."),
+    ("outcome", "outcome", "This item's decision: upheld or overturned."),
+    ("category", "category", "Division category."),
+    ("subcategory", "subcategory", "Subcategory within the category."),
+    ("service", "service", "Canonical service, or a drug's generic name."),
+    ("body_regions", "body_regions", "Body regions named in the request."),
+    ("quantity", "quantity", "Sessions, visits or units requested."),
+    ("request", "request", "The disputed request."),
+    ("original_request", "original_request", "Modified requests: the original."),
+    ("authorized", "authorized", "Modified requests: what UR authorized."),
+    ("reviewer_specialties", "reviewer_specialties", "The reviewer's specialties."),
+    (
+        "reviewer_guideline_sources",
+        "reviewer_guideline_sources",
+        "Sources the reviewer cited (MTUS, ODG, ...), each once.",
+    ),
+    (
+        "reviewer_guideline_documents",
+        "reviewer_guideline_documents",
+        "Documents the reviewer cited, each once.",
+    ),
+    ("reviewer_citations", "reviewer.citations", "The reviewer's citations in full."),
+    ("reviewer_basis", "reviewer.basis", "Text after 'MAXIMUS guideline:'."),
+    (
+        "claims_administrator_citations",
+        "claims_administrator.citations",
+        "The claims administrator's citations in full.",
+    ),
+    (
+        "claims_administrator_basis",
+        "claims_administrator.basis",
+        "Text after 'Claims Administrator guideline:'.",
+    ),
+    ("rationale", "rationale", "The decision's rationale."),
+)
+CSV_HEADER = tuple(column for column, _, _ in CSV_COLUMNS)
 
-def _csv_cells(base_url: str, *, iso_dates: bool) -> dict[str, tuple[Func | F | RawSQL, str]]:
-    """Each CSV column's value in SQL, unguarded, and its kind.
+
+def _csv_cell(source: str, base_url: str, *, iso_dates: bool) -> tuple[Func | F, str]:
+    """The SQL value of the record's ``source`` as a CSV cell, unguarded, and its kind.
 
     ``_TEXT`` cells get the formula guard (``_cell_sql``); ``_VOCAB`` cells (closed
     vocabularies, our keys and URLs) and ``_PLAIN`` cells (numbers, ISO dates) cannot need it.
     ``iso_dates``: the session's DateStyle already writes YYYY-MM-DD.
     """
-
-    def date(name: str) -> F | Func:
-        return _letter(name) if iso_dates else _IsoDate(_letter(name))
-
-    dates = ("decision_date", "date_assigned", "date_of_injury", "ur_denial_date")
-    return {
-        "letter_key": (_letter("key"), _VOCAB),
-        "item_number": (F("number"), _PLAIN),
-        "url": (_url(base_url, permalink_prefix()), _VOCAB),
-        "case_number": (_letter("case_number"), _TEXT),
-        **{name: (date(name), _PLAIN) for name in dates},
-        "application_received": (date("application_received"), _PLAIN),
-        "priority": (_letter("priority"), _VOCAB),
-        "letter_outcome": (_letter("outcome"), _VOCAB),
-        "outcome": (F("outcome"), _VOCAB),
-        "category": (F("category"), _VOCAB),
-        "subcategory": (F("subcategory"), _VOCAB),
-        "service": (F("service"), _TEXT),
-        "body_regions": (_Joined(F("body_regions")), _VOCAB),
-        "quantity": (F("quantity"), _PLAIN),
-        "request": (F("request"), _TEXT),
-        "original_request": (F("original_request"), _TEXT),
-        "authorized": (F("authorized"), _TEXT),
-        "reviewer_specialties": (_Joined(F("specialties")), _TEXT),
-        "reviewer_guideline_sources": (_Joined(F("guideline_sources")), _TEXT),
-        "reviewer_guideline_documents": (_Joined(F("guideline_documents")), _TEXT),
-        "reviewer_citations": (F("reviewer_citations_text"), _TEXT),
-        "reviewer_basis": (F("reviewer_basis"), _TEXT),
-        "claims_administrator_citations": (F("claims_administrator_citations_text"), _TEXT),
-        "claims_administrator_basis": (F("claims_administrator_basis"), _TEXT),
-        "rationale": (F("rationale"), _TEXT),
-    }
+    name, _, part = source.partition(".")
+    field = presenters.ITEM_RECORD_BY_NAME[name]
+    if field.kind == BASIS:
+        stored = "citations_text" if part == "citations" else "basis"
+        return F(f"{field.column}_{stored}"), _TEXT
+    if field.kind == URL:
+        return _url(base_url, presenters.permalink_prefix()), _VOCAB
+    column = F(field.column)
+    if field.kind == DATE:
+        return (column if iso_dates else _IsoDate(column)), _PLAIN
+    if field.kind == NUMBER:
+        return column, _PLAIN
+    return (_Joined(column) if field.many else column), (_VOCAB if field.kind == CODE else _TEXT)
 
 
 # ``guard_cell`` in SQL: the code points of ``FORMULA_PREFIXES`` (ascii() is the first one).
@@ -275,15 +269,15 @@ def _csv_copy_sql(items: QuerySet[DisputedItem], base_url: str) -> tuple[str, tu
     connection = connections[items.db]
     connection.ensure_connection()
     date_style = connection.connection.info.parameter_status("DateStyle") or ""
-    cells = _csv_cells(base_url, iso_dates=date_style.startswith("ISO"))
-    assert tuple(cells) == CSV_HEADER, "every CSV column needs its SQL in _csv_cells"
+    iso_dates = date_style.startswith("ISO")
+    cells = [_csv_cell(source, base_url, iso_dates=iso_dates) for _, source, _ in CSV_COLUMNS]
     values = {
         f"c{i}": _Detoasted(expression) if kind == _TEXT else expression
-        for i, (expression, kind) in enumerate(cells.values())
+        for i, (expression, kind) in enumerate(cells)
     }
     inner = items.values(**values, sort_date=F("decision_date"), sort_id=F("id"))
     inner_sql, params = inner.query.sql_with_params()
-    row = ", ".join(_cell_sql(f'r."c{i}"', kind) for i, (_, kind) in enumerate(cells.values()))
+    row = ", ".join(_cell_sql(f'r."c{i}"', kind) for i, (_, kind) in enumerate(cells))
     sql = (
         f"COPY (SELECT {row} FROM ({inner_sql} OFFSET 0) AS r "  # noqa: S608 - see docstring
         "ORDER BY r.sort_date DESC, r.sort_id DESC) TO STDOUT (FORMAT csv)"
@@ -316,114 +310,37 @@ def _csv_blocks(base_url: str, items: QuerySet[DisputedItem]) -> Iterator[bytes]
         yield b"".join(block)
 
 
-# (column, meaning). Stable: new columns are only ever appended (and added to ``_csv_cells``).
-CSV_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("letter_key", "Permalink key of the letter (case number, or 12 hex digits)."),
-    ("item_number", "Order of the item in its letter, from 1."),
-    ("url", "Permalink URL of the item (the letter's page, item anchor)."),
-    ("case_number", "IMR case number, CMyy-nnnnnnn."),
-    ("decision_date", "Decision date of the letter (YYYY-MM-DD)."),
-    ("date_assigned", "Date the case was assigned."),
-    ("date_of_injury", "Date of injury."),
-    ("ur_denial_date", "Date of the utilization review denial."),
-    ("application_received", "Date the IMR application came."),
-    ("priority", "standard or expedited."),
-    ("letter_outcome", "upheld, overturned or partially overturned."),
-    ("outcome", "This item's decision: upheld or overturned."),
-    ("category", "Division category."),
-    ("subcategory", "Subcategory within the category."),
-    ("service", "Canonical service, or a drug's generic name."),
-    ("body_regions", "Body regions named in the request."),
-    ("quantity", "Sessions, visits or units requested."),
-    ("request", "The disputed request."),
-    ("original_request", "Modified requests: the original."),
-    ("authorized", "Modified requests: what UR authorized."),
-    ("reviewer_specialties", "The reviewer's specialties."),
-    ("reviewer_guideline_sources", "Sources the reviewer cited (MTUS, ODG, ...), each once."),
-    ("reviewer_guideline_documents", "Documents the reviewer cited, each once."),
-    ("reviewer_citations", "The reviewer's citations in full."),
-    ("reviewer_basis", "Text after 'MAXIMUS guideline:'."),
-    ("claims_administrator_citations", "The claims administrator's citations in full."),
-    ("claims_administrator_basis", "Text after 'Claims Administrator guideline:'."),
-    ("rationale", "The decision's rationale."),
-)
-CSV_HEADER = tuple(name for name, _ in CSV_COLUMNS)
+def _jsonl_value(field: Field, base_url: str) -> Func | F:
+    """The SQL value of a record field: a basis's text (its citations come in one aggregate)."""
+    if field.kind == URL:
+        return _url(base_url, presenters.permalink_prefix())
+    if field.kind == BASIS:
+        return F(f"{field.column}_basis")
+    if field.kind == DATE:
+        return _IsoDate(F(field.column))
+    return F(field.column)
 
-# Raw values for the JSONL record, in ``item_record``'s key order where it is flat.
-_JSONL_LETTER_FIELDS = (
-    "key",
-    "url",
-    "case_number",
-    "decision_date",
-    "date_assigned",
-    "date_of_injury",
-    "ur_denial_date",
-    "application_received",
-    "priority",
-    "letter_outcome",
-    "number",
-    "request",
-    "original_request",
-    "authorized",
-    "outcome",
-    "category",
-    "subcategory",
-    "service",
-    "body_regions",
-    "quantity",
-)
-_CITATION_KEYS = ("source", "document", "chapter", "section", "pages", "year")
+
+_CITATIONS = "citations of the item"  # the row's last value (not a key of the record)
+_ROW_KEYS = (*(field.name for field in ITEM_RECORD), _CITATIONS)
+_BASES = tuple(field.name for field in ITEM_RECORD if field.kind == BASIS)
+_CITATION_KEYS = tuple(field.name for field in CITATION_FIELDS)
 
 
 def _jsonl_values(base_url: str) -> tuple:
-    return (
-        _letter("key"),
-        _url(base_url, permalink_prefix()),
-        _letter("case_number"),
-        _IsoDate(_letter("decision_date")),
-        _IsoDate(_letter("date_assigned")),
-        _IsoDate(_letter("date_of_injury")),
-        _IsoDate(_letter("ur_denial_date")),
-        _IsoDate(_letter("application_received")),
-        _letter("priority"),
-        _letter("outcome"),
-        F("number"),
-        F("request"),
-        F("original_request"),
-        F("authorized"),
-        F("outcome"),
-        F("category"),
-        F("subcategory"),
-        F("service"),
-        F("body_regions"),
-        F("quantity"),
-        F("claims_administrator_basis"),
-        F("reviewer_basis"),
-        F("rationale"),
-        F("specialties"),
-        F("guideline_sources"),
-        F("guideline_documents"),
-        _citations_json(),
-    )
+    """``ITEM_RECORD``'s values in SQL, in its order, then the item's citations as JSON."""
+    return (*(_jsonl_value(field, base_url) for field in ITEM_RECORD), _citations_json())
 
 
 def _jsonl_record(row: tuple) -> dict:
-    """``item_record`` from a row of ``_jsonl_values``."""
-    record = dict(zip(_JSONL_LETTER_FIELDS, row[:20], strict=True))
-    ca_basis, reviewer_basis, rationale, specialties, sources, documents, citations = row[20:]
-    by: dict[str, list] = {CitedBy.CLAIMS_ADMINISTRATOR: [], CitedBy.REVIEWER: []}
-    if citations:
+    """``presenters.item_record`` from a row of ``_jsonl_values``."""
+    record = dict(zip(_ROW_KEYS, row, strict=True))
+    by: dict[str, list] = {basis: [] for basis in _BASES}
+    if citations := record.pop(_CITATIONS):
         for cited_by, *values in json.loads(citations):
             by[cited_by].append(dict(zip(_CITATION_KEYS, values, strict=True)))
-    record["claims_administrator"] = {
-        "basis": ca_basis,
-        "citations": by[CitedBy.CLAIMS_ADMINISTRATOR],
-    }
-    record["reviewer"] = {"basis": reviewer_basis, "citations": by[CitedBy.REVIEWER]}
-    record["rationale"] = rationale
-    record["reviewer_specialties"] = specialties
-    record["reviewer_guideline_sources"] = sources
-    record["reviewer_guideline_documents"] = documents
+    for basis in _BASES:  # a basis's text in its place, now with its citations
+        record[basis] = {"basis": record[basis], "citations": by[basis]}
     return record
 
 

@@ -18,8 +18,8 @@ from django.utils.feedgenerator import Atom1Feed
 
 from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_query
 from .models import DisputedItem
+from .responses import plain_bad_request
 from .search import fenced_ids
-from .views_analysis import _plain_bad_parameters
 
 FEED_SIZE = 50
 
@@ -31,7 +31,7 @@ class ItemFeed(Feed):
         filterset = ItemFilterSet(request.GET)
         errors = filter_errors(filterset)
         if errors:
-            return _plain_bad_parameters(errors)
+            return plain_bad_request(errors)
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> ItemFilterSet:

@@ -1,56 +1,180 @@
-"""Plain-dict views of stored determinations, in the parse contract's shape (JSON, API, export)."""
+"""How stored rows read outward, in the parse contract's shape: the permalink's JSON, the API, the
+exports.
+
+``ITEM_RECORD`` is the one declaration of an item's outward fields. ``item_record`` and
+``item_as_dict`` build dicts from it on model instances; the CSV and JSON Lines exports build
+their SQL from it (``exports.py``); the API's serializers, which describe the shape for the
+OpenAPI document, are made from it (``api.py``).
+"""
 
 from __future__ import annotations
 
-from . import citation_format
-from .choices import CitedBy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from operator import attrgetter
+from urllib.parse import quote
+
+from django.urls import reverse
+
+from .choices import (
+    SUBCATEGORY_CHOICES,
+    BodyRegion,
+    Category,
+    CitedBy,
+    GuidelineSource,
+    ItemOutcome,
+    LetterOutcome,
+    Priority,
+)
 from .models import Determination, DisputedItem, GuidelineCitation
+
+# What a field holds, which decides how each output writes it.
+TEXT = "text"  # text from a letter: the CSV guards it against spreadsheet formulas
+CODE = "code"  # a closed vocabulary or one of our keys: nothing in it starts a formula
+NUMBER = "number"
+DATE = "date"  # ISO 8601, YYYY-MM-DD
+URL = "url"  # the item's permalink: built per response, not stored
+BASIS = "basis"  # {"basis", "citations"}: ``<column>_basis``, citations cited by ``<column>``
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of an outward record and where its value is stored."""
+
+    name: str
+    kind: str
+    column: str = ""  # the lookup from the row (DisputedItem, GuidelineCitation); default: name
+    many: bool = False  # an array column: a JSON list, one CSV cell joined with " | "
+    choices: Sequence[tuple[str, str]] = ()  # a closed vocabulary's (value, label), for the schema
+    null: bool = False  # may be None (the schema's nullable)
+    help: str = ""  # the schema's description
+
+    def __post_init__(self):
+        object.__setattr__(self, "column", self.column or self.name)
+
+    @cached_property
+    def read(self):
+        """The stored value on a model instance (``column`` followed through relations)."""
+        return attrgetter(self.column.replace("__", "."))
+
+
+def _letter(name: str, kind: str, *, column: str = "", **options) -> Field:
+    """A fact of the item's letter, read through ``determination``."""
+    return Field(name, kind, column=f"determination__{column or name}", **options)
+
+
+CITATION_FIELDS: tuple[Field, ...] = (
+    Field("source", CODE, choices=GuidelineSource.choices),
+    Field("document", TEXT, null=True),
+    Field("chapter", NUMBER, null=True),
+    Field("section", TEXT, null=True),
+    Field("pages", TEXT, null=True),
+    Field("year", NUMBER, null=True),
+)
+
+# The parse contract's item, in its order: the items of the permalink's JSON.
+ITEM_FIELDS: tuple[Field, ...] = (
+    Field("number", NUMBER),
+    Field("request", TEXT),
+    Field("original_request", TEXT, null=True),
+    Field("authorized", TEXT, null=True),
+    Field("outcome", CODE, choices=ItemOutcome.choices),
+    Field("category", CODE, choices=Category.choices),
+    Field("subcategory", CODE, choices=SUBCATEGORY_CHOICES),
+    Field("service", TEXT, null=True),
+    Field("body_regions", CODE, many=True, choices=BodyRegion.choices),
+    Field("quantity", NUMBER, null=True),
+    Field("claims_administrator", BASIS),
+    Field("reviewer", BASIS, help="The reviewer's (MAXIMUS) basis and citations."),
+    Field("rationale", TEXT),
+)
+
+# An item with its letter's facts: an item of /api/items/, a line of the JSON Lines export.
+ITEM_LETTER_FIELDS: tuple[Field, ...] = (
+    _letter("key", CODE, help="The letter's permalink key."),
+    Field("url", URL, help="Permalink of the item (letter page, item anchor)."),
+    _letter("case_number", TEXT, null=True),
+    _letter("decision_date", DATE, null=True),
+    _letter("date_assigned", DATE, null=True),
+    _letter("date_of_injury", DATE, null=True),
+    _letter("ur_denial_date", DATE, null=True),
+    _letter("application_received", DATE, null=True),
+    _letter("priority", CODE, choices=Priority.choices, null=True),
+    _letter("letter_outcome", CODE, column="outcome", choices=LetterOutcome.choices, null=True),
+)
+ITEM_FACET_FIELDS: tuple[Field, ...] = (
+    Field("reviewer_specialties", TEXT, column="specialties", many=True),
+    # Copied from the citations with no database check on the array: guarded like text.
+    Field(
+        "reviewer_guideline_sources",
+        TEXT,
+        column="guideline_sources",
+        many=True,
+        choices=GuidelineSource.choices,
+    ),
+    Field("reviewer_guideline_documents", TEXT, column="guideline_documents", many=True),
+)
+ITEM_RECORD: tuple[Field, ...] = (*ITEM_LETTER_FIELDS, *ITEM_FIELDS, *ITEM_FACET_FIELDS)
+ITEM_RECORD_BY_NAME = {field.name: field for field in ITEM_RECORD}
+assert {f.column for f in ITEM_RECORD if f.kind == BASIS} == set(CitedBy.values), "one per basis"
+
+KEY_PLACEHOLDER = "__key__"
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def citations_text(citations: list[GuidelineCitation]) -> str | None:
-    """One basis's citations, formatted and joined in the given order; None when there are
-    none. Stored on the item when it is written (the CSV export reads it)."""
-    return citation_format.citations_text(citation_as_dict(c) for c in citations)
-
-
 def citation_as_dict(citation: GuidelineCitation) -> dict:
-    return {
-        "source": citation.source,
-        "document": citation.document,
-        "chapter": citation.chapter,
-        "section": citation.section,
-        "pages": citation.pages,
-        "year": citation.year,
-    }
+    return {field.name: field.read(citation) for field in CITATION_FIELDS}
+
+
+def _values(item: DisputedItem, fields: tuple[Field, ...], *, url: str | None = None) -> dict:
+    """``fields`` of ``item``; expects ``citations`` prefetched."""
+    by = {cited_by: [] for cited_by in CitedBy.values}
+    for citation in item.citations.all():
+        by[citation.cited_by].append(citation_as_dict(citation))
+    values = {}
+    for field in fields:
+        if field.kind == URL:
+            value = url
+        elif field.kind == BASIS:
+            basis = getattr(item, f"{field.column}_basis")
+            value = {"basis": basis, "citations": by[field.column]}
+        else:
+            value = field.read(item)
+            if field.many:
+                value = list(value)
+            elif field.kind == DATE:
+                value = _iso(value)
+        values[field.name] = value
+    return values
 
 
 def item_as_dict(item: DisputedItem) -> dict:
-    """One item; expects ``citations`` prefetched."""
-    by = {CitedBy.CLAIMS_ADMINISTRATOR: [], CitedBy.REVIEWER: []}
-    for citation in item.citations.all():
-        by[citation.cited_by].append(citation_as_dict(citation))
-    return {
-        "number": item.number,
-        "request": item.request,
-        "original_request": item.original_request,
-        "authorized": item.authorized,
-        "outcome": item.outcome,
-        "category": item.category,
-        "subcategory": item.subcategory,
-        "service": item.service,
-        "body_regions": list(item.body_regions),
-        "quantity": item.quantity,
-        "claims_administrator": {
-            "basis": item.claims_administrator_basis,
-            "citations": by[CitedBy.CLAIMS_ADMINISTRATOR],
-        },
-        "reviewer": {"basis": item.reviewer_basis, "citations": by[CitedBy.REVIEWER]},
-        "rationale": item.rationale,
-    }
+    """One item in the parse contract's shape; expects ``citations`` prefetched."""
+    return _values(item, ITEM_FIELDS)
+
+
+def item_record(item: DisputedItem, *, url: str) -> dict:
+    """One item with its letter's facts (``ITEM_RECORD``).
+
+    Expects ``determination`` selected and ``citations`` prefetched. The JSON Lines export
+    builds the same dict from a row.
+    """
+    return _values(item, ITEM_RECORD, url=url)
+
+
+def permalink_prefix() -> str:
+    """The permalink path with ``KEY_PLACEHOLDER`` for the key: one ``reverse`` per list."""
+    return reverse("determinations:detail", args=[KEY_PLACEHOLDER])
+
+
+def item_url(base_url: str, prefix: str, item: DisputedItem) -> str:
+    """The item's permalink (its letter's page, the item's anchor) from ``permalink_prefix``."""
+    path = prefix.replace(KEY_PLACEHOLDER, quote(item.determination.key, safe=""))
+    return f"{base_url}{path}#{item.anchor}"
 
 
 def determination_as_dict(determination: Determination, *, url: str | None = None) -> dict:

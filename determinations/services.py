@@ -26,6 +26,7 @@ from django.db.models import Expression, F
 from django.utils import timezone
 
 from .choices import CitedBy, ParseStatus
+from .citation_format import citations_text
 from .files import sniff_content_type
 from .models import (
     Determination,
@@ -37,7 +38,6 @@ from .models import (
     UploadResult,
 )
 from .parsing import PARSER_VERSION, parse_letter_with_text
-from .presenters import citations_text
 from .uploads import Incoming
 
 logger = logging.getLogger(__name__)

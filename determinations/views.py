@@ -6,12 +6,14 @@ from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from . import plans, search, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .presenters import determination_as_dict
+from .responses import bad_request
 
 PAGE_SIZE = 25
 FACET_TOP = 6  # values shown before "more"
@@ -68,11 +70,6 @@ def _interval_display(estimate) -> str:
     return f"{estimate.low:,}\u2013{estimate.high:,}"
 
 
-def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
-    """The 400 page, listing every problem with the query string."""
-    return render(request, "400.html", {"errors": errors}, status=400)
-
-
 def _chips(active: dict[str, list[str]], counts) -> list[dict]:
     """One removable chip per active value: its label and the URL without it."""
     chips = []
@@ -90,7 +87,7 @@ def _chips(active: dict[str, list[str]], counts) -> list[dict]:
                 {
                     "name": facet.label if facet else "Search",
                     "value": labels.get(str(value), value),
-                    "url": "?" + urlencode(rest) if rest else "/",
+                    "url": "?" + urlencode(rest) if rest else reverse("determinations:browse"),
                 }
             )
     return chips

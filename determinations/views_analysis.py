@@ -10,13 +10,7 @@ from django.views.decorators.http import require_GET
 
 from . import charts, exports, plans, stats
 from .filters import ItemFilterSet, filter_errors, filter_query
-from .views import bad_request
-
-
-def _plain_bad_parameters(errors: list[str]) -> HttpResponse:
-    """Machine clients (curl, feed readers) get the problems as plain text."""
-    text = "Bad request:\n" + "".join(f"- {error}\n" for error in errors)
-    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+from .responses import bad_request, plain_bad_request
 
 
 def _rate_texts(rate: stats.Rate) -> dict[str, str]:
@@ -74,7 +68,7 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset)
     if errors:
-        return _plain_bad_parameters(errors)
+        return plain_bad_request(errors)
     base_url = request.build_absolute_uri("/").rstrip("/")
     if kind == "csv":
         stream = exports.csv_stream(filterset, base_url=base_url)
@@ -95,5 +89,5 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def export_jsonl(request: HttpRequest) -> HttpResponse:
-    """Every matching item as JSON Lines, one ``exports.item_record`` per line."""
+    """Every matching item as JSON Lines, one ``presenters.item_record`` per line."""
     return _export(request, "jsonl")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from determinations import api, services, stats
+from determinations import api, presenters, services, stats
 from determinations.presenters import determination_as_dict
 
 from .builders import a_determination, a_parse, an_item
@@ -72,6 +72,27 @@ def test_items_come_in_the_export_shape_and_match_the_documented_schema(client, 
     assert first["url"] == f"http://testserver/determinations/{archive['l1'].key}/#item-1"
     assert first["reviewer"]["citations"][0]["document"] == "Low Back"
     assert first["reviewer_specialties"] == ["Orthopedic Surgery"]
+
+
+def test_the_schemas_item_fields_are_the_presenters_fields(client, archive):
+    components = api.openapi_document()["components"]["schemas"]
+
+    def names(fields):
+        return [field.name for field in fields]
+
+    def properties(name):
+        return list(components[name]["properties"])
+
+    assert properties("ContractItem") == names(presenters.ITEM_FIELDS)
+    assert sorted(properties("Item")) == sorted(names(presenters.ITEM_RECORD))
+    assert properties("Citation") == names(presenters.CITATION_FIELDS)
+    assert properties("Basis") == ["basis", "citations"]
+    _, body = get(client, "/api/items/")
+    assert [list(item) for item in body["results"]] == [names(presenters.ITEM_RECORD)] * 5
+    _, body = get(client, f"/api/determinations/{archive['l1'].key}/")
+    assert properties("Determination") == list(body)
+    assert list(body["items"][0]) == names(presenters.ITEM_FIELDS)
+    assert list(body["items"][0]["reviewer"]["citations"][0]) == names(presenters.CITATION_FIELDS)
 
 
 def test_items_take_the_browse_filters(client, archive):

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
-from determinations import citation_format, exports
-from determinations.models import DisputedItem
+from determinations import citation_format, exports, presenters
+from determinations.models import DisputedItem, GuidelineCitation
 
 from .builders import a_determination, a_parse, an_item
 from .test_stats import build_archive
@@ -200,9 +200,9 @@ def reference_csv(items, *, base_url="http://testserver") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(exports.CSV_HEADER)
-    prefix = exports.permalink_prefix()
+    prefix = presenters.permalink_prefix()
     for item in items:
-        record = exports.item_record(item, url=exports.item_url(base_url, prefix, item))
+        record = presenters.item_record(item, url=presenters.item_url(base_url, prefix, item))
         row = cells(record)
         assert tuple(row) == exports.CSV_HEADER
         writer.writerow([exports.guard_cell(value) for value in row.values()])
@@ -210,11 +210,11 @@ def reference_csv(items, *, base_url="http://testserver") -> bytes:
 
 
 def reference_jsonl(items, *, base_url="http://testserver") -> bytes:
-    prefix = exports.permalink_prefix()
+    prefix = presenters.permalink_prefix()
     return b"".join(
         (
             json.dumps(
-                exports.item_record(item, url=exports.item_url(base_url, prefix, item)),
+                presenters.item_record(item, url=presenters.item_url(base_url, prefix, item)),
                 ensure_ascii=False,
             )
             + "\n"
@@ -310,3 +310,21 @@ def test_stored_citation_texts_equal_the_migrations_backfill(archive):
     with connection.cursor() as cursor:
         cursor.execute(backfill.BACKFILL)
     assert {row[0]: row[1:] for row in DisputedItem.objects.values_list("id", *columns)} == written
+
+
+def test_stored_citations_read_as_their_contract_dicts(awkward_archive):
+    """The save service formats stored rows; the loader and the reference format dicts."""
+    citations = list(GuidelineCitation.objects.order_by("id"))
+    assert citations
+    assert citation_format.citations_text(citations) == citation_format.citations_text(
+        presenters.citation_as_dict(c) for c in citations
+    )
+    assert citation_format.citations_text([]) is None
+
+
+def test_every_value_of_the_item_record_is_exported_and_nothing_else(client):
+    a_determination(a_parse())
+    names = [field.name for field in presenters.ITEM_RECORD]
+    assert {source.split(".")[0] for _, source, _ in exports.CSV_COLUMNS} == set(names)
+    [line] = download(client, "/export/items.jsonl").splitlines()
+    assert list(json.loads(line)) == names
