@@ -32,7 +32,7 @@ from .choices import (
 from .dimensions import DIMENSIONS
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem
-from .search import fenced_ids
+from .paging import fenced_ids
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100

@@ -18,8 +18,8 @@ from django.utils.feedgenerator import Atom1Feed
 
 from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_query
 from .models import DisputedItem
+from .paging import fenced_ids
 from .responses import plain_bad_request
-from .search import fenced_ids
 
 FEED_SIZE = 50
 

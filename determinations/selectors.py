@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from . import facets, plans, sampling, search, summaries
+from . import facets, paging, plans, sampling, snippets, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
@@ -20,10 +20,10 @@ TOTAL_EXACT_UP_TO = 10_000
 SAMPLE_ESTIMATE_FROM = TOTAL_EXACT_UP_TO
 # A search whose wanted rows are expected within this many rows of the date index walks it
 # (its hits are dense); sparser ones are found through the GIN index first (see
-# search.keyset_page). Few hits (an exact total) always go through the GIN index.
+# paging.keyset_page). Few hits (an exact total) always go through the GIN index.
 WALK_UP_TO = 50_000
 # A relevance search with at most this many hits (estimated) finds them all through the search
-# index and ranks the newest RANK_CAP; with more, it walks the date index (search.rank_cap_for).
+# index and ranks the newest RANK_CAP; with more, it walks the date index (paging.rank_cap_for).
 FENCE_UP_TO = 20_000
 
 
@@ -54,13 +54,13 @@ def items_list() -> QuerySet[DisputedItem]:
 class BrowsePage:
     """One page of browse results and what the page needs to say about the rest."""
 
-    items: list[DisputedItem]  # each with ``snippet`` (a search.Snippet, or None)
+    items: list[DisputedItem]  # each with ``snippet`` (a snippets.Snippet, or None)
     total: int
     total_is_exact: bool
-    request: search.PageRequest
-    next_cursor: search.Cursor | None = None
+    request: paging.PageRequest
+    next_cursor: paging.Cursor | None = None
     next_page: int | None = None
-    rank_cap: int = search.RANK_CAP  # relevance: how many of the newest hits were ranked
+    rank_cap: int = paging.RANK_CAP  # relevance: how many of the newest hits were ranked
     estimate: sampling.Estimate | None = None  # a sampled total: its 95% interval
 
     @property
@@ -72,7 +72,7 @@ class BrowsePage:
 def items_browse(
     *,
     filterset: ItemFilterSet,
-    request: search.PageRequest,
+    request: paging.PageRequest,
     size: int = 25,
     plan: plans.CountPlan | None = None,
 ) -> BrowsePage:
@@ -115,33 +115,33 @@ def items_browse(
             estimate = None
             plan.note("total", "live, planner estimate")
     rows = items_list().order_by()
-    cap = search.RANK_CAP
+    cap = paging.RANK_CAP
     if request.sort == "relevance":
         # Few hits: find them all through the search index; many: walk the date index for the
         # newest, as many as a bounded walk finds.
         fence = bool(q) and (exact or total <= FENCE_UP_TO)
         if q and not fence:
-            cap = search.rank_cap_for(total, _table_rows())
+            cap = paging.rank_cap_for(total, _table_rows())
     else:
         fence = bool(q) and (exact or (size + 1) * _table_rows() / total > WALK_UP_TO)
-    with search.walking(q and not fence):
+    with paging.walking(q and not fence):
         if request.sort == "relevance":
-            found = search.ranked_page(
+            found = paging.ranked_page(
                 matching, rows, q=q, page=request.page, size=size, fence=fence, cap=cap
             )
         else:
-            found = search.keyset_page(
+            found = paging.keyset_page(
                 matching, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
             )
     items, more = found[:size], len(found) > size
-    snippets = search.snippets([item.id for item in items], q=q)
+    found_snippets = snippets.snippets([item.id for item in items], q=q)
     for item in items:
-        item.snippet = snippets.get(item.id)
+        item.snippet = found_snippets.get(item.id)
     page = BrowsePage(items, total, exact, request, rank_cap=cap, estimate=estimate)
     if more and request.sort == "relevance":
         page.next_page = request.page + 1 if request.page * size < cap else None
     elif more:
-        page.next_cursor = search.cursor_after(items[-1])
+        page.next_cursor = paging.cursor_after(items[-1])
     return page
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import plans, search, selectors
+from . import paging, plans, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .presenters import determination_as_dict
@@ -24,9 +24,9 @@ SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest"
 @require_GET
 def browse(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
-    errors = filter_errors(filterset, extra=search.PAGE_PARAMS)
+    errors = filter_errors(filterset, extra=paging.PAGE_PARAMS)
     q = filterset.search_text if filterset.is_valid() else ""
-    page_request, page_errors = search.page_request(request.GET, q=q, size=PAGE_SIZE)
+    page_request, page_errors = paging.page_request(request.GET, q=q, size=PAGE_SIZE)
     if errors or page_errors:
         return bad_request(request, errors + page_errors)
     plan = plans.plan_for(filterset)

@@ -622,17 +622,17 @@ def test_no_matches_says_so_and_offers_to_clear(client, archive):
 def test_walking_turns_bitmap_scans_off_for_its_block_only(db):
     from django.db import connection
 
-    from determinations import search
+    from determinations import paging
 
     def setting() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_bitmapscan")
             return cursor.fetchone()[0]
 
-    with search.walking(True):
+    with paging.walking(True):
         assert setting() == "off"
     assert setting() == "on"
-    with search.walking(False):
+    with paging.walking(False):
         assert setting() == "on"
 
 

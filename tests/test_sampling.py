@@ -2,7 +2,7 @@
 
 import pytest
 
-from determinations import sampling, search
+from determinations import paging, sampling
 
 
 @pytest.mark.parametrize(
@@ -40,4 +40,4 @@ def test_the_table_size_is_asked_only_when_a_finer_sample_may_be_chosen():
     ],
 )
 def test_relevance_ranks_what_a_bounded_walk_finds(hits, table, expected):
-    assert search.rank_cap_for(hits, table) == expected
+    assert paging.rank_cap_for(hits, table) == expected

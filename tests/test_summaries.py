@@ -578,11 +578,11 @@ def test_the_browse_total_comes_from_fresh_summaries_without_counting(archive, q
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from determinations import search, selectors
+    from determinations import paging, selectors
 
     expected = filterset_for(query).filter_queryset(DisputedItem.objects.public()).count()
     summaries.summaries_refresh()
-    request = search.PageRequest("newest")
+    request = paging.PageRequest("newest")
     with CaptureQueriesContext(connection) as queries:
         page = selectors.items_browse(filterset=filterset_for(query), request=request)
     assert (page.total, page.total_is_exact) == (expected, True)

@@ -1,8 +1,7 @@
-"""Ordering, paging and highlighted snippets for browse results.
+"""Ordering and paging of browse results: sorts, keyset cursors, relevance pages, fences.
 
 Measured at archive scale (docs/scale-notes.md): ranking must score every hit, so relevance ranks
-only the newest ``RANK_CAP`` hits (fewer when finding them would walk too far); ``ts_headline``
-costs ~0.1 ms a row, so snippets are built for the rows shown and nothing else; OFFSET grows
+only the newest ``RANK_CAP`` hits (fewer when finding them would walk too far); OFFSET grows
 with depth, so newest/oldest page with a keyset cursor on ``(decision_date, id)``. Searches with
 few hits are wrapped in an ``OFFSET 0`` fence so the planner cannot walk the date index
 backwards hoping to meet a rare phrase; searches with many hits walk it on purpose.
@@ -16,13 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, TextField, Value
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from .filters import search_query
 from .models import DisputedItem
@@ -37,10 +33,6 @@ WALK_BUDGET = 12_000
 MIN_RANKED = 250
 
 _CURSOR = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2}|none)_(?P<id>[1-9]\d{0,17})")
-# Private-use characters mark the highlights: the letter text is escaped first, then these
-# become <mark> tags, so nothing in the text itself can become markup.
-START, STOP = "\ue000", "\ue001"
-_HIGHLIGHT = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 
 
 @dataclass(frozen=True)
@@ -68,12 +60,6 @@ def sort_for(requested: str | None, *, q: str) -> str:
     if requested not in SORTS:
         return "relevance" if q else "newest"
     return "newest" if requested == "relevance" and not q else requested
-
-
-def highlight(text: str) -> SafeString:
-    """Escape ``text`` and turn sentinel-marked spans into ``<mark>``; drop stray sentinels."""
-    escaped = _HIGHLIGHT.sub(r"<mark>\1</mark>", escape(text or ""))
-    return mark_safe(escaped.replace(START, "").replace(STOP, ""))  # noqa: S308
 
 
 # Dated rows come first in both orders, undated ones after them (by id), so each segment can
@@ -219,50 +205,6 @@ def keyset_page(
 
 def cursor_after(item: DisputedItem) -> Cursor:
     return Cursor(item.decision_date, item.id)
-
-
-@dataclass(frozen=True)
-class Snippet:
-    title: SafeString
-    text: SafeString
-
-
-def snippets(ids: list[int], *, q: str) -> dict[int, Snippet]:
-    """Highlighted request and rationale/summary excerpt for the rows shown, in one query."""
-    if not ids or not q:
-        return {}
-    query = search_query(q)
-    rows = (
-        DisputedItem.objects.filter(id__in=ids)
-        .annotate(
-            title_hl=SearchHeadline(
-                "request",
-                query,
-                config="english",
-                start_sel=START,
-                stop_sel=STOP,
-                highlight_all=True,
-            ),
-            text_hl=SearchHeadline(
-                Concat(
-                    "rationale",
-                    Value(" "),
-                    "determination__clinical_summary",
-                    output_field=TextField(),
-                ),
-                query,
-                config="english",
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter='" … "',
-            ),
-        )
-        .values_list("id", "title_hl", "text_hl")
-    )
-    return {pk: Snippet(highlight(title), highlight(text)) for pk, title, text in rows}
 
 
 @dataclass(frozen=True)
