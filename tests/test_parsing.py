@@ -761,6 +761,22 @@ def test_parse_letter_refuses_non_bytes_without_raising():
     assert_valid(result)
 
 
+def test_a_normaliser_that_raises_gives_a_warning_and_empty_fields(monkeypatch):
+    from determinations.parsing import normalise
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    broken.__name__ = "parse_citations"
+    monkeypatch.setattr(normalise, "parse_citations", broken)
+    result = parse(ASSETS / "000_86ba345343cd3771.txt")
+    item = result["items"][0]
+    assert item["reviewer"]["citations"] == item["claims_administrator"]["citations"] == []
+    assert "item 1: parse_citations failed: ValueError: boom" in result["warnings"]
+    assert not result["errors"]
+    assert_valid(result)
+
+
 def test_the_parser_version_is_a_dotted_version_string():
     assert PARSER_VERSION.count(".") == 2
 
