@@ -11,7 +11,6 @@ result keeps the order of mention, each specialty once.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 DIVISION_SPECIALTIES = (
     "Physical Medicine & Rehabilitation",
@@ -155,7 +154,6 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-@lru_cache(maxsize=4096)
 def _canonical(phrase: str) -> str | None:
     text = _SPACES.sub(" ", phrase).strip()
     text = _BOARD.sub("", text)
@@ -178,7 +176,6 @@ def _canonical(phrase: str) -> str | None:
     return best[1] if best else text
 
 
-@lru_cache(maxsize=4096)
 def _names(part: str) -> tuple[str, ...]:
     """One phrase's specialties: "Orthopedic Surgery and Sports Medicine" names two.
 
