@@ -168,7 +168,6 @@ _TRAILING = re.compile(
 )
 _RANGE = re.compile(r"(?<![\w.,/])\d+" + _RANGE_SEP + r"\d+\b")
 _SPACES = re.compile(r"\s+")
-_DIGIT = re.compile(r"\d")
 
 
 def _blank(text: str, match: re.Match[str]) -> str:
@@ -190,11 +189,7 @@ def _strip_noise(text: str) -> str:
 
 def _quantity(request: str) -> int | None:
     text = _normalise(request)
-    if not _DIGIT.search(text):
-        return None
-
-    if "#" in text or "no" in text:
-        text = _PRODUCT_NUMBER.sub(" ", text)
+    text = _PRODUCT_NUMBER.sub(" ", text)
     dispensed = list(_DISPENSED.finditer(text))
     if dispensed:
         if any(m.group(2) for m in dispensed):
