@@ -132,8 +132,6 @@ for _name, _variants in _VARIANTS.items():
         _LOOKUP[_key(_variant)] = _name
 # Real specialties one or two letters away from a Division name: never "corrected".
 _NOT_TYPOS = frozenset({"neurotology", "urology", "nephrology", "neuroradiology"})
-# Only names long enough to carry a typo take part in the fuzzy match.
-_FUZZY = [(key, name) for key, name in _LOOKUP.items() if len(key) >= 8]
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -169,7 +167,9 @@ def _canonical(phrase: str) -> str | None:
         return text
     limit = 1 if len(key) < 16 else 2
     best: tuple[int, str] | None = None
-    for known, name in _FUZZY:
+    for known, name in _LOOKUP.items():
+        if len(known) < 8:
+            continue  # only names long enough to carry a typo take part
         d = _distance(key, known, limit)
         if d <= limit and (best is None or d < best[0]):
             best = (d, name)
