@@ -625,6 +625,7 @@ def _build() -> tuple[dict[str, Drug], dict[frozenset[str], Drug], int]:
 
 
 _NAMES, _COMBOS, _LONGEST = _build()
+_FIRST_TOKENS = frozenset(key.split(" ", 1)[0] for key in _NAMES)
 
 _TOPICAL_FORM_RE = re.compile(
     r"\b(?:creams?|cr[eè]me|gels?|lotions?|ointments?|patch(?:es)?|topical(?:ly)?|transdermal|"
@@ -649,6 +650,9 @@ def find_drugs(text: str) -> list[Drug]:
     found: list[Drug] = []
     i, n = 0, len(toks)
     while i < n:
+        if toks[i] not in _FIRST_TOKENS:
+            i += 1
+            continue
         for length in range(min(_LONGEST, n - i), 0, -1):
             drug = _NAMES.get(" ".join(toks[i : i + length]))
             if drug is not None:
