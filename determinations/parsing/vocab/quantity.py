@@ -168,6 +168,7 @@ _TRAILING = re.compile(
 )
 _RANGE = re.compile(r"(?<![\w.,/])\d+" + _RANGE_SEP + r"\d+\b")
 _SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 
 
 def _blank(text: str, match: re.Match[str]) -> str:
@@ -189,7 +190,11 @@ def _strip_noise(text: str) -> str:
 
 def _quantity(request: str) -> int | None:
     text = _normalise(request)
-    text = _PRODUCT_NUMBER.sub(" ", text)
+    if not _DIGIT.search(text):
+        return None
+
+    if "#" in text or "no" in text:
+        text = _PRODUCT_NUMBER.sub(" ", text)
     dispensed = list(_DISPENSED.finditer(text))
     if dispensed:
         if any(m.group(2) for m in dispensed):
