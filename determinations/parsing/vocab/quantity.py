@@ -193,8 +193,7 @@ def _quantity(request: str) -> int | None:
     if not _DIGIT.search(text):
         return None
 
-    if "#" in text or "no" in text:
-        text = _PRODUCT_NUMBER.sub(" ", text)
+    text = _PRODUCT_NUMBER.sub(" ", text)
     dispensed = list(_DISPENSED.finditer(text))
     if dispensed:
         if any(m.group(2) for m in dispensed):
