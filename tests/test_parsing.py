@@ -605,6 +605,26 @@ def test_it_removes_double_spacing_carriage_returns_and_page_numbers():
     assert parse_letter(doubled.encode()) == parse_letter(plain)
 
 
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        ("3", True),
+        ("Page 2", True),
+        ("page 2 of 4", True),
+        ("2 of 4", True),
+        ("PAGE\u00a012", True),
+        ("2016", False),
+        ("Page", False),
+        ("3 views", False),
+        ("\u0663", False),  # an Arabic-Indic digit alone is not a page number
+    ],
+)
+def test_page_number_lines_are_dropped(line, dropped):
+    assert clean_lines(f"First line\n{line}\nLast line") == (
+        ["First line", "Last line"] if dropped else ["First line", line, "Last line"]
+    )
+
+
 def test_it_reads_text_in_windows_1252_and_utf8_with_a_bom():
     text = letter(item("Ketoprofen cream \u2013 20%"))
     expected = parse_letter(text)
@@ -758,6 +778,22 @@ def test_text_is_detected_by_content_not_by_extension():
 def test_parse_letter_refuses_non_bytes_without_raising():
     result = parse_letter("a string", "x")  # type: ignore[arg-type]
     assert result["errors"]
+    assert_valid(result)
+
+
+def test_a_normaliser_that_raises_gives_a_warning_and_empty_fields(monkeypatch):
+    from determinations.parsing import normalise
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    broken.__name__ = "parse_citations"
+    monkeypatch.setattr(normalise, "parse_citations", broken)
+    result = parse(ASSETS / "000_86ba345343cd3771.txt")
+    item = result["items"][0]
+    assert item["reviewer"]["citations"] == item["claims_administrator"]["citations"] == []
+    assert "item 1: parse_citations failed: ValueError: boom" in result["warnings"]
+    assert not result["errors"]
     assert_valid(result)
 
 

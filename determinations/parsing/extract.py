@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 
+import pypdfium2 as pdfium
+
 NOT_A_LETTER = "not an IMR determination letter"
 EMPTY = "empty input"
 ENCRYPTED = "encrypted PDF"
@@ -67,16 +69,11 @@ def _decode_text(data: bytes) -> ExtractResult:
 
 def _extract_pdf(data: bytes) -> ExtractResult:
     try:
-        import pypdfium2 as pdfium
-    except ImportError:  # pragma: no cover - pypdfium2 is a hard requirement
-        return ExtractResult(kind="pdf", error="PDF support unavailable (pypdfium2 missing)")
-    try:
         # The published letters are encrypted with an empty user password (owner restrictions
         # only); pdfium opens them with password "".
         doc = pdfium.PdfDocument(data, password="")
     except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code in (_ERR_PASSWORD, _ERR_SECURITY):
+        if exc.err_code in (_ERR_PASSWORD, _ERR_SECURITY):
             return ExtractResult(kind="pdf", error=ENCRYPTED)
         return ExtractResult(kind="pdf", error=CORRUPT)
     except Exception:

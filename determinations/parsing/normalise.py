@@ -1,41 +1,29 @@
 """Adapter to the vocabulary normalisers in ``vocab/``.
 
-The normalisers are written separately and may be missing or incomplete: each is imported lazily
-and every call is guarded, so a failure becomes a warning and null values instead of an
-exception in the parser.
+Every call is guarded: an exception in a normaliser becomes a warning and null values instead of
+an exception in the parser.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
-_MISSING = object()
-_cache: dict[tuple[str, str], Any] = {}
+from .vocab.citations import parse_citations
+from .vocab.classify import classify_item
+from .vocab.quantity import parse_quantity
+from .vocab.regions import body_regions
+from .vocab.specialties import normalise_specialties
+
+_FAILED = object()
 
 
-def _load(module: str, name: str) -> Callable[..., Any] | None:
-    key = (module, name)
-    func = _cache.get(key, _MISSING)
-    if func is _MISSING:
-        try:
-            func = getattr(importlib.import_module(f"{__package__}.vocab.{module}"), name)
-        except Exception:
-            func = None
-        _cache[key] = func
-    return func
-
-
-def _call(module: str, name: str, warnings: list[str], where: str, *args: Any, **kwargs: Any):
-    func = _load(module, name)
-    if func is None:
-        return _MISSING
+def _call(func: Callable[..., Any], warnings: list[str], where: str, *args: Any, **kwargs: Any):
     try:
         return func(*args, **kwargs)
     except Exception as exc:
-        warnings.append(f"{where}: {name} failed: {type(exc).__name__}: {exc}"[:200])
-        return _MISSING
+        warnings.append(f"{where}: {func.__name__} failed: {type(exc).__name__}: {exc}"[:200])
+        return _FAILED
 
 
 def classify(
@@ -48,8 +36,7 @@ def classify(
     where: str,
 ) -> tuple[str | None, str | None, str | None]:
     result = _call(
-        "classify",
-        "classify_item",
+        classify_item,
         warnings,
         where,
         request,
@@ -58,7 +45,7 @@ def classify(
         reviewer_citations=reviewer_citations,
         letter_requests=letter_requests,
     )
-    if result is _MISSING:
+    if result is _FAILED:
         return None, None, None
     if not (isinstance(result, tuple | list) and len(result) == 3):
         warnings.append(f"{where}: classify_item returned {type(result).__name__}")
@@ -67,14 +54,14 @@ def classify(
 
 
 def regions(request: str, original_request: str | None, warnings: list[str], where: str):
-    result = _call("regions", "body_regions", warnings, where, request, original_request)
-    if result is _MISSING or not isinstance(result, list | tuple):
+    result = _call(body_regions, warnings, where, request, original_request)
+    if result is _FAILED or not isinstance(result, list | tuple):
         return []
     return [value for value in result if isinstance(value, str)]
 
 
 def quantity(request: str, warnings: list[str], where: str) -> int | None:
-    result = _call("quantity", "parse_quantity", warnings, where, request)
+    result = _call(parse_quantity, warnings, where, request)
     if isinstance(result, bool) or not isinstance(result, int):
         return None
     return result
@@ -83,8 +70,8 @@ def quantity(request: str, warnings: list[str], where: str) -> int | None:
 def specialties(phrases: list[str], warnings: list[str]) -> list[str]:
     if not phrases:
         return []
-    result = _call("specialties", "normalise_specialties", warnings, "reviewer", phrases)
-    if result is _MISSING or not isinstance(result, list | tuple):
+    result = _call(normalise_specialties, warnings, "reviewer", phrases)
+    if result is _FAILED or not isinstance(result, list | tuple):
         return []
     return [value for value in result if isinstance(value, str)]
 
@@ -95,8 +82,8 @@ _CITATION_KEYS = ("source", "document", "chapter", "section", "pages", "year")
 def citations(basis: str | None, warnings: list[str], where: str) -> list[dict]:
     if not basis:
         return []
-    result = _call("citations", "parse_citations", warnings, where, basis)
-    if result is _MISSING or not isinstance(result, list | tuple):
+    result = _call(parse_citations, warnings, where, basis)
+    if result is _FAILED or not isinstance(result, list | tuple):
         return []
     return [
         {key: entry.get(key) for key in _CITATION_KEYS}

@@ -40,6 +40,12 @@ class Sections:
 def split_sections(lines: list[str]) -> Sections:
     """Assign every line to the section whose heading last preceded it."""
     sections = Sections()
+    by_heading = {
+        HOW: sections.how,
+        SUMMARY: sections.summary,
+        ISSUES: sections.issues,
+        DOCUMENTS: sections.documents,
+    }
     current = sections.header
     for line in lines:
         # Cheap guard: every heading contains one of these upper-case words.
@@ -63,7 +69,7 @@ def split_sections(lines: list[str]) -> Sections:
                 pass
             else:
                 sections.found.add(name)
-                current = getattr(sections, name)
+                current = by_heading[name]
             line = _TRAILING_COLON.sub("", line[match.end() :]).strip()
             match = _HEADING.search(line) if line else None
         if line:

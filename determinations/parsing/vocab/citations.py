@@ -17,7 +17,6 @@ Treatment Guidelines", a web address); an ODG citation is split again per chapte
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 Citation = dict[str, Any]
@@ -642,14 +641,9 @@ def _citations(basis: str) -> list[Citation]:
     return unique
 
 
-@lru_cache(maxsize=8192)
-def _cached(basis: str) -> tuple[tuple[Any, ...], ...]:
-    return tuple(tuple(citation.values()) for citation in _citations(basis))
-
-
 def parse_citations(basis: str) -> list[Citation]:
     """Citations named in a basis text, in order of appearance; [] when none."""
     try:
-        return [_citation(*values) for values in _cached(basis)] if basis else []
+        return _citations(basis) if basis else []
     except Exception:  # never raise on odd input
         return []

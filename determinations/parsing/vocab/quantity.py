@@ -21,7 +21,6 @@ The quantity is the one value found; None when the readings disagree.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 _WORD_NUMBERS = {
     "one": 1,
@@ -189,14 +188,12 @@ def _strip_noise(text: str) -> str:
     return _NOISE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-@lru_cache(maxsize=8192)
 def _quantity(request: str) -> int | None:
     text = _normalise(request)
     if not _DIGIT.search(text):
         return None
 
-    if "#" in text or "no" in text:
-        text = _PRODUCT_NUMBER.sub(" ", text)
+    text = _PRODUCT_NUMBER.sub(" ", text)
     dispensed = list(_DISPENSED.finditer(text))
     if dispensed:
         if any(m.group(2) for m in dispensed):

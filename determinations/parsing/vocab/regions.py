@@ -8,7 +8,6 @@ that are named count: nothing is inferred from the kind of treatment.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 CERVICAL = "cervical"
 THORACIC = "thoracic"
@@ -83,8 +82,7 @@ _LEVEL_LETTER = re.compile(r"([CTLS])(?=\d|-spine)", re.IGNORECASE)
 _NOT_LEVEL = re.compile(r"^T[34]\s*/\s*T?[34]$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=8192)
-def _regions_in(text: str) -> tuple[str, ...]:
+def _regions_in(text: str) -> list[str]:
     found: list[str] = []
     for match in _REGEX.finditer(text):
         regions = _GROUP_REGIONS[(match.lastindex or 1) - 1]
@@ -96,7 +94,7 @@ def _regions_in(text: str) -> tuple[str, ...]:
         for region in regions:
             if region not in found:
                 found.append(region)
-    return tuple(found)
+    return found
 
 
 def body_regions(request: str, original_request: str | None = None) -> list[str]:
@@ -105,6 +103,6 @@ def body_regions(request: str, original_request: str | None = None) -> list[str]
         found = _regions_in(request or "")
         if not found and original_request:
             found = _regions_in(original_request)
-        return list(found)
+        return found
     except Exception:  # never raise on odd input
         return []

@@ -11,7 +11,6 @@ result keeps the order of mention, each specialty once.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 DIVISION_SPECIALTIES = (
     "Physical Medicine & Rehabilitation",
@@ -133,8 +132,6 @@ for _name, _variants in _VARIANTS.items():
         _LOOKUP[_key(_variant)] = _name
 # Real specialties one or two letters away from a Division name: never "corrected".
 _NOT_TYPOS = frozenset({"neurotology", "urology", "nephrology", "neuroradiology"})
-# Only names long enough to carry a typo take part in the fuzzy match.
-_FUZZY = [(key, name) for key, name in _LOOKUP.items() if len(key) >= 8]
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -155,7 +152,6 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-@lru_cache(maxsize=4096)
 def _canonical(phrase: str) -> str | None:
     text = _SPACES.sub(" ", phrase).strip()
     text = _BOARD.sub("", text)
@@ -171,14 +167,15 @@ def _canonical(phrase: str) -> str | None:
         return text
     limit = 1 if len(key) < 16 else 2
     best: tuple[int, str] | None = None
-    for known, name in _FUZZY:
+    for known, name in _LOOKUP.items():
+        if len(known) < 8:
+            continue  # only names long enough to carry a typo take part
         d = _distance(key, known, limit)
         if d <= limit and (best is None or d < best[0]):
             best = (d, name)
     return best[1] if best else text
 
 
-@lru_cache(maxsize=4096)
 def _names(part: str) -> tuple[str, ...]:
     """One phrase's specialties: "Orthopedic Surgery and Sports Medicine" names two.
 
