@@ -26,7 +26,6 @@ from django.db.models import Expression, F
 from django.utils import timezone
 
 from .choices import CitedBy, ParseStatus
-from .files import sniff_content_type
 from .models import (
     Determination,
     DisputedItem,
@@ -36,7 +35,7 @@ from .models import (
     UploadBatch,
     UploadResult,
 )
-from .parsing import PARSER_VERSION, parse_letter_with_text
+from .parsing import PARSER_VERSION, content, parse_letter_with_text
 from .presenters import citations_text
 from .uploads import Incoming
 
@@ -80,7 +79,7 @@ def letter_store(
         sha256=digest,
         original_name=name[:255],
         size=len(data),
-        content_type=sniff_content_type(data),
+        content_type=content.content_type(data),
         uploaded_by=uploaded_by,
         batch=batch,
     )

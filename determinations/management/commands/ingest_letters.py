@@ -32,9 +32,8 @@ from django.db import (
 
 from determinations import services
 from determinations.choices import ParseStatus
-from determinations.files import ZIP_MAGICS, sniff_content_type
 from determinations.models import Letter, UploadBatch, UploadResult, original_upload_path
-from determinations.parsing import empty_result, parse_letter_with_text
+from determinations.parsing import content, empty_result, parse_letter_with_text
 from determinations.summaries import summaries_refresh
 from determinations.uploads import Incoming, Limits, read_file
 
@@ -316,7 +315,7 @@ def _walk(paths: list[str]) -> Iterator[str]:
 
 def _is_zip(path: str) -> bool:
     with open(path, "rb") as handle:
-        return handle.read(4).startswith(ZIP_MAGICS)
+        return content.is_zip(handle.read(4))
 
 
 def _count(path: str) -> int:
@@ -362,7 +361,7 @@ def _store_original(incoming: Incoming, digest: str, batch: UploadBatch) -> Lett
         sha256=digest,
         original_name=incoming.name[-255:],
         size=len(incoming.data),
-        content_type=incoming.content_type or sniff_content_type(incoming.data),
+        content_type=incoming.content_type or content.content_type(incoming.data),
         batch=batch,
     )
     letter.original.name = _original_name(digest)
