@@ -5,7 +5,8 @@
 - ``determination_save`` writes one parse (determination, reviewer, items, citations) in one
   transaction, keeping the permalink key stable across re-parses;
 - ``batch_receive`` stores an upload's accepted files and queues their parsing;
-- ``letters_parse`` is what the worker runs: each letter parsed exactly once, one at a time;
+- ``letters_parse`` is what the worker and ``reparse`` run: each letter parsed exactly once, one at
+  a time, under its row lock;
 - ``letter_choose_for_permalink`` is an admin's choice for a re-issued letter.
 """
 
@@ -450,41 +451,45 @@ def letter_needs_parse(letter: Letter) -> bool:
     return letter.status == ParseStatus.PENDING or letter.parser_version != PARSER_VERSION
 
 
-def letter_parse_once(*, letter_id: int) -> str:
+def letter_parse_once(*, letter_id: int, again: bool = False) -> str:
     """Parse one letter if it still needs it; safe to run twice or in several workers at once.
 
     The row is locked while it is parsed and a letter another worker holds is left to that
     worker (if that worker dies, the letter stays ``pending`` and ``reparse --pending`` queues
-    it again). Returns the letter's new status, or ``skipped``.
+    it again). ``again`` parses it even when this parser already has (``reparse``), still under
+    the same lock. Returns the letter's new status, or ``skipped``.
 
     Each start is counted first, in its own transaction, so a letter that kills the worker
     parsing it (a crash in the PDF library, the OOM killer) is failed after
     ``UNFINISHED_PARSES_MAX`` deaths instead of taking every restarted worker down with it.
     """
     with transaction.atomic():
-        letter = _locked_if_it_needs_parse(letter_id)
+        letter = _locked_if_it_needs_parse(letter_id, again)
         if letter is None:
             return "skipped"
         if letter.unfinished_parses >= UNFINISHED_PARSES_MAX:
             return letter_record_parse(letter=letter, parsed={"errors": [WORKER_DIED]}).status
         Letter.objects.filter(pk=letter_id).update(unfinished_parses=F("unfinished_parses") + 1)
     with transaction.atomic():
-        letter = _locked_if_it_needs_parse(letter_id)
+        letter = _locked_if_it_needs_parse(letter_id, again)
         return "skipped" if letter is None else letter_parse(letter=letter).status
 
 
-def _locked_if_it_needs_parse(letter_id: int) -> Letter | None:
-    """The letter, locked until the transaction ends, if it needs a parse and no other worker
-    holds it; else None."""
+def _locked_if_it_needs_parse(letter_id: int, again: bool) -> Letter | None:
+    """The letter, locked until the transaction ends, if it needs a parse (or ``again``) and no
+    other worker holds it; else None."""
     letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
-    return letter if letter is not None and letter_needs_parse(letter) else None
+    if letter is None or not (again or letter_needs_parse(letter)):
+        return None
+    return letter
 
 
-def letters_parse(*, letter_ids: Iterable[int]) -> dict[str, int]:
-    """Parse each letter that still needs it; counts by resulting status (and ``skipped``)."""
+def letters_parse(*, letter_ids: Iterable[int], again: bool = False) -> dict[str, int]:
+    """Parse each letter that still needs it (or every one, ``again``), each under its row lock;
+    counts by resulting status (and ``skipped``)."""
     counts: Counter[str] = Counter()
     for letter_id in letter_ids:
-        counts[letter_parse_once(letter_id=letter_id)] += 1
+        counts[letter_parse_once(letter_id=letter_id, again=again)] += 1
     return dict(counts)
 
 
