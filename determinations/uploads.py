@@ -97,6 +97,18 @@ def read_files(files: Iterable[tuple[str, BinaryIO, int]], *, limits: Limits) ->
         yield from read_file(name, handle, size, limits=limits)
 
 
+def chunks(files: Iterable[Incoming], size: int) -> Iterator[list[Incoming]]:
+    """``files`` in lists of ``size``: stored a chunk at a time, a large upload never held whole."""
+    chunk: list[Incoming] = []
+    for incoming in files:
+        chunk.append(incoming)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def read_file(name: str, handle: BinaryIO, size: int, *, limits: Limits) -> Iterator[Incoming]:
     """One uploaded file: a ZIP is opened and its members checked, anything else read whole."""
     head = handle.read(8)
@@ -172,7 +184,7 @@ def _read_member(
     try:
         data = _read_capped(archive, info, cap)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        return Incoming(name, rejection=f"could not be read from the ZIP: {exc}"[:300])
+        return Incoming(name, rejection=f"could not be read from the ZIP: {exc}")
     if data is None:
         return Incoming(
             name,
