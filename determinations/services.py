@@ -152,8 +152,9 @@ def _letters_by_digest(digests: set[str]) -> dict[str, Letter]:
 
 
 def _letter_row(incoming: Incoming, digest: str, batch, uploaded_by) -> Letter:
-    """The unsaved row of a new letter; its ``original`` is named once its bytes are written."""
-    return Letter(
+    """The unsaved row of a new letter; ``original`` names its content address until the bytes
+    are written (``original_write`` says where they went)."""
+    letter = Letter(
         sha256=digest,
         original_name=name_fit(incoming.name, Letter, "original_name"),
         size=len(incoming.data),
@@ -161,19 +162,21 @@ def _letter_row(incoming: Incoming, digest: str, batch, uploaded_by) -> Letter:
         uploaded_by=uploaded_by,
         batch=batch,
     )
+    letter.original.name = original_upload_path(letter, "")
+    return letter
 
 
-def original_write(*, digest: str, data: bytes) -> str:
-    """Keep an original's bytes through the storage API; the name they are stored under.
+def original_write(*, name: str, data: bytes) -> str:
+    """Keep an original's bytes under its content address ``name``, through the storage API;
+    returns the name they are stored under.
 
     Called before the letter's row is written (a stored row always has its bytes), also from
-    ``ingest_letters``' parser processes (no database needed). Bytes already under the content
-    address are kept when they are these bytes; anything else there (a file a killed run left
-    half-written) is left alone and the storage picks another name.
+    ``ingest_letters``' parser processes (no database needed). A file already under ``name`` is
+    kept when it holds these bytes; anything else there (a file a killed run left half-written)
+    is left alone and the storage picks another name.
     """
     field = Letter._meta.get_field("original")
-    name = original_upload_path(Letter(sha256=digest), "")
-    if field.storage.exists(name) and _stored_digest(field.storage, name) == digest:
+    if field.storage.exists(name) and _stored_digest(field.storage, name) == sha256_hex(data):
         return name
     return field.storage.save(name, ContentFile(data), max_length=field.max_length)
 
@@ -196,7 +199,7 @@ def letter_store(
     (receipt,) = receipts_for(files=[Incoming(name, data)], batch=batch, uploaded_by=uploaded_by)
     if not receipt.new:
         return StoredLetter(receipt.letter, False)
-    receipt.letter.original.name = original_write(digest=receipt.digest, data=data)
+    receipt.letter.original.name = original_write(name=receipt.letter.original.name, data=data)
     return StoredLetter(*_letter_insert(receipt.letter))
 
 
@@ -220,7 +223,7 @@ def receipts_store(*, receipts: list[Receipt], batch: UploadBatch) -> list[Uploa
         if not receipt.new:
             continue
         try:
-            name = original_write(digest=receipt.digest, data=receipt.incoming.data)
+            name = original_write(name=receipt.letter.original.name, data=receipt.incoming.data)
         except OSError as exc:
             logger.exception("could not store %s", receipt.incoming.name)
             receipt.new, receipt.letter = False, None

@@ -38,15 +38,16 @@ PROCESS_DIED = "the parser process died while reading this letter (a crash or ou
 
 
 def parse_many(items: list[tuple[str, bytes, str]]) -> list[tuple[str, dict, str]]:
-    """Runs in a worker process: keep each ``(name, bytes, digest)``'s original, then parse it.
+    """Runs in a worker process: keep each ``(file name, bytes, content address)``'s original,
+    then parse it.
 
     Writing here rather than in the main process leaves the main process free for the database.
     The bytes are stored before their row exists, so a stored row always has its bytes. Each
     result is the name the original is stored under, the parse (pure, never raises) and the text.
     """
     results = []
-    for name, data, digest in items:
-        stored_name = services.original_write(digest=digest, data=data)
+    for name, data, address in items:
+        stored_name = services.original_write(name=address, data=data)
         results.append((stored_name, *parse_letter_with_text(data, name)))
     return results
 
@@ -62,10 +63,10 @@ def parse_apart(jobs: list[tuple[str, bytes, str]]) -> list[tuple[str, dict, str
         if len(jobs) > 1:
             half = len(jobs) // 2
             return parse_apart(jobs[:half]) + parse_apart(jobs[half:])
-        _, data, digest = jobs[0]
+        _, data, address = jobs[0]
         result = empty_result()
         result["errors"].append(PROCESS_DIED)
-        return [(services.original_write(digest=digest, data=data), result, "")]
+        return [(services.original_write(name=address, data=data), result, "")]
 
 
 class Parsers:
@@ -210,7 +211,8 @@ class Command(BaseCommand):
     def _prepare(self, chunk: list[Incoming], batch, parsers: Parsers, seen: set[str]):
         """Sort the chunk against the archive and start parsing its new files in the workers."""
         receipts = services.receipts_for(files=chunk, batch=batch, seen=seen)
-        jobs = [(r.incoming.name, r.incoming.data, r.digest) for r in receipts if r.new]
+        new = [receipt for receipt in receipts if receipt.new]
+        jobs = [(r.incoming.name, r.incoming.data, r.letter.original.name) for r in new]
         slices = [jobs[start : start + PARSE_SLICE] for start in range(0, len(jobs), PARSE_SLICE)]
         return receipts, [(part, parsers.submit(part)) for part in slices]
 
