@@ -1,11 +1,16 @@
 """The archive's write paths. The admin upload, the worker and ``ingest_letters`` all call these.
 
-- ``letter_store`` keeps the original bytes (content-addressed by SHA-256, never twice);
+- ``receipts_for`` sorts a chunk of an upload's files (hash, one look-up): refused, new (with the
+  letter's unsaved row), or bytes already stored; ``original_write`` keeps a new file's bytes
+  (content-addressed by SHA-256, through the storage API); ``receipts_store`` (admin upload) and
+  ``receipts_store_parsed`` (``ingest_letters``, parsed in its processes) insert the new rows in
+  bulk and one ``UploadResult`` per file; ``letter_store`` is the same path for one file;
 - ``letter_parse`` parses a stored letter and saves the result with ``determination_save``;
 - ``determination_save`` writes one parse (determination, reviewer, items, citations) in one
   transaction, keeping the permalink key stable across re-parses;
 - ``batch_receive`` stores an upload's accepted files and queues their parsing;
-- ``letters_parse`` is what the worker runs: each letter parsed exactly once, one at a time;
+- ``letters_parse`` is what the worker and ``reparse`` run: each letter parsed exactly once, one at
+  a time, under its row lock;
 - ``letter_choose_for_permalink`` is an admin's choice for a re-issued letter.
 """
 
@@ -21,13 +26,18 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    transaction,
+)
 from django.db.models import Expression, F
 from django.utils import timezone
 
 from .choices import CitedBy, ParseStatus
 from .citation_format import citations_text
-from .files import sniff_content_type
 from .models import (
     Determination,
     DisputedItem,
@@ -36,9 +46,10 @@ from .models import (
     Reviewer,
     UploadBatch,
     UploadResult,
+    original_upload_path,
 )
-from .parsing import PARSER_VERSION, parse_letter_with_text
-from .uploads import Incoming
+from .parsing import PARSER_VERSION, content, parse_letter_with_text
+from .uploads import Incoming, chunks
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +60,130 @@ WORKER_DIED = (
 )
 
 
+MESSAGE_MAX = 500  # characters of a message or error kept (its start says what happened)
+NOTE_MAX = 10000  # characters of a batch's note kept
+RECEIVE_CHUNK = 100  # files of an admin upload stored per transaction
+
+
+def name_fit(name: str, model, field: str) -> str:
+    """``name`` cut to fit ``model.field``, keeping its end: the end of a path names the file."""
+    return name[-model._meta.get_field(field).max_length :]
+
+
+def message_fit(message: str) -> str:
+    """A message or error cut to ``MESSAGE_MAX`` characters, keeping its start."""
+    return message[:MESSAGE_MAX]
+
+
+def _storable_text(text: str) -> str:
+    """Extracted text as PostgreSQL can hold it (its text type cannot hold NUL)."""
+    return text.replace("\x00", "")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 @dataclass(frozen=True)
 class StoredLetter:
     letter: Letter
     created: bool
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+@dataclass(slots=True)
+class Receipt:
+    """One file of an upload as the archive sees it: refused, new, or bytes already stored.
+
+    ``letter`` is the new letter's row (unsaved until stored) or the stored letter the file
+    duplicates; it is None for a duplicate of a file met earlier in the same upload, which
+    ``_results_create`` finds by its digest once that file is stored.
+    """
+
+    incoming: Incoming
+    digest: str = ""  # SHA-256 of an accepted file
+    rejection: str | None = None  # why it is not stored: the upload's reason, or a storage error
+    new: bool = False
+    letter: Letter | None = None
+
+
+# What a duplicate's message names: loaded for the stored letters a chunk's files duplicate.
+_DUPLICATE_FIELDS = ("pk", "sha256", "original_name", "uploaded_at", "batch_id")
+
+
+def batch_create(*, user=None, source: str, note: str = "") -> UploadBatch:
+    """The batch an upload (or one ``ingest_letters`` run) records its files in."""
+    return UploadBatch.objects.create(created_by=user, source=source, note=note[:NOTE_MAX])
+
+
+def receipts_for(
+    *,
+    files: Iterable[Incoming],
+    batch: UploadBatch | None,
+    uploaded_by=None,
+    seen: set[str] | None = None,
+) -> list[Receipt]:
+    """Hash each accepted file and sort it: new (with its unsaved row) or already stored.
+
+    One query for the whole chunk. ``seen`` holds the digests met earlier in the same upload and
+    is updated here, so bytes that come twice are stored once and reported as a duplicate.
+    """
+    seen = set() if seen is None else seen
+    receipts = [
+        Receipt(i, sha256_hex(i.data) if i.accepted else "", rejection=i.rejection) for i in files
+    ]
+    stored = _letters_by_digest({r.digest for r in receipts if r.digest})
+    for receipt in receipts:
+        digest = receipt.digest
+        if not digest:
+            continue
+        if digest in stored:
+            receipt.letter = stored[digest]
+        elif digest not in seen:
+            receipt.new = True
+            receipt.letter = _letter_row(receipt.incoming, digest, batch, uploaded_by)
+        seen.add(digest)
+    return receipts
+
+
+def _letters_by_digest(digests: set[str]) -> dict[str, Letter]:
+    """Stored letters by SHA-256, with what a duplicate's message names (no query for none)."""
+    letters = Letter.objects.filter(sha256__in=digests).only(*_DUPLICATE_FIELDS)
+    return {letter.sha256: letter for letter in letters} if digests else {}
+
+
+def _letter_row(incoming: Incoming, digest: str, batch, uploaded_by) -> Letter:
+    """The unsaved row of a new letter; ``original`` names its content address until the bytes
+    are written (``original_write`` says where they went)."""
+    letter = Letter(
+        sha256=digest,
+        original_name=name_fit(incoming.name, Letter, "original_name"),
+        size=len(incoming.data),
+        content_type=incoming.content_type or content.content_type(incoming.data),
+        uploaded_by=uploaded_by,
+        batch=batch,
+    )
+    letter.original.name = original_upload_path(letter, "")
+    return letter
+
+
+def original_write(*, name: str, data: bytes) -> str:
+    """Keep an original's bytes under its content address ``name``, through the storage API;
+    returns the name they are stored under.
+
+    Called before the letter's row is written (a stored row always has its bytes), also from
+    ``ingest_letters``' parser processes (no database needed). A file already under ``name`` is
+    kept when it holds these bytes; anything else there (a file a killed run left half-written)
+    is left alone and the storage picks another name.
+    """
+    field = Letter._meta.get_field("original")
+    if field.storage.exists(name) and _stored_digest(field.storage, name) == sha256_hex(data):
+        return name
+    return field.storage.save(name, ContentFile(data), max_length=field.max_length)
+
+
+def _stored_digest(storage, name: str) -> str:
+    with storage.open(name, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def letter_store(
@@ -65,33 +192,121 @@ def letter_store(
     name: str,
     uploaded_by=None,
     batch: UploadBatch | None = None,
-    sha256: str | None = None,
 ) -> StoredLetter:
-    """Store an original unless the same bytes are already stored.
-
-    Returns the stored (or existing) letter and whether it was created. The file is written
-    before the row so that a stored row always has its bytes.
+    """Store one original unless the same bytes are already stored (the upload's path for one
+    file, without an UploadResult): the stored (or existing) letter and whether it was created.
     """
-    digest = sha256 or sha256_hex(data)
-    existing = Letter.objects.filter(sha256=digest).first()
-    if existing is not None:
-        return StoredLetter(existing, False)
-    letter = Letter(
-        sha256=digest,
-        original_name=name[:255],
-        size=len(data),
-        content_type=sniff_content_type(data),
-        uploaded_by=uploaded_by,
-        batch=batch,
-    )
-    letter.original.save(digest, ContentFile(data), save=False)
+    (receipt,) = receipts_for(files=[Incoming(name, data)], batch=batch, uploaded_by=uploaded_by)
+    if not receipt.new:
+        return StoredLetter(receipt.letter, False)
+    receipt.letter.original.name = original_write(name=receipt.letter.original.name, data=data)
+    return StoredLetter(*_letter_insert(receipt.letter))
+
+
+def _letter_insert(letter: Letter) -> tuple[Letter, bool]:
+    """Insert one new letter's row, or find the row another process stored meanwhile."""
+    letter.pk, letter._state.adding = None, True
     try:
         with transaction.atomic():
             letter.save()
     except IntegrityError:
-        # Another process stored the same bytes between our check and our insert.
-        return StoredLetter(Letter.objects.get(sha256=digest), False)
-    return StoredLetter(letter, True)
+        return Letter.objects.get(sha256=letter.sha256), False
+    return letter, True
+
+
+def receipts_store(*, receipts: list[Receipt], batch: UploadBatch) -> list[UploadResult]:
+    """Keep the new files' bytes, insert their rows (pending) in bulk, and one result per file.
+
+    A file whose bytes cannot be written is refused with the reason; the others still go in.
+    """
+    for receipt in receipts:
+        if not receipt.new:
+            continue
+        try:
+            name = original_write(name=receipt.letter.original.name, data=receipt.incoming.data)
+        except OSError as exc:
+            logger.exception("could not store %s", receipt.incoming.name)
+            receipt.new, receipt.letter = False, None
+            receipt.rejection = f"could not be stored (nothing was kept): {exc}"
+            continue
+        receipt.letter.original.name = name
+    new = [receipt for receipt in receipts if receipt.new]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Letter.objects.bulk_create([receipt.letter for receipt in new])
+        except IntegrityError:
+            # Another process stored some of the same bytes meanwhile: one by one, those
+            # become duplicates of the rows it stored.
+            for receipt in new:
+                receipt.letter, receipt.new = _letter_insert(receipt.letter)
+        return _results_create(receipts, batch)
+
+
+def receipts_store_parsed(
+    *, receipts: list[Receipt], parses: list[tuple[str, dict, str]], batch: UploadBatch
+) -> list[UploadResult]:
+    """``receipts_store`` for new files already written and parsed (``ingest_letters``).
+
+    ``parses`` holds, for each new receipt in order, the name its bytes were stored under, its
+    parse and its extracted text. The rows go in with their parses in a few bulk queries; a
+    chunk the database refuses (a bad value, a case number another writer took meanwhile) is
+    redone letter by letter, so only the bad letter fails (with its reason) and re-issues are
+    flagged as usual. A lost connection is raised, nothing of the chunk kept.
+    """
+    new = [receipt for receipt in receipts if receipt.new]
+    pairs = []
+    for receipt, (name, parsed, text) in zip(new, parses, strict=True):
+        receipt.letter.original.name = name
+        receipt.letter.text = _storable_text(text)
+        pairs.append((receipt.letter, parsed))
+    try:
+        with transaction.atomic():
+            letters_create_parsed(parsed_letters=pairs)
+            return _results_create(receipts, batch)
+    except (OperationalError, InterfaceError):
+        raise
+    except DatabaseError:
+        for receipt, (letter, parsed) in zip(new, pairs, strict=True):
+            letter.status, letter.reissue_of_id = ParseStatus.PENDING, None
+            receipt.letter, receipt.new = _letter_insert(letter)
+            if receipt.new:
+                letter_record_parse(letter=letter, parsed=parsed)
+        return _results_create(receipts, batch)
+
+
+def _results_create(receipts: list[Receipt], batch: UploadBatch) -> list[UploadResult]:
+    """One UploadResult per file, inserted in one query; duplicates link the stored letter."""
+    new = {r.digest: r.letter for r in receipts if r.new}
+    found = _letters_by_digest(
+        {r.digest for r in receipts if r.digest and r.letter is None and r.digest not in new}
+    )
+    results = []
+    for receipt in receipts:
+        name = name_fit(receipt.incoming.name, UploadResult, "name")
+        if receipt.rejection is not None:
+            outcome, message, letter = UploadResult.Outcome.REJECTED, receipt.rejection, None
+        elif receipt.new:
+            outcome, message, letter = UploadResult.Outcome.NEW, "", receipt.letter
+        else:
+            letter = receipt.letter or new.get(receipt.digest) or found.get(receipt.digest)
+            outcome, message = UploadResult.Outcome.DUPLICATE, _duplicate_message(letter, batch)
+        results.append(
+            UploadResult(
+                batch=batch, name=name, outcome=outcome, message=message_fit(message), letter=letter
+            )
+        )
+    UploadResult.objects.bulk_create(results)
+    return results
+
+
+def _duplicate_message(letter: Letter | None, batch: UploadBatch) -> str:
+    if letter is None:  # its first copy is still being written by another chunk
+        return "the same bytes as a file earlier in this upload"
+    if letter.batch_id == batch.pk:
+        return f"the same file as {letter.original_name}, earlier in this upload"
+    stored = f"{letter.uploaded_at:%Y-%m-%d}"
+    return f"already in the archive as {letter.original_name} (stored {stored})"
 
 
 def letter_parse(*, letter: Letter, data: bytes | None = None) -> Letter:
@@ -106,12 +321,16 @@ def letter_parse(*, letter: Letter, data: bytes | None = None) -> Letter:
                 data = handle.read()
         result, text = parse_letter_with_text(data, letter.original_name)
     except OSError as exc:
-        result, text = {"errors": [f"the stored original could not be read: {exc}"[:500]]}, ""
+        result, text = _failed_parse(f"the stored original could not be read: {exc}"), ""
     except Exception as exc:
         logger.exception("parser raised on letter %s", letter.pk)
-        result, text = {"errors": [f"internal parser error: {type(exc).__name__}: {exc}"[:500]]}, ""
-    letter.text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+        result, text = _failed_parse(f"internal parser error: {type(exc).__name__}: {exc}"), ""
+    letter.text = _storable_text(text)
     return letter_record_parse(letter=letter, parsed=result)
+
+
+def _failed_parse(error: str) -> dict:
+    return {"errors": [message_fit(error)]}
 
 
 def letter_record_parse(*, letter: Letter, parsed: dict) -> Letter:
@@ -133,7 +352,7 @@ def letter_record_parse(*, letter: Letter, parsed: dict) -> Letter:
     except Exception as exc:
         logger.exception("could not save the parse of letter %s", letter.pk)
         letter.status = ParseStatus.FAILED
-        letter.errors = [f"the parse could not be saved: {type(exc).__name__}: {exc}"[:500]]
+        letter.errors = [message_fit(f"the parse could not be saved: {type(exc).__name__}: {exc}")]
         letter.warnings = list(parsed.get("warnings") or [])
         letter.parser_version = PARSER_VERSION
         letter.parsed_at = timezone.now()
@@ -374,57 +593,17 @@ def batch_receive(
 
     Storing comes first and parsing later (in a worker), so the admin gets an answer at once and
     nothing is lost if a worker dies: a stored letter stays ``pending`` until it is parsed.
+    Files are stored a chunk at a time (``files`` may be a generator reading a large ZIP).
     """
-    batch = UploadBatch.objects.create(created_by=user, source=source, note=note[:10000])
-    results: list[UploadResult] = []
-    new_ids: list[int] = []
-    for incoming in files:
-        results.append(_result_for(batch=batch, incoming=incoming, user=user, new_ids=new_ids))
-        if len(results) >= 500:
-            UploadResult.objects.bulk_create(results)
-            results = []
-    UploadResult.objects.bulk_create(results)
-    letters_enqueue_parse(letter_ids=new_ids)
+    batch = batch_create(user=user, source=source, note=note)
+    seen: set[str] = set()
+    for chunk in chunks(files, RECEIVE_CHUNK):
+        receipts = receipts_for(files=chunk, batch=batch, uploaded_by=user, seen=seen)
+        results = receipts_store(receipts=receipts, batch=batch)
+        letters_enqueue_parse(
+            letter_ids=[r.letter_id for r in results if r.outcome == UploadResult.Outcome.NEW]
+        )
     return batch
-
-
-def _result_for(*, batch, incoming: Incoming, user, new_ids: list[int]) -> UploadResult:
-    name = incoming.name[:500]
-    if not incoming.accepted:
-        return UploadResult(
-            batch=batch,
-            name=name,
-            outcome=UploadResult.Outcome.REJECTED,
-            message=incoming.rejection or "",
-        )
-    try:
-        stored = letter_store(data=incoming.data, name=incoming.name, uploaded_by=user, batch=batch)
-    except OSError as exc:
-        logger.exception("could not store %s", incoming.name)
-        return UploadResult(
-            batch=batch,
-            name=name,
-            outcome=UploadResult.Outcome.REJECTED,
-            message=f"could not be stored (nothing was kept): {exc}"[:500],
-        )
-    letter = stored.letter
-    if stored.created:
-        new_ids.append(letter.pk)
-        return UploadResult(batch=batch, name=name, outcome=UploadResult.Outcome.NEW, letter=letter)
-    if letter.batch_id == batch.pk:
-        message = f"the same file as {letter.original_name}, earlier in this upload"
-    else:
-        message = (
-            f"already in the archive as {letter.original_name} "
-            f"(stored {letter.uploaded_at:%Y-%m-%d})"
-        )
-    return UploadResult(
-        batch=batch,
-        name=name,
-        outcome=UploadResult.Outcome.DUPLICATE,
-        message=message,
-        letter=letter,
-    )
 
 
 def letters_enqueue_parse(*, letter_ids: Iterable[int]) -> int:
@@ -451,41 +630,45 @@ def letter_needs_parse(letter: Letter) -> bool:
     return letter.status == ParseStatus.PENDING or letter.parser_version != PARSER_VERSION
 
 
-def letter_parse_once(*, letter_id: int) -> str:
+def letter_parse_once(*, letter_id: int, again: bool = False) -> str:
     """Parse one letter if it still needs it; safe to run twice or in several workers at once.
 
     The row is locked while it is parsed and a letter another worker holds is left to that
     worker (if that worker dies, the letter stays ``pending`` and ``reparse --pending`` queues
-    it again). Returns the letter's new status, or ``skipped``.
+    it again). ``again`` parses it even when this parser already has (``reparse``), still under
+    the same lock. Returns the letter's new status, or ``skipped``.
 
     Each start is counted first, in its own transaction, so a letter that kills the worker
     parsing it (a crash in the PDF library, the OOM killer) is failed after
     ``UNFINISHED_PARSES_MAX`` deaths instead of taking every restarted worker down with it.
     """
     with transaction.atomic():
-        letter = _locked_if_it_needs_parse(letter_id)
+        letter = _locked_if_it_needs_parse(letter_id, again)
         if letter is None:
             return "skipped"
         if letter.unfinished_parses >= UNFINISHED_PARSES_MAX:
             return letter_record_parse(letter=letter, parsed={"errors": [WORKER_DIED]}).status
         Letter.objects.filter(pk=letter_id).update(unfinished_parses=F("unfinished_parses") + 1)
     with transaction.atomic():
-        letter = _locked_if_it_needs_parse(letter_id)
+        letter = _locked_if_it_needs_parse(letter_id, again)
         return "skipped" if letter is None else letter_parse(letter=letter).status
 
 
-def _locked_if_it_needs_parse(letter_id: int) -> Letter | None:
-    """The letter, locked until the transaction ends, if it needs a parse and no other worker
-    holds it; else None."""
+def _locked_if_it_needs_parse(letter_id: int, again: bool) -> Letter | None:
+    """The letter, locked until the transaction ends, if it needs a parse (or ``again``) and no
+    other worker holds it; else None."""
     letter = Letter.objects.select_for_update(skip_locked=True).filter(pk=letter_id).first()
-    return letter if letter is not None and letter_needs_parse(letter) else None
+    if letter is None or not (again or letter_needs_parse(letter)):
+        return None
+    return letter
 
 
-def letters_parse(*, letter_ids: Iterable[int]) -> dict[str, int]:
-    """Parse each letter that still needs it; counts by resulting status (and ``skipped``)."""
+def letters_parse(*, letter_ids: Iterable[int], again: bool = False) -> dict[str, int]:
+    """Parse each letter that still needs it (or every one, ``again``), each under its row lock;
+    counts by resulting status (and ``skipped``)."""
     counts: Counter[str] = Counter()
     for letter_id in letter_ids:
-        counts[letter_parse_once(letter_id=letter_id)] += 1
+        counts[letter_parse_once(letter_id=letter_id, again=again)] += 1
     return dict(counts)
 
 
@@ -511,7 +694,7 @@ def letter_choose_for_permalink(
     determination = Determination.objects.select_for_update().get(pk=determination.pk)
     determination.letter = letter
     determination.save(update_fields=["letter", "updated_at"])
-    letter.text = text.replace("\x00", "")
+    letter.text = _storable_text(text)
     determination_save(letter=letter, parsed=parsed)
     determination.refresh_from_db()
     _refresh_summaries_after_commit()
@@ -528,8 +711,8 @@ def letter_keep_permalink(*, letter: Letter) -> None:
 def letters_create_parsed(*, parsed_letters: list[tuple[Letter, dict]]) -> list[Letter]:
     """Store many new letters with their parses in a few bulk queries (``ingest_letters``).
 
-    The same rules as ``letter_store`` + ``determination_save``, for letters whose bytes are
-    written but whose rows are not: each ``(letter, parse)`` becomes a failed letter, a
+    The same rules as ``determination_save``, for new letters whose bytes are written but whose
+    rows are not: each ``(letter, parse)`` becomes a failed letter, a
     re-issue flagged for review, or a letter with its new determination. Raises on any database
     error (the whole call rolls back) so the caller can retry the letters one by one.
     """

@@ -16,9 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .files import ZIP_MAGICS
+from .parsing import content
 
-PDF_MAGIC_WINDOW = 1024  # the PDF spec lets the header start anywhere in the first 1024 bytes
 READ_CHUNK = 1024 * 1024
 OTHER_ARCHIVE_MAGICS = (
     b"\x1f\x8b",  # gzip
@@ -28,11 +27,10 @@ OTHER_ARCHIVE_MAGICS = (
     b"\xfd7zXZ\x00",  # xz
 )
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<\?xml)", re.IGNORECASE)
+_HTML_WINDOW = 1024  # bytes looked at for the start of an HTML page
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # Finder's resource forks: never letters, and not worth a line in the results.
 _JUNK_PREFIXES = ("__MACOSX/",)
-# Control bytes that never occur in text (tab, line feed, form feed and carriage return do).
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +97,23 @@ def read_files(files: Iterable[tuple[str, BinaryIO, int]], *, limits: Limits) ->
         yield from read_file(name, handle, size, limits=limits)
 
 
+def chunks(files: Iterable[Incoming], size: int) -> Iterator[list[Incoming]]:
+    """``files`` in lists of ``size``: stored a chunk at a time, a large upload never held whole."""
+    chunk: list[Incoming] = []
+    for incoming in files:
+        chunk.append(incoming)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def read_file(name: str, handle: BinaryIO, size: int, *, limits: Limits) -> Iterator[Incoming]:
     """One uploaded file: a ZIP is opened and its members checked, anything else read whole."""
     head = handle.read(8)
     handle.seek(0)
-    if head.startswith(ZIP_MAGICS):
+    if content.is_zip(head):
         yield from read_zip(name, handle, limits=limits)
         return
     if size > limits.max_file_bytes:
@@ -174,7 +184,7 @@ def _read_member(
     try:
         data = _read_capped(archive, info, cap)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        return Incoming(name, rejection=f"could not be read from the ZIP: {exc}"[:300])
+        return Incoming(name, rejection=f"could not be read from the ZIP: {exc}")
     if data is None:
         return Incoming(
             name,
@@ -209,33 +219,34 @@ def unsafe_member_name(filename: str) -> str | None:
 
 
 def check_content(name: str, data: bytes, *, in_archive: bool = False) -> Incoming:
-    """Accept PDF and plain text, judged by content; refuse everything else with a reason."""
+    """Accept PDF and plain text, judged by content (``content.content_type``); refuse everything
+    else with a reason."""
     if not data:
         return Incoming(name, rejection="empty file (0 bytes)")
-    head = data[:PDF_MAGIC_WINDOW]
-    if b"%PDF-" in head:
-        return Incoming(name, data=data, content_type="application/pdf")
-    if head.startswith(ZIP_MAGICS):
+    kind = content.content_type(data)
+    if kind == content.PDF:
+        return Incoming(name, data=data, content_type=kind)
+    if kind == content.ZIP:
         if in_archive:
             return Incoming(
                 name, rejection="nested archive: unpack the inner ZIP and upload its files"
             )
         return Incoming(name, rejection="a ZIP archive inside this upload could not be read")
-    if head.startswith(OTHER_ARCHIVE_MAGICS):
-        return Incoming(
-            name, rejection="compressed archive other than ZIP: unpack it and upload its files"
-        )
-    if not looks_like_text(data):
+    if kind != content.TEXT:
+        if data.startswith(OTHER_ARCHIVE_MAGICS):
+            return Incoming(
+                name, rejection="compressed archive other than ZIP: unpack it and upload its files"
+            )
         return Incoming(
             name,
             rejection="neither a PDF nor a text file (judged by its content, not its name)",
         )
-    if _HTML_START.match(head):
+    if _HTML_START.match(data[:_HTML_WINDOW]):
         return Incoming(
             name,
             rejection="an HTML page, not a letter: upload the letter's PDF or plain text",
         )
-    return Incoming(name, data=data, content_type="text/plain")
+    return Incoming(name, data=data, content_type=kind)
 
 
 def _too_big(name: str, size: int, limits: Limits) -> Incoming:
@@ -244,16 +255,3 @@ def _too_big(name: str, size: int, limits: Limits) -> Incoming:
         rejection=f"the file is {human_size(size)}; the limit is "
         f"{human_size(limits.max_file_bytes)} per file",
     )
-
-
-def looks_like_text(data: bytes) -> bool:
-    """UTF-8 or Windows-1252 text: no NUL, (almost) no other control bytes.
-
-    The same rule as ``files.looks_like_text``, counted in C (``bytes.translate``) because the
-    bulk import checks thousands of files a second.
-    """
-    sample = data[:65536]
-    if not sample or b"\x00" in sample:
-        return False
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return controls <= len(sample) // 1000

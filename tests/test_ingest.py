@@ -365,3 +365,34 @@ def test_a_letter_held_by_a_worker_that_dies_is_parsed_exactly_once_afterwards()
     letter.refresh_from_db()
     assert letter.status == ParseStatus.PARSED
     assert Determination.objects.filter(key="CM16-0000800").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reparse_leaves_a_letter_a_worker_is_parsing_to_that_worker():
+    import threading
+
+    from django.db import connections, transaction
+
+    letter = services.letter_parse(letter=stored(numbered(TEXTS[0], 900)))
+    parsed_at = letter.parsed_at
+    holding, release = threading.Event(), threading.Event()
+
+    def worker_parsing_it():
+        with transaction.atomic():
+            Letter.objects.select_for_update().get(pk=letter.pk)  # mid-parse
+            holding.set()
+            release.wait(5)
+        connections.close_all()
+
+    thread = threading.Thread(target=worker_parsing_it)
+    thread.start()
+    holding.wait(5)
+    out = io.StringIO()
+    try:
+        call_command("reparse", "--all", stdout=out, stderr=io.StringIO())
+    finally:
+        release.set()
+        thread.join()
+    assert "Re-parsed 0 letter(s)" in out.getvalue() and "1 skipped" in out.getvalue()
+    letter.refresh_from_db()
+    assert letter.parsed_at == parsed_at

@@ -1,7 +1,8 @@
-"""Bytes to text: PDFs through pdfium, everything else decoded as text.
+"""Bytes to text: PDFs through pdfium, text decoded, anything else refused as not a letter.
 
-The kind of input is decided from its content (the ``%PDF-`` magic), never from the file name,
-because published files are often misnamed or renamed by whoever saved them.
+The kind of input is decided from its content (``content.content_type``, the rule the upload
+checks use too), never from the file name, because published files are often misnamed or renamed
+by whoever saved them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import codecs
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
+
+from . import content
 
 NOT_A_LETTER = "not an IMR determination letter"
 EMPTY = "empty input"
@@ -21,8 +24,6 @@ CORRUPT = "corrupt or truncated PDF"
 _ERR_PASSWORD = 4
 _ERR_SECURITY = 5
 
-# The PDF spec lets the header start anywhere in the first 1024 bytes.
-_PDF_MAGIC_WINDOW = 1024
 # A letter has a few pages (the real ones 2 to 4; 21 items might take 20): reading at most this
 # many bounds the time a hostile or mistaken upload can hold a worker.
 MAX_PDF_PAGES = 200
@@ -33,31 +34,25 @@ class ExtractResult:
     """Extracted text (pages joined by newlines) or an error message saying why there is none."""
 
     text: str = ""
-    kind: str = "text"  # "pdf" or "text"
+    kind: str = "text"  # "pdf", "text", or "other" (neither: not a letter)
     pages: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def is_pdf(data: bytes) -> bool:
-    return b"%PDF-" in data[:_PDF_MAGIC_WINDOW]
 
 
 def extract_text(data: bytes, filename: str = "") -> ExtractResult:
     """Return the text of a letter; never raises. ``filename`` is only used in messages."""
     if not data or not data.strip():
         return ExtractResult(error=EMPTY)
-    if is_pdf(data):
+    kind = content.content_type(data)
+    if kind == content.PDF:
         return _extract_pdf(data)
-    return _decode_text(data)
+    if kind == content.TEXT:
+        return _decode_text(data)
+    return ExtractResult(kind="other", error=NOT_A_LETTER)
 
 
 def _decode_text(data: bytes) -> ExtractResult:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return ExtractResult(text=data.decode("utf-16", errors="replace"))
-    if b"\x00" in data[:4096]:
-        # Text files have no NUL bytes; images, archives and executables do.
-        return ExtractResult(error=NOT_A_LETTER)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:

@@ -1,18 +1,19 @@
 """Bulk import: ``manage.py ingest_letters PATH [PATH ...]`` for the backlog and monthly ZIPs.
 
 Files, directories (recursively) and ZIP archives go through the same checks as the admin upload
-(``uploads.py``). Parsing runs in worker processes (the parser is pure Python with no Django);
-only the main process touches the database, one transaction per small chunk with a savepoint per
-letter, so one bad letter never affects the others. What is already stored (same SHA-256) is
-skipped, so an interrupted run resumes where it stopped when run again. A parser process that
-dies (a crash in the PDF library, the kernel's OOM killer) costs only the letter it was on: the
-letters it held are parsed again each in a process of their own, and the one that kills its
-process too is stored as failed, with that reason.
+(``uploads.py``) and are stored by the same services (``services.receipts_for``,
+``original_write``, ``receipts_store_parsed``): the same hashing, rows, names and messages. What
+is the command's own: walking the paths, the parser processes (the parser is pure Python with no
+Django; they also write the originals, through the storage API), the writer threads (one
+transaction per chunk) and the progress line. What is already stored (same SHA-256) is skipped,
+so an interrupted run resumes where it stopped when run again. A parser process that dies (a
+crash in the PDF library, the kernel's OOM killer) costs only the letter it was on: the letters
+it held are parsed again each in a process of their own, and the one that kills its process too
+is stored as failed, with that reason.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections import Counter, deque
@@ -21,22 +22,14 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import (
-    DatabaseError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    connections,
-    transaction,
-)
+from django.db import InterfaceError, OperationalError, connections
 
 from determinations import services
 from determinations.choices import ParseStatus
-from determinations.files import ZIP_MAGICS, sniff_content_type
-from determinations.models import Letter, UploadBatch, UploadResult, original_upload_path
-from determinations.parsing import empty_result, parse_letter_with_text
+from determinations.models import UploadResult
+from determinations.parsing import content, empty_result, parse_letter_with_text
 from determinations.summaries import summaries_refresh
-from determinations.uploads import Incoming, Limits, read_file
+from determinations.uploads import Incoming, Limits, chunks, read_file
 
 CHUNK = 100  # letters written per transaction
 PARSE_SLICE = 10  # letters sent to a worker process at once
@@ -44,20 +37,22 @@ WRITERS = 2  # database writer threads
 PROCESS_DIED = "the parser process died while reading this letter (a crash or out of memory)"
 
 
-def parse_many(items: list[tuple[str, bytes, str]]) -> list[tuple[dict, str]]:
-    """Runs in a worker process: keep each original's bytes, then parse it (pure, never raises).
+def parse_many(items: list[tuple[str, bytes, str]]) -> list[tuple[str, dict, str]]:
+    """Runs in a worker process: keep each ``(file name, bytes, content address)``'s original,
+    then parse it.
 
     Writing here rather than in the main process leaves the main process free for the database.
-    The bytes are on disk before their row exists, so a stored row always has its bytes.
+    The bytes are stored before their row exists, so a stored row always has its bytes. Each
+    result is the name the original is stored under, the parse (pure, never raises) and the text.
     """
     results = []
-    for name, data, path in items:
-        write_original(path, data)
-        results.append(parse_letter_with_text(data, name))
+    for name, data, address in items:
+        stored_name = services.original_write(name=address, data=data)
+        results.append((stored_name, *parse_letter_with_text(data, name)))
     return results
 
 
-def parse_apart(jobs: list[tuple[str, bytes, str]]) -> list[tuple[dict, str]]:
+def parse_apart(jobs: list[tuple[str, bytes, str]]) -> list[tuple[str, dict, str]]:
     """Parse jobs whose process died: in a process of their own, halving the group each time
     that process dies too, so only the letter that kills its process fails (with that reason).
     Its original is still kept: the bytes are written before the parse starts."""
@@ -68,10 +63,10 @@ def parse_apart(jobs: list[tuple[str, bytes, str]]) -> list[tuple[dict, str]]:
         if len(jobs) > 1:
             half = len(jobs) // 2
             return parse_apart(jobs[:half]) + parse_apart(jobs[half:])
-        write_original(jobs[0][2], jobs[0][1])
+        _, data, address = jobs[0]
         result = empty_result()
         result["errors"].append(PROCESS_DIED)
-        return [(result, "")]
+        return [(services.original_write(name=address, data=data), result, "")]
 
 
 class Parsers:
@@ -95,26 +90,15 @@ class Parsers:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def parse_results(slices: list[tuple[list, Future]]) -> list[tuple[dict, str]]:
+def parse_results(slices: list[tuple[list, Future]]) -> list[tuple[str, dict, str]]:
     """The results of a chunk's parse jobs, in order, whether or not a process died."""
-    results: list[tuple[dict, str]] = []
+    results: list[tuple[str, dict, str]] = []
     for jobs, future in slices:
         try:
             results.extend(future.result())
         except BrokenProcessPool:
             results.extend(parse_apart(jobs))
     return results
-
-
-def write_original(path: str, data: bytes) -> None:
-    """Write once, atomically: a file left by a killed run is complete or absent."""
-    if os.path.exists(path):
-        return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    temporary = f"{path}.{os.getpid()}.part"
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
 
 
 class Progress:
@@ -178,7 +162,7 @@ class Command(BaseCommand):
         counts: Counter[str] = Counter()
         progress = Progress(total, self.stderr._out, enabled=not no_progress)
         try:
-            batch = UploadBatch.objects.create(source="command", note=" ".join(paths)[:10000])
+            batch = services.batch_create(source="command", note=" ".join(paths))
             self._run(files, batch, max(workers, 1), counts, progress)
         except (OperationalError, InterfaceError) as exc:
             progress.close()
@@ -208,8 +192,8 @@ class Command(BaseCommand):
         try:
             with ThreadPoolExecutor(max_workers=WRITERS) as writers:
                 in_flight: deque[Future] = deque()
-                for chunk in _chunks(_incoming(files, limits), CHUNK):
-                    prepared = self._prepare(chunk, parsers, seen)
+                for chunk in chunks(_incoming(files, limits), CHUNK):
+                    prepared = self._prepare(chunk, batch, parsers, seen)
                     in_flight.append(writers.submit(self._write, prepared, batch))
                     while len(in_flight) > workers + WRITERS:
                         self._collect(in_flight.popleft(), counts, progress)
@@ -224,74 +208,29 @@ class Command(BaseCommand):
         counts.update(chunk_counts)
         progress.advance(files)
 
-    def _prepare(self, chunk: list[Incoming], parsers: Parsers, seen: set[str]):
-        """Hash, drop what is stored already, and start parsing the rest in the workers."""
-        hashed = [
-            (incoming, hashlib.sha256(incoming.data).hexdigest() if incoming.accepted else "")
-            for incoming in chunk
-        ]
-        digests = {digest for _, digest in hashed if digest}
-        stored = set(Letter.objects.filter(sha256__in=digests).values_list("sha256", flat=True))
-        new: list[tuple[Incoming, str]] = []
-        for incoming, digest in hashed:
-            if digest and digest not in stored and digest not in seen:
-                new.append((incoming, digest))
-            seen.add(digest)
-        storage = Letter._meta.get_field("original").storage
-        jobs = [(i.name, i.data, storage.path(_original_name(d))) for i, d in new]
+    def _prepare(self, chunk: list[Incoming], batch, parsers: Parsers, seen: set[str]):
+        """Sort the chunk against the archive and start parsing its new files in the workers."""
+        receipts = services.receipts_for(files=chunk, batch=batch, seen=seen)
+        new = [receipt for receipt in receipts if receipt.new]
+        jobs = [(r.incoming.name, r.incoming.data, r.letter.original.name) for r in new]
         slices = [jobs[start : start + PARSE_SLICE] for start in range(0, len(jobs), PARSE_SLICE)]
-        futures = [(part, parsers.submit(part)) for part in slices]
-        return hashed, {digest for _, digest in new}, new, futures
+        return receipts, [(part, parsers.submit(part)) for part in slices]
 
     def _write(self, prepared, batch) -> tuple[Counter, int]:
         """Runs in a writer thread: store one chunk; its counts and number of files."""
+        receipts, futures = prepared
         try:
-            return self._write_chunk(prepared, batch)
+            results = services.receipts_store_parsed(
+                receipts=receipts, parses=parse_results(futures), batch=batch
+            )
         finally:
             connections.close_all()  # this thread's connection only (they are per thread)
-
-    def _write_chunk(self, prepared, batch) -> tuple[Counter, int]:
-        hashed, new_digests, new, futures = prepared
-        parsed = parse_results(futures)
-        letters = [_store_original(incoming, digest, batch) for incoming, digest in new]
-        for letter, (_, text) in zip(letters, parsed, strict=True):
-            letter.text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
-        pairs = [(letter, result) for letter, (result, _) in zip(letters, parsed, strict=True)]
-        try:
-            with transaction.atomic():
-                services.letters_create_parsed(parsed_letters=pairs)
-                counts = self._results(hashed, letters, new_digests, batch)
-        except (OperationalError, InterfaceError):
-            raise
-        except DatabaseError:
-            # Something in this chunk was refused (a bad value, or a case number another
-            # writer took meanwhile): redo it letter by letter, so that only the bad letter
-            # fails (with its reason) and re-issues are flagged as usual.
-            letters = [_one_by_one(letter, result) for letter, result in pairs]
-            counts = self._results(hashed, letters, new_digests, batch)
-        return counts, len(hashed)
-
-    def _results(self, hashed, letters, new_digests, batch) -> Counter:
-        """Record one UploadResult per file of the chunk; counts for the summary."""
-        counts: Counter[str] = Counter()
-        for letter in letters:
-            counts[letter.status] += 1
-            counts["needs review"] += bool(letter.reissue_of_id)
-        by_digest = {letter.sha256: letter for letter in letters}
-        existing = dict(
-            Letter.objects.filter(
-                sha256__in={d for _, d in hashed if d and d not in by_digest}
-            ).values_list("sha256", "pk")
-        )
-        unreported = set(new_digests)  # the same bytes again later in the chunk: duplicates
-        results = [
-            _result(batch, incoming, digest, by_digest, existing, unreported)
-            for incoming, digest in hashed
-        ]
+        counts: Counter[str] = Counter(result.outcome for result in results)
         for result in results:
-            counts[result.outcome] += 1
-        UploadResult.objects.bulk_create(results)
-        return counts
+            if result.outcome == UploadResult.Outcome.NEW:
+                counts[result.letter.status] += 1
+                counts["needs review"] += bool(result.letter.reissue_of_id)
+        return counts, len(receipts)
 
     def _summary(self, counts: Counter, progress: Progress) -> None:
         self.stdout.write(
@@ -316,7 +255,7 @@ def _walk(paths: list[str]) -> Iterator[str]:
 
 def _is_zip(path: str) -> bool:
     with open(path, "rb") as handle:
-        return handle.read(4).startswith(ZIP_MAGICS)
+        return content.is_zip(handle.read(4))
 
 
 def _count(path: str) -> int:
@@ -339,60 +278,3 @@ def _incoming(files: list[str], limits: Limits) -> Iterator[Incoming]:
                 yield from read_file(path, handle, os.path.getsize(path), limits=limits)
         except OSError as exc:
             yield Incoming(path, rejection=f"could not be read: {exc.strerror or exc}")
-
-
-def _chunks(items: Iterator[Incoming], size: int) -> Iterator[list[Incoming]]:
-    chunk: list[Incoming] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _original_name(digest: str) -> str:
-    return original_upload_path(Letter(sha256=digest), "")
-
-
-def _store_original(incoming: Incoming, digest: str, batch: UploadBatch) -> Letter:
-    """The unsaved row of a new letter whose bytes a worker has written."""
-    letter = Letter(
-        sha256=digest,
-        original_name=incoming.name[-255:],
-        size=len(incoming.data),
-        content_type=incoming.content_type or sniff_content_type(incoming.data),
-        batch=batch,
-    )
-    letter.original.name = _original_name(digest)
-    return letter
-
-
-def _one_by_one(letter: Letter, parsed: dict) -> Letter:
-    """The slow, careful path for one letter: store its row, then record its parse."""
-    letter.pk, letter._state.adding, letter.reissue_of_id = None, True, None
-    letter.status = ParseStatus.PENDING
-    try:
-        with transaction.atomic():
-            letter.save()
-    except IntegrityError:  # stored meanwhile by another process
-        return Letter.objects.get(sha256=letter.sha256)
-    return services.letter_record_parse(letter=letter, parsed=parsed)
-
-
-def _result(batch, incoming, digest, by_digest, existing, new_digests) -> UploadResult:
-    name = incoming.name[-500:]
-    if not incoming.accepted:
-        return UploadResult(batch=batch, name=name, outcome="rejected", message=incoming.rejection)
-    if digest in new_digests:
-        new_digests.discard(digest)
-        return UploadResult(batch=batch, name=name, outcome="new", letter=by_digest[digest])
-    letter = by_digest.get(digest)
-    return UploadResult(
-        batch=batch,
-        name=name,
-        outcome="duplicate",
-        message="already stored (same bytes)",
-        letter_id=letter.pk if letter else existing.get(digest),
-    )

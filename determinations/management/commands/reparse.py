@@ -1,7 +1,9 @@
 """``manage.py reparse``: parse stored originals again, e.g. after a parser fix.
 
 Permalink keys never change: ``determination_save`` keeps each determination's key, and a letter
-whose case number belongs to another letter's determination is flagged for review instead.
+whose case number belongs to another letter's determination is flagged for review instead. Each
+letter is parsed under the same row lock as the background workers (``services.letters_parse``),
+so a letter a worker is parsing is left to it, never parsed twice at once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from determinations.choices import ParseStatus
 from determinations.models import Letter
 from determinations.parsing import PARSER_VERSION
 from determinations.summaries import summaries_refresh
+
+PROGRESS_EVERY = 100  # letters between progress lines
 
 
 class Command(BaseCommand):
@@ -60,18 +64,21 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued {len(ids)} letter(s) for the workers.")
             return
         counts: Counter[str] = Counter()
-        for number, letter_id in enumerate(ids, 1):
-            letter = Letter.objects.filter(pk=letter_id).first()
-            if letter is not None:
-                counts[services.letter_parse(letter=letter).status] += 1
-            if number % 100 == 0:
-                self.stderr.write(f"\r{number}/{len(ids)} re-parsed", ending="")
+        for start in range(0, len(ids), PROGRESS_EVERY):
+            chunk = ids[start : start + PROGRESS_EVERY]
+            counts.update(services.letters_parse(letter_ids=chunk, again=True))
+            self.stderr.write(f"\r{start + len(chunk)}/{len(ids)} re-parsed", ending="")
         if ids:
             self.stderr.write("")
+        skipped = (
+            f" {counts['skipped']} skipped (a worker was parsing them, or they were deleted)."
+            if counts["skipped"]
+            else ""
+        )
         self.stdout.write(
-            f"Re-parsed {len(ids)} letter(s): {counts[ParseStatus.PARSED]} parsed, "
-            f"{counts[ParseStatus.PARSED_WITH_WARNINGS]} with warnings, "
-            f"{counts[ParseStatus.FAILED]} failed. Permalink keys are unchanged."
+            f"Re-parsed {len(ids) - counts['skipped']} letter(s): {counts[ParseStatus.PARSED]} "
+            f"parsed, {counts[ParseStatus.PARSED_WITH_WARNINGS]} with warnings, "
+            f"{counts[ParseStatus.FAILED]} failed. Permalink keys are unchanged.{skipped}"
         )
         if ids:
             summaries_refresh(only_if_stale=True)
