@@ -470,7 +470,7 @@ class FacetCounts(APIView):
                 )
             limit = int(raw)
         plan = plans.plan_for(filterset, estimates=not exact)
-        counts = facets.facet_counts(filterset, limit=limit, estimates=not exact, plan=plan)
+        counts = facets.facet_counts(filterset, limit=limit, plan=plan)
         return Response(
             {
                 "filters": filterset.active,
@@ -502,9 +502,8 @@ class Statistics(APIView):
 
     def get(self, request):
         filterset = validated_filters(request, extra=("exact",))
-        estimates = not exact_requested(request)
-        plan = plans.plan_for(filterset, estimates=estimates)
-        result = stats.statistics(filterset, estimates=estimates, plan=plan)
+        plan = plans.plan_for(filterset, estimates=not exact_requested(request))
+        result = stats.statistics(filterset, plan=plan)
         return Response({"filters": filterset.active, **result.as_dict()})
 
 

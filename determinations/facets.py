@@ -66,7 +66,8 @@ def facet_counts(
     plan: plans.CountPlan | None = None,
 ) -> dict[str, list[FacetValue]]:
     """Count matching items per value of every facet, in one SQL statement (two at most with
-    ``estimates``), as ``plan`` says (made here when not given).
+    ``estimates``), as ``plan`` says (made here from ``estimates`` when not given; a given
+    plan's own ``estimates`` then holds).
 
     ``filterset`` must be valid. Values are ordered by count (years by year, newest first);
     ``limit`` keeps the top values of each facet, but selected values are always kept (with a
@@ -90,6 +91,7 @@ def facet_counts(
     FacetValue(value='lumbar', count=5, selected=False, label='lumbar')
     """
     plan = plan or plans.plan_for(filterset, estimates=estimates)
+    estimates = plan.estimates
     active = filterset.active
     if base_queryset is None:
         if plan.key is not None:

@@ -274,11 +274,13 @@ def statistics(
     plan: plans.CountPlan | None = None,
 ) -> Statistics:
     """Everything the statistics page and ``/api/stats/`` show, for a valid filter set, as
-    ``plan`` says (made here when not given).
+    ``plan`` says (made here from ``estimates`` when not given; a given plan's own
+    ``estimates`` then holds).
 
     ``estimates``: a search whose hits are too many to count within a page's budget is counted
     over the sample ``sampling.level_for`` chooses (one more cheap query to decide)."""
     plan = plan or plans.plan_for(filterset, estimates=estimates)
+    estimates = plan.estimates
     if plan.key is not None:
         summarised = _statistics_from_summaries(plan.key, dimensions)
         if summarised is not None:

@@ -33,7 +33,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     results = selectors.items_browse(
         filterset=filterset, request=page_request, size=PAGE_SIZE, plan=plan
     )
-    counts = facet_counts(filterset, limit=FACET_LIMIT, estimates=True, plan=plan)
+    counts = facet_counts(filterset, limit=FACET_LIMIT, plan=plan)
     active = filterset.active
     query = filter_query(active)
     return render(

@@ -27,7 +27,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     errors = filter_errors(filterset)
     if errors:
         return bad_request(request, errors)
-    result = stats.statistics(filterset, estimates=True, plan=plans.plan_for(filterset))
+    result = stats.statistics(filterset, plan=plans.plan_for(filterset))
     active = filterset.active
     browse = reverse("determinations:browse")
     tables = []

@@ -7,6 +7,8 @@ import time
 from django.conf import settings
 from django.db import connection
 
+from determinations import plans
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -56,8 +58,6 @@ class ServerTimingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from determinations import plans
-
         timer = _QueryTimer()
         recorded, token = plans.recording()
         try:
