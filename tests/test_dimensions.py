@@ -11,8 +11,7 @@ from determinations import api, facets, filters, stats, summaries
 from determinations.dimensions import BY_NAME, DIMENSIONS, NAMES
 from determinations.models import DisputedItem, SummaryItem
 
-from .builders import CHRONIC_PAIN, ODG_LOW_BACK, a_basis, a_determination, a_parse, a_reviewer
-from .builders import an_item as item
+from .test_summaries import build_archive
 
 pytestmark = pytest.mark.django_db
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -20,26 +19,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 @pytest.fixture
 def archive():
-    a_determination(
-        a_parse(
-            decision_date="2017-01-10",
-            reviewer=a_reviewer("Orthopedic Surgery", "Pain Medicine"),
-            items=[
-                item(
-                    request="Lumbar fusion L4-5",
-                    outcome="overturned",
-                    category="Surgery",
-                    subcategory="Spine",
-                    service="Spinal fusion",
-                    body_regions=["lumbar"],
-                    reviewer=a_basis(ODG_LOW_BACK),
-                ),
-                item(reviewer=a_basis(CHRONIC_PAIN, ODG_LOW_BACK), body_regions=["cervical"]),
-            ],
-        )
-    )
-    a_determination(a_parse(decision_date="2018-03-01", items=[item(outcome="overturned")]))
-    a_determination(a_parse(decision_date="2018-05-01", items=[item(service=None)]))
+    return build_archive()  # varied letters: every dimension has several values
 
 
 def values_of(row: DisputedItem, dimension) -> list[str]:
