@@ -180,12 +180,7 @@ class _Source:
 _SUMMARY_SOURCE = _Source(
     table=_SUMMARY_ITEMS,
     values={facet.name: f'"{facet.name}"' for facet in FACETS},
-    tests={
-        facet.name: f'"{facet.name}" && %s::text[]'
-        if facet.is_array
-        else f'"{facet.name}" = ANY(%s::text[])'
-        for facet in FACETS
-    },
+    tests=summaries.ITEM_TESTS,
 )
 
 
@@ -351,7 +346,7 @@ def _one_pass_counts(
     per-facet live aggregates of ``facet_counts``; the freshness check, both branches and the
     choice between them are one statement. ``sample_every`` restricts the pass to a sample;
     ``estimates`` first counts in the coarsest sample and, when that says the rows are fewer,
-    counts again in a finer sample or exactly (``sampling.level_for``).
+    counts again in a finer sample or exactly, as the plan decides (``CountPlan.sample_for``).
     """
     searching = bool(filterset.search_text)
     if searching:
@@ -364,7 +359,7 @@ def _one_pass_counts(
         if sampled:
             # A search reads only its sample's hits; SummaryItem's sample is read whole.
             scanned = None if searching else lambda: sampling.table_rows(_SUMMARY_ITEMS)
-            sample_every = sampling.level_for(candidates, scanned=scanned)
+            sample_every = plan.sample_for(candidates, scanned=scanned)
             if sample_every != sampling.LEVELS[0]:
                 counts, exact, _, sampled = count(filterset, active, sample_every)
     else:
@@ -435,26 +430,6 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
     _add_rows(counts, [row for row in rows if not _exact(row[0])], every if sampled else None)
     _add_rows(counts, exact_rows, None)
     return counts, frozenset(name for name, _, _ in exact_rows), n, sampled
-
-
-def matching_in_sample(filterset: ItemFilterSet, every: int) -> sampling.Estimate | None:
-    """Public items matching every filter of ``filterset`` (no search), estimated from the
-    1-in-``every`` sample counted over SummaryItem (its partial index: cheap at any size);
-    None while the summaries are stale."""
-    active = filterset.active
-    filtered = [facet for facet in FACETS if facet.name in active]
-    tests = "".join(f" AND {_SUMMARY_SOURCE.tests[facet.name]}" for facet in filtered)
-    params = [_SUMMARY_SOURCE.params(facet, active[facet.name]) for facet in filtered]
-    sampled = sampling.condition("letter", every)
-    rows = f"SELECT letter FROM {_SUMMARY_ITEMS} WHERE {_FRESH}{sampled}{tests}"  # noqa: S608
-    sql = (
-        f"{_FRESH_CTE} SELECT {_FRESH}, * FROM ("  # noqa: S608
-        f"{sampling.letter_rows_sql(rows, 'letter')}) AS counted"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fresh, in_sample, squares = cursor.fetchone()
-    return sampling.estimate_from(in_sample, squares, every) if fresh else None
 
 
 _EXACT_PREFIX = "="  # marks rows counted exactly (the pair table's totals) in a sampled pass

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from . import facets, paging, plans, sampling, snippets, summaries
+from . import paging, plans, sampling, snippets, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
@@ -155,7 +155,7 @@ def sample_estimate(
     word matches, which grows with the archive (1.5-2.8 s for three filters at 2 M letters)."""
     if q:
         return sampling.coarsest_estimate(matching)
-    return facets.matching_in_sample(filterset, sampling.LEVELS[0])
+    return summaries.matching_in_sample(filterset.active, sampling.LEVELS[0])
 
 
 def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:

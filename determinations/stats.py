@@ -278,7 +278,7 @@ def statistics(
     ``estimates`` then holds).
 
     ``estimates``: a search whose hits are too many to count within a page's budget is counted
-    over the sample ``sampling.level_for`` chooses (one more cheap query to decide)."""
+    over the sample the plan chooses (``CountPlan.sample_for``: one more cheap query to decide)."""
     plan = plan or plans.plan_for(filterset, estimates=estimates)
     estimates = plan.estimates
     if plan.key is not None:
@@ -289,7 +289,7 @@ def statistics(
     items = filtered_items(filterset)
     every = None
     if estimates and plan.searching:
-        every = sampling.level_for(sampling.rows_in_coarsest(items))
+        every = plan.sample_for(sampling.rows_in_coarsest(items))
     plan.note("statistics", f"live, sample 1/{every}" if every else "live")
     return _statistics_in_one_statement(sampling.sampled(items, every), dimensions, every or 1)
 

@@ -36,6 +36,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import sampling
 from .choices import ItemOutcome
 from .dimensions import BY_NAME, DIMENSIONS, PAIRS
 from .models import (
@@ -99,6 +100,35 @@ FRESH_SQL = f"""(
 # ``FRESH`` wherever the statement asks (it is evaluated once, materialized).
 FRESH_CTE = f"WITH fresh AS MATERIALIZED (SELECT {FRESH_SQL} AS ok)"
 FRESH = "(SELECT ok FROM fresh)"
+
+# Each dimension's test of a SummaryItem row against a parameter (``%s``, its values as text):
+# the same SQL wherever SummaryItem rows are filtered (``facets``' one pass, sampled totals).
+ITEM_TESTS = {
+    dimension.name: f'"{dimension.name}" && %s::text[]'
+    if dimension.is_array
+    else f'"{dimension.name}" = ANY(%s::text[])'
+    for dimension in DIMENSIONS
+}
+
+
+def matching_in_sample(active: dict[str, list], every: int) -> sampling.Estimate | None:
+    """Public items matching every filter of ``active`` (a valid filter set's ``active``; no
+    search), estimated from the 1-in-``every`` sample of SummaryItem (its partial index: cheap
+    at any size), with its 95% interval; None while the summaries are stale."""
+    tests = "".join(f" AND {ITEM_TESTS[name]}" for name in ITEM_TESTS if name in active)
+    params = [[str(value) for value in active[name]] for name in ITEM_TESTS if name in active]
+    rows = (
+        f"SELECT letter FROM {_T['snapshot']} "  # noqa: S608
+        f"WHERE {FRESH}{sampling.condition('letter', every)}{tests}"
+    )
+    sql = (
+        f"{FRESH_CTE} SELECT {FRESH}, * FROM ("  # noqa: S608
+        f"{sampling.letter_rows_sql(rows, 'letter')}) AS counted"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fresh, in_sample, squares = cursor.fetchone()
+    return sampling.estimate_from(in_sample, squares, every) if fresh else None
 
 
 # --- Which requests the summaries answer -------------------------------------------------------
