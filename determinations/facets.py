@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
 
-from . import plans, sampling, summaries
+from . import grouping, plans, sampling, summaries
 from .dimensions import BY_NAME, DIMENSIONS, Dimension
 from .filters import ItemFilterSet
 from .models import DisputedItem, SummaryItem
@@ -271,8 +271,10 @@ def _counts_over(combinations: str, filtered: list[str], skip: tuple[str, ...] =
     """``(facet, value, count)`` rows over the CTE ``combinations`` (``_combinations_sql``):
     each facet counts the candidates every other filter accepts (fails = 0, or only its own
     filter fails). Facets in ``skip`` are left out."""
+    by_alias: dict[str, Dimension] = {}
 
-    def count(facet: Dimension) -> str:
+    def count(group: tuple[str, ...]) -> str:
+        facet = by_alias[group[0]]
         if facet.name in filtered:
             return f'sum(n) FILTER (WHERE fails = (NOT "ok_{facet.name}")::int)'
         return "sum(n) FILTER (WHERE fails = 0)"
@@ -283,26 +285,18 @@ def _counts_over(combinations: str, filtered: list[str], skip: tuple[str, ...] =
         pairs = [(facet, f"f{i}") for i, facet in enumerate(facets) if facet.name not in skip]
         if not pairs:
             continue
+        by_alias.update({alias: facet for facet, alias in pairs})
         if part == 0:  # array values side by side: each item gives each of its values once
             columns = ", ".join(f'unnest("{facet.name}") AS {alias}' for facet, alias in pairs)
         else:
             columns = ", ".join(f'"{facet.name}" AS {alias}' for facet, alias in pairs)
         source = f"(SELECT {columns}, n, fails{oks} FROM {combinations} WHERE part = {part}) AS u"  # noqa: S608
-        names = " ".join(
-            f"WHEN GROUPING({alias}) = 0 THEN '{facet.name}'" for facet, alias in pairs
-        )
-        counts = " ".join(
-            f"WHEN GROUPING({alias}) = 0 THEN {count(facet)}" for facet, alias in pairs
-        )
-        aliases = [alias for _, alias in pairs]
-        sets = ", ".join(f"({alias})" for alias in aliases)
-        parts.append(
-            f"SELECT CASE {names} END AS facet, COALESCE({', '.join(aliases)}) AS value, "  # noqa: S608
-            f"CASE {counts} END AS n FROM {source} GROUP BY GROUPING SETS ({sets})"
-        )
+        sets = [(alias,) for _, alias in pairs]
+        names = {alias: facet.name for facet, alias in pairs}
+        parts.append(grouping.grouping_sets_sql(source, sets, [count], names=names))
     return (
-        f"SELECT facet, value, n::integer FROM ({' UNION ALL '.join(parts)}) AS r "  # noqa: S608
-        f"WHERE value IS NOT NULL AND n > 0"
+        f"SELECT name_0, value_0, agg_0::integer FROM ({' UNION ALL '.join(parts)}) AS r "  # noqa: S608
+        f"WHERE agg_0 > 0"
     )
 
 
@@ -461,7 +455,7 @@ def _live_parts(
         for is_array in (False, True):
             chosen = [facet for facet in facets if facet.is_array == is_array]
             if chosen:
-                sql, sql_params = _grouping_sets_sql(queryset, chosen)
+                sql, sql_params = _live_aggregate_sql(queryset, chosen)
                 parts.append(sql)
                 params.extend(sql_params)
     return parts, params
@@ -481,7 +475,7 @@ def _from_summaries(
     }
 
 
-def _grouping_sets_sql(queryset: QuerySet, facets: list[Dimension]) -> tuple[str, tuple]:
+def _live_aggregate_sql(queryset: QuerySet, facets: list[Dimension]) -> tuple[str, tuple]:
     """``(facet name, value as text, item count)`` rows for ``facets`` over ``queryset``.
 
     Array columns are unnested side by side in one select list (PostgreSQL zips set-returning
@@ -493,18 +487,11 @@ def _grouping_sets_sql(queryset: QuerySet, facets: list[Dimension]) -> tuple[str
         for alias, facet in zip(aliases, facets, strict=True)
     }
     inner, params = queryset.annotate(**expressions).values(*aliases).query.sql_with_params()
-    names = " ".join(
-        f"WHEN GROUPING({alias}) = 0 THEN '{facet.name}'"
-        for alias, facet in zip(aliases, facets, strict=True)
+    names = {alias: facet.name for alias, facet in zip(aliases, facets, strict=True)}
+    sql = grouping.grouping_sets_sql(
+        f"({inner}) AS s", [(alias,) for alias in aliases], ["COUNT(*)"], names=names
     )
-    values = ", ".join(f"{alias}::text" for alias in aliases)
-    sets = ", ".join(f"({alias})" for alias in aliases)
-    # Facet names and aliases come from FACETS above, never from the request.
-    sql = (
-        f"(SELECT CASE {names} END, COALESCE({values}), COUNT(*) "  # noqa: S608
-        f"FROM ({inner}) AS s GROUP BY GROUPING SETS ({sets}))"
-    )
-    return sql, params
+    return f"({sql})", params
 
 
 def _ordered(

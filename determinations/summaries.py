@@ -36,7 +36,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import sampling
+from . import grouping, sampling
 from .choices import ItemOutcome
 from .dimensions import BY_NAME, DIMENSIONS, PAIRS
 from .models import (
@@ -304,37 +304,16 @@ def _snapshot_insert_sql(where: str) -> str:
     )
 
 
-def _grouping_sets_sql(source: str, sets: list[tuple[str, ...]]) -> str:
+def _pair_sets_sql(source: str, sets: list[tuple[str, ...]]) -> str:
     """``(facet_a, value_a, facet_b, value_b, items, overturned)`` per group of each set, one pass.
 
     ``sets`` name summary facets (columns of ``source``, which has ``items`` and ``overturned``
-    counts); a set has 0, 1 or 2 of them (missing facets and values are ''). Groups with a NULL
-    value (no service, no year) are left out.
+    counts); a set has 0, 1 or 2 of them (missing facets and values are '').
     """
-    columns = list(dict.fromkeys(name for group in sets for name in group))
-    quoted = [f'"{name}"' for name in columns]
-
-    def mask(group):  # GROUPING() sets the bit of every column NOT grouped; first = highest
-        return sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in group)
-
-    def case(position, what):
-        whens = " ".join(
-            f"WHEN {mask(group)} THEN {what(group[position])}"
-            for group in sets
-            if len(group) > position
-        )
-        return f"CASE g {whens} ELSE '' END" if whens else "''"
-
-    grouping = f"GROUPING({', '.join(quoted)})" if quoted else "0"
-    group_sets = ", ".join("(" + ", ".join(f'"{c}"' for c in group) + ")" for group in sets)
-    facet_a, facet_b = (case(i, lambda name: f"'{name}'") for i in (0, 1))
-    value_a, value_b = (case(i, lambda name: f'"{name}"::text') for i in (0, 1))
+    grouped = grouping.grouping_sets_sql(source, sets, [_SUMS], width=2)
     return (
-        f"SELECT * FROM (SELECT {facet_a} AS facet_a, {value_a} AS value_a, "  # noqa: S608
-        f"{facet_b} AS facet_b, {value_b} AS value_b, items, overturned FROM ("
-        f"SELECT {grouping} AS g, {', '.join([*quoted, _SUMS])} "
-        f"FROM {source} GROUP BY GROUPING SETS ({group_sets})) AS s) AS r "
-        f"WHERE value_a IS NOT NULL AND value_b IS NOT NULL"
+        "SELECT name_0 AS facet_a, value_0 AS value_a, name_1 AS facet_b, value_1 AS value_b, "  # noqa: S608
+        f"items, overturned FROM ({grouped}) AS p"
     )
 
 
@@ -353,7 +332,7 @@ def _pair_passes(table: str) -> list[str]:
     scalar_sets = [(), *((a,) for a in SCALARS)]
     scalar_sets += [(a, b) for i, a in enumerate(SCALARS) for b in SCALARS[i + 1 :]]
     combinations = f"(SELECT {scalars}, {_COUNTS} FROM {table} GROUP BY {scalars}) AS c"  # noqa: S608
-    passes = [_grouping_sets_sql(combinations, scalar_sets)]
+    passes = [_pair_sets_sql(combinations, scalar_sets)]
     carried = ", ".join(f'n."{name}"' for name in SCALARS)
     for array in ARRAYS:  # its totals and its pairs with every scalar facet
         combinations = (
@@ -361,7 +340,7 @@ def _pair_passes(table: str) -> list[str]:
             f'FROM {table} n CROSS JOIN LATERAL unnest(n."{array}") AS u(v) '
             f"GROUP BY u.v, {carried}) AS c"
         )
-        passes.append(_grouping_sets_sql(combinations, [(array,), *((array, s) for s in SCALARS)]))
+        passes.append(_pair_sets_sql(combinations, [(array,), *((array, s) for s in SCALARS)]))
     for i, a in enumerate(ARRAYS):
         for b in ARRAYS[i:]:
             arrays = f'"{a}"' if a == b else f'"{a}", "{b}"'
@@ -379,24 +358,12 @@ def _letter_passes(table: str) -> list[str]:
     """SELECTs of ``(facet, value, letter outcome, letters)`` over ``table``: public letters
     with a public item carrying the value."""
     counted = f"(SELECT * FROM {table} WHERE letter_public) AS n"  # noqa: S608
-    sets = [("letter", "letter_outcome"), *(("letter", "letter_outcome", s) for s in SCALARS)]
-    columns = ", ".join(f'"{s}"' for s in SCALARS)
-    whens = " ".join(
-        f"WHEN {1 << (len(SCALARS) - 1 - i)} THEN '{s}'" for i, s in enumerate(SCALARS)
-    )
-    values = " ".join(
-        f'WHEN {1 << (len(SCALARS) - 1 - i)} THEN "{s}"::text' for i, s in enumerate(SCALARS)
-    )
-    full = (1 << len(SCALARS)) - 1
-    group_sets = ", ".join("(" + ", ".join(f'"{c}"' for c in group) + ")" for group in sets)
-    # GROUPING() of the scalar columns: all bits set for the all-letters set, else all but one
+    always = ("letter", "letter_outcome")
+    sets = [always, *((*always, s) for s in SCALARS)]  # every letter, and by each scalar's value
+    by_letter = grouping.grouping_sets_sql(counted, sets, [], always=always)
     passes = [
-        f"SELECT facet, value, letter_outcome, count(*) FROM ("  # noqa: S608
-        f"SELECT CASE g WHEN {full} THEN '' ELSE CASE {full} - g {whens} END END AS facet, "
-        f"CASE g WHEN {full} THEN '' ELSE CASE {full} - g {values} END END AS value, "
-        f"letter_outcome FROM (SELECT GROUPING({columns}) AS g, letter, letter_outcome, "
-        f"{columns} FROM {counted} GROUP BY GROUPING SETS ({group_sets})) AS s) AS r "
-        f"WHERE value IS NOT NULL GROUP BY facet, value, letter_outcome"
+        f"SELECT name_0, value_0, letter_outcome, count(*) FROM ({by_letter}) AS r "  # noqa: S608
+        f"GROUP BY name_0, value_0, letter_outcome"
     ]
     for array in ARRAYS:
         passes.append(
