@@ -300,6 +300,12 @@ class FacetValueSerializer(serializers.Serializer):
         help_text="The count is scaled up from a fixed sample of the items (too many to count "
         "within the request's budget); ask with exact=true for exact counts."
     )
+    interval = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="Estimated counts only: the count's 95% interval [low, high] (null when "
+        "exact). It assumes the value's items spread over letters as all matching items do.",
+    )
 
 
 class FacetsSerializer(serializers.Serializer):
@@ -482,6 +488,7 @@ class FacetCounts(APIView):
                             "count": value.count,
                             "selected": value.selected,
                             "estimated": value.estimated,
+                            "interval": list(value.interval) if value.interval else None,
                         }
                         for value in values
                     ]

@@ -40,15 +40,37 @@ class FacetValue:
     count: int
     selected: bool
     label: str = ""
-    estimated: bool = False  # scaled up from a sample of the matching items
+    interval: tuple[int, int] | None = None  # an estimated count's 95% interval (sampled)
 
     def __post_init__(self):
         if not self.label:
             object.__setattr__(self, "label", self.value)
 
     @property
+    def estimated(self) -> bool:
+        """Scaled up from a sample of the matching items (it has an interval)."""
+        return self.interval is not None
+
+    @property
     def count_display(self) -> str:
         return f"~{self.count:,}" if self.estimated else f"{self.count:,}"
+
+    @property
+    def interval_display(self) -> str:
+        return f"{self.interval[0]:,}\u2013{self.interval[1]:,}" if self.interval else ""
+
+
+@dataclass(frozen=True)
+class _Sampled:
+    """How sampled counts scale up: 1 in ``every``, and the matching rows' ``spread`` (their
+    letters' rows squared per row, ``sampling.value_estimate``)."""
+
+    every: int
+    spread: float = 1.0
+
+    def estimate(self, count: int) -> tuple[int, int]:
+        found = sampling.value_estimate(count // self.every, self.every, self.spread)
+        return found.low, found.high
 
 
 class Unnest(Func):
@@ -111,7 +133,11 @@ def facet_counts(
             cursor.execute(" UNION ALL ".join(parts), params)
             _add_rows(counts, cursor.fetchall(), sample_every)
     plan.note("facets", "live" if sample_every is None else f"live, sample 1/{sample_every}")
-    return _ordered_all(counts, active, limit, estimated=_estimated(sample_every))
+    sampled = None
+    if sample_every is not None:
+        matching = sampling.sampled(filterset.filter_queryset(base.order_by()), sample_every)
+        sampled = _Sampled(sample_every, sampling.spread_of(matching))
+    return _ordered_all(counts, active, limit, estimated=_estimated(sample_every), sampled=sampled)
 
 
 def _add_rows(counts: dict[str, dict[str, int]], rows, sample_every: int | None) -> None:
@@ -128,7 +154,7 @@ def _estimated(sample_every: int | None, exact: frozenset[str] = frozenset()) ->
 
 
 def _ordered_all(
-    counts, active, limit, *, estimated: frozenset[str]
+    counts, active, limit, *, estimated: frozenset[str], sampled: _Sampled | None = None
 ) -> dict[str, list[FacetValue]]:
     return {
         facet.name: _ordered(
@@ -136,7 +162,7 @@ def _ordered_all(
             counts[facet.name],
             active.get(facet.name, []),
             limit,
-            estimated=facet.name in estimated,
+            sampled=sampled if facet.name in estimated else None,
         )
         for facet in FACETS
     }
@@ -167,6 +193,7 @@ class _Source:
     text or text[] column) and a test against a parameter (``%s``) that can use an index."""
 
     table: str
+    letter: str  # the letter's id column
     values: dict[str, str]
     tests: dict[str, str]
     integer_values: bool = False  # integer dimensions (years) are numbers here
@@ -179,6 +206,7 @@ class _Source:
 
 _SUMMARY_SOURCE = _Source(
     table=_SUMMARY_ITEMS,
+    letter='"letter"',
     values={facet.name: f'"{facet.name}"' for facet in FACETS},
     tests=summaries.ITEM_TESTS,
 )
@@ -196,7 +224,8 @@ def _item_source() -> _Source:
             tests[facet.name] = f"{column} = ANY(%s::integer[])"
         else:
             tests[facet.name] = f"{column} = ANY(%s::varchar[])"
-    return _Source(table, values, tests, integer_values=True)
+    letter = f'"{_ITEMS}"."determination_id"'
+    return _Source(table, letter, values, tests, integer_values=True)
 
 
 def _candidates_sql(
@@ -234,7 +263,7 @@ def _candidates_sql(
         )
         condition_params = [values[f.name] for group in groups for f in group]
     columns = ", ".join(f'{source.values[f.name]} AS "{f.name}"' for f in FACETS)
-    selected = ", ".join([columns, *flags])
+    selected = ", ".join([columns, f"{source.letter} AS letter", *flags])
     flagged = f"SELECT {selected} FROM {source.table} WHERE ({where}){condition}"  # noqa: S608
     fails = " + ".join(f'(NOT "ok_{facet.name}")::int' for facet in filtered) or "0"
     oks = "".join(f', "ok_{facet.name}"' for facet in filtered)
@@ -246,24 +275,26 @@ def _candidates_sql(
         kept.append(f'CASE WHEN {needed} THEN g."{facet.name}" END AS "{facet.name}"')
     names = ", ".join(f'"{facet.name}"' for facet in FACETS)
     sql = (
-        f"SELECT {', '.join(kept)}{oks.replace(', ', ', g.')}, g.fails FROM ("  # noqa: S608
-        f"SELECT {names}{oks}, {fails} AS fails FROM ({flagged}) AS f) AS g WHERE g.fails <= 1"
+        f"SELECT {', '.join(kept)}{oks.replace(', ', ', g.')}, g.fails, g.letter FROM ("  # noqa: S608
+        f"SELECT {names}{oks}, {fails} AS fails, letter FROM ({flagged}) AS f) AS g "
+        f"WHERE g.fails <= 1"
     )
     params = [*flag_params, *where_params, *condition_params]
     return sql, params, [facet.name for facet in filtered]
 
 
-def _combinations_sql(candidates: str, filtered: list[str]) -> str:
-    """The candidates (a subquery) counted per distinct combination of their scalar values and
-    flags, and per combination of their array values and flags (``part`` 1 and 0), in one
-    aggregate: thousands of rows where there are hundreds of thousands of candidates."""
+def _combinations_sql(source: str, filtered: list[str]) -> str:
+    """The candidates (``source``: a subquery with its alias, or a CTE) counted per distinct
+    combination of their scalar values and flags, and per combination of their array values
+    and flags (``part`` 1 and 0), in one aggregate: thousands of rows where there are hundreds
+    of thousands of candidates."""
     flags = ["fails", *(f'"ok_{name}"' for name in filtered)]
     scalars = [f'"{facet.name}"' for facet in _SCALARS]
     arrays = [f'"{facet.name}"' for facet in _ARRAYS]
     sets = f"(({', '.join(scalars + flags)}), ({', '.join(arrays + flags)}))"
     return (
         f'SELECT GROUPING("{_ARRAYS[0].name}") AS part, {", ".join(scalars + arrays + flags)}, '  # noqa: S608
-        f"count(*) AS n FROM ({candidates}) AS c GROUP BY GROUPING SETS {sets}"
+        f"count(*) AS n FROM {source} GROUP BY GROUPING SETS {sets}"
     )
 
 
@@ -301,28 +332,46 @@ def _counts_over(combinations: str, filtered: list[str], skip: tuple[str, ...] =
 
 
 CANDIDATES_MARK = "*candidates*"  # the first column of the row counting the candidates
+SPREAD_MARK = "*spread*"  # the first column of the rows for the matching rows' spread
 
 
-def _one_pass_sql(candidates: str, filtered: list[str], skip: tuple[str, ...] = ()) -> str:
+def _one_pass_sql(
+    candidates: str, filtered: list[str], skip: tuple[str, ...] = (), *, spread: bool = False
+) -> str:
     """The whole count over ``candidates`` (``_candidates_sql``) as one subquery, with a row
-    ``(CANDIDATES_MARK, NULL, how many candidates)``: what the next count would read."""
+    ``(CANDIDATES_MARK, NULL, how many candidates)``: what the next count would read. With
+    ``spread`` (a sampled pass: few rows), also the matching rows and their letters' rows
+    squared, as rows ``(SPREAD_MARK, 'rows'|'squares', n)``: what their intervals need."""
+    source, spread_rows = f"({candidates}) AS c", ""
+    if spread:
+        source = "c"
+        letters = "SELECT count(*) AS n FROM c WHERE fails = 0 GROUP BY letter"
+        spread_rows = (
+            f" UNION ALL SELECT '{SPREAD_MARK}', 'rows', COALESCE(sum(n), 0)::integer "  # noqa: S608
+            f"FROM ({letters}) AS l UNION ALL SELECT '{SPREAD_MARK}', 'squares', "
+            f"COALESCE(sum(n * n), 0)::integer FROM ({letters}) AS l"
+        )
+    ctes = f"c AS MATERIALIZED ({candidates}), " if spread else ""
     return (
-        f"SELECT * FROM (WITH k AS MATERIALIZED ({_combinations_sql(candidates, filtered)}) "  # noqa: S608
+        f"SELECT * FROM (WITH {ctes}k AS MATERIALIZED ({_combinations_sql(source, filtered)}) "  # noqa: S608
         f"{_counts_over('k', filtered, skip)} UNION ALL "
         f"SELECT '{CANDIDATES_MARK}', NULL, COALESCE(sum(n), 0)::integer FROM k WHERE part = 1"
-        f") AS one_pass"
+        f"{spread_rows}) AS one_pass"
     )
 
 
-def _split_candidates(rows) -> tuple[list, int]:
-    """The count rows, and the candidates counted (0 when no one-pass count ran)."""
-    kept, candidates = [], 0
+def _split_candidates(rows) -> tuple[list, int, float]:
+    """The count rows, the candidates counted (0 when no one-pass count ran), and the matching
+    rows' spread (1.0 when not counted)."""
+    kept, candidates, spread = [], 0, {}
     for row in rows:
         if row[0] == CANDIDATES_MARK:
             candidates = row[2]
+        elif row[0] == SPREAD_MARK:
+            spread[row[1]] = row[2]
         else:
             kept.append(row)
-    return kept, candidates
+    return kept, candidates, sampling.spread(spread.get("rows", 0), spread.get("squares", 0))
 
 
 def _one_pass_counts(
@@ -361,12 +410,14 @@ def _one_pass_counts(
     every = sample_every if sampled else None
     source = "search hits" if searching else "SummaryItem (live if stale)"
     plan.note("facets", f"{source}, sample 1/{every}" if every else f"{source}, all rows")
-    return _ordered_all(counts, active, limit, estimated=_estimated(every, exact))
+    scale = _Sampled(every, sampled) if every else None
+    return _ordered_all(counts, active, limit, estimated=_estimated(every, exact), sampled=scale)
 
 
 def _search_pass(filterset, active, every: int | None):
     """``(counts, exact facets, candidates, sampled)`` for a search, over the 1-in-``every``
-    sample of its hits (all of them when None)."""
+    sample of its hits (all of them when None); ``sampled`` is the matching rows' spread, or
+    None when every hit was counted."""
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     queryset = filterset.filter_queryset(
         DisputedItem.objects.public().order_by(), exclude=set(FACETS_BY_NAME)
@@ -378,16 +429,16 @@ def _search_pass(filterset, active, every: int | None):
         _item_source(), where, list(where_params), active
     )
     with connection.cursor() as cursor:
-        cursor.execute(_one_pass_sql(candidates, filtered), params)
-        rows, n = _split_candidates(cursor.fetchall())
+        cursor.execute(_one_pass_sql(candidates, filtered, spread=every is not None), params)
+        rows, n, spread = _split_candidates(cursor.fetchall())
     _add_rows(counts, rows, every)
-    return counts, frozenset(), n, every is not None
+    return counts, frozenset(), n, spread if every is not None else None
 
 
 def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str], list]):
     """``(counts, exact facets, candidates, sampled)`` without a search: over the 1-in-``every``
     sample of SummaryItem while the summaries are fresh, else live over every item (exact), with
-    ``live`` (``_live_parts``)."""
+    ``live`` (``_live_parts``); ``sampled`` as for ``_search_pass``."""
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     filtered_names = [facet.name for facet in FACETS if facet.name in active]
     # One filter parameter (several values): its own facet, counted without it, is the
@@ -411,15 +462,16 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
     sql = (
         f"{_FRESH_CTE} "  # noqa: S608
         f"SELECT '{summaries.FRESH_MARK}', NULL, 0 WHERE {_FRESH} "
-        f"UNION ALL {_one_pass_sql(candidates, filtered, single)} {totals}"
+        f"UNION ALL {_one_pass_sql(candidates, filtered, single, spread=every is not None)} "
+        f"{totals}"
         f"UNION ALL SELECT * FROM ({' UNION ALL '.join(live_parts)}) AS l WHERE NOT {_FRESH}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *live_params])
         rows = cursor.fetchall()
     from_summaries = any(row[0] == summaries.FRESH_MARK for row in rows)
-    rows, n = _split_candidates(row for row in rows if row[0] != summaries.FRESH_MARK)
-    sampled = from_summaries and every is not None
+    rows, n, spread = _split_candidates(row for row in rows if row[0] != summaries.FRESH_MARK)
+    sampled = spread if from_summaries and every is not None else None
     exact_rows = [(name[len(_EXACT_PREFIX) :], v, c) for name, v, c in rows if _exact(name)]
     _add_rows(counts, [row for row in rows if not _exact(row[0])], every if sampled else None)
     _add_rows(counts, exact_rows, None)
@@ -500,7 +552,7 @@ def _ordered(
     selected: list[str],
     limit: int | None,
     *,
-    estimated: bool = False,
+    sampled: _Sampled | None = None,
 ) -> list[FacetValue]:
     selected_set = {str(value) for value in selected}
     if facet.by_value:
@@ -511,6 +563,12 @@ def _ordered(
         ordered = [pair for i, pair in enumerate(ordered) if i < limit or pair[0] in selected_set]
     missing = [(value, 0) for value in selected_set if value not in counts]
     return [
-        FacetValue(value, count, value in selected_set, facet.label_for(value), estimated)
+        FacetValue(
+            value,
+            count,
+            value in selected_set,
+            facet.label_for(value),
+            sampled.estimate(count) if sampled is not None else None,
+        )
         for value, count in ordered + sorted(missing)
     ]

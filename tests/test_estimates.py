@@ -5,7 +5,7 @@ import random
 import pytest
 from django.http import QueryDict
 
-from determinations import sampling, selectors, stats, summaries
+from determinations import facets, sampling, selectors, stats, summaries
 from determinations.filters import ItemFilterSet
 from determinations.models import DisputedItem
 
@@ -92,3 +92,41 @@ def test_the_browse_page_shows_a_sampled_totals_interval(client, monkeypatch):
     html = client.get("/?q=spine").content.decode()
     assert "95% interval " in html
     assert "fixed 1-in-2 sample" in html
+
+
+def test_sampled_facet_values_intervals_cover_the_exact_counts_at_their_stated_rate():
+    build_generated_archive(500)
+    summaries.summaries_refresh()
+    checked = covered = 0
+    for every in range(3, 13):
+        for query in QUERIES:
+            filterset = ItemFilterSet(QueryDict(query))
+            assert filterset.is_valid()
+            exact = facets.facet_counts(filterset)
+            sampled = facets.facet_counts(filterset, sample_every=every)
+            for name, values in sampled.items():
+                counts = {v.value: v.count for v in exact[name]}
+                for value in values:
+                    if not value.estimated or value.count < 20 * every:  # 20 sampled rows
+                        continue
+                    low, high = value.interval
+                    assert low <= value.count <= high, (query, name, value)
+                    checked += 1
+                    covered += low <= counts.get(value.value, 0) <= high
+    assert checked > 500
+    assert covered / checked >= 0.9, f"{covered} of {checked} intervals cover the count"
+
+
+def test_the_browse_page_and_the_api_give_a_sampled_facet_values_interval(client, monkeypatch):
+    build_generated_archive(60)
+    summaries.summaries_refresh()
+    monkeypatch.setattr(sampling, "LEVELS", (2,))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    monkeypatch.setattr(sampling, "SAMPLE_ROWS_UP_TO", 10**9)
+    html = client.get("/?q=spine").content.decode()
+    assert 'title="Estimated from a fixed sample of the letters; 95% interval ' in html
+    data = client.get("/api/facets/?q=spine").json()
+    category = data["facets"]["category"][0]
+    assert category["estimated"] is True
+    low, high = category["interval"]
+    assert low <= category["count"] <= high
