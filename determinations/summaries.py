@@ -185,21 +185,17 @@ def facet_value_counts(key, facets: list[str]) -> dict[str, dict[str, int]] | No
     """
     names = [name for name in facets if name in SUMMARY_FACETS]
     if key == ALL:
-        sql = (
-            f"SELECT facet_a, value_a, items FROM {_T['pair']} "  # noqa: S608
-            f"WHERE facet_b = '' AND facet_a = ANY(%s)"
-        )
-        params = [names]
+        sql, params = _groups_sql(key, names, "facet_{0}, value_{0}, items")
     else:
-        name, value = key
         # Its own facet ignores the filter: the totals; every other facet: the pairs.
+        name, _ = key
+        others = [other for other in names if other != name]
+        pairs, params = _groups_sql(key, others, "facet_{0}, value_{0}, items")
         sql = (
             f"SELECT facet_a, value_a, items FROM {_T['pair']} "  # noqa: S608
-            f"WHERE facet_b = '' AND facet_a = %s AND %s = ANY(%s) "
-            f"UNION ALL SELECT facet_b, value_b, items FROM {_T['pair']} "
-            f"WHERE facet_a = %s AND value_a = %s AND facet_b = ANY(%s) AND facet_b <> %s"
+            f"WHERE facet_b = '' AND facet_a = %s AND %s = ANY(%s) UNION ALL {pairs}"
         )
-        params = [name, name, names, name, value, names, name]
+        params = [name, name, names, *params]
     rows = _fresh_rows(sql, params, 3)
     if rows is None:
         return None
@@ -207,6 +203,23 @@ def facet_value_counts(key, facets: list[str]) -> dict[str, dict[str, int]] | No
     for facet, value, items in rows:
         counts[facet][value] = items
     return counts
+
+
+def _groups_sql(key, facets: list[str], columns: str) -> tuple[str, list]:
+    """The pair table's rows per value of each of ``facets`` under ``key``: the totals without
+    a filter, else the pairs with the key's value. ``columns`` names the grouped side as
+    ``{0}`` (``a`` for the totals, ``b`` for the pairs)."""
+    if key == ALL:
+        sql = (
+            f"SELECT {columns.format('a')} FROM {_T['pair']} "  # noqa: S608
+            f"WHERE facet_b = '' AND facet_a = ANY(%s)"
+        )
+        return sql, [facets]
+    sql = (
+        f"SELECT {columns.format('b')} FROM {_T['pair']} "  # noqa: S608
+        f"WHERE facet_a = %s AND value_a = %s AND facet_b = ANY(%s)"
+    )
+    return sql, [*key, facets]
 
 
 def item_total(key) -> int | None:
@@ -234,18 +247,7 @@ def statistics_rows(key, facets: list[str]) -> dict | None:
     category, then subcategory), in the database's collation.
     """
     facet_a, value_a = key if key != ALL else ("", "")
-    if key == ALL:
-        groups = (
-            f"SELECT 'g', facet_a, value_a, items, overturned FROM {_T['pair']} "  # noqa: S608
-            f"WHERE facet_b = '' AND facet_a = ANY(%s)"
-        )
-        group_params = [facets]
-    else:
-        groups = (
-            f"SELECT 'g', facet_b, value_b, items, overturned FROM {_T['pair']} "  # noqa: S608
-            f"WHERE facet_a = %s AND value_a = %s AND facet_b = ANY(%s)"
-        )
-        group_params = [facet_a, value_a, facets]
+    groups, group_params = _groups_sql(key, facets, "'g', facet_{0}, value_{0}, items, overturned")
     sql = (
         f"SELECT 't', '', '', items, overturned FROM {_T['pair']} "  # noqa: S608
         f"WHERE facet_a = %s AND value_a = %s AND facet_b = '' "
