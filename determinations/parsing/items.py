@@ -4,6 +4,10 @@ An item starts with its request, which ends in ": Upheld" or ": Overturned" (the
 stand alone on the next line). The request may wrap over several lines and contain colons, so it
 is split on its last colon. Its first line is found by walking back from the outcome line to the
 end of the previous item's rationale (a line that ends a sentence) or to the section start.
+
+Nothing is merged in silence: every outcome line starts an item, even when the labels after it
+are damaged or missing (a cut-off letter), and an item whose labels, rationale or end are
+missing, or whose text still holds an outcome, gets a warning that names it.
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ _MODIFIED_WHOLE = re.compile(
     r"\s*The\s+original\s+request\s*,?\s*(?P<req>.+?)$"
 )
 _TRAILING_IS = re.compile(r"(?i)\s+is$")
+# An item's outcome where only a header has one: inside a basis or a rationale, it is a merge.
+_INNER_OUTCOME = re.compile(r":\s*(?:Upheld|Overturned)\b")
 _MAX_REQUEST_LINES = 12
 
 
@@ -100,6 +106,8 @@ def parse_items(lines: list[str], warnings: list[str]) -> list[RawItem]:
         body_from = last + (2 if alone else 1)
         request_lines = lines[starts[index] : last + (2 if alone else 1)]
         items.append(_build(index + 1, request_lines, outcome, lines[body_from:stop], warnings))
+    if items and ends_inside(items[-1]):
+        warnings.append(f"item {len(items)}: the letter ends inside its rationale (cut off?)")
     return items
 
 
@@ -134,15 +142,7 @@ def _outcome_lines(lines: list[str]) -> list[tuple[int, str, bool]]:
         alone = _OUTCOME_ALONE.fullmatch(line)
         if alone and index > 0 and (lines[index - 1].endswith(":") or line.startswith(":")):
             found.append((index - 1, alone.group(1).lower(), True))
-    confirmed = [item for item in found if _followed_by_label(lines, item)]
-    return confirmed if confirmed else found
-
-
-def _followed_by_label(lines: list[str], item: tuple[int, str, bool]) -> bool:
-    after = item[0] + (2 if item[2] else 1)
-    if after >= len(lines):
-        return True  # the letter ends (or was cut off) right after the request
-    return any(_LABEL_LINE.match(line) for line in lines[after : after + 2])
+    return found
 
 
 def _request_start(lines: list[str], last: int, lower: int) -> int | None:
@@ -190,7 +190,15 @@ def _build(
     ):
         if value is None:
             warnings.append(f"item {number}: no {label}")
+        elif _INNER_OUTCOME.search(value):
+            warnings.append(f"item {number}: its {label} holds another outcome (an item's header?)")
     return RawItem(request, original, authorized, outcome, ca, rv, rationale)
+
+
+def ends_inside(item: RawItem) -> bool:
+    """Whether the letter seems to end inside ``item`` (the last): its rationale stops mid-way."""
+    text = item.rationale
+    return bool(text) and not _SENTENCE_END.search(text) and not _ABBREVIATION_END.search(text)
 
 
 def _split_body(body: str) -> tuple[str | None, str | None, str | None, str]:
