@@ -268,6 +268,11 @@ class ReviewerSerializer(serializers.Serializer):
     licensure = serializers.ListField(child=serializers.CharField())
 
 
+class ParseSerializer(serializers.Serializer):
+    parser_version = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
 class DeterminationSerializer(serializers.Serializer):
     """A whole letter: its facts, reviewer profile, and every item with its citations."""
 
@@ -285,6 +290,11 @@ class DeterminationSerializer(serializers.Serializer):
     clinical_summary = serializers.CharField(allow_blank=True)
     outcome = serializers.ChoiceField(choices=LetterOutcome.choices, allow_null=True)
     items = ContractItemSerializer(many=True)
+    parse = ParseSerializer(
+        help_text="The archive's parse of the letter: its parser version and the warnings it "
+        "gave (parts it did not understand); categories, services, body regions and "
+        "quantities are assigned by this parser."
+    )
 
     def to_representation(self, instance):
         url = self.context["request"].build_absolute_uri(instance.get_absolute_url())
@@ -389,11 +399,9 @@ class ItemList(generics.ListAPIView):
 
 
 def _determinations() -> QuerySet[Determination]:
-    return (
-        Determination.objects.public()
-        .select_related("reviewer")
-        .prefetch_related(selectors.items_prefetch())
-    )
+    return selectors.with_parse(
+        Determination.objects.public().select_related("reviewer")
+    ).prefetch_related(selectors.items_prefetch())
 
 
 @extend_schema(parameters=FILTER_PARAMETERS, responses={200: DeterminationSerializer, 400: ERRORS})

@@ -38,6 +38,14 @@ URL = "url"  # the item's permalink: built per response, not stored
 BASIS = "basis"  # {"basis", "citations"}: ``<column>_basis``, citations cited by ``<column>``
 
 
+# What the letters do not say: the archive's parser assigns these fields (one sentence, shown by
+# the permalink page, the API schema, the CSV columns' documentation).
+INFERRED = (
+    "assigned by the archive's parser from the request's words (contract §4), not stated in the "
+    "letter"
+)
+
+
 @dataclass(frozen=True)
 class Field:
     """One key of an outward record and where its value is stored."""
@@ -80,11 +88,23 @@ ITEM_FIELDS: tuple[Field, ...] = (
     Field("original_request", TEXT, null=True),
     Field("authorized", TEXT, null=True),
     Field("outcome", CODE, choices=ItemOutcome.choices),
-    Field("category", CODE, choices=Category.choices),
-    Field("subcategory", CODE, choices=SUBCATEGORY_CHOICES),
-    Field("service", TEXT, null=True),
-    Field("body_regions", CODE, many=True, choices=BodyRegion.choices),
-    Field("quantity", NUMBER, null=True),
+    Field("category", CODE, choices=Category.choices, help=f"Category, {INFERRED}."),
+    Field("subcategory", CODE, choices=SUBCATEGORY_CHOICES, help=f"Subcategory, {INFERRED}."),
+    Field(
+        "service",
+        TEXT,
+        null=True,
+        help=f"Canonical service or a drug's generic name, {INFERRED}; null: no service of "
+        "the vocabulary.",
+    ),
+    Field(
+        "body_regions",
+        CODE,
+        many=True,
+        choices=BodyRegion.choices,
+        help=f"Body regions, {INFERRED}.",
+    ),
+    Field("quantity", NUMBER, null=True, help=f"Sessions, visits or units, {INFERRED}."),
     Field("claims_administrator", BASIS),
     Field("reviewer", BASIS, help="The reviewer's (MAXIMUS) basis and citations."),
     Field("rationale", TEXT),
@@ -178,7 +198,7 @@ def item_url(base_url: str, prefix: str, item: DisputedItem) -> str:
 
 
 def determination_as_dict(determination: Determination, *, url: str | None = None) -> dict:
-    """The determination in the parse contract's shape plus its key and permalink."""
+    """The determination in the parse contract's shape plus its key, permalink and parse."""
     reviewer = determination.reviewer
     return {
         "key": determination.key,
@@ -200,4 +220,15 @@ def determination_as_dict(determination: Determination, *, url: str | None = Non
         "clinical_summary": determination.clinical_summary,
         "outcome": determination.outcome,
         "items": [item_as_dict(item) for item in determination.items.all()],
+        "parse": _parse_of(determination),
     }
+
+
+def _parse_of(determination: Determination) -> dict:
+    """The parse's version and warnings: annotated by ``selectors.with_parse`` (two columns),
+    else read from the letter."""
+    if hasattr(determination, "parse_version"):
+        version, warnings = determination.parse_version, determination.parse_warnings
+    else:
+        version, warnings = determination.letter.parser_version, determination.letter.warnings
+    return {"parser_version": version, "warnings": list(warnings or [])}

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from . import paging, plans, sampling, snippets, summaries
 from .filters import ItemFilterSet
@@ -194,11 +194,19 @@ def items_prefetch() -> Prefetch:
 
 
 def determination_get(*, key: str) -> Determination | None:
-    """One determination with its reviewer, items and citations in three queries. Its letter
-    (the stored file's record) is not loaded: only the original's download reads it."""
+    """One determination with its reviewer, items and citations in three queries. Of its
+    letter (the stored file's record) only the parse's version and warnings are read."""
     return (
-        Determination.objects.select_related("reviewer")
+        with_parse(Determination.objects.select_related("reviewer"))
         .prefetch_related(items_prefetch())
         .filter(key=key)
         .first()
+    )
+
+
+def with_parse(queryset: QuerySet[Determination]) -> QuerySet[Determination]:
+    """Determinations with their parse's version and warnings (``parse_version``,
+    ``parse_warnings``): two columns of the letter, not its stored text."""
+    return queryset.annotate(
+        parse_version=F("letter__parser_version"), parse_warnings=F("letter__warnings")
     )

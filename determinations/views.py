@@ -128,6 +128,7 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
             "determination": determination,
             "items": list(determination.items.all()),
             "canonical_url": request.build_absolute_uri(determination.get_absolute_url()),
+            "parser_version": determination.parse_version,
         },
     )
 

@@ -151,3 +151,21 @@ def test_a_withdrawn_determination_is_410_and_leaves_browse(client):
     assert response.status_code == 410
     assert "Published in error." in response.content.decode()
     assert "CM16-0000410" not in client.get("/").content.decode()
+
+
+def test_the_permalink_says_which_fields_the_archive_assigned_and_gives_the_parses_warnings(
+    client,
+):
+    from .builders import a_determination, a_parse, an_item
+
+    parse = a_parse(items=[an_item(service=None)])
+    parse["warnings"] = ["item 1: the letter ends inside its rationale (cut off?)"]
+    determination = a_determination(parse)
+    html = client.get(determination.get_absolute_url()).content.decode()
+    assert "are assigned by the archive's parser (version " in html
+    assert "no service in the vocabulary" in html
+    data = client.get(f"{determination.get_absolute_url()}json/").json()
+    assert data["parse"]["warnings"] == parse["warnings"]
+    assert data["parse"]["parser_version"]
+    api = client.get(f"/api/determinations/{determination.key}/").json()
+    assert api["parse"] == data["parse"]
