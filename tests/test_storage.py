@@ -108,6 +108,39 @@ def test_concurrent_writers_of_the_same_bytes_end_with_one_file():
         assert hashlib.sha256(handle.read()).hexdigest() == services.sha256_hex(data)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_uploads_of_the_same_files_leave_one_original_each():
+    from django.db import connection
+
+    from determinations.uploads import Incoming
+
+    files = [Incoming(f"{n}.txt", numbered(200 + n), "text/plain") for n in range(20)]
+    start, errors = threading.Barrier(2), []
+
+    def upload():
+        start.wait()
+        try:
+            services.batch_receive(files=files, source="test")
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Letter.objects.count() == 20
+    stored = sorted(
+        p.name for p in Path(default_storage.path("originals")).rglob("*") if p.is_file()
+    )
+    assert stored == sorted(letter.sha256 for letter in Letter.objects.all())
+    outcomes = UploadResult.objects.values_list("outcome", flat=True)
+    assert sorted(set(outcomes)) == ["duplicate", "new"] and len(outcomes) == 40
+
+
 @pytest.mark.django_db
 def test_an_admin_upload_on_a_full_disk_says_so_per_file_and_stores_nothing(
     admin_client, full_disk
