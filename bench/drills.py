@@ -6,8 +6,9 @@
 
 Every drill runs against a PostgreSQL server of its own, started by this script from the pgserver
 wheel in a temporary directory (so stopping it interrupts nobody else), with scratch databases
-(``imr_drill``, ``imr_drill_ingest``) and a scratch ``MEDIA_ROOT`` under the same temporary
-directory; all of it is deleted at the end (``--keep`` keeps the letters, originals and logs).
+(``imr_drill``, ``imr_drill_ingest``, ``imr_drill_full``) and a scratch ``MEDIA_ROOT`` under the
+same temporary directory; all of it is deleted at the end (``--keep`` keeps the letters,
+originals and logs).
 Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach that server through
 ``DATABASE_URL`` with the socket directory as host.
 
@@ -32,13 +33,29 @@ Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach th
   are forked from this one, so they inherit the patch): only that letter fails, with the reason.
   Also covered by tests/test_admin_upload.py::test_a_parser_that_raises_fails_only_its_own_letter.
 
+- full-disk-upload: ~300 text letters received as one batch (``services.batch_receive``, as the
+  admin upload does) with ``MEDIA_ROOT`` on a 1 MB tmpfs (``mount -t tmpfs``; where mounting is
+  not possible, the storage is patched to fail with ENOSPC past 1 MB, measured on disk). The files
+  that do not fit must be refused with a clear reason and leave nothing behind: no row, no partial
+  or suffixed file, every stored original whole. Then the disk grows (``mount -o remount``), the
+  same files are received again and a real ``manage.py db_worker --batch`` parses them: every
+  letter parsed exactly once (one determination, items not duplicated), its original's SHA-256
+  matching.
+- full-disk-ingest: ``manage.py ingest_letters DIR`` on ~400 letters, ``MEDIA_ROOT`` on a 1 MB
+  tmpfs (or the same patch, in a small bootstrap before the command): it must end with one clear
+  line ("Could not store an original: No space left on device ...") and exit 1, no traceback and
+  nothing half-written. After the disk grows the same command resumes: stored == distinct files,
+  each parsed once, and ``manage.py verify_originals`` finds every original good.
+
 Each drill prints its figures and PASS or FAIL; the exit status is 1 when any drill fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -55,9 +72,19 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-DRILLS = ("parser-failure", "poison-letter", "kill-worker", "database-stop")
+DRILLS = (
+    "parser-failure",
+    "poison-letter",
+    "kill-worker",
+    "database-stop",
+    "full-disk-upload",
+    "full-disk-ingest",
+)
 MAIN_DB = "imr_drill"
 INGEST_DB = "imr_drill_ingest"
+FULL_DB = "imr_drill_full"  # the full-disk import's own database (verify_originals checks it all)
+DISK_BYTES = 1024 * 1024  # the small disk the full-disk drills fill
+ROOMY_BYTES = 64 * 1024 * 1024  # what it grows to for the recovery
 POISON = "DRILL-POISON"
 # Determination rows updated and item rows deleted: both stay 0 unless a letter is parsed again.
 STATS_SQL = (
@@ -572,6 +599,262 @@ def drill_poison_letter(ctx: Context) -> None:
     connections.close_all()
 
 
+# --- Full disk -----------------------------------------------------------------------------------
+
+
+class SmallDisk:
+    """A directory that holds only ``size`` bytes: a tmpfs of that size where mounting works,
+    else a plain directory whose originals storage is patched to fail with ENOSPC past ``size``
+    bytes on disk (``limit_storage``, also in ``QUOTA_BOOTSTRAP`` for subprocesses)."""
+
+    def __init__(self, path: Path, size: int, *, mount: bool = True) -> None:
+        self.path, self.size = path, size
+        path.mkdir(parents=True)
+        why = "--no-tmpfs"
+        if mount:
+            try:
+                done = subprocess.run(
+                    ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                why = last_line(done.stderr)
+            except OSError as exc:
+                done, why = None, str(exc)
+        self.mounted = mount and done is not None and done.returncode == 0
+        self.how = (
+            f"a {size // 1024} KB tmpfs"
+            if self.mounted
+            else f"a storage failing with ENOSPC past {size // 1024} KB on disk ({why})"
+        )
+
+    def grow(self, size: int) -> None:
+        self.size = size
+        if self.mounted:
+            done = subprocess.run(
+                ["mount", "-o", f"remount,size={size}", str(self.path)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            check(done.returncode == 0, f"could not grow the tmpfs: {last_line(done.stderr)}")
+
+    def env(self) -> dict:
+        """What a subprocess needs to see the same small disk."""
+        return {} if self.mounted else {"DRILL_DISK_BYTES": str(self.size)}
+
+    def remove(self) -> None:
+        if self.mounted:
+            subprocess.run(["umount", str(self.path)], capture_output=True, check=False)
+            self.mounted = False
+
+
+def limit_storage(limit: int | None) -> None:
+    """Patch the originals storage to fail with ENOSPC once its directory holds ``limit`` bytes
+    (None: no limit). The fallback of ``SmallDisk`` where tmpfs cannot be mounted."""
+    from determinations.storage import AtomicFileSystemStorage
+
+    real = getattr(AtomicFileSystemStorage, "_unlimited_save", AtomicFileSystemStorage._save)
+    AtomicFileSystemStorage._unlimited_save = real
+    if limit is None:
+        AtomicFileSystemStorage._save = real
+        return
+
+    def _save(self, name, content):
+        used = sum(f.stat().st_size for f in Path(self.location).rglob("*") if f.is_file())
+        if used + content.size > limit:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, name, content)
+
+    AtomicFileSystemStorage._save = _save
+
+
+# A manage.py that carries limit_storage when DRILL_DISK_BYTES is set (forked parsers inherit it).
+QUOTA_BOOTSTRAP = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+sys.path.insert(0, {str(ROOT / "bench")!r})
+import django
+django.setup()
+if os.environ.get("DRILL_DISK_BYTES"):
+    from drills import limit_storage
+    limit_storage(int(os.environ["DRILL_DISK_BYTES"]))
+from django.core.management import execute_from_command_line
+execute_from_command_line(["manage.py", *sys.argv[1:]])
+"""
+
+
+def run_on_disk(env: dict, disk: SmallDisk, log: Path, *args: str, timeout: float = 300):
+    """``manage.py ARGS`` with the small disk's environment, output kept in ``log``."""
+    command = ["nice", "-n", "5", PYTHON, "-c", QUOTA_BOOTSTRAP, *args]
+    done = subprocess.run(
+        command,
+        env=dict(env, **disk.env()),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    log.write_text(f"$ {' '.join(args)}\n{done.stdout}\n--- stderr\n{done.stderr}")
+    return done
+
+
+def originals_on_disk(media: Path) -> tuple[int, int]:
+    """(files whose bytes are not the SHA-256 they are named by, partial or suffixed files)
+    under ``media/originals``: both must stay 0 whatever the disk does."""
+    wrong = stray = 0
+    for path in (media / "originals").rglob("*") if (media / "originals").exists() else []:
+        if not path.is_file():
+            continue
+        if not re.fullmatch(r"[0-9a-f]{64}", path.name):
+            stray += 1
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != path.name:
+            wrong += 1
+    return wrong, stray
+
+
+def drill_full_disk_upload(ctx: Context) -> None:
+    from django.db import connections
+    from django.db.models import Count
+    from django.test import override_settings
+
+    from determinations import services
+    from determinations.choices import ParseStatus
+    from determinations.management.commands.verify_originals import check_original
+    from determinations.models import Determination, DisputedItem, Letter, UploadResult
+    from determinations.uploads import Incoming
+
+    count = ctx.args.full_letters
+    disk = ctx.small_disk("media-full-upload")
+    say(f"  MEDIA_ROOT on {disk.how}")
+    folder = ctx.tmp / "letters-full-upload"
+    expected_items = write_letters(folder, count, series=96)
+    paths = sorted(folder.iterdir())
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+    def receive(note: str):
+        incoming = [Incoming(p.name, p.read_bytes(), "text/plain") for p in paths]
+        return services.batch_receive(files=incoming, source="command", note=note)
+
+    with override_settings(MEDIA_ROOT=str(disk.path)):
+        if not disk.mounted:
+            limit_storage(disk.size)
+        quiet = logging.getLogger("determinations.services")
+        quiet.disabled = True  # one "could not store" line per refused file: counted below
+        try:
+            first = receive("full-disk drill, disk full")
+        finally:
+            limit_storage(None)
+            quiet.disabled = False
+        outcomes = Counter(first.results.values_list("outcome", flat=True))
+        refused = list(first.results.filter(outcome=UploadResult.Outcome.REJECTED))
+        reasons = Counter(r.message.split(":")[0] for r in refused)
+        stored = Letter.objects.filter(sha256__in=digests)  # .all() below: never a stale cache
+        storage = Letter._meta.get_field("original").storage
+        bad = sum(1 for letter in stored.all() if check_original(storage, letter))
+        wrong, stray = originals_on_disk(disk.path)
+        say(
+            f"  upload 1 (disk full): {count} files -> {dict(sorted(outcomes.items()))}; "
+            f"reasons {dict(reasons)}; rows {stored.count()}; stored originals bad {bad}; files "
+            f"on disk with wrong bytes {wrong}, partial or suffixed {stray}"
+        )
+        check(0 < outcomes["new"] < count, "the disk did not fill during the upload")
+        check(
+            all("No space left on device" in r.message for r in refused),
+            "a refused file has no clear reason",
+        )
+        check(stored.count() == outcomes["new"], "rows for files whose bytes were not kept")
+        check(bad == 0 and wrong == 0 and stray == 0, "an original is partial, wrong or doubled")
+
+        disk.grow(ROOMY_BYTES)
+        second = receive("full-disk drill, after the disk grew")
+        again = Counter(second.results.values_list("outcome", flat=True))
+        say(f"  disk grown; upload 2 (same files): {dict(sorted(again.items()))}")
+        check(again["new"] == len(refused), "the refused files were not stored the second time")
+        check(again["duplicate"] == outcomes["new"], "stored files not recognised as duplicates")
+        connections.close_all()
+
+        env = dict(ctx.env, MEDIA_ROOT=str(disk.path))
+        log = ctx.tmp / "full-disk-worker.log"
+        done = manage(env, "db_worker", "--batch", "--no-startup-delay", timeout=300, log=log)
+        say(f"  manage.py db_worker --batch: exit {done.returncode}")
+        check(done.returncode == 0, f"db_worker --batch failed: {tail(log)}")
+
+        statuses = Counter(stored.values_list("status", flat=True))
+        determinations = Determination.objects.filter(letter__sha256__in=digests)
+        items = DisputedItem.objects.filter(determination__letter__sha256__in=digests)
+        doubled = items.values("determination_id", "number").annotate(n=Count("id"))
+        doubled = doubled.filter(n__gt=1).count()
+        bad = sum(1 for letter in stored.all() if check_original(storage, letter))
+        wrong, stray = originals_on_disk(disk.path)
+        say(
+            f"  after: {stored.count()} letters for {len(digests)} distinct files; statuses "
+            f"{dict(sorted(statuses.items()))}; determinations {determinations.count()}; items "
+            f"{items.count()} (expected {expected_items}), doubled {doubled}; originals bad "
+            f"{bad}, files with wrong bytes {wrong}, partial or suffixed {stray}"
+        )
+        parsed = statuses[ParseStatus.PARSED] + statuses[ParseStatus.PARSED_WITH_WARNINGS]
+        check(stored.count() == count and parsed == count, "not every letter stored and parsed")
+        check(determinations.count() == count, "not one determination per letter")
+        check(items.count() == expected_items and doubled == 0, "items lost or duplicated")
+        check(bad == 0 and wrong == 0 and stray == 0, "an original is partial, wrong or doubled")
+
+
+def drill_full_disk_ingest(ctx: Context) -> None:
+    from determinations.choices import ParseStatus
+
+    count = ctx.args.full_letters + 100
+    disk = ctx.small_disk("media-full-ingest")
+    say(f"  MEDIA_ROOT on {disk.how}")
+    folder = ctx.tmp / "letters-full-ingest"
+    expected_items = write_letters(folder, count, series=97)
+    env = dict(ctx.env, DATABASE_URL=ctx.server.url(FULL_DB), MEDIA_ROOT=str(disk.path))
+    args = ("ingest_letters", str(folder), "--no-progress", "--workers", "2")
+
+    done = run_on_disk(env, disk, ctx.tmp / "full-ingest-1.log", *args)
+    stored = ctx.server.scalar(FULL_DB, "SELECT count(*) FROM determinations_letter")
+    wrong, stray = originals_on_disk(disk.path)
+    said = last_line(done.stderr)
+    say(f"  run 1 (disk full): exit {done.returncode}; {stored}/{count} stored; says: {said}")
+    say(f"  files on disk with wrong bytes {wrong}, partial or suffixed {stray}")
+    check(done.returncode != 0, "ingest_letters exited 0 on a full disk")
+    check("Could not store an original: No space left on device" in said, "no clear message")
+    check("Traceback" not in done.stdout + done.stderr, "the output holds a traceback")
+    check(stored < count, "the disk did not fill during the import")
+    check(wrong == 0 and stray == 0, "a partial, wrong or suffixed original was left")
+
+    disk.grow(ROOMY_BYTES)
+    done = run_on_disk(env, disk, ctx.tmp / "full-ingest-2.log", *args)
+    summary = summary_line(done.stdout)
+    say(f"  disk grown; run 2: exit {done.returncode}; {summary}")
+    check(done.returncode == 0, f"the re-run failed: {last_line(done.stderr)}")
+    rows = ctx.server.query(
+        FULL_DB,
+        "SELECT l.sha256, l.status, (SELECT count(*) FROM determinations_determination d "
+        "WHERE d.letter_id = l.id) FROM determinations_letter l",
+    )
+    items = ctx.server.scalar(FULL_DB, "SELECT count(*) FROM determinations_disputeditem")
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    statuses = Counter(row[1] for row in rows)
+    done = run_on_disk(env, disk, ctx.tmp / "full-ingest-verify.log", "verify_originals")
+    verified = last_line(done.stdout)
+    wrong, stray = originals_on_disk(disk.path)
+    say(
+        f"  after: {len(rows)} letters for {len(digests)} distinct files; statuses "
+        f"{dict(sorted(statuses.items()))}; determinations {sum(r[2] for r in rows)}; items "
+        f"{items} (expected {expected_items}); verify_originals: exit {done.returncode}, "
+        f"{verified}; files with wrong bytes {wrong}, partial or suffixed {stray}"
+    )
+    check({row[0] for row in rows} == digests and len(rows) == count, "stored != distinct files")
+    parsed = statuses[ParseStatus.PARSED] + statuses[ParseStatus.PARSED_WITH_WARNINGS]
+    check(parsed == count, "not every letter parsed")
+    check(all(row[2] == 1 for row in rows), "not one determination per letter")
+    check(items == expected_items, "items lost or duplicated")
+    check(done.returncode == 0 and wrong == 0 and stray == 0, "an original is bad")
+
+
 # --- Running them --------------------------------------------------------------------------------
 
 
@@ -579,11 +862,18 @@ class Context:
     def __init__(self, args, tmp: Path, server: Server, env: dict) -> None:
         self.args, self.tmp, self.server, self.env = args, tmp, server, env
         self.media_ingest = tmp / "media-ingest"
+        self.disks: list[SmallDisk] = []
+
+    def small_disk(self, name: str) -> SmallDisk:
+        """A small disk under the temporary directory, unmounted when the drills end."""
+        disk = SmallDisk(self.tmp / name, DISK_BYTES, mount=not self.args.no_tmpfs)
+        self.disks.append(disk)
+        return disk
 
 
 def setup(args, tmp: Path) -> Context:
     server = Server(tmp)
-    for name in (MAIN_DB, INGEST_DB):
+    for name in (MAIN_DB, INGEST_DB, FULL_DB):
         with server.connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
     with server.connect() as conn:
@@ -621,11 +911,12 @@ def setup(args, tmp: Path) -> Context:
     connections.close_all()
     with server.connect() as conn:  # a migrated copy for the import drill
         conn.execute(f'CREATE DATABASE "{INGEST_DB}" TEMPLATE "{MAIN_DB}"')
+        conn.execute(f'CREATE DATABASE "{FULL_DB}" TEMPLATE "{MAIN_DB}"')
     info = server.handle.get_postmaster_info()
     say(
         f"drill server: PostgreSQL {server.scalar('postgres', 'SHOW server_version')} "
         f"(pgserver) in {server.pgdata}, socket {info.socket_dir}; databases {MAIN_DB}, "
-        f"{INGEST_DB} migrated in {time.monotonic() - started:.1f} s; media under {tmp}"
+        f"{INGEST_DB}, {FULL_DB} migrated in {time.monotonic() - started:.1f} s; media under {tmp}"
     )
     return Context(args, tmp, server, env)
 
@@ -635,6 +926,12 @@ def main() -> int:
     parser.add_argument("--drill", action="append", choices=DRILLS, help="default: all")
     parser.add_argument("--kill-letters", type=int, default=300)
     parser.add_argument("--ingest-letters", type=int, default=3000)
+    parser.add_argument("--full-letters", type=int, default=300)
+    parser.add_argument(
+        "--no-tmpfs",
+        action="store_true",
+        help="full-disk drills: a storage failing with ENOSPC instead of a small tmpfs",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the letters and logs (not the server's data)"
     )
@@ -645,6 +942,8 @@ def main() -> int:
         "poison-letter": drill_poison_letter,
         "kill-worker": drill_kill_worker,
         "database-stop": drill_database_stop,
+        "full-disk-upload": drill_full_disk_upload,
+        "full-disk-ingest": drill_full_disk_ingest,
     }
     tmp = Path(tempfile.mkdtemp(prefix="imr_drill_"))
     check(ROOT not in tmp.resolve().parents, "the temporary directory is inside the repository")
@@ -669,8 +968,10 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
+            for disk in ctx.disks:
+                disk.remove()
             try:
-                for name in (MAIN_DB, INGEST_DB):
+                for name in (MAIN_DB, INGEST_DB, FULL_DB):
                     with ctx.server.connect() as conn:
                         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             except Exception as exc:  # the server may be the thing that failed

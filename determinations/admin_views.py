@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from . import services
 from .choices import ParseStatus
 from .models import Letter, UploadBatch, UploadResult
+from .responses import original_unavailable
 from .uploads import Limits, human_size, read_files
 
 UPLOAD_PERMISSION = "determinations.add_letter"
@@ -25,8 +26,12 @@ ACCEPT = ".pdf,.txt,.zip,application/pdf,text/plain,application/zip"
 def letter_original(request, pk: int):
     """Any stored original (failed ones too), as an attachment that browsers will not sniff."""
     letter = get_object_or_404(Letter, pk=pk)
+    try:
+        handle = letter.original.open("rb")
+    except OSError as exc:
+        return original_unavailable(request, letter, exc)
     response = FileResponse(
-        letter.original.open("rb"),
+        handle,
         as_attachment=True,
         filename=letter.original_name.rsplit("/", 1)[-1] or letter.sha256,
         content_type=letter.content_type,
@@ -48,7 +53,8 @@ def upload_letters(request, *, admin_site):
     if request.method == "POST":
         uploaded = request.FILES.getlist("files")
         if uploaded:
-            incoming = read_files(((f.name, f, f.size) for f in uploaded), limits=limits)
+            files = ((getattr(f, "given_name", f.name), f, f.size) for f in uploaded)
+            incoming = read_files(files, limits=limits)
             batch = services.batch_receive(files=incoming, user=request.user)
             return HttpResponseRedirect(
                 reverse("admin:determinations_uploadbatch_change", args=[batch.pk])

@@ -1,9 +1,14 @@
-"""Error responses the pages, exports and feed share: the 400 page and the plain-text 400."""
+"""Error responses the pages, exports and feed share: the 400 page, the plain-text 400, and the
+503 of an original missing from storage."""
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
@@ -15,3 +20,13 @@ def plain_bad_request(errors: list[str]) -> HttpResponse:
     """Machine clients (curl, feed readers) get the problems as plain text."""
     text = "Bad request:\n" + "".join(f"- {error}\n" for error in errors)
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
+def original_unavailable(request: HttpRequest, letter, exc: OSError, determination=None):
+    """The 503 page of a download whose original is missing or unreadable: the archive's fault,
+    for an operator to repair (``verify_originals``), never a bare 500."""
+    logger.error("original of letter %s (%s) unavailable: %s", letter.pk, letter.original, exc)
+    context = {"letter": letter, "determination": determination}
+    response = render(request, "determinations/original_missing.html", context, status=503)
+    response["Retry-After"] = "3600"
+    return response

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,9 +66,51 @@ NOTE_MAX = 10000  # characters of a batch's note kept
 RECEIVE_CHUNK = 100  # files of an admin upload stored per transaction
 
 
-def name_fit(name: str, model, field: str) -> str:
-    """``name`` cut to fit ``model.field``, keeping its end: the end of a path names the file."""
-    return name[-model._meta.get_field(field).max_length :]
+# Removed from names: C0/C1 controls, format characters (bidi overrides), line separators.
+_NAME_DROPPED = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def name_fit(name: str | bytes, model, field: str) -> str:
+    """The name rule, for every name a letter or a result keeps (uploads, ZIP members, paths).
+
+    Bytes that are not UTF-8 are decoded with replacement (U+FFFD), never dropped; control and
+    format characters are removed; the rest is cut to fit ``model.field``, keeping its end (the
+    end of a path names the file). ``name_warning`` says what was changed.
+    """
+    return _name_clean(name)[-model._meta.get_field(field).max_length :]
+
+
+def name_warning(name: str | bytes) -> str:
+    """What ``name_fit`` changed in the name a letter keeps ('' when nothing): for the results."""
+    clean = _name_clean(name)
+    kept = clean[-Letter._meta.get_field("original_name").max_length :]
+    notes = []
+    if "\ufffd" in clean:
+        notes.append("bytes of the file name that are not UTF-8 are shown as \ufffd")
+    if len(clean) < len(_name_decoded(name)):
+        notes.append("control characters removed from the file name")
+    if len(kept) < len(clean):
+        notes.append(f"file name cut to its last {len(kept)} characters (it had {len(clean)})")
+    return "; ".join(notes)
+
+
+def _name_decoded(name: str | bytes) -> str:
+    """Text for any name: bytes or a path's undecodable bytes (``os.fsdecode``'s surrogates)
+    decoded as UTF-8 with replacement."""
+    if isinstance(name, bytes):
+        return name.decode("utf-8", "replace")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # surrogates that are not escaped bytes
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in name)
+    return name
+
+
+def _name_clean(name: str | bytes) -> str:
+    return "".join(c for c in _name_decoded(name) if unicodedata.category(c) not in _NAME_DROPPED)
 
 
 def message_fit(message: str) -> str:
@@ -168,17 +211,24 @@ def _letter_row(incoming: Incoming, digest: str, batch, uploaded_by) -> Letter:
 
 def original_write(*, name: str, data: bytes) -> str:
     """Keep an original's bytes under its content address ``name``, through the storage API;
-    returns the name they are stored under.
+    returns the name they are stored under (``name``).
 
     Called before the letter's row is written (a stored row always has its bytes), also from
     ``ingest_letters``' parser processes (no database needed). A file already under ``name`` is
-    kept when it holds these bytes; anything else there (a file a killed run left half-written)
-    is left alone and the storage picks another name.
+    trusted only when it holds these bytes; anything else there (a file a killed run or a full
+    disk left half-written) is replaced in place. The storage (``storage.py``) writes atomically:
+    a failed write raises ``OSError`` and leaves nothing at ``name``.
     """
     field = Letter._meta.get_field("original")
     if field.storage.exists(name) and _stored_digest(field.storage, name) == sha256_hex(data):
         return name
     return field.storage.save(name, ContentFile(data), max_length=field.max_length)
+
+
+def storage_failure(exc: OSError) -> str:
+    """What a file's result says when its bytes could not be written (full disk, I/O error)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"could not be stored, nothing was kept ({reason}): upload it again once it is fixed"
 
 
 def _stored_digest(storage, name: str) -> str:
@@ -225,9 +275,9 @@ def receipts_store(*, receipts: list[Receipt], batch: UploadBatch) -> list[Uploa
         try:
             name = original_write(name=receipt.letter.original.name, data=receipt.incoming.data)
         except OSError as exc:
-            logger.exception("could not store %s", receipt.incoming.name)
+            logger.error("could not store %s: %s", receipt.incoming.name, exc)
             receipt.new, receipt.letter = False, None
-            receipt.rejection = f"could not be stored (nothing was kept): {exc}"
+            receipt.rejection = storage_failure(exc)
             continue
         receipt.letter.original.name = name
     new = [receipt for receipt in receipts if receipt.new]
@@ -291,6 +341,8 @@ def _results_create(receipts: list[Receipt], batch: UploadBatch) -> list[UploadR
         else:
             letter = receipt.letter or new.get(receipt.digest) or found.get(receipt.digest)
             outcome, message = UploadResult.Outcome.DUPLICATE, _duplicate_message(letter, batch)
+        warning = name_warning(receipt.incoming.name)
+        message = "; ".join(part for part in (message, warning) if part)
         results.append(
             UploadResult(
                 batch=batch, name=name, outcome=outcome, message=message_fit(message), letter=letter

@@ -13,7 +13,7 @@ from . import paging, plans, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .presenters import determination_as_dict
-from .responses import bad_request
+from .responses import bad_request, original_unavailable
 
 PAGE_SIZE = 25
 FACET_TOP = 6  # values shown before "more"
@@ -152,8 +152,12 @@ def original(request: HttpRequest, key: str) -> HttpResponse:
         return gone
     letter = determination.letter
     extension = {"application/pdf": ".pdf", "text/plain": ".txt"}.get(letter.content_type, "")
+    try:
+        handle = letter.original.open("rb")
+    except OSError as exc:
+        return original_unavailable(request, letter, exc, determination)
     response = FileResponse(
-        letter.original.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{determination.key}{extension}",
         content_type=letter.content_type,

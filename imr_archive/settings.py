@@ -134,10 +134,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Originals of uploaded letters. Never served from a URL: the download view streams them.
+# Originals of uploaded letters. Never served from a URL: the download view streams them. Saved
+# atomically under their content address (determinations/storage.py).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "determinations.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -155,6 +156,11 @@ IMR_MAX_ZIP_UNCOMPRESSED_BYTES = env_int("IMR_MAX_ZIP_UNCOMPRESSED_BYTES", 2 * 1
 IMR_MAX_ZIP_RATIO = env_int("IMR_MAX_ZIP_RATIO", 100, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 1000, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django's own two handlers, keeping each file's name as the client gave it (multipart.py).
+FILE_UPLOAD_HANDLERS = [
+    "determinations.multipart.MemoryUploadHandler",
+    "determinations.multipart.TemporaryUploadHandler",
+]
 
 # Background parsing (django-tasks): the database queue, worked by `manage.py db_worker` on any
 # number of machines. TASKS_IMMEDIATE=1 runs tasks inside the request instead (no worker needed);

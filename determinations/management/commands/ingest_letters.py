@@ -171,6 +171,10 @@ class Command(BaseCommand):
                 f"Lost the database connection: {str(exc).strip()}. Everything written before "
                 "this point is kept; run the same command again to resume."
             ) from exc
+        except OSError as exc:  # an original could not be written: a full disk, an I/O error
+            progress.close()
+            self._summary(counts, progress)
+            raise CommandError(storage_stopped(exc)) from exc
         except KeyboardInterrupt:
             progress.close()
             self._summary(counts, progress)
@@ -240,6 +244,17 @@ class Command(BaseCommand):
             f"{counts['duplicate']}, rejected {counts['rejected']}; "
             f"{progress.done} files in {progress.elapsed:.1f} s = {progress.rate:.1f} letters/s"
         )
+
+
+def storage_stopped(exc: OSError) -> str:
+    """The one line a run stopped by its storage ends with (the writes are atomic: no partial
+    original is left, and the letters of the chunk that failed have no rows yet)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (
+        f"Could not store an original: {exc.strerror or exc}{where}. Letters stored before this "
+        "point are kept and nothing half-written is left; free space (or fix the storage) and "
+        "run the same command again to resume."
+    )
 
 
 def _walk(paths: list[str]) -> Iterator[str]:
