@@ -645,8 +645,9 @@ def letter_purge(*, letter: Letter, user, reason: str) -> PurgedLetter:
     refuses the same bytes until ``purges_undo``.
 
     The file is deleted once the purge is committed (a rolled-back purge keeps it). Letters
-    waiting as re-issues of its determination are parsed again, so one of them takes over the
-    permalink. Its upload results stay, saying it was purged.
+    waiting as re-issues of a public determination are parsed again, so one of them takes over
+    the permalink (not of a withdrawn one: that would publish the case again unasked). Its
+    upload results stay, saying it was purged.
     """
     reason = reason.strip()
     if not reason:
@@ -655,7 +656,8 @@ def letter_purge(*, letter: Letter, user, reason: str) -> PurgedLetter:
     determination = Determination.objects.filter(letter=letter).first()
     reissues = []
     if determination is not None:
-        reissues = list(determination.reissues.values_list("pk", flat=True))
+        if not determination.is_withdrawn:
+            reissues = list(determination.reissues.values_list("pk", flat=True))
         determination.delete()  # its items and citations go with it
     purged = PurgedLetter.objects.create(
         sha256=letter.sha256,

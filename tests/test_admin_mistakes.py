@@ -283,6 +283,17 @@ def test_purging_a_letter_with_a_waiting_re_issue_gives_the_permalink_to_the_re_
     assert client.get("/determinations/CM16-0007050/").status_code == 200
 
 
+def test_purging_a_withdrawn_letter_does_not_publish_its_waiting_re_issue(client, root):
+    upload(client, "first.txt", numbered(TEXTS[2], 7055))
+    upload(client, "reissue.txt", numbered(TEXTS[2], 7055) + b"\nCorrected.\n")
+    first, reissue = Letter.objects.order_by("pk")
+    services.determination_withdraw(determination=first.determination, reason="Withdrawn.")
+    purge_post(client, [first], confirm="yes", reason="should never have been here")
+    assert Letter.objects.filter(pk=reissue.pk).exists()
+    assert not Determination.objects.filter(key="CM16-0007055").exists()
+    assert client.get("/determinations/CM16-0007055/").status_code == 410
+
+
 def test_undo_purge_is_for_superusers_and_accepts_the_bytes_again(client, root):
     data = numbered(TEXTS[3], 7060)
     upload(client, "first.txt", data)
