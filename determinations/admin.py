@@ -8,19 +8,23 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from . import admin_views, services
+from .admin_confirm import confirm_with_reason
 from .choices import ParseStatus
 from .models import (
     Determination,
     DisputedItem,
     GuidelineCitation,
     Letter,
+    PurgedLetter,
     Reviewer,
     UploadBatch,
     UploadResult,
 )
+from .uploads import human_size
 
 
 class ReadOnlyMixin:
@@ -90,9 +94,33 @@ class DeterminationAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def withdraw(self, request, queryset):
-        for determination in queryset:
-            services.determination_withdraw(determination=determination)
-        self.message_user(request, f"Withdrew {queryset.count()} determination(s).")
+        """Asks for confirmation and the public notice first (shown on the 410 page)."""
+        determinations = list(queryset)
+
+        def act(reason: str) -> None:
+            for determination in determinations:
+                services.determination_withdraw(determination=determination, reason=reason)
+                self.log_change(request, determination, f"Withdrawn: {reason}")
+            self.message_user(request, f"Withdrew {len(determinations)} determination(s).")
+
+        return confirm_with_reason(
+            self,
+            request,
+            determinations,
+            act=act,
+            title="Withdraw determinations",
+            warning="These determinations leave every public page, count and export; their "
+            "permalinks answer 410 Gone with the notice below. Restoring undoes it.",
+            columns=["Permalink", "Decision date", "Outcome", "Already withdrawn"],
+            rows=[
+                [d.key, d.decision_date or "-", d.outcome or "-", "yes" if d.is_withdrawn else ""]
+                for d in determinations
+            ],
+            reason_label="Public notice",
+            reason_help="Why it was withdrawn, in a sentence the public will read on the "
+            "permalink (no personal details).",
+            button="Withdraw",
+        )
 
     @admin.action(description="Restore withdrawn determinations", permissions=["change"])
     def restore(self, request, queryset):
@@ -163,7 +191,7 @@ class LetterAdmin(admin.ModelAdmin):
         "reissue_review",
     ]
     exclude = ["text"]
-    actions = ["reparse", "choose_for_permalink", "keep_permalink"]
+    actions = ["reparse", "choose_for_permalink", "keep_permalink", "purge"]
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -171,6 +199,10 @@ class LetterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_purge_permission(self, request):
+        """Purging destroys the original: superusers only, whatever their permissions say."""
+        return request.user.is_superuser
 
     @admin.display(description="Needs review", boolean=True)
     def review(self, obj):
@@ -246,6 +278,112 @@ class LetterAdmin(admin.ModelAdmin):
             services.letter_keep_permalink(letter=letter)
             count += 1
         self.message_user(request, f"Dismissed the review of {count} letter(s).")
+
+    @admin.action(
+        description="Purge: remove uploaded by mistake (letter, parse, original file)",
+        permissions=["purge"],
+    )
+    def purge(self, request, queryset):
+        """A confirmation page listing what goes, with a required reason; then the purge."""
+        letters = list(
+            queryset.select_related("determination", "uploaded_by").annotate(
+                item_count=Count("determination__items")
+            )
+        )
+
+        def act(reason: str) -> None:
+            self.log_deletions(request, letters)
+            for letter in letters:
+                services.letter_purge(letter=letter, user=request.user, reason=reason)
+            self.message_user(
+                request,
+                f"Purged {len(letters)} letter(s): their bytes are refused until the purge is "
+                "undone (Purged letters).",
+            )
+
+        return confirm_with_reason(
+            self,
+            request,
+            letters,
+            act=act,
+            title="Purge letters",
+            warning="Purging deletes each letter below, its determination and disputed items, "
+            "and its original file, for good: it cannot be restored from the archive. A "
+            "tombstone keeps its SHA-256, name and size, and refuses the same bytes on any later "
+            "upload or import until the purge is undone. To take a letter off the public pages "
+            "only, withdraw its determination instead.",
+            columns=["File", "Size", "SHA-256", "Uploaded", "Determination", "Items", "Stored as"],
+            rows=[_purge_row(letter) for letter in letters],
+            reason_label="Reason",
+            reason_help="Why these letters are purged (kept with the tombstone, shown to staff "
+            "only and to whoever uploads the same bytes again).",
+            button="Purge",
+        )
+
+
+def _purge_row(letter: Letter) -> list:
+    determination = getattr(letter, "determination", None)
+    by = f" by {letter.uploaded_by}" if letter.uploaded_by else ""
+    return [
+        letter.original_name,
+        human_size(letter.size),
+        letter.sha256,
+        f"{timezone.localtime(letter.uploaded_at):%Y-%m-%d %H:%M}{by}",
+        determination.key if determination else "-",
+        letter.item_count,
+        letter.original.name,
+    ]
+
+
+@admin.register(PurgedLetter)
+class PurgedLetterAdmin(admin.ModelAdmin):
+    """Tombstones of purged letters. Deleting one is "undo purge": the same bytes are accepted
+    again, but they must be uploaded again (the purge removed them)."""
+
+    list_display = ["original_name", "size", "key", "purged_by_name", "purged_at", "short_reason"]
+    search_fields = ["original_name", "sha256", "key"]
+    readonly_fields = [f.name for f in PurgedLetter._meta.fields]
+    actions = ["undo_purge"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # "Undo purge" says what deleting means here
+        return actions
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj):
+        return obj.reason[:120]
+
+    @admin.action(
+        description="Undo purge: accept these bytes again (upload them again yourself)",
+        permissions=["delete"],
+    )
+    def undo_purge(self, request, queryset):
+        self.log_deletions(request, queryset)
+        count = services.purges_undo(purged_ids=queryset.values_list("pk", flat=True))
+        self._undone(request, count)
+
+    def delete_model(self, request, obj):
+        self._undone(request, services.purges_undo(purged_ids=[obj.pk]))
+
+    def _undone(self, request, count: int) -> None:
+        self.message_user(
+            request,
+            f"Undid {count} purge(s): the same bytes are accepted again. Nothing was restored: "
+            "upload the files again to bring them back.",
+        )
 
 
 class UploadResultInline(ReadOnlyMixin, admin.TabularInline):

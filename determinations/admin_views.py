@@ -19,13 +19,26 @@ from .responses import original_unavailable
 from .uploads import Limits, human_size, read_files
 
 UPLOAD_PERMISSION = "determinations.add_letter"
+VIEW_ORIGINAL_PERMISSIONS = ("determinations.view_letter", "determinations.change_letter")
+WITHDRAWN_ORIGINAL_PERMISSION = "determinations.change_letter"
 ACCEPT = ".pdf,.txt,.zip,application/pdf,text/plain,application/zip"
 
 
 @staff_member_required
 def letter_original(request, pk: int):
-    """Any stored original (failed ones too), as an attachment that browsers will not sniff."""
-    letter = get_object_or_404(Letter, pk=pk)
+    """Any stored original (failed ones too), as an attachment that browsers will not sniff.
+
+    Needs the view-letter permission (or change, which implies it, as everywhere in the
+    admin); a withdrawn determination's original only the change-letter permission: being
+    staff is not enough (keys are sequential).
+    """
+    if not any(request.user.has_perm(perm) for perm in VIEW_ORIGINAL_PERMISSIONS):
+        raise PermissionDenied  # before the look-up: which letters exist is not told either
+    letter = get_object_or_404(Letter.objects.select_related("determination"), pk=pk)
+    determination = getattr(letter, "determination", None)
+    withdrawn = determination is not None and determination.is_withdrawn
+    if withdrawn and not request.user.has_perm(WITHDRAWN_ORIGINAL_PERMISSION):
+        raise PermissionDenied
     try:
         handle = letter.original.open("rb")
     except OSError as exc:
@@ -122,7 +135,13 @@ def _row_facts(result: UploadResult) -> dict:
     letter = result.letter
     row = {"name": result.name, "outcome": result.outcome, "state": result.outcome, "reason": ""}
     if result.outcome == UploadResult.Outcome.REJECTED or letter is None:
-        row["state"] = "rejected" if result.outcome == UploadResult.Outcome.REJECTED else "lost"
+        row["state"] = (
+            "rejected"
+            if result.outcome == UploadResult.Outcome.REJECTED
+            else "purged"
+            if result.message.startswith("purged:")  # services.letter_purge says so
+            else "lost"
+        )
         row["reason"] = result.message
         return row
     row["letter_url"] = reverse("admin:determinations_letter_change", args=[letter.pk])

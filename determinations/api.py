@@ -31,7 +31,7 @@ from .choices import (
 )
 from .dimensions import DIMENSIONS
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
-from .models import Determination, DisputedItem
+from .models import Determination, DisputedItem, PurgedLetter
 from .paging import fenced_ids
 
 PAGE_SIZE = 25
@@ -426,7 +426,9 @@ class Withdrawn(exceptions.APIException):
         200: DeterminationSerializer,
         400: ERRORS,
         404: OpenApiResponse(ErrorsSerializer, description="No determination has this key."),
-        410: OpenApiResponse(ErrorsSerializer, description="Withdrawn: a short notice only."),
+        410: OpenApiResponse(
+            ErrorsSerializer, description="Withdrawn or removed: a short notice only."
+        ),
     }
 )
 class DeterminationDetail(generics.RetrieveAPIView):
@@ -441,6 +443,8 @@ class DeterminationDetail(generics.RetrieveAPIView):
         key = self.kwargs["key"]
         determination = selectors.determination_get(key=key)
         if determination is None:
+            if PurgedLetter.objects.filter(key=key).exists():
+                raise Withdrawn(f"Determination '{key}' was removed from the archive.")
             raise exceptions.NotFound(f"No determination with key '{key}'.")
         if determination.is_withdrawn:
             notice = f"Determination '{key}' has been withdrawn."

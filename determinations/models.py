@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from .choices import (
     SUBCATEGORIES,
@@ -61,7 +62,8 @@ class UploadBatch(models.Model):
         verbose_name_plural = "upload batches"
 
     def __str__(self) -> str:
-        return f"Batch {self.pk} ({self.created_at:%Y-%m-%d %H:%M})"
+        # In the site's TIME_ZONE, like every time the admin shows (breadcrumbs, history).
+        return f"Batch {self.pk} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
 
 
 class Letter(models.Model):
@@ -464,6 +466,45 @@ class GuidelineCitation(models.Model):
         return " / ".join(str(p) for p in (self.source, self.document, self.section) if p)
 
 
+class PurgedLetter(models.Model):
+    """What is left of a letter a superuser purged (uploaded by mistake): a tombstone.
+
+    The letter, its parse and its original file are gone; this row refuses the same bytes on
+    every later upload or import (``services.receipts_for``) until it is deleted ("undo purge").
+    """
+
+    sha256 = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the purged bytes: refused while kept."
+    )
+    original_name = models.CharField(max_length=255, help_text="File name as it was uploaded.")
+    size = models.PositiveBigIntegerField(help_text="Size of the purged original in bytes.")
+    key = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text="Permalink key its determination had (its permalink answers 410), if any.",
+    )
+    purged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="purged_letters",
+        help_text="The superuser who purged it.",
+    )
+    purged_by_name = models.CharField(
+        max_length=150, blank=True, help_text="Their user name, kept if the account goes."
+    )
+    purged_at = models.DateTimeField(auto_now_add=True, help_text="When it was purged.")
+    reason = models.TextField(help_text="Why (staff only; never shown on public pages).")
+
+    class Meta:
+        ordering = ["-purged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} (purged {timezone.localtime(self.purged_at):%Y-%m-%d})"
+
+
 class UploadResult(models.Model):
     """What happened to one file of an upload batch: kept so results stay visible afterwards."""
 
@@ -609,7 +650,7 @@ class SummaryState(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"Summaries refreshed {self.built_at:%Y-%m-%d %H:%M:%S}"
+        return f"Summaries refreshed {timezone.localtime(self.built_at):%Y-%m-%d %H:%M:%S}"
 
 
 class SummaryChange(models.Model):

@@ -11,7 +11,9 @@
 - ``batch_receive`` stores an upload's accepted files and queues their parsing;
 - ``letters_parse`` is what the worker and ``reparse`` run: each letter parsed exactly once, one at
   a time, under its row lock;
-- ``letter_choose_for_permalink`` is an admin's choice for a re-issued letter.
+- ``letter_choose_for_permalink`` is an admin's choice for a re-issued letter;
+- ``letter_purge`` removes a letter uploaded by mistake and leaves a tombstone that refuses its
+  bytes (in ``receipts_for``) until ``purges_undo``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from django.db import (
     OperationalError,
     transaction,
 )
-from django.db.models import Expression, F
+from django.db.models import BooleanField, CharField, Expression, F, IntegerField, Value
 from django.utils import timezone
 
 from .choices import CitedBy, ParseStatus
@@ -44,6 +46,7 @@ from .models import (
     DisputedItem,
     GuidelineCitation,
     Letter,
+    PurgedLetter,
     Reviewer,
     UploadBatch,
     UploadResult,
@@ -169,17 +172,20 @@ def receipts_for(
 
     One query for the whole chunk. ``seen`` holds the digests met earlier in the same upload and
     is updated here, so bytes that come twice are stored once and reported as a duplicate.
+    Purged bytes are refused, saying when, by whom and why (``letter_purge``).
     """
     seen = set() if seen is None else seen
     receipts = [
         Receipt(i, sha256_hex(i.data) if i.accepted else "", rejection=i.rejection) for i in files
     ]
-    stored = _letters_by_digest({r.digest for r in receipts if r.digest})
+    stored, purged = _letters_and_purges_by_digest({r.digest for r in receipts if r.digest})
     for receipt in receipts:
         digest = receipt.digest
         if not digest:
             continue
-        if digest in stored:
+        if digest in purged:
+            receipt.rejection = message_fit(purge_notice(purged[digest]))
+        elif digest in stored:
             receipt.letter = stored[digest]
         elif digest not in seen:
             receipt.new = True
@@ -192,6 +198,58 @@ def _letters_by_digest(digests: set[str]) -> dict[str, Letter]:
     """Stored letters by SHA-256, with what a duplicate's message names (no query for none)."""
     letters = Letter.objects.filter(sha256__in=digests).only(*_DUPLICATE_FIELDS)
     return {letter.sha256: letter for letter in letters} if digests else {}
+
+
+_PURGE_FIELDS = ("pk", "sha256", "original_name", "purged_at", "purged_by_name", "reason")
+
+
+def _letters_and_purges_by_digest(
+    digests: set[str],
+) -> tuple[dict[str, Letter], dict[str, PurgedLetter]]:
+    """Stored letters (as ``_letters_by_digest``) and purge tombstones by SHA-256, in one query
+    (a UNION of rows of the same shape; none for no digests)."""
+    if not digests:
+        return {}, {}
+    text, none = Value("", output_field=CharField()), Value(None, output_field=IntegerField())
+    letters = (
+        Letter.objects.filter(sha256__in=digests)
+        .order_by()
+        .values_list(Value(False, output_field=BooleanField()), *_DUPLICATE_FIELDS, text, text)
+    )
+    purges = (
+        PurgedLetter.objects.filter(sha256__in=digests)
+        .order_by()
+        .values_list(
+            Value(True, output_field=BooleanField()), *_PURGE_FIELDS[:4], none, *_PURGE_FIELDS[4:]
+        )
+    )
+    stored: dict[str, Letter] = {}
+    purged: dict[str, PurgedLetter] = {}
+    for is_purge, *row in letters.union(purges, all=True):
+        # row: pk, sha256, name, uploaded or purged at, batch id (letters), by, reason (purges)
+        if is_purge:
+            purged[row[1]] = _loaded(PurgedLetter, _PURGE_FIELDS, (*row[:4], *row[5:]))
+        else:
+            stored[row[1]] = _loaded(Letter, _DUPLICATE_FIELDS, row[:5])
+    return stored, purged
+
+
+def _loaded(model, names: tuple[str, ...], values) -> object:
+    """A ``model`` instance holding these fields, the others deferred (what ``only`` makes)."""
+    pairs = zip(names, values, strict=True)
+    given = {("id" if name == "pk" else name): value for name, value in pairs}
+    attnames = [f.attname for f in model._meta.concrete_fields if f.attname in given]
+    return model.from_db(None, attnames, [given[name] for name in attnames])
+
+
+def purge_notice(purged: PurgedLetter) -> str:
+    """Why purged bytes are refused (shown to staff only: the reason may name the mistake)."""
+    when = timezone.localtime(purged.purged_at)
+    return (
+        f"purged on {when:%Y-%m-%d %H:%M} by {purged.purged_by_name or 'an unknown user'} "
+        f"(undo the purge in the admin, Purged letters, to accept these bytes again): "
+        f"{purged.reason}"
+    )
 
 
 def _letter_row(incoming: Incoming, digest: str, batch, uploaded_by) -> Letter:
@@ -245,8 +303,11 @@ def letter_store(
 ) -> StoredLetter:
     """Store one original unless the same bytes are already stored (the upload's path for one
     file, without an UploadResult): the stored (or existing) letter and whether it was created.
+    Purged bytes raise ``ValueError`` with the purge's notice.
     """
     (receipt,) = receipts_for(files=[Incoming(name, data)], batch=batch, uploaded_by=uploaded_by)
+    if receipt.rejection is not None:
+        raise ValueError(f"{name}: {receipt.rejection}")
     if not receipt.new:
         return StoredLetter(receipt.letter, False)
     receipt.letter.original.name = original_write(name=receipt.letter.original.name, data=data)
@@ -357,7 +418,7 @@ def _duplicate_message(letter: Letter | None, batch: UploadBatch) -> str:
         return "the same bytes as a file earlier in this upload"
     if letter.batch_id == batch.pk:
         return f"the same file as {letter.original_name}, earlier in this upload"
-    stored = f"{letter.uploaded_at:%Y-%m-%d}"
+    stored = f"{timezone.localtime(letter.uploaded_at):%Y-%m-%d}"
     return f"already in the archive as {letter.original_name} (stored {stored})"
 
 
@@ -627,6 +688,66 @@ def determination_restore(*, determination: Determination) -> None:
     determination.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
     determination.items.update(withdrawn=False)
     _refresh_summaries_after_commit()
+
+
+@transaction.atomic
+def letter_purge(*, letter: Letter, user, reason: str) -> PurgedLetter:
+    """Remove a letter uploaded by mistake (an unredacted letter, a personal note): its row and
+    text, its determination, items and citations, and its original file; keep a tombstone that
+    refuses the same bytes until ``purges_undo``.
+
+    The file is deleted once the purge is committed (a rolled-back purge keeps it). Letters
+    waiting as re-issues of a public determination are parsed again, so one of them takes over
+    the permalink (not of a withdrawn one: that would publish the case again unasked). Its
+    upload results stay, saying it was purged.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a purge needs a reason")
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    determination = Determination.objects.filter(letter=letter).first()
+    reissues = []
+    if determination is not None:
+        if not determination.is_withdrawn:
+            reissues = list(determination.reissues.values_list("pk", flat=True))
+        determination.delete()  # its items and citations go with it
+    purged = PurgedLetter.objects.create(
+        sha256=letter.sha256,
+        original_name=letter.original_name,
+        size=letter.size,
+        key=determination.key if determination is not None else "",
+        purged_by=user,
+        purged_by_name=user.get_username() if user is not None else "",
+        reason=reason,
+    )
+    notice = message_fit(f"purged: {purge_notice(purged)}")
+    UploadResult.objects.filter(letter=letter).update(message=notice)
+    # The letter's own file, and whatever a killed run left at its content address.
+    names = {letter.original.name, original_upload_path(letter, "")}
+    letter.delete()
+    if reissues:
+        letters_request_reparse(letter_ids=reissues)
+    transaction.on_commit(lambda: _originals_delete(names))
+    _refresh_summaries_after_commit()
+    return purged
+
+
+def _originals_delete(names: Iterable[str]) -> None:
+    storage = Letter._meta.get_field("original").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("a purged original could not be deleted: %s", name)
+
+
+def purges_undo(*, purged_ids: Iterable[int]) -> int:
+    """Delete tombstones, so their bytes are accepted again; returns how many.
+
+    Nothing comes back: the purge removed the bytes, which must be uploaded again.
+    """
+    deleted, _ = PurgedLetter.objects.filter(pk__in=list(purged_ids)).delete()
+    return deleted
 
 
 # Uploads and background parsing ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from . import paging, plans, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
+from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
 
@@ -108,7 +109,13 @@ def _page_query(filter_query: str, results, page_request) -> str | None:
 def _determination_or_error(request: HttpRequest, key: str):
     determination = selectors.determination_get(key=key)
     if determination is None:
-        raise Http404(f"No determination with key {key!r}.")
+        # 410, not 404: the page existed and was removed on purpose, and search engines and
+        # caches drop a 410 at once. Nothing of the purge (who, why) is said.
+        purged = PurgedLetter.objects.filter(key=key).only("purged_at").first()
+        if purged is None:
+            raise Http404(f"No determination with key {key!r}.")
+        context = {"key": key, "purged_at": purged.purged_at}
+        return None, render(request, "determinations/purged.html", context, status=410)
     if determination.is_withdrawn:
         return None, render(
             request, "determinations/withdrawn.html", {"determination": determination}, status=410
@@ -137,7 +144,8 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
 def detail_json(request: HttpRequest, key: str) -> HttpResponse:
     determination, gone = _determination_or_error(request, key)
     if gone:
-        return JsonResponse({"error": "This determination has been withdrawn."}, status=410)
+        error = "This determination has been withdrawn or removed."
+        return JsonResponse({"error": error}, status=410)
     data = determination_as_dict(
         determination, url=request.build_absolute_uri(determination.get_absolute_url())
     )

@@ -215,6 +215,9 @@ class Command(BaseCommand):
     def _prepare(self, chunk: list[Incoming], batch, parsers: Parsers, seen: set[str]):
         """Sort the chunk against the archive and start parsing its new files in the workers."""
         receipts = services.receipts_for(files=chunk, batch=batch, seen=seen)
+        for receipt in receipts:  # the one refusal a person must hear of file by file
+            if receipt.digest and receipt.rejection is not None:
+                self.stdout.write(f"refused {receipt.incoming.name}: {receipt.rejection}")
         new = [receipt for receipt in receipts if receipt.new]
         jobs = [(r.incoming.name, r.incoming.data, r.letter.original.name) for r in new]
         slices = [jobs[start : start + PARSE_SLICE] for start in range(0, len(jobs), PARSE_SLICE)]

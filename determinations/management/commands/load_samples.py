@@ -27,7 +27,11 @@ class Command(BaseCommand):
             return
         paths = sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix.lower() in (".txt", ".pdf"))
         for path in paths:
-            stored = services.letter_store(data=path.read_bytes(), name=path.name)
+            try:
+                stored = services.letter_store(data=path.read_bytes(), name=path.name)
+            except ValueError as exc:  # purged: refused, with the purge's notice
+                self.stdout.write(f"refused {exc}")
+                continue
             letter = (
                 services.letter_parse(letter=stored.letter) if stored.created else stored.letter
             )
