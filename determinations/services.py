@@ -18,11 +18,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -648,6 +651,7 @@ def letters_never_queued(*, letter_ids: Iterable[int]) -> list[int]:
 # Admin uploads: staged by the request, received by a worker -----------------------------------
 
 STAGING_DIR = "uploads"  # storage folder of uploads waiting to be received, one folder per batch
+RECEIVE_RECONNECT_SECONDS = 600  # how long a receipt waits for a database that went away
 STAGED_UNREADABLE = (
     "the uploaded file could not be read back from the upload staging area (deleted or damaged "
     "before a worker received it): upload it again"
@@ -707,21 +711,54 @@ def batch_receive_staged(*, batch_id: int) -> str:
         files = _staged_files(batch.staged, handles)
         seen: set[str] = set()
         for chunk in chunks(itertools.islice(files, position, None), RECEIVE_CHUNK):
-            if not _batch_chunk_commit(batch, chunk, position=position, seen=seen):
+            step = functools.partial(_batch_chunk_commit, batch, chunk, position=position)
+            if not _reconnecting(functools.partial(step, seen=seen)):
                 return "skipped"  # another run got further: it carries on
             position += len(chunk)
     finally:
         for handle in handles:
             if handle is not None:
                 handle.close()
+    if not _reconnecting(functools.partial(_batch_finish, batch_id, position)):
+        return "skipped"
+    _reconnecting(functools.partial(batch_staging_delete, batch=batch))
+    return "received"
+
+
+def _batch_finish(batch_id: int, position: int) -> bool:
+    """Mark a batch received if it is still at ``position`` (or already marked)."""
     with transaction.atomic():
         locked = UploadBatch.objects.select_for_update().get(pk=batch_id)
+        if locked.state == "received" and locked.received_files == position:
+            return True  # this step's own commit, whose answer the connection lost
         if locked.state != "receiving" or locked.received_files != position:
-            return "skipped"
+            return False
         locked.state, locked.progress_at = "received", timezone.now()
         locked.save(update_fields=["state", "progress_at"])
-    batch_staging_delete(batch=locked)
-    return "received"
+    return True
+
+
+def _reconnecting(step):
+    """``step()``, run again while the database is away, up to ``RECEIVE_RECONNECT_SECONDS``.
+
+    Each step of a receipt is one transaction checked against the batch's cursor, so running it
+    again after a lost connection is safe, and a worker whose database restarts finishes the
+    upload by itself. Inside a caller's transaction (immediate tasks) nothing is retried.
+    """
+    from django.db import connection
+
+    waited, delay = 0.0, 1.0
+    while True:
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as exc:
+            if connection.in_atomic_block or waited >= RECEIVE_RECONNECT_SECONDS:
+                raise
+            logger.warning("database lost receiving an upload (%s); again in %.0f s", exc, delay)
+            with contextlib.suppress(DatabaseError):
+                connection.close()
+            time.sleep(delay)
+            waited, delay = waited + delay, min(delay * 2, 30.0)
 
 
 def _staged_open(storage, staged: dict):
@@ -752,11 +789,15 @@ def _batch_chunk_commit(batch: UploadBatch, chunk: list[Incoming], *, position: 
     another run has moved it on (nothing done)."""
     with transaction.atomic():
         locked = UploadBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.received_files == position + len(chunk):
+            return True  # this chunk's own commit, whose answer the connection lost
         if locked.state != "receiving" or locked.received_files != position:
             return False
-        _chunk_receive(locked, chunk, user=batch.created_by, seen=seen)
+        attempt = set(seen)  # kept only if the chunk commits (it may be tried again)
+        _chunk_receive(locked, chunk, user=batch.created_by, seen=attempt)
         locked.received_files, locked.progress_at = position + len(chunk), timezone.now()
         locked.save(update_fields=["received_files", "progress_at"])
+    seen.update(attempt)
     return True
 
 

@@ -213,3 +213,29 @@ def test_a_staged_file_that_cannot_be_read_back_is_one_rejection(admin_client, s
     assert services.batch_receive_staged(batch_id=batch.pk) == "received"
     (result,) = batch.results.all()
     assert result.outcome == "rejected" and "could not be read back" in result.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_waits_for_a_lost_database_and_carries_on(admin_client, settings, monkeypatch):
+    from django.db import OperationalError
+
+    settings.TASKS = DATABASE_QUEUE
+    monkeypatch.setattr(services, "RECEIVE_CHUNK", 2)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+    upload(admin_client, "month.zip", a_zip(5))
+    batch = UploadBatch.objects.get()
+    real, calls = services._chunk_receive, []
+
+    def loses_the_database_once(*args, **kwargs):
+        calls.append(1)
+        real(*args, **kwargs)
+        if len(calls) == 2:
+            raise OperationalError("drill: the server closed the connection")
+
+    monkeypatch.setattr(services, "_chunk_receive", loses_the_database_once)
+    assert services.batch_receive_staged(batch_id=batch.pk) == "received"
+    assert len(calls) == 4  # the second chunk was done again, once
+    assert Counter(batch.results.values_list("outcome", flat=True)) == {"new": 5}
+    queued = [i for ids in parse_tasks() for i in ids]
+    assert sorted(queued) == sorted(Letter.objects.values_list("pk", flat=True))
+    assert len(queued) == 5
