@@ -1,15 +1,16 @@
 #!/usr/bin/env python
 """Fault drills: kill a worker, stop the database, break the parser, for real.
 
-    .venv/bin/python bench/drills.py                      # all drills, about 2-4 minutes
+    .venv/bin/python bench/drills.py                      # all drills, about 6-10 minutes
     .venv/bin/python bench/drills.py --drill kill-worker  # one of them (repeatable option)
+    .venv/bin/python bench/drills.py --drill upload-large --letters 2000   # a smaller ZIP
 
 Every drill runs against a PostgreSQL server of its own, started by this script from the pgserver
 wheel in a temporary directory (so stopping it interrupts nobody else), with scratch databases
-(``imr_drill``, ``imr_drill_ingest``) and a scratch ``MEDIA_ROOT`` under the same temporary
-directory; all of it is deleted at the end (``--keep`` keeps the letters, originals and logs).
-Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach that server through
-``DATABASE_URL`` with the socket directory as host.
+(``imr_drill``, ``imr_drill_ingest``, ``imr_drill_upload``) and a scratch ``MEDIA_ROOT`` under the
+same temporary directory; all of it is deleted at the end (``--keep`` keeps the letters, originals
+and logs). Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``, gunicorn) reach
+that server through ``DATABASE_URL`` with the socket directory as host.
 
 - kill-worker: ~300 text letters received as one batch through ``services.batch_receive`` with the
   database task queue; ``manage.py db_worker`` is SIGKILLed once some but not all letters are
@@ -31,6 +32,22 @@ Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach th
   the worker's path (``services.letters_parse``) and in ``ingest_letters`` (its parser processes
   are forked from this one, so they inherit the patch): only that letter fails, with the reason.
   Also covered by tests/test_admin_upload.py::test_a_parser_that_raises_fails_only_its_own_letter.
+- upload-large: a ZIP of 20,000 letters (``--letters``) padded to 25,000 bytes each
+  (``--letter-bytes``; stored, not compressed: about 500 MB) posted through the admin's upload
+  form to gunicorn run as docs/operations.md says (3 sync workers, default 30 s timeout, DEBUG
+  off): the answer must come within seconds (the request only stages the ZIP); two
+  ``db_worker`` processes then receive and parse it, and every letter must end parsed exactly
+  once (one result row per member, one determination per letter, no item twice, no
+  determination updated or item deleted), every original matching its SHA-256, the staged ZIP
+  deleted.
+- upload-kill-worker: the same through the admin with ``--stop-letters`` (4,000) letters; the one
+  ``db_worker`` is SIGKILLed while it unpacks the ZIP (a third received); then what a worker
+  start does (``reparse --pending --enqueue``, ``db_worker --batch``): the receipt resumes after
+  the last committed chunk, with the same exactly-once checks.
+- upload-database-stop: the same, but the server is stopped (``pg_ctl stop``) while the worker
+  unpacks the ZIP, and started again 3 s later. The worker is kept running as a supervisor would
+  (docker-compose ``restart: unless-stopped``): if it exits, its start command runs again
+  (``reparse --pending --enqueue && db_worker``); nobody runs anything by hand. Same checks.
 
 Each drill prints its figures and PASS or FAIL; the exit status is 1 when any drill fails.
 """
@@ -874,14 +891,16 @@ def drill_upload_large(ctx: Context) -> None:
             wait_until(finished, 3600, 1.0), f"not finished in an hour: {batch_row(ctx, batch_id)}"
         )
         total = time.monotonic() - started
+        page = time.monotonic()
         status, _, data = site.client.request(
             "GET", f"/admin/determinations/uploadbatch/{batch_id}/change/"
         )
+        page = time.monotonic() - page
         check(status == 200 and b"Finished" in data, "the batch page does not say Finished")
         say(
             f"  2 workers: received (unpacked, hashed, stored) in {received_at:.1f} s = "
             f"{count / received_at:.0f} files/s; all parsed {total:.1f} s after the upload = "
-            f"{count / total:.0f} letters/s; the batch page says Finished"
+            f"{count / total:.0f} letters/s; the batch page says Finished (in {page:.2f} s)"
         )
     finally:
         stop_workers(workers)
@@ -1061,7 +1080,8 @@ def setup(args, tmp: Path) -> Context:
     say(
         f"drill server: PostgreSQL {server.scalar('postgres', 'SHOW server_version')} "
         f"(pgserver) in {server.pgdata}, socket {info.socket_dir}; databases {MAIN_DB}, "
-        f"{INGEST_DB} migrated in {time.monotonic() - started:.1f} s; media under {tmp}"
+        f"{INGEST_DB}, {UPLOAD_DB} migrated in {time.monotonic() - started:.1f} s; "
+        f"media under {tmp}"
     )
     return Context(args, tmp, server, env)
 
