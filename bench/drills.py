@@ -751,8 +751,12 @@ class Site:
             except OSError:
                 return False
 
-        check(wait_until(up, 30, 0.2), f"gunicorn did not answer: {tail(self.log)}")
-        self.client.login()
+        try:
+            check(wait_until(up, 30, 0.2), f"gunicorn did not answer: {tail(self.log)}")
+            self.client.login()
+        except BaseException:
+            self.close()  # never leave a server behind a failed drill
+            raise
 
     def close(self) -> None:
         self.process.terminate()
