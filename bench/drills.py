@@ -1,16 +1,17 @@
 #!/usr/bin/env python
 """Fault drills: kill a worker, stop the database, break the parser, for real.
 
-    .venv/bin/python bench/drills.py                      # all drills, about 2-4 minutes
+    .venv/bin/python bench/drills.py                      # all drills, about 6-10 minutes
     .venv/bin/python bench/drills.py --drill kill-worker  # one of them (repeatable option)
+    .venv/bin/python bench/drills.py --drill upload-large --letters 2000   # a smaller ZIP
 
 Every drill runs against a PostgreSQL server of its own, started by this script from the pgserver
 wheel in a temporary directory (so stopping it interrupts nobody else), with scratch databases
-(``imr_drill``, ``imr_drill_ingest``, ``imr_drill_full``) and a scratch ``MEDIA_ROOT`` under the
-same temporary directory; all of it is deleted at the end (``--keep`` keeps the letters,
-originals and logs).
-Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach that server through
-``DATABASE_URL`` with the socket directory as host.
+(``imr_drill``, ``imr_drill_ingest``, ``imr_drill_full``, ``imr_drill_upload``) and a scratch
+``MEDIA_ROOT`` under the same temporary directory; all of it is deleted at the end (``--keep``
+keeps the letters, originals and logs). Subprocesses (``manage.py db_worker``, ``reparse``,
+``ingest_letters``, gunicorn) reach that server through ``DATABASE_URL`` with the socket
+directory as host.
 
 - kill-worker: ~300 text letters received as one batch through ``services.batch_receive`` with the
   database task queue; ``manage.py db_worker`` is SIGKILLed once some but not all letters are
@@ -32,6 +33,22 @@ Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach th
   the worker's path (``services.letters_parse``) and in ``ingest_letters`` (its parser processes
   are forked from this one, so they inherit the patch): only that letter fails, with the reason.
   Also covered by tests/test_admin_upload.py::test_a_parser_that_raises_fails_only_its_own_letter.
+- upload-large: a ZIP of 20,000 letters (``--letters``) padded to 25,000 bytes each
+  (``--letter-bytes``; stored, not compressed: about 500 MB) posted through the admin's upload
+  form to gunicorn run as docs/operations.md says (3 sync workers, default 30 s timeout, DEBUG
+  off): the answer must come within seconds (the request only stages the ZIP); two
+  ``db_worker`` processes then receive and parse it, and every letter must end parsed exactly
+  once (one result row per member, one determination per letter, no item twice, no
+  determination updated or item deleted), every original matching its SHA-256, the staged ZIP
+  deleted.
+- upload-kill-worker: the same through the admin with ``--stop-letters`` (4,000) letters; the one
+  ``db_worker`` is SIGKILLed while it unpacks the ZIP (a third received); then what a worker
+  start does (``reparse --pending --enqueue``, ``db_worker --batch``): the receipt resumes after
+  the last committed chunk, with the same exactly-once checks.
+- upload-database-stop: the same, but the server is stopped (``pg_ctl stop``) while the worker
+  unpacks the ZIP, and started again 3 s later. The worker is kept running as a supervisor would
+  (docker-compose ``restart: unless-stopped``): if it exits, its start command runs again
+  (``reparse --pending --enqueue && db_worker``); nobody runs anything by hand. Same checks.
 
 - full-disk-upload: ~300 text letters received as one batch (``services.batch_receive``, as the
   admin upload does) with ``MEDIA_ROOT`` on a 1 MB tmpfs (``mount -t tmpfs``; where mounting is
@@ -79,10 +96,14 @@ DRILLS = (
     "database-stop",
     "full-disk-upload",
     "full-disk-ingest",
+    "upload-large",
+    "upload-kill-worker",
+    "upload-database-stop",
 )
 MAIN_DB = "imr_drill"
 INGEST_DB = "imr_drill_ingest"
 FULL_DB = "imr_drill_full"  # the full-disk import's own database (verify_originals checks it all)
+UPLOAD_DB = "imr_drill_upload"
 DISK_BYTES = 1024 * 1024  # the small disk the full-disk drills fill
 ROOMY_BYTES = 64 * 1024 * 1024  # what it grows to for the recovery
 POISON = "DRILL-POISON"
@@ -855,6 +876,435 @@ def drill_full_disk_ingest(ctx: Context) -> None:
     check(done.returncode == 0 and wrong == 0 and stray == 0, "an original is bad")
 
 
+# --- Admin uploads through gunicorn -------------------------------------------------------------
+
+UPLOAD_URL = "/admin/determinations/uploadbatch/upload/"
+ADMIN_USER, ADMIN_PASSWORD = "drill-admin", "drill-only-password-1"
+GUNICORN = ("-m", "gunicorn", "imr_archive.wsgi", "--workers", "3")  # docs/operations.md
+
+
+def write_zip(path: Path, count: int, series: int, size: int) -> int:
+    """A ZIP (stored, not compressed: its size is the letters' size) of ``count`` distinct letters
+    padded with blank lines to ``size`` bytes each; returns how many items they hold."""
+    import zipfile
+
+    from determinations.parsing import parse_letter_with_text
+
+    bases = templates()
+    items = [len(parse_letter_with_text(t.encode(), "t.txt")[0]["items"]) for t in bases]
+    total = 0
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for number in range(count):
+            which = number % len(bases)
+            case = f"CM{series}-{number + 1:07d}"
+            data = f"Case Number: {case}\n\n{bases[which]}\n".encode()
+            data += b" " * max(0, size - len(data) - 1) + b"\n"
+            if number < len(bases):  # one letter per template parses as expected, padded
+                parsed = parse_letter_with_text(data, "x.txt")[0]
+                check(
+                    parsed["case_number"] == case
+                    and len(parsed["items"]) == items[which]
+                    and not parsed["errors"],
+                    f"a padded letter does not parse as expected: {parsed['errors']}",
+                )
+            archive.writestr(f"letters/{case}.txt", data)
+            total += items[which]
+    return total
+
+
+class AdminClient:
+    """Just enough of a browser for the admin over plain HTTP: cookies, CSRF, a streamed post."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.cookies = port, {}
+
+    def request(self, method: str, path: str, body=None, headers=None, timeout: float = 120):
+        import http.client
+
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=timeout, blocksize=1 << 20
+        )
+        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            data = response.read()
+        finally:
+            conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+        return response.status, response.headers, data
+
+    def token(self, path: str) -> str:
+        status, _, data = self.request("GET", path)
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', data)
+        check(status == 200 and found is not None, f"GET {path}: {status}, no CSRF token")
+        return found.group(1).decode()
+
+    def login(self) -> None:
+        from urllib.parse import urlencode
+
+        form = {"csrfmiddlewaretoken": self.token("/admin/login/"), "next": "/admin/"}
+        form.update(username=ADMIN_USER, password=ADMIN_PASSWORD)
+        status, _, _ = self.request(
+            "POST",
+            "/admin/login/",
+            body=urlencode(form),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        check(status == 302 and "sessionid" in self.cookies, f"admin login failed ({status})")
+
+    def upload(self, archive: Path, work: Path) -> tuple[int, str, float]:
+        """Post ``archive`` to the upload form, streamed from a file: (status, Location, s)."""
+        token = self.token(UPLOAD_URL)
+        boundary = "----imr-drill-" + hashlib.sha256(archive.name.encode()).hexdigest()[:16]
+        body = work / "upload.body"
+        with open(body, "wb") as out:
+            out.write(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"'
+                f"\r\n\r\n{token}\r\n--{boundary}\r\nContent-Disposition: form-data; "
+                f'name="files"; filename="{archive.name}"\r\nContent-Type: application/zip'
+                "\r\n\r\n".encode()
+            )
+            with open(archive, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+            out.write(f"\r\n--{boundary}--\r\n".encode())
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(body.stat().st_size),
+        }
+        started = time.monotonic()
+        with open(body, "rb") as handle:
+            status, answer, _ = self.request("POST", UPLOAD_URL, body=handle, headers=headers)
+        seconds = time.monotonic() - started
+        body.unlink()
+        return status, answer.get("Location", ""), seconds
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def upload_env(ctx: Context) -> dict:
+    return dict(
+        ctx.env,
+        DATABASE_URL=ctx.server.url(UPLOAD_DB),
+        MEDIA_ROOT=str(ctx.media_upload),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_COOKIES="0",  # plain HTTP on loopback, as docker-compose sets it
+        DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
+    )
+
+
+class Site:
+    """gunicorn with the documented settings, serving the upload database."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.env, self.port = upload_env(ctx), free_port()
+        if not ctx.admin_created:
+            done = manage(
+                self.env, "createsuperuser", "--noinput", "--username", ADMIN_USER,
+                "--email", "drill@example.org",
+            )  # fmt: skip
+            check(done.returncode == 0, f"createsuperuser failed: {last_line(done.stderr)}")
+            done = manage(self.env, "collectstatic", "--no-input")  # DEBUG is off, as deployed
+            check(done.returncode == 0, f"collectstatic failed: {last_line(done.stderr)}")
+            ctx.admin_created = True
+        self.log = ctx.tmp / f"gunicorn-{self.port}.log"
+        command = [PYTHON, *GUNICORN, "--bind", f"127.0.0.1:{self.port}"]
+        with open(self.log, "w") as handle:
+            self.process = subprocess.Popen(
+                command, env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT
+            )
+        self.client = AdminClient(self.port)
+
+        def up() -> bool:
+            try:
+                return self.client.request("GET", "/admin/login/", timeout=2)[0] == 200
+            except OSError:
+                return False
+
+        try:
+            check(wait_until(up, 30, 0.2), f"gunicorn did not answer: {tail(self.log)}")
+            self.client.login()
+        except BaseException:
+            self.close()  # never leave a server behind a failed drill
+            raise
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def batch_row(ctx: Context, batch_id: int) -> tuple:
+    """(state, received_files, pending letters, parsed or failed letters) of one batch."""
+    return ctx.server.query(
+        UPLOAD_DB,
+        "SELECT b.state, b.received_files, "
+        "(SELECT count(*) FROM determinations_letter l WHERE l.batch_id = b.id "
+        "AND l.status = 'pending'), "
+        "(SELECT count(*) FROM determinations_letter l WHERE l.batch_id = b.id "
+        "AND l.status <> 'pending') FROM determinations_uploadbatch b WHERE b.id = %s",
+        (batch_id,),
+    )[0]
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def check_received_once(ctx: Context, batch_id: int, count: int, items: int, stats: int) -> None:
+    """Every file of the batch received once and every letter parsed exactly once."""
+    q = ctx.server.query
+    (state, received, staged), *_ = q(
+        UPLOAD_DB,
+        "SELECT state, received_files, staged::text FROM determinations_uploadbatch WHERE id = %s",
+        (batch_id,),
+    )
+    results, names, new = q(
+        UPLOAD_DB,
+        "SELECT count(*), count(DISTINCT name), count(*) FILTER (WHERE outcome = 'new') "
+        "FROM determinations_uploadresult WHERE batch_id = %s",
+        (batch_id,),
+    )[0]
+    letters = q(
+        UPLOAD_DB,
+        "SELECT l.sha256, l.status, l.original, l.unfinished_parses, "
+        "(SELECT count(*) FROM determinations_determination d WHERE d.letter_id = l.id) "
+        "FROM determinations_letter l WHERE l.batch_id = %s",
+        (batch_id,),
+    )
+    item_rows, item_pairs = q(
+        UPLOAD_DB,
+        "SELECT count(*), count(DISTINCT (i.determination_id, i.number)) FROM "
+        "determinations_disputeditem i JOIN determinations_determination d ON "
+        "d.id = i.determination_id JOIN determinations_letter l ON l.id = d.letter_id "
+        "WHERE l.batch_id = %s",
+        (batch_id,),
+    )[0]
+    rewrites = (ctx.server.scalar(UPLOAD_DB, STATS_SQL) or 0) - stats
+    statuses = Counter(row[1] for row in letters)
+    wrong = sum(
+        1
+        for sha, _, name, _, _ in letters
+        if not (ctx.media_upload / name).is_file()
+        or hashlib.sha256((ctx.media_upload / name).read_bytes()).hexdigest() != sha
+    )
+    staging = ctx.media_upload / "uploads" / str(batch_id)
+    left = sum(1 for p in staging.rglob("*") if p.is_file()) if staging.exists() else 0
+    say(
+        f"  after: batch {state}, {received} files received, results {results} ({names} "
+        f"names, {new} new); letters {len(letters)} {dict(sorted(statuses.items()))}; "
+        f"determinations {sum(r[4] for r in letters)}; items {item_rows} (expected {items}, "
+        f"{item_pairs} distinct); determination rows updated + item rows deleted {rewrites}; "
+        f"originals missing or wrong {wrong}; staged files left {left}"
+    )
+    check(state == "received" and received == count and staged == "[]", "batch not finished")
+    check(results == names == new == count, "files lost or received twice")
+    check(statuses == {"parsed": count}, f"not every letter parsed: {dict(statuses)}")
+    check(all(r[4] == 1 for r in letters), "not one determination per letter")
+    check(item_rows == item_pairs == items, "items lost or duplicated")
+    check(rewrites == 0, f"{rewrites} determination rows updated or item rows deleted")
+    check(wrong == 0 and left == 0, "originals missing or staged files left")
+
+
+def upload_archive(ctx: Context, name: str, count: int, series: int) -> tuple[Path, int]:
+    archive = ctx.tmp / f"{name}.zip"
+    started = time.monotonic()
+    items = write_zip(archive, count, series=series, size=ctx.args.letter_bytes)
+    say(
+        f"  {archive.name}: {count} letters, {archive.stat().st_size / 1e6:.1f} MB "
+        f"(written in {time.monotonic() - started:.1f} s)"
+    )
+    return archive, items
+
+
+def posted(site: Site, archive: Path, ctx: Context) -> int:
+    """Upload ``archive`` through the admin; the new batch's id."""
+    status, location, seconds = site.client.upload(archive, ctx.tmp)
+    found = re.search(r"/uploadbatch/(\d+)/change/", location)
+    say(f"  admin upload through gunicorn: HTTP {status} in {seconds:.1f} s -> {location}")
+    check(status == 302 and found is not None, f"the upload was not accepted: {tail(site.log)}")
+    return int(found.group(1))
+
+
+def drill_upload_large(ctx: Context) -> None:
+    count = ctx.args.letters
+    archive, items = upload_archive(ctx, "upload-large", count, series=81)
+    stats = ctx.server.scalar(UPLOAD_DB, STATS_SQL) or 0
+    site = Site(ctx)
+    workers: list[subprocess.Popen] = []
+    try:
+        batch_id = posted(site, archive, ctx)
+        status, _, data = site.client.request(
+            "GET", f"/admin/determinations/uploadbatch/{batch_id}/change/"
+        )
+        check(status == 200 and b"Receiving" in data, f"the batch page: {status}")
+        started = time.monotonic()
+        for number in (1, 2):
+            log = ctx.tmp / f"upload-worker-{number}.log"
+            workers.append(start_manage(site.env, log, "db_worker", "--no-startup-delay"))
+        received_at = None
+
+        def finished() -> bool:
+            nonlocal received_at
+            state, _, pending, _ = batch_row(ctx, batch_id)
+            if state == "received" and received_at is None:
+                received_at = time.monotonic() - started
+            check(all(w.poll() is None for w in workers), f"a worker died: {tail(log)}")
+            return state == "received" and pending == 0
+
+        check(
+            wait_until(finished, 3600, 1.0), f"not finished in an hour: {batch_row(ctx, batch_id)}"
+        )
+        total = time.monotonic() - started
+        page = time.monotonic()
+        status, _, data = site.client.request(
+            "GET", f"/admin/determinations/uploadbatch/{batch_id}/change/"
+        )
+        page = time.monotonic() - page
+        check(status == 200 and b"Finished" in data, "the batch page does not say Finished")
+        say(
+            f"  2 workers: received (unpacked, hashed, stored) in {received_at:.1f} s = "
+            f"{count / received_at:.0f} files/s; all parsed {total:.1f} s after the upload = "
+            f"{count / total:.0f} letters/s; the batch page says Finished (in {page:.2f} s)"
+        )
+    finally:
+        stop_workers(workers)
+        site.close()
+    check_received_once(ctx, batch_id, count, items, stats)
+
+
+def drill_upload_kill_worker(ctx: Context) -> None:
+    count = ctx.args.stop_letters
+    archive, items = upload_archive(ctx, "upload-kill", count, series=82)
+    stats = ctx.server.scalar(UPLOAD_DB, STATS_SQL) or 0
+    site = Site(ctx)
+    try:
+        batch_id = posted(site, archive, ctx)
+    finally:
+        site.close()
+    log = ctx.tmp / "upload-kill-worker-1.log"
+    worker = start_manage(upload_env(ctx), log, "db_worker", "--no-startup-delay")
+    try:
+        reached = wait_until(
+            lambda: batch_row(ctx, batch_id)[1] >= count // 3 or worker.poll() is not None,
+            300,
+            0.05,
+        )
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    check(reached and worker.returncode == -signal.SIGKILL, f"no kill mid-receipt: {tail(log)}")
+    time.sleep(1)  # the killed backend rolls its chunk back
+    state, received, pending, parsed = batch_row(ctx, batch_id)
+    say(
+        f"  SIGKILLed db_worker while it unpacked the ZIP: batch {state}, {received}/{count} "
+        f"files received, {pending} letters pending, {parsed} parsed"
+    )
+    check(state == "receiving" and 0 < received < count, "the kill was not mid-receipt")
+    env = upload_env(ctx)
+    done = manage(env, "reparse", "--pending", "--enqueue", log=ctx.tmp / "upload-kill-reparse.log")
+    say(
+        f"  worker start: reparse --pending --enqueue: {' / '.join(done.stdout.split(chr(10))[:2])}"
+    )
+    check(done.returncode == 0, f"reparse failed: {last_line(done.stderr)}")
+    started = time.monotonic()
+    done = manage(
+        env,
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        timeout=900,
+        log=ctx.tmp / "upload-kill-worker-2.log",
+    )
+    say(f"  db_worker --batch: exit {done.returncode} in {time.monotonic() - started:.1f} s")
+    check(done.returncode == 0, f"db_worker --batch failed: {last_line(done.stderr)}")
+    check_received_once(ctx, batch_id, count, items, stats)
+
+
+def drill_upload_database_stop(ctx: Context) -> None:
+    count = ctx.args.stop_letters
+    archive, items = upload_archive(ctx, "upload-stop", count, series=83)
+    stats = ctx.server.scalar(UPLOAD_DB, STATS_SQL) or 0
+    env = upload_env(ctx)
+    site = Site(ctx)
+    runs: list[subprocess.Popen] = []
+
+    def worker_start() -> None:
+        """What the compose restart policy (or systemd) does when the worker exits."""
+        log = ctx.tmp / f"upload-stop-worker-{len(runs) + 1}.log"
+        command = (
+            "manage.py reparse --pending --enqueue && exec manage.py db_worker --no-startup-delay"
+        )
+        command = command.replace("manage.py", f"{PYTHON} {ROOT / 'manage.py'}")
+        with open(log, "w") as handle:
+            runs.append(
+                subprocess.Popen(
+                    ["nice", "-n", "5", "sh", "-c", command],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+
+    try:
+        batch_id = posted(site, archive, ctx)
+        worker_start()
+        reached = wait_until(lambda: batch_row(ctx, batch_id)[1] >= count // 4, 300, 0.05)
+        check(reached, f"nothing received: {tail(ctx.tmp / 'upload-stop-worker-1.log')}")
+        ctx.server.stop()
+        say("  stopped the server (pg_ctl stop -w) while the worker unpacked the ZIP")
+        time.sleep(3)
+        exits = [run.poll() for run in runs]
+        ctx.server.start()
+        state, received, pending, parsed = batch_row(ctx, batch_id)
+        say(
+            f"  restarted it 3 s later: batch {state}, {received}/{count} files received, "
+            f"{pending} pending, {parsed} parsed; worker exit codes meanwhile {exits}"
+        )
+        check(state == "receiving" and received < count, "the stop was not mid-receipt")
+        started = time.monotonic()
+
+        def finished() -> bool:
+            if runs[-1].poll() is not None:  # restart it, as a supervisor does
+                time.sleep(1)
+                worker_start()
+            try:
+                state, _, pending, _ = batch_row(ctx, batch_id)
+            except Exception:
+                return False
+            return state == "received" and pending == 0
+
+        check(wait_until(finished, 900, 0.5), f"not finished: {batch_row(ctx, batch_id)}")
+        say(
+            f"  finished {time.monotonic() - started:.1f} s after the restart; worker starts "
+            f"{len(runs)} (exit codes {[r.poll() for r in runs[:-1]]}), no manual command"
+        )
+    finally:
+        stop_workers(runs)
+        site.close()
+    check_received_once(ctx, batch_id, count, items, stats)
+
+
 # --- Running them --------------------------------------------------------------------------------
 
 
@@ -862,6 +1312,8 @@ class Context:
     def __init__(self, args, tmp: Path, server: Server, env: dict) -> None:
         self.args, self.tmp, self.server, self.env = args, tmp, server, env
         self.media_ingest = tmp / "media-ingest"
+        self.media_upload = tmp / "media-upload"
+        self.admin_created = False
         self.disks: list[SmallDisk] = []
 
     def small_disk(self, name: str) -> SmallDisk:
@@ -873,7 +1325,7 @@ class Context:
 
 def setup(args, tmp: Path) -> Context:
     server = Server(tmp)
-    for name in (MAIN_DB, INGEST_DB, FULL_DB):
+    for name in (MAIN_DB, INGEST_DB, FULL_DB, UPLOAD_DB):
         with server.connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
     with server.connect() as conn:
@@ -912,11 +1364,13 @@ def setup(args, tmp: Path) -> Context:
     with server.connect() as conn:  # a migrated copy for the import drill
         conn.execute(f'CREATE DATABASE "{INGEST_DB}" TEMPLATE "{MAIN_DB}"')
         conn.execute(f'CREATE DATABASE "{FULL_DB}" TEMPLATE "{MAIN_DB}"')
+        conn.execute(f'CREATE DATABASE "{UPLOAD_DB}" TEMPLATE "{MAIN_DB}"')
     info = server.handle.get_postmaster_info()
     say(
         f"drill server: PostgreSQL {server.scalar('postgres', 'SHOW server_version')} "
         f"(pgserver) in {server.pgdata}, socket {info.socket_dir}; databases {MAIN_DB}, "
-        f"{INGEST_DB}, {FULL_DB} migrated in {time.monotonic() - started:.1f} s; media under {tmp}"
+        f"{INGEST_DB}, {FULL_DB}, {UPLOAD_DB} migrated in {time.monotonic() - started:.1f} s; "
+        f"media under {tmp}"
     )
     return Context(args, tmp, server, env)
 
@@ -933,6 +1387,18 @@ def main() -> int:
         help="full-disk drills: a storage failing with ENOSPC instead of a small tmpfs",
     )
     parser.add_argument(
+        "--letters", type=int, default=20000, help="letters in upload-large's ZIP (20000)"
+    )
+    parser.add_argument(
+        "--stop-letters",
+        type=int,
+        default=4000,
+        help="letters in the ZIP of upload-kill-worker and upload-database-stop (4000)",
+    )
+    parser.add_argument(
+        "--letter-bytes", type=int, default=25000, help="each uploaded letter padded to this size"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the letters and logs (not the server's data)"
     )
     args = parser.parse_args()
@@ -944,6 +1410,9 @@ def main() -> int:
         "database-stop": drill_database_stop,
         "full-disk-upload": drill_full_disk_upload,
         "full-disk-ingest": drill_full_disk_ingest,
+        "upload-large": drill_upload_large,
+        "upload-kill-worker": drill_upload_kill_worker,
+        "upload-database-stop": drill_upload_database_stop,
     }
     tmp = Path(tempfile.mkdtemp(prefix="imr_drill_"))
     check(ROOT not in tmp.resolve().parents, "the temporary directory is inside the repository")
@@ -971,7 +1440,7 @@ def main() -> int:
             for disk in ctx.disks:
                 disk.remove()
             try:
-                for name in (MAIN_DB, INGEST_DB, FULL_DB):
+                for name in (MAIN_DB, INGEST_DB, FULL_DB, UPLOAD_DB):
                     with ctx.server.connect() as conn:
                         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             except Exception as exc:  # the server may be the thing that failed

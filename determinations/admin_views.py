@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -12,11 +10,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from . import batches, services
 from .choices import ParseStatus
 from .models import Letter, UploadBatch, UploadResult
 from .responses import original_unavailable
-from .uploads import Limits, human_size, read_files
+from .uploads import Limits, human_size
 
 UPLOAD_PERMISSION = "determinations.add_letter"
 VIEW_ORIGINAL_PERMISSIONS = ("determinations.view_letter", "determinations.change_letter")
@@ -55,7 +53,8 @@ def letter_original(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def upload_letters(request, *, admin_site):
-    """The "Upload letters" page: store at once, parse in the background, show the batch.
+    """The "Upload letters" page: keep the files as sent, unpack, store and parse them in the
+    background (``services.batch_stage``), show the batch.
 
     Wrapped by ``admin_site.admin_view`` (staff login and CSRF); uploading also needs the
     add-letter permission.
@@ -66,13 +65,19 @@ def upload_letters(request, *, admin_site):
     if request.method == "POST":
         uploaded = request.FILES.getlist("files")
         if uploaded:
-            files = ((getattr(f, "given_name", f.name), f, f.size) for f in uploaded)
-            incoming = read_files(files, limits=limits)
-            batch = services.batch_receive(files=incoming, user=request.user)
-            return HttpResponseRedirect(
-                reverse("admin:determinations_uploadbatch_change", args=[batch.pk])
-            )
-        messages.error(request, "Choose at least one file (PDF, text or ZIP) to upload.")
+            try:
+                batch = services.batch_stage(
+                    files=[(getattr(f, "given_name", f.name), f) for f in uploaded],
+                    user=request.user,
+                )
+            except services.StagingError as exc:
+                messages.error(request, f"Nothing was uploaded: {exc}.")
+            else:
+                return HttpResponseRedirect(
+                    reverse("admin:determinations_uploadbatch_change", args=[batch.pk])
+                )
+        else:
+            messages.error(request, "Choose at least one file (PDF, text or ZIP) to upload.")
     context = {
         **admin_site.each_context(request),
         "title": "Upload letters",
@@ -90,35 +95,24 @@ def upload_letters(request, *, admin_site):
 
 
 def batch_page(request, *, batch: UploadBatch, admin_site):
-    """One batch's progress and per-file results; refreshes itself while letters are pending."""
-    results = list(
-        batch.results.select_related("letter", "letter__determination", "letter__reissue_of")
-    )
-    outcomes = Counter(result.outcome for result in results)
-    statuses = Counter(
-        result.letter.status
-        for result in results
-        if result.outcome == UploadResult.Outcome.NEW and result.letter is not None
-    )
-    pending = statuses[ParseStatus.PENDING]
-    new = outcomes[UploadResult.Outcome.NEW]
+    """One batch's progress and per-file results; refreshes itself while work is left, and says
+    so when that work has not moved for minutes (no worker running, or its tasks lost)."""
+    counts = batches.batch_counts(batch)
+    pending, new = counts["pending"], counts["new"]
+    receiving = batch.state == "receiving"
     context = {
         **admin_site.each_context(request),
         "title": f"Upload batch {batch.pk}",
         "opts": UploadBatch._meta,
         "batch": batch,
-        "rows": [_row(result) for result in results],
-        "counts": {
-            "files": len(results),
-            "new": outcomes[UploadResult.Outcome.NEW],
-            "duplicate": outcomes[UploadResult.Outcome.DUPLICATE],
-            "rejected": outcomes[UploadResult.Outcome.REJECTED],
-            "parsed": statuses[ParseStatus.PARSED],
-            "warnings": statuses[ParseStatus.PARSED_WITH_WARNINGS],
-            "failed": statuses[ParseStatus.FAILED],
-            "pending": pending,
-        },
+        "rows": [_row(result) for result in batches.batch_results(batch)],
+        "rows_cut": counts["files"] > batches.ROWS_SHOWN,
+        "rows_shown": batches.ROWS_SHOWN,
+        "counts": counts,
         "pending": pending,
+        "receiving": receiving,
+        "waiting": receiving or pending,
+        "stall": batches.batch_stall(batch, pending=pending),
         "done_percent": round(100 * (new - pending) / new) if new else 100,
     }
     return render(request, "admin/determinations/batch.html", context)

@@ -56,6 +56,25 @@ class UploadBatch(models.Model):
         help_text="Where the batch came from: 'admin' upload or 'command' (ingest_letters).",
     )
     note = models.TextField(blank=True, help_text="Free text, e.g. the paths given to the command.")
+    # An admin upload is staged by the request and received (unpacked, stored) by a worker, a
+    # chunk per transaction: ``received_files`` is where the next worker resumes.
+    state = models.CharField(
+        max_length=12,
+        choices=[("receiving", "receiving"), ("received", "received")],
+        default="received",
+        help_text="'receiving' while a worker unpacks and stores the staged files.",
+    )
+    staged = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The uploaded files as staged in storage (name, path, size) until received.",
+    )
+    received_files = models.PositiveIntegerField(
+        default=0, help_text="Files and ZIP members received so far (where a worker resumes)."
+    )
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last committed a chunk of this batch."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,7 +8,9 @@
 - ``letter_parse`` parses a stored letter and saves the result with ``determination_save``;
 - ``determination_save`` writes one parse (determination, reviewer, items, citations) in one
   transaction, keeping the permalink key stable across re-parses;
-- ``batch_receive`` stores an upload's accepted files and queues their parsing;
+- ``batch_receive`` stores an upload's accepted files and queues their parsing; an admin upload
+  is first only staged (``batch_stage``, in the request), then received by a worker
+  (``batch_receive_staged``: chunk by chunk, resumable; ``batches_requeue`` at worker start);
 - ``letters_parse`` is what the worker and ``reparse`` run: each letter parsed exactly once, one at
   a time, under its row lock;
 - ``letter_choose_for_permalink`` is an admin's choice for a re-issued letter;
@@ -18,14 +20,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
+import itertools
 import json
 import logging
+import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.base import ContentFile
@@ -36,7 +42,7 @@ from django.db import (
     OperationalError,
     transaction,
 )
-from django.db.models import BooleanField, CharField, Expression, F, IntegerField, Value
+from django.db.models import BooleanField, CharField, Expression, F, IntegerField, Q, Value
 from django.utils import timezone
 
 from .choices import CitedBy, ParseStatus
@@ -53,7 +59,7 @@ from .models import (
     original_upload_path,
 )
 from .parsing import PARSER_VERSION, content, parse_letter_with_text
-from .uploads import Incoming, chunks
+from .uploads import Incoming, Limits, chunks, read_files
 
 logger = logging.getLogger(__name__)
 
@@ -764,19 +770,235 @@ def batch_receive(
 ) -> UploadBatch:
     """Store every accepted file of an upload, record what happened to each, queue the parsing.
 
-    Storing comes first and parsing later (in a worker), so the admin gets an answer at once and
-    nothing is lost if a worker dies: a stored letter stays ``pending`` until it is parsed.
-    Files are stored a chunk at a time (``files`` may be a generator reading a large ZIP).
+    Storing comes first and parsing later (in a worker), so nothing is lost if a worker dies: a
+    stored letter stays ``pending`` until it is parsed. Files are stored a chunk at a time
+    (``files`` may be a generator reading a large ZIP), each chunk with its parse tasks.
     """
     batch = batch_create(user=user, source=source, note=note)
     seen: set[str] = set()
     for chunk in chunks(files, RECEIVE_CHUNK):
-        receipts = receipts_for(files=chunk, batch=batch, uploaded_by=user, seen=seen)
-        results = receipts_store(receipts=receipts, batch=batch)
-        letters_enqueue_parse(
-            letter_ids=[r.letter_id for r in results if r.outcome == UploadResult.Outcome.NEW]
-        )
+        with transaction.atomic():
+            _chunk_receive(batch, chunk, user=user, seen=seen)
     return batch
+
+
+def _chunk_receive(batch: UploadBatch, chunk: list[Incoming], *, user, seen: set[str]) -> None:
+    """Store one chunk and queue its parsing, in the caller's transaction: the new letters, and
+    stored letters it duplicates that were never parsed nor queued (an upload a failure cut)."""
+    receipts = receipts_for(files=chunk, batch=batch, uploaded_by=user, seen=seen)
+    results = receipts_store(receipts=receipts, batch=batch)
+    new = [r.letter_id for r in results if r.outcome == UploadResult.Outcome.NEW]
+    duplicates = {r.letter_id for r in results if r.outcome == UploadResult.Outcome.DUPLICATE}
+    stuck = letters_never_queued(letter_ids=duplicates - set(new) - {None})
+    letters_enqueue_parse(letter_ids=new + stuck)
+
+
+def letters_never_queued(*, letter_ids: Iterable[int]) -> list[int]:
+    """Those of these letters that are pending with no parse task waiting for them.
+
+    A parse task already running is not counted: queuing its letters again costs nothing (each
+    is parsed once, under its row lock), and a killed worker's task stays "running" for good.
+    """
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import parse_letters
+
+    pending = sorted(
+        Letter.objects.filter(pk__in=list(letter_ids), status=ParseStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    if not pending:
+        return []
+    waiting = Q(pk__in=[])
+    for letter_id in pending:
+        waiting |= Q(args_kwargs__kwargs__letter_ids__contains=[letter_id])
+    queued = DBTaskResult.objects.filter(
+        waiting, status=TaskResultStatus.READY, task_path=parse_letters.module_path
+    ).values_list("args_kwargs", flat=True)
+    held = {i for args in queued for i in args["kwargs"]["letter_ids"]}
+    return [letter_id for letter_id in pending if letter_id not in held]
+
+
+# Admin uploads: staged by the request, received by a worker -----------------------------------
+
+STAGING_DIR = "uploads"  # storage folder of uploads waiting to be received, one folder per batch
+RECEIVE_RECONNECT_SECONDS = 600  # how long a receipt waits for a database that went away
+STAGED_UNREADABLE = (
+    "the uploaded file could not be read back from the upload staging area (deleted or damaged "
+    "before a worker received it): upload it again"
+)
+
+
+class StagingError(Exception):
+    """The upload could not be kept for the worker (storage full or failing); nothing was kept."""
+
+
+def batch_stage(*, files: Iterable[tuple[str, object]], user=None) -> UploadBatch:
+    """Keep an admin upload's files as they came (no unpacking) and queue their receipt.
+
+    The request only streams the files to storage (``uploads/<batch>/<n>``) and queues
+    ``tasks.receive_batch`` in the transaction that records them, so a large ZIP answers at once
+    and a batch either exists with its files and its task, or not at all. ``files`` are
+    ``(name, file)`` pairs (Django's uploaded files: temporary files are moved, not copied).
+    """
+    from .tasks import receive_batch
+
+    storage = Letter._meta.get_field("original").storage
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            batch = UploadBatch.objects.create(created_by=user, source="admin", state="receiving")
+            for number, (name, handle) in enumerate(files):
+                path = storage.save(f"{STAGING_DIR}/{batch.pk}/{number}", handle)
+                written.append(path)
+                kept = _name_decoded(name).replace("\x00", "")  # jsonb holds no NUL
+                batch.staged.append({"name": kept, "path": path, "size": storage.size(path)})
+            batch.save(update_fields=["staged"])
+            receive_batch.enqueue(batch_id=batch.pk)
+    except OSError as exc:
+        for path in written:
+            storage.delete(path)
+        raise StagingError(f"the upload could not be kept for processing: {exc}") from exc
+    return batch
+
+
+def batch_receive_staged(*, batch_id: int) -> str:
+    """Unpack, hash and store a staged upload a chunk at a time, each chunk committed with its
+    result rows and parse tasks; what a worker runs for ``batch_stage``.
+
+    Resumable and idempotent: a chunk is committed only if the batch's ``received_files`` is
+    still where this run started it (checked under the batch's row lock), so a run killed or cut
+    off by the database is resumed by the next one from the last committed chunk, and two runs
+    of one batch never store a chunk twice. Returns what happened (``received``, ``skipped``).
+    """
+    batch = UploadBatch.objects.filter(pk=batch_id).select_related("created_by").first()
+    if batch is None or batch.state != "receiving":
+        if batch is not None:
+            batch_staging_delete(batch=batch)
+        return "skipped"
+    storage = Letter._meta.get_field("original").storage
+    position = batch.received_files
+    handles = [_staged_open(storage, staged) for staged in batch.staged]
+    try:
+        files = _staged_files(batch.staged, handles)
+        seen: set[str] = set()
+        for chunk in chunks(itertools.islice(files, position, None), RECEIVE_CHUNK):
+            step = functools.partial(_batch_chunk_commit, batch, chunk, position=position)
+            if not _reconnecting(functools.partial(step, seen=seen)):
+                return "skipped"  # another run got further: it carries on
+            position += len(chunk)
+    finally:
+        for handle in handles:
+            if handle is not None:
+                handle.close()
+    if not _reconnecting(functools.partial(_batch_finish, batch_id, position)):
+        return "skipped"
+    _reconnecting(functools.partial(batch_staging_delete, batch=batch))
+    return "received"
+
+
+def _batch_finish(batch_id: int, position: int) -> bool:
+    """Mark a batch received if it is still at ``position`` (or already marked)."""
+    with transaction.atomic():
+        locked = UploadBatch.objects.select_for_update().get(pk=batch_id)
+        if locked.state == "received" and locked.received_files == position:
+            return True  # this step's own commit, whose answer the connection lost
+        if locked.state != "receiving" or locked.received_files != position:
+            return False
+        locked.state, locked.progress_at = "received", timezone.now()
+        locked.save(update_fields=["state", "progress_at"])
+    return True
+
+
+def _reconnecting(step):
+    """``step()``, run again while the database is away, up to ``RECEIVE_RECONNECT_SECONDS``.
+
+    Each step of a receipt is one transaction checked against the batch's cursor, so running it
+    again after a lost connection is safe, and a worker whose database restarts finishes the
+    upload by itself. Inside a caller's transaction (immediate tasks) nothing is retried.
+    """
+    from django.db import connection
+
+    waited, delay = 0.0, 1.0
+    while True:
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as exc:
+            if connection.in_atomic_block or waited >= RECEIVE_RECONNECT_SECONDS:
+                raise
+            logger.warning("database lost receiving an upload (%s); again in %.0f s", exc, delay)
+            with contextlib.suppress(DatabaseError):
+                connection.close()
+            time.sleep(delay)
+            waited, delay = waited + delay, min(delay * 2, 30.0)
+
+
+def _staged_open(storage, staged: dict):
+    try:
+        return storage.open(staged["path"], "rb")
+    except OSError:
+        logger.exception("staged upload %s could not be opened", staged["path"])
+        return None
+
+
+def _staged_files(staged: list[dict], handles: list) -> Iterator[Incoming]:
+    """The staged files' files and ZIP members, checked as ``uploads.read_files`` checks them
+    (the per-upload total included); a staged file that cannot be read back is one rejection."""
+    limits = Limits.from_settings()
+    before = 0
+    for entry, handle in zip(staged, handles, strict=True):
+        if handle is None:
+            yield Incoming(entry["name"], rejection=STAGED_UNREADABLE)
+            continue
+        left = None if limits.max_upload_bytes is None else limits.max_upload_bytes - before
+        one = [(entry["name"], handle, entry["size"])]
+        yield from read_files(one, limits=replace(limits, max_upload_bytes=left))
+        before += entry["size"]
+
+
+def _batch_chunk_commit(batch: UploadBatch, chunk: list[Incoming], *, position: int, seen) -> bool:
+    """Receive one chunk of a staged batch if the batch is still at ``position``; False when
+    another run has moved it on (nothing done)."""
+    with transaction.atomic():
+        locked = UploadBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.received_files == position + len(chunk):
+            return True  # this chunk's own commit, whose answer the connection lost
+        if locked.state != "receiving" or locked.received_files != position:
+            return False
+        attempt = set(seen)  # kept only if the chunk commits (it may be tried again)
+        _chunk_receive(locked, chunk, user=batch.created_by, seen=attempt)
+        locked.received_files, locked.progress_at = position + len(chunk), timezone.now()
+        locked.save(update_fields=["received_files", "progress_at"])
+    seen.update(attempt)
+    return True
+
+
+def batch_staging_delete(*, batch: UploadBatch) -> None:
+    """Delete a received batch's staged files (kept until every file of it is received)."""
+    if not batch.staged:
+        return
+    storage = Letter._meta.get_field("original").storage
+    for entry in batch.staged:
+        try:
+            storage.delete(entry["path"])
+        except OSError:
+            logger.exception("could not delete staged upload %s", entry["path"])
+    UploadBatch.objects.filter(pk=batch.pk, state="received").update(staged=[])
+
+
+def batches_requeue() -> int:
+    """Queue the receipt of every batch not fully received (a worker died, the database went
+    away): part of a worker start, beside re-queuing pending letters. Returns how many."""
+    from .tasks import receive_batch
+
+    ids = list(UploadBatch.objects.filter(state="receiving").values_list("pk", flat=True))
+    for batch_id in ids:
+        receive_batch.enqueue(batch_id=batch_id)
+    for batch in UploadBatch.objects.filter(state="received").exclude(staged=[]):
+        batch_staging_delete(batch=batch)  # a run that stopped between the two steps
+    return len(ids)
 
 
 def letters_enqueue_parse(*, letter_ids: Iterable[int]) -> int:

@@ -354,6 +354,10 @@ def test_a_batch_page_refreshes_itself_while_letters_are_pending(admin_client, s
     # A queue nobody works: letters stay pending (django-tasks resets its backends on this).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     response = upload(admin_client, a_file("a.txt", TEXTS[0].read_bytes()))
+    # The upload is only staged: receive it as a worker would (its parse task then waits).
+    from determinations import services
+
+    services.batch_receive_staged(batch_id=UploadBatch.objects.get().pk)
     html = admin_client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' in html
     assert "1 letter pending" in html

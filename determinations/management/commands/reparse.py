@@ -36,7 +36,8 @@ class Command(BaseCommand):
         which.add_argument(
             "--pending",
             action="store_true",
-            help="Letters still waiting, e.g. after a worker was killed mid-batch.",
+            help="Letters still waiting, e.g. after a worker was killed mid-batch (with "
+            "--enqueue, also upload batches not yet fully received).",
         )
         which.add_argument("--all", dest="every", action="store_true", help="Every stored letter.")
         parser.add_argument(
@@ -60,6 +61,10 @@ class Command(BaseCommand):
             letters = letters.filter(wanted)
         ids = list(letters.order_by("pk").values_list("pk", flat=True))
         if enqueue:
+            if pending:  # what a worker start runs: uploads a worker stopped receiving, too
+                batches = services.batches_requeue()
+                if batches:
+                    self.stdout.write(f"Queued {batches} unfinished upload batch(es) again.")
             services.letters_request_reparse(letter_ids=ids)
             self.stdout.write(f"Queued {len(ids)} letter(s) for the workers.")
             return

@@ -1,0 +1,102 @@
+"""Reads for an upload batch's page: its counts, its rows, and whether it waits on a worker.
+
+Counted in the database (a 20,000-letter batch refreshes its page every two seconds), and the
+rows shown are capped. A batch can wait only on the background workers, and django-tasks keeps
+no worker heartbeat, so a missing worker is inferred from the queue's and the batches' own
+timestamps: nothing started or finished and no chunk received for ``STALE_AFTER``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from .choices import ParseStatus
+from .models import Letter, UploadBatch, UploadResult
+
+ROWS_SHOWN = 1000  # result rows a batch page lists (the counts cover every file)
+STALE_AFTER = dt.timedelta(minutes=3)  # no progress for this long while work waits: say so
+WORKER_COMMAND = (
+    "make worker (or: python manage.py reparse --pending --enqueue && python manage.py db_worker)"
+)
+REQUEUE_COMMAND = "python manage.py reparse --pending --enqueue"
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Why a batch's work has not moved, and what to run."""
+
+    minutes: int
+    workers_seen: bool  # some worker did something lately (so this batch's tasks were lost)
+    command: str
+
+
+def batch_counts(batch: UploadBatch) -> dict[str, int]:
+    """Files by outcome and new letters by parse status, counted in two queries."""
+    outcomes = Counter(
+        dict(batch.results.values_list("outcome").annotate(n=Count("id")).order_by())
+    )
+    statuses = Counter(
+        dict(
+            batch.results.filter(outcome=UploadResult.Outcome.NEW, letter__isnull=False)
+            .values_list("letter__status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+    return {
+        "files": sum(outcomes.values()),
+        "new": outcomes[UploadResult.Outcome.NEW],
+        "duplicate": outcomes[UploadResult.Outcome.DUPLICATE],
+        "rejected": outcomes[UploadResult.Outcome.REJECTED],
+        "parsed": statuses[ParseStatus.PARSED],
+        "warnings": statuses[ParseStatus.PARSED_WITH_WARNINGS],
+        "failed": statuses[ParseStatus.FAILED],
+        "pending": statuses[ParseStatus.PENDING],
+    }
+
+
+def batch_results(batch: UploadBatch, limit: int = ROWS_SHOWN) -> list[UploadResult]:
+    """The first ``limit`` result rows with what a row shows (not the letters' texts)."""
+    return list(
+        batch.results.select_related("letter", "letter__determination", "letter__reissue_of")
+        .defer(
+            "letter__text",
+            "letter__determination__clinical_summary",
+            "letter__reissue_of__clinical_summary",
+        )
+        .order_by("id")[:limit]
+    )
+
+
+def batch_stall(batch: UploadBatch, *, pending: int, now=None) -> Stall | None:
+    """A ``Stall`` when the batch still has work (receiving, or letters pending) and nothing of
+    it moved for ``STALE_AFTER``; else None."""
+    if batch.state != "receiving" and not pending:
+        return None
+    now = now or timezone.now()
+    parsed = Letter.objects.filter(batch=batch).aggregate(at=Max("parsed_at"))["at"]
+    moved = max(t for t in (batch.created_at, batch.progress_at, parsed) if t is not None)
+    if now - moved <= STALE_AFTER:
+        return None
+    seen = worker_last_seen()
+    alive = seen is not None and now - seen <= STALE_AFTER
+    return Stall(
+        minutes=int((now - moved).total_seconds() // 60),
+        workers_seen=alive,
+        command=REQUEUE_COMMAND if alive else WORKER_COMMAND,
+    )
+
+
+def worker_last_seen():
+    """When any worker last started or finished a task or received a chunk, or None."""
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = DBTaskResult.objects.aggregate(started=Max("started_at"), finished=Max("finished_at"))
+    chunk = UploadBatch.objects.aggregate(at=Max("progress_at"))["at"]
+    times = [t for t in (tasks["started"], tasks["finished"], chunk) if t is not None]
+    return max(times, default=None)
