@@ -21,6 +21,10 @@ Subprocesses (``manage.py db_worker``, ``reparse``, ``ingest_letters``) reach th
   (``pg_ctl stop``, as ``imr_archive.embedded_db.stop`` does) mid-run. The command must say it
   lost the database and exit non-zero; after a restart the same command must resume: what was
   stored is skipped, and in the end stored == distinct files, none lost or duplicated.
+- worker-database-stop: ~300 letters queued as one batch; ``manage.py worker`` (the wrapper of
+  ``db_worker`` that survives outages) is parsing them when the server is stopped for a few
+  seconds, then started again. The same worker process must wait (logged backoff), reconnect,
+  re-queue what the outage cut off and parse every letter exactly once.
 - poison-letter: a letter whose parse kills the worker process itself (SIGKILL, as a crash in the
   PDF library or the OOM killer would), received in a batch of 40 and parsed by a real
   ``manage.py db_worker --batch`` that carries the fault (a small bootstrap patches the parser
@@ -55,7 +59,13 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-DRILLS = ("parser-failure", "poison-letter", "kill-worker", "database-stop")
+DRILLS = (
+    "parser-failure",
+    "poison-letter",
+    "kill-worker",
+    "database-stop",
+    "worker-database-stop",
+)
 MAIN_DB = "imr_drill"
 INGEST_DB = "imr_drill_ingest"
 POISON = "DRILL-POISON"
@@ -504,6 +514,102 @@ def drill_database_stop(ctx: Context) -> None:
     check(missing_originals == 0 and rewritten == 0, "originals lost or letters re-written")
 
 
+def drill_worker_database_stop(ctx: Context) -> None:
+    from django.db import connections
+    from django.db.models import Count
+
+    from determinations.choices import ParseStatus
+    from determinations.models import Determination, DisputedItem, Letter
+
+    count = ctx.args.kill_letters
+    batch, expected_items = receive_letters(ctx, "letters-worker-db-stop", count, series=96)
+    letters = Letter.objects.filter(batch=batch)
+    check(not letters.exclude(status=ParseStatus.PENDING).exists(), "letters parsed at receipt")
+    rewrites_before = ctx.server.scalar(MAIN_DB, STATS_SQL) or 0
+    connections.close_all()
+    done_sql = "SELECT count(*) FROM determinations_letter WHERE batch_id = %s AND status <> %s"
+
+    def parsed_now() -> int:
+        return ctx.server.scalar(MAIN_DB, done_sql, (batch.pk, ParseStatus.PENDING))
+
+    log = ctx.tmp / "worker-db-stop.log"
+    # --worker-command db_worker shows the failure this drill guards against (it exits).
+    backoff = ("--backoff-first", "0.5", "--backoff-max", "4")
+    backoff = backoff if ctx.args.worker_command == "worker" else ()
+    worker = start_manage(ctx.env, log, ctx.args.worker_command, "--no-startup-delay", *backoff)
+    down_for, down = ctx.args.outage, False
+    try:
+        reached = wait_until(lambda: parsed_now() >= count // 5 or worker.poll() is not None, 90)
+        check(reached and worker.poll() is None, f"the worker parsed nothing: {tail(log)}")
+        before = dict(letters.exclude(status=ParseStatus.PENDING).values_list("pk", "parsed_at"))
+        connections.close_all()
+        ctx.server.stop()
+        down = True
+        say(
+            f"  stopped the server (pg_ctl stop -w) while `manage.py {ctx.args.worker_command}` "
+            f"ran, {len(before)}/{count} letters parsed"
+        )
+        time.sleep(down_for)
+        waits = [line for line in log.read_text().splitlines() if "attempt" in line]
+        check(worker.poll() is None, f"the worker exited while the database was down: {tail(log)}")
+        say(
+            f"  after {down_for:.0f} s down: worker alive (pid {worker.pid}), "
+            f"{len(waits)} waits logged"
+        )
+        for line in waits[:1] + waits[-1:]:
+            say(f"    {line.strip()}")
+        ctx.server.start()
+        down = False
+        restarted = time.monotonic()
+        finished = wait_until(lambda: parsed_now() == count or worker.poll() is not None, 180, 0.2)
+        took = time.monotonic() - restarted
+        alive = worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        if down:  # a failed check must not leave the next drills without their server
+            ctx.server.start()
+    lines = log.read_text().splitlines()
+    for line in lines:
+        if "database back" in line or "re-queued" in line:
+            say(f"    {line.strip()}")
+    say(
+        f"  every letter parsed {took:.1f} s after the restart, by the same process "
+        f"(alive until SIGTERM: {alive}; exit {worker.returncode})"
+    )
+    check(finished and alive, f"the worker did not finish the batch: {tail(log)}")
+    check(worker.returncode == 0, f"the worker did not stop cleanly: {tail(log)}")
+    check(any("database back" in line for line in lines), "no reconnection logged")
+    check("Traceback" not in log.read_text(), "the worker's log holds a traceback")
+
+    statuses = Counter(letters.values_list("status", flat=True))
+    determinations = Determination.objects.filter(letter__batch=batch)
+    items = DisputedItem.objects.filter(determination__letter__batch=batch)
+    duplicate_items = (
+        items.values("determination_id", "number").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
+    rewrites = (ctx.server.scalar(MAIN_DB, STATS_SQL) or 0) - rewrites_before
+    after = dict(letters.filter(pk__in=before).values_list("pk", "parsed_at"))
+    changed = sum(1 for pk, at in before.items() if after.get(pk) != at)
+    say(
+        f"  after: letters {dict(sorted(statuses.items()))}; determinations "
+        f"{determinations.count()} for {determinations.values('letter').distinct().count()} "
+        f"letters; items {items.count()} (expected {expected_items}), duplicated pairs "
+        f"{duplicate_items}; parsed before the stop {len(before)}, parsed_at changed since "
+        f"{changed}; determination rows updated + item rows deleted since the start: {rewrites}"
+    )
+    parsed_ok = statuses[ParseStatus.PARSED] + statuses[ParseStatus.PARSED_WITH_WARNINGS]
+    check(parsed_ok == count, f"not every letter parsed: {dict(statuses)}")
+    check(determinations.count() == count, "not one determination per letter")
+    check(determinations.values("letter").distinct().count() == count, "letters share one")
+    check(items.count() == expected_items and duplicate_items == 0, "items lost or duplicated")
+    check(changed == 0, f"{changed} letters parsed before the stop were parsed again")
+    check(rewrites == 0, f"{rewrites} determination rows updated or item rows deleted")
+    connections.close_all()
+
+
 # A worker that dies on the poison letter: it patches the parser, then runs ``db_worker``.
 POISONED_WORKER = f"""
 import os, signal, sys
@@ -635,6 +741,13 @@ def main() -> int:
     parser.add_argument("--drill", action="append", choices=DRILLS, help="default: all")
     parser.add_argument("--kill-letters", type=int, default=300)
     parser.add_argument("--ingest-letters", type=int, default=3000)
+    parser.add_argument("--outage", type=float, default=8, help="seconds the database is down")
+    parser.add_argument(
+        "--worker-command",
+        choices=("worker", "db_worker"),
+        default="worker",
+        help="worker-database-stop: the command under test (db_worker shows the old failure)",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the letters and logs (not the server's data)"
     )
@@ -645,6 +758,7 @@ def main() -> int:
         "poison-letter": drill_poison_letter,
         "kill-worker": drill_kill_worker,
         "database-stop": drill_database_stop,
+        "worker-database-stop": drill_worker_database_stop,
     }
     tmp = Path(tempfile.mkdtemp(prefix="imr_drill_"))
     check(ROOT not in tmp.resolve().parents, "the temporary directory is inside the repository")
