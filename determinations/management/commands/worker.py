@@ -139,8 +139,8 @@ class Command(DBWorkerCommand):
         if verbosity and not logger.hasHandlers():
             logger.addHandler(logging.StreamHandler(self.stdout))
         logger.setLevel(logging.INFO if verbosity else logging.WARNING)
-        if options.get("reload"):
-            logger.info("--reload is ignored: this worker restarts its loop itself")
+        # --reload (db_worker's default under DEBUG) is not supported: code changes need a
+        # restart of this worker.
         worker = SurvivingWorker(
             queue_names=queue_name.split(","),
             interval=interval,
