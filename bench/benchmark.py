@@ -309,7 +309,7 @@ def measure_concurrent(port: int, mix, clients: int, seconds: float, seed: int, 
     for _group, _label, path in mix:
         fetch(port, path, timeout=120)
     deadline = time.monotonic() + seconds
-    rows: list[tuple[str, float, int]] = []
+    rows: list[tuple[str, float, int, str]] = []
     lock = threading.Lock()
 
     def client(number: int) -> None:
@@ -318,11 +318,11 @@ def measure_concurrent(port: int, mix, clients: int, seconds: float, seed: int, 
         mine = []
         while time.monotonic() < deadline:
             rng.shuffle(order)
-            for group, _label, path in order:
+            for group, label, path in order:
                 if time.monotonic() >= deadline:
                     break
                 status, took, _ = fetch(port, path, timeout=60)
-                mine.append((group, took * 1000, status))
+                mine.append((group, took * 1000, status, label))
         with lock:
             rows.extend(mine)
 
@@ -335,7 +335,7 @@ def measure_concurrent(port: int, mix, clients: int, seconds: float, seed: int, 
         loads.append(os.getloadavg()[0])
     results = {}
     for group in sorted({g for g, _, _ in mix}):
-        mine = [(ms, status) for g, ms, status in rows if g == group]
+        mine = [(ms, status) for g, ms, status, _ in rows if g == group]
         values = [ms for ms, status in mine if status == 200]
         results[group] = {
             "n": len(mine),
@@ -344,6 +344,14 @@ def measure_concurrent(port: int, mix, clients: int, seconds: float, seed: int, 
             "median": statistics.median(values) if values else float("nan"),
             "p95": percentile(values, 0.95),
         }
+    by_label: dict[str, list[float]] = {}
+    for group, ms, status, label in rows:
+        if status == 200:
+            by_label.setdefault(f"{group} / {label}", []).append(ms)
+    results["_labels"] = {
+        name: (statistics.median(v), percentile(v, 0.95), len(v))
+        for name, v in sorted(by_label.items())
+    }
     results["_load"] = (min(loads), statistics.mean(loads), max(loads)) if loads else None
     results["_requests"] = len(rows)
     return results
@@ -366,6 +374,9 @@ def concurrent_report(results: dict, clients: int, seconds: float) -> list[str]:
             f"| {label} | {r['n']} | {errors} | {r['median']:,.1f} ms | {r['p95']:,.1f} ms "
             f"| {goal}{met} |"
         )
+    rows += ["", "Per request kind (median / p95 ms, n):", ""]
+    for name, (median, p95, n) in results.get("_labels", {}).items():
+        rows.append(f"- {name}: {median:,.1f} / {p95:,.1f} ({n})")
     total = results["_requests"]
     errors = sum(r["errors"] for g, r in results.items() if not g.startswith("_"))
     load = results.get("_load")
