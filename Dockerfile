@@ -8,7 +8,8 @@ COPY . .
 # collectstatic only reads settings; the database URL is a placeholder that is never contacted.
 RUN DATABASE_URL=postgres://build@localhost/build SECRET_KEY=build-only \
     python manage.py collectstatic --no-input
-RUN useradd --system --home /app app && mkdir -p /data/media && chown app /data/media
+RUN useradd --system --home /app app && mkdir -p /data/media /data/static \
+    && chown app /data/media /data/static
 USER app
 ENV MEDIA_ROOT=/data/media
 EXPOSE 8000

@@ -21,17 +21,17 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_samples
-	DEBUG=$${DEBUG:-1} $(PY) manage.py reparse --pending --enqueue
 	@echo "Serving the IMR Determinations Archive on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	@# The background worker parses uploaded letters; it stops when the web server stops.
+	@# The background worker parses uploaded letters (it re-queues pending ones first and waits
+	@# out database outages); it stops when the web server stops.
 	@DEBUG=$${DEBUG:-1}; export DEBUG; \
-	$(PY) manage.py db_worker & worker=$$!; \
+	$(PY) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## worker: run one more background worker (several may run, on several machines)
 worker: $(VENV)/.runtime
-	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker
+	DEBUG=$${DEBUG:-1} $(PY) manage.py worker
 
 ## test: install dev requirements, lint, check migrations, run the whole suite
 test: $(VENV)/.dev

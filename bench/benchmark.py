@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections import Counter
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -175,9 +176,9 @@ def bench_env(dbname: str) -> dict:
 
 
 class Gunicorn:
-    """One gunicorn (one sync worker) on loopback, stopped on exit."""
+    """One gunicorn (one sync worker unless told) on loopback, stopped on exit."""
 
-    def __init__(self, dbname: str, out: Path, workers: int = 1):
+    def __init__(self, dbname: str, out: Path, workers: int = 1, threads: int = 1, timeout=900):
         self.port = free_port()
         self.log = (out / "gunicorn.log").open("w")
         env = bench_env(dbname)
@@ -189,8 +190,10 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(workers),
+                "--threads",
+                str(threads),
                 "--timeout",
-                "900",
+                str(timeout),
                 "--chdir",
                 str(REPO_ROOT),
             ],
@@ -295,6 +298,134 @@ def measure_mix(port: int, mix, repeat: int, seed: int, log) -> dict:
         for (g, label), v in sorted(by_label.items())
     }
     return results
+
+
+def measure_concurrent(port: int, mix, clients: int, seconds: float, seed: int, log) -> dict:
+    """``clients`` threads, each requesting the whole mix in its own shuffled order, pass after
+    pass, for ``seconds`` (after one sequential warm-up pass). Per group: latencies and errors
+    (any status but 200, a timeout or a refused connection)."""
+    import threading
+
+    for _group, _label, path in mix:
+        fetch(port, path, timeout=120)
+    deadline = time.monotonic() + seconds
+    rows: list[tuple[str, float, int, str]] = []
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        rng = random.Random(seed * 1000 + number)
+        order = list(mix)
+        mine = []
+        while time.monotonic() < deadline:
+            rng.shuffle(order)
+            for group, label, path in order:
+                if time.monotonic() >= deadline:
+                    break
+                status, took, _ = fetch(port, path, timeout=60)
+                mine.append((group, took * 1000, status, label))
+        with lock:
+            rows.extend(mine)
+
+    loads = []
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads) and time.monotonic() < deadline + 120:
+        time.sleep(1)
+        loads.append(os.getloadavg()[0])
+    results = {}
+    for group in sorted({g for g, _, _ in mix}):
+        mine = [(ms, status) for g, ms, status, _ in rows if g == group]
+        values = [ms for ms, status in mine if status == 200]
+        results[group] = {
+            "n": len(mine),
+            "errors": sum(1 for _, status in mine if status != 200),
+            "statuses": dict(Counter(status for _, status in mine if status != 200)),
+            "median": statistics.median(values) if values else float("nan"),
+            "p95": percentile(values, 0.95),
+        }
+    by_label: dict[str, list[float]] = {}
+    for group, ms, status, label in rows:
+        if status == 200:
+            by_label.setdefault(f"{group} / {label}", []).append(ms)
+    results["_labels"] = {
+        name: (statistics.median(v), percentile(v, 0.95), len(v))
+        for name, v in sorted(by_label.items())
+    }
+    results["_load"] = (min(loads), statistics.mean(loads), max(loads)) if loads else None
+    results["_requests"] = len(rows)
+    return results
+
+
+def concurrent_report(results: dict, clients: int, seconds: float) -> list[str]:
+    rows = [
+        "| page kind | requests | errors | median | p95 | target (p95) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for group, r in results.items():
+        if group.startswith("_"):
+            continue
+        target = TARGETS.get(group)
+        goal = "<= 300 ms (issue 14)" if group in TARGETS or group in UNTARGETED else "-"
+        met = "" if r["p95"] != r["p95"] else (" met" if r["p95"] <= 300 else " MISSED")
+        label = target[0] if target else UNTARGETED.get(group, group)
+        errors = f"{r['errors']}" + (f" {r['statuses']}" if r["statuses"] else "")
+        rows.append(
+            f"| {label} | {r['n']} | {errors} | {r['median']:,.1f} ms | {r['p95']:,.1f} ms "
+            f"| {goal}{met} |"
+        )
+    rows += ["", "Per request kind (median / p95 ms, n):", ""]
+    for name, (median, p95, n) in results.get("_labels", {}).items():
+        rows.append(f"- {name}: {median:,.1f} / {p95:,.1f} ({n})")
+    total = results["_requests"]
+    errors = sum(r["errors"] for g, r in results.items() if not g.startswith("_"))
+    load = results.get("_load")
+    rows += [
+        "",
+        f"{clients} clients, {seconds:.0f} s: {total} requests ({total / seconds:.1f}/s), "
+        f"{errors} errors"
+        + (
+            f"; load average (1 min) during the run min {load[0]:.1f} mean {load[1]:.1f} "
+            f"max {load[2]:.1f}"
+            if load
+            else ""
+        ),
+    ]
+    return rows
+
+
+class Nginx:
+    """A real nginx with deploy/nginx.conf in front of ``upstream`` on loopback (bench/drills)."""
+
+    def __init__(self, upstream: int, out: Path):
+        import shutil
+
+        from bench.drills import nginx_config
+
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise SystemExit("--proxy nginx: nginx is not installed (apt-get install nginx)")
+        self.port = free_port()
+        config = nginx_config(out / "nginx", self.port, upstream, out / "static")
+        self.proc = subprocess.Popen(
+            [binary, "-c", str(config), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while fetch(self.port, "/robots.txt", timeout=5)[0] in (599, 502):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise SystemExit(f"nginx did not start; see {out / 'nginx'}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
 
 
 def measure_csv(port: int, timeout: float, log) -> dict:
@@ -603,6 +734,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow groups")
     parser.add_argument("--no-append", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "imr_bench")
+    concurrent = parser.add_argument_group("concurrent load (--clients N)")
+    concurrent.add_argument(
+        "--clients", type=int, default=0, help="N concurrent clients run the mix (no CSV/ingest)"
+    )
+    concurrent.add_argument("--seconds", type=float, default=60, help="measured time (max 600)")
+    concurrent.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    concurrent.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    concurrent.add_argument("--proxy", choices=("none", "nginx"), default="none")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out = refuse_repo_path(args.out)
@@ -660,6 +799,8 @@ def main(argv: list[str] | None = None) -> int:
             ).fetchall()
         ]
     mix = request_mix(args.seed, keys)
+    if args.clients:
+        return run_concurrent(args, dbname, mix, out, log)
 
     results: dict = {}
     server = Gunicorn(dbname, out)
@@ -734,6 +875,44 @@ def main(argv: list[str] | None = None) -> int:
         append_report(lines)
         log(f"appended to {PERFORMANCE_DOC}")
     return 0
+
+
+def run_concurrent(args, dbname: str, mix, out: Path, log) -> int:
+    """--clients N: the mix under N concurrent clients against the chosen deployment."""
+    clients = min(max(args.clients, 1), 64)
+    seconds = min(max(args.seconds, 5), 600)
+    server = Gunicorn(dbname, out, workers=args.workers, threads=args.threads, timeout=30)
+    proxy = None
+    try:
+        port = server.port
+        if args.proxy == "nginx":
+            (out / "static").mkdir(exist_ok=True)
+            proxy = Nginx(server.port, out)
+            port = proxy.port
+        deployment = f"gunicorn --workers {args.workers} --threads {args.threads} --timeout 30" + (
+            " behind nginx (deploy/nginx.conf)" if proxy else ""
+        )
+        for group, start in (("browse", "/?category=Pharmaceuticals"), ("search", "/?q=therapy")):
+            deep = deep_page(port, start, args.deep_page, log)
+            if deep:
+                mix += [(group, "deep page", deep)] * 3
+        log(f"{deployment}; {clients} clients x {len(mix)} URLs for {seconds:.0f} s")
+        results = measure_concurrent(port, mix, clients, seconds, args.seed, log)
+    finally:
+        if proxy:
+            proxy.stop()
+        server.stop()
+    lines = [f"{deployment}, {clients} clients, uptime: {uptime()}", ""]
+    lines += concurrent_report(results, clients, seconds)
+    print("\n".join(lines))
+    (out / f"concurrent-{args.letters}-{clients}.md").write_text("\n".join(lines) + "\n")
+    errors = sum(r["errors"] for g, r in results.items() if not g.startswith("_"))
+    return 1 if errors else 0
+
+
+def uptime() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 if __name__ == "__main__":
