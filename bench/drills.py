@@ -1791,6 +1791,9 @@ def main() -> int:
         for name in wanted:
             say(f"\n{name}")
             begun = time.monotonic()
+            from django.db import connections
+
+            connections.close_all()  # a drill before may have restarted the server
             try:
                 functions[name](ctx)
             except DrillSkipped as exc:
