@@ -345,11 +345,14 @@ def _one_pass_sql(
     source, spread_rows = f"({candidates}) AS c", ""
     if spread:
         source = "c"
-        letters = "SELECT count(*) AS n FROM c WHERE fails = 0 GROUP BY letter"
+        # One pass over the matching rows per letter, its two sums as two rows.
+        sums = (
+            "SELECT COALESCE(sum(n), 0)::integer AS r, COALESCE(sum(n * n), 0)::integer AS s "
+            "FROM (SELECT count(*) AS n FROM c WHERE fails = 0 GROUP BY letter) AS l"
+        )
         spread_rows = (
-            f" UNION ALL SELECT '{SPREAD_MARK}', 'rows', COALESCE(sum(n), 0)::integer "  # noqa: S608
-            f"FROM ({letters}) AS l UNION ALL SELECT '{SPREAD_MARK}', 'squares', "
-            f"COALESCE(sum(n * n), 0)::integer FROM ({letters}) AS l"
+            f" UNION ALL SELECT '{SPREAD_MARK}', v.part, v.n FROM ({sums}) AS t "  # noqa: S608
+            "CROSS JOIN LATERAL (VALUES ('rows', t.r), ('squares', t.s)) AS v(part, n)"
         )
     ctes = f"c AS MATERIALIZED ({candidates}), " if spread else ""
     return (

@@ -37,14 +37,12 @@ class CountPlan:
     strategy: str
     reason: str
     notes: list[tuple[str, str]] = field(default_factory=list)  # (part, what it used)
-    samples: list[int | None] = field(default_factory=list)  # each sample chosen (None: all)
 
     def sample_for(self, rows_in_coarsest: int, *, scanned=None) -> int | None:
         """The sample to count from (1 in N; None: count every row), decided here from the one
-        cheap count a query made in the coarsest sample (``sampling.level_for``) and kept."""
-        every = sampling.level_for(rows_in_coarsest, scanned=scanned) if self.estimates else None
-        self.samples.append(every)
-        return every
+        cheap count a query made in the coarsest sample (``sampling.level_for``); each part
+        notes what it used."""
+        return sampling.level_for(rows_in_coarsest, scanned=scanned) if self.estimates else None
 
     def note(self, part: str, used: str) -> None:
         """Record how ``part`` (total, facets, statistics) was finally counted."""

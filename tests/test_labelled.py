@@ -15,23 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from determinations.parsing import parse_letter
+from determinations.parsing import header, parse_letter
 
 ASSETS = Path(__file__).parent / "assets" / "letters"
 LABELS = sorted((ASSETS / "labelled").glob("*.expected.json"))
-LETTER_FIELDS = (
-    "case_number",
-    "date_assigned",
-    "date_of_injury",
-    "decision_date",
-    "ur_denial_date",
-    "application_received",
-    "priority",
-    "patient",
-    "reviewer",
-    "clinical_summary",
-    "outcome",
-)
+LETTER_FIELDS = (*header.FIELDS, "patient", "reviewer", "clinical_summary", "outcome")
 ITEM_FIELDS = (
     "request",
     "original_request",
