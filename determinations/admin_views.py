@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from . import batches, services
-from .choices import ParseStatus
 from .models import Letter, UploadBatch, UploadResult
 from .responses import original_unavailable
 from .uploads import Limits, human_size
@@ -119,41 +118,21 @@ def batch_page(request, *, batch: UploadBatch, admin_site):
 
 
 def _row(result: UploadResult) -> dict:
-    """What one file's line says: its outcome in words, the reason, and where to go next."""
-    row = _row_facts(result)
-    row["label"] = row["state"].replace("_", " ")
-    return row
-
-
-def _row_facts(result: UploadResult) -> dict:
+    """What one file's line says: its state in words (``batches.result_state``), the reason, and
+    where to go next."""
+    state = batches.result_state(result)
+    row = {
+        "name": result.name,
+        "outcome": result.outcome,
+        "state": state.state,
+        "label": state.label,
+        "reason": state.reason,
+    }
     letter = result.letter
-    row = {"name": result.name, "outcome": result.outcome, "state": result.outcome, "reason": ""}
-    if result.outcome == UploadResult.Outcome.REJECTED or letter is None:
-        row["state"] = (
-            "rejected"
-            if result.outcome == UploadResult.Outcome.REJECTED
-            else "purged"
-            if result.message.startswith("purged:")  # services.letter_purge says so
-            else "lost"
-        )
-        row["reason"] = result.message
+    if letter is None:  # rejected, purged, lost, or a duplicate of a file of this batch
         return row
     row["letter_url"] = reverse("admin:determinations_letter_change", args=[letter.pk])
     determination = getattr(letter, "determination", None)
     if determination is not None and not determination.is_withdrawn:
         row["permalink"] = determination.get_absolute_url()
-    if result.outcome == UploadResult.Outcome.DUPLICATE:
-        row["reason"] = result.message
-        return row
-    row["state"] = letter.status
-    if letter.status == ParseStatus.FAILED:
-        row["reason"] = "; ".join(letter.errors)
-    elif letter.reissue_of_id is not None:
-        row["state"] = "needs review"
-        row["reason"] = (
-            f"re-issued letter: {letter.reissue_of} already shows another letter; "
-            "choose which one its permalink shows (Letters, filter 'needs review')"
-        )
-    elif letter.status == ParseStatus.PARSED_WITH_WARNINGS:
-        row["reason"] = "; ".join(letter.warnings)
     return row

@@ -1,5 +1,8 @@
 """Reads for an upload batch's page: its counts, its rows, and whether it waits on a worker.
 
+``result_state`` is what became of one file in the batch page's words; ``ingest_letters`` lists
+and reports its files in the same words (``result_lines``), so the two never disagree.
+
 Counted in the database (a 20,000-letter batch refreshes its page every two seconds), and the
 rows shown are capped. A batch can wait only on the background workers, and django-tasks keeps
 no worker heartbeat, so a missing worker is inferred from the queue's and the batches' own
@@ -24,6 +27,37 @@ WORKER_COMMAND = (
     "make worker (or: python manage.py reparse --pending --enqueue && python manage.py db_worker)"
 )
 REQUEUE_COMMAND = "python manage.py reparse --pending --enqueue"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultState:
+    """What became of one file and why, in the words the batch page and ``ingest_letters`` use.
+
+    ``state`` is ``rejected``, ``purged`` (stored, then purged), ``lost`` (its letter is gone),
+    ``duplicate``, ``needs review`` (a re-issue) or the new letter's ``ParseStatus``.
+    """
+
+    state: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return self.state.replace("_", " ")
+
+
+# The states of files that are not stored as parsed: what ``ingest_letters`` lists by name.
+NOT_STORED_AS_PARSED = frozenset({UploadResult.Outcome.REJECTED, ParseStatus.FAILED})
+
+
+@dataclass(frozen=True, slots=True)
+class ResultLine:
+    """One file of an ``ingest_letters`` run: its result, SHA-256 and where it can be found."""
+
+    name: str
+    sha256: str
+    result: ResultState
+    key: str = ""  # the permalink key its letter is shown at (or, for a re-issue, its case's)
+    case_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +105,67 @@ def batch_results(batch: UploadBatch, limit: int = ROWS_SHOWN) -> list[UploadRes
         )
         .order_by("id")[:limit]
     )
+
+
+def result_state(result: UploadResult) -> ResultState:
+    """One file's state and the reason shown beside it.
+
+    Reads only the result and its letter (as loaded: the batch page's ``batch_results``, or the
+    rows ``ingest_letters`` just wrote); a re-issue's reason names the case it re-issues.
+    """
+    letter = result.letter
+    if result.outcome == UploadResult.Outcome.REJECTED:
+        return ResultState("rejected", result.message)
+    if result.message.startswith("purged:"):  # services.letter_purge says so
+        return ResultState("purged", result.message)
+    if result.outcome == UploadResult.Outcome.DUPLICATE:
+        # Without a letter when its first copy was still being written by another chunk.
+        return ResultState("duplicate", result.message)
+    if letter is None:
+        return ResultState("lost", result.message)
+    if letter.status == ParseStatus.FAILED:
+        return ResultState(str(letter.status), "; ".join(letter.errors))
+    if letter.reissue_of_id is not None:
+        return ResultState(
+            "needs review",
+            f"re-issued letter: {letter.reissue_of} already shows another letter; "
+            "choose which one its permalink shows (Letters, filter 'needs review')",
+        )
+    if letter.status == ParseStatus.PARSED_WITH_WARNINGS:
+        return ResultState(str(letter.status), "; ".join(letter.warnings))
+    return ResultState(str(letter.status), "")
+
+
+def result_lines(results: list[tuple[UploadResult, str]]) -> list[ResultLine]:
+    """``ingest_letters``' line for each ``(result, SHA-256)`` of a chunk it stored, in order.
+
+    One query finds where each stored file is shown: its letter's determination, or for a
+    re-issue the determination of its case. By SHA-256, so a duplicate whose first copy was
+    written by another chunk is found too.
+    """
+    digests = {digest for result, digest in results if digest}
+    shown = (
+        {
+            sha256: (own_key or case_key or "", own_case or other_case or "")
+            for sha256, own_key, own_case, case_key, other_case in Letter.objects.filter(
+                sha256__in=digests
+            ).values_list(
+                "sha256",
+                "determination__key",
+                "determination__case_number",
+                "reissue_of__key",
+                "reissue_of__case_number",
+            )
+        }
+        if digests
+        else {}
+    )
+    lines = []
+    for result, digest in results:
+        state = result_state(result)
+        key, case_number = ("", "") if state.state == "rejected" else shown.get(digest, ("", ""))
+        lines.append(ResultLine(result.name, digest, state, key, case_number))
+    return lines
 
 
 def batch_stall(batch: UploadBatch, *, pending: int, now=None) -> Stall | None:
