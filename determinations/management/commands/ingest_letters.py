@@ -9,7 +9,9 @@ transaction per chunk) and the progress line. What is already stored (same SHA-2
 so an interrupted run resumes where it stopped when run again. A parser process that dies (a
 crash in the PDF library, the kernel's OOM killer) costs only the letter it was on: the letters
 it held are parsed again each in a process of their own, and the one that kills its process too
-is stored as failed, with that reason.
+is stored as failed, with that reason. After its summary it names each file not stored as
+parsed (rejected or failed) with the reason, and ``--report FILE.csv`` has a row for every file
+(``ingest_report.py``: the batch page's words, ``batches.result_state``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from concurrent.futures.process import BrokenProcessPool
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, connections
 
-from determinations import services
+from determinations import batches, services
 from determinations.choices import ParseStatus
+from determinations.ingest_report import FileReport, ReportError
 from determinations.models import UploadResult
 from determinations.parsing import content, empty_result, parse_letter_with_text
 from determinations.summaries import summaries_refresh
@@ -152,35 +155,57 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar (e.g. in cron jobs)."
         )
+        parser.add_argument(
+            "--report",
+            metavar="FILE.csv",
+            help="Write one CSV row per file: path, sha256, outcome, reason, key, case number.",
+        )
 
-    def handle(self, *args, paths: list[str], workers: int, no_progress: bool, **options):
+    def handle(
+        self, *args, paths: list[str], workers: int, no_progress: bool, report: str | None, **opts
+    ):
         missing = [p for p in paths if not os.path.exists(p)]
         if missing:
             raise CommandError(f"No such file or directory: {', '.join(missing)}")
-        files = sorted(set(_walk(paths)))
+        try:
+            self.report = FileReport(report)  # before any work: an unwritable path stops here
+        except ReportError as exc:
+            raise CommandError(f"{exc}. Nothing was imported.") from exc
+        try:
+            self._import(paths, workers, no_progress)
+        finally:
+            self.report.close()
+
+    def _import(self, paths: list[str], workers: int, no_progress: bool) -> None:
+        files = sorted({path for path in _walk(paths) if not self.report.excludes(path)})
         total = sum(_count(path) for path in files)
         counts: Counter[str] = Counter()
         progress = Progress(total, self.stderr._out, enabled=not no_progress)
+        batch = None
         try:
             batch = services.batch_create(source="command", note=" ".join(paths))
             self._run(files, batch, max(workers, 1), counts, progress)
         except (OperationalError, InterfaceError) as exc:
             progress.close()
-            self._summary(counts, progress)
+            self._summary(counts, progress, batch)
             raise CommandError(
                 f"Lost the database connection: {str(exc).strip()}. Everything written before "
                 "this point is kept; run the same command again to resume."
             ) from exc
+        except ReportError as exc:
+            progress.close()
+            self._summary(counts, progress, batch)
+            raise CommandError(str(exc)) from exc
         except OSError as exc:  # an original could not be written: a full disk, an I/O error
             progress.close()
-            self._summary(counts, progress)
+            self._summary(counts, progress, batch)
             raise CommandError(storage_stopped(exc)) from exc
         except KeyboardInterrupt:
             progress.close()
-            self._summary(counts, progress)
+            self._summary(counts, progress, batch)
             raise CommandError("Interrupted: run the same command again to resume.") from None
         progress.close()
-        self._summary(counts, progress)
+        self._summary(counts, progress, batch)
         if counts["new"]:
             refreshed = summaries_refresh(only_if_stale=True)
             if refreshed:
@@ -206,11 +231,14 @@ class Command(BaseCommand):
         finally:
             parsers.shutdown()
 
-    @staticmethod
-    def _collect(future: Future, counts: Counter, progress: Progress) -> None:
-        chunk_counts, files = future.result()  # re-raises a lost connection here
+    def _collect(self, future: Future, counts: Counter, progress: Progress) -> None:
+        """Count a stored chunk and report its files. In chunk order, so every earlier chunk is
+        committed and a duplicate of a file of one of them finds its letter."""
+        chunk_counts, receipts, results = future.result()  # re-raises a lost connection here
         counts.update(chunk_counts)
-        progress.advance(files)
+        digests = [receipt.digest for receipt in receipts]
+        self.report.add(batches.result_lines(list(zip(results, digests, strict=True))))
+        progress.advance(len(receipts))
 
     def _prepare(self, chunk: list[Incoming], batch, parsers: Parsers, seen: set[str]):
         """Sort the chunk against the archive and start parsing its new files in the workers."""
@@ -223,8 +251,8 @@ class Command(BaseCommand):
         slices = [jobs[start : start + PARSE_SLICE] for start in range(0, len(jobs), PARSE_SLICE)]
         return receipts, [(part, parsers.submit(part)) for part in slices]
 
-    def _write(self, prepared, batch) -> tuple[Counter, int]:
-        """Runs in a writer thread: store one chunk; its counts and number of files."""
+    def _write(self, prepared, batch) -> tuple[Counter, list, list[UploadResult]]:
+        """Runs in a writer thread: store one chunk; its counts, receipts and results."""
         receipts, futures = prepared
         try:
             results = services.receipts_store_parsed(
@@ -237,9 +265,10 @@ class Command(BaseCommand):
             if result.outcome == UploadResult.Outcome.NEW:
                 counts[result.letter.status] += 1
                 counts["needs review"] += bool(result.letter.reissue_of_id)
-        return counts, len(receipts)
+        return counts, receipts, results
 
-    def _summary(self, counts: Counter, progress: Progress) -> None:
+    def _summary(self, counts: Counter, progress: Progress, batch) -> None:
+        """The counts, then each file not stored as parsed (the first ones) with its reason."""
         self.stdout.write(
             f"new {counts['new']} (parsed {counts[ParseStatus.PARSED]}, with warnings "
             f"{counts[ParseStatus.PARSED_WITH_WARNINGS]}, failed {counts[ParseStatus.FAILED]}, "
@@ -247,6 +276,8 @@ class Command(BaseCommand):
             f"{counts['duplicate']}, rejected {counts['rejected']}; "
             f"{progress.done} files in {progress.elapsed:.1f} s = {progress.rate:.1f} letters/s"
         )
+        for line in self.report.listing(batch=f"upload batch {batch.pk}" if batch else ""):
+            self.stdout.write(line)
 
 
 def storage_stopped(exc: OSError) -> str:
