@@ -43,12 +43,14 @@ class FileReport:
             self._csv.writerow(HEADER)
             self._handle.flush()
         except OSError as exc:
-            self.close()
+            self.close(quietly=True)
             raise ReportError(self._failure("cannot be written", exc)) from exc
 
     def excludes(self, path: str) -> bool:
         """Whether ``path`` is the report itself (it may be inside a directory being imported)."""
-        return self.path is not None and os.path.realpath(path) == os.path.realpath(self.path)
+        if self.path is None or os.path.basename(path) != os.path.basename(self.path):
+            return False  # the cheap test first: a run walks every file
+        return os.path.realpath(path) == os.path.realpath(self.path)
 
     def add(self, lines: list[ResultLine]) -> None:
         """One stored chunk's files: kept for the listing, and written to the report."""
@@ -102,13 +104,16 @@ class FileReport:
             lines.append(f"  ... and {more} more: {where}")
         return lines
 
-    def close(self) -> None:
+    def close(self, *, quietly: bool = False) -> None:
+        """Close the report; ``quietly`` when the run already stops for another reason (its
+        rows are flushed chunk by chunk, so nothing is left to lose but that reason)."""
         if self._handle is not None:
             handle, self._handle = self._handle, None
             try:
                 handle.close()
             except OSError as exc:
-                raise ReportError(self._failure("could not be written", exc)) from exc
+                if not quietly:
+                    raise ReportError(self._failure("could not be written", exc)) from exc
 
     def _failure(self, what: str, exc: OSError) -> str:
         return f"The report {self.path} {what}: {exc.strerror or exc}"

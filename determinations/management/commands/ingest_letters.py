@@ -173,8 +173,13 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}. Nothing was imported.") from exc
         try:
             self._import(paths, workers, no_progress)
-        finally:
+        except BaseException:
+            self.report.close(quietly=True)  # the reason the run stopped is the one to tell
+            raise
+        try:
             self.report.close()
+        except ReportError as exc:
+            raise CommandError(str(exc)) from exc
 
     def _import(self, paths: list[str], workers: int, no_progress: bool) -> None:
         files = sorted({path for path in _walk(paths) if not self.report.excludes(path)})
