@@ -356,6 +356,9 @@ def load(n: int, *, seed: int = 1, jobs: int = 2, with_text: bool = True) -> dic
     name = bench_db_name()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    # A new database every load: a load that died after dropping the secondary indexes must not
+    # leave a schema without them for the next run to keep.
+    drop_database(name)
     ensure_database(name)
     migrate(name)
     timings["migrate"] = time.perf_counter() - t0
@@ -384,8 +387,8 @@ def load(n: int, *, seed: int = 1, jobs: int = 2, with_text: bool = True) -> dic
         corpus = Corpus(seed, n)
         with conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO determinations_uploadbatch (id, created_at, source, note) "
-                "VALUES (1, now(), 'command', %s)",
+                "INSERT INTO determinations_uploadbatch (id, created_at, source, note, state, "
+                "staged, received_files) VALUES (1, now(), 'command', %s, 'received', '[]', 0)",
                 (f"bench bulk load: {n} synthetic letters, seed {seed}; originals not generated",),
             )
             with cur.copy(
