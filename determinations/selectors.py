@@ -116,12 +116,19 @@ def items_browse(
             plan.note("total", "live, planner estimate")
     rows = items_list().order_by()
     cap = paging.RANK_CAP
+    year_rows = _single_year_rows(filterset) if q else None
     if request.sort == "relevance":
         # Few hits: find them all through the search index; many: walk the date index for the
         # newest, as many as a bounded walk finds.
         fence = bool(q) and (exact or total <= FENCE_UP_TO)
+        if year_rows is not None:
+            # Walking one year's date index visits about cap * year_rows / hits rows; the
+            # fence reads every hit.
+            fence = paging.RANK_CAP * year_rows > total * total
         if q and not fence:
-            cap = paging.rank_cap_for(total, _table_rows())
+            cap = paging.rank_cap_for(total, year_rows or _table_rows())
+    elif year_rows is not None:
+        fence = (size + 1) * year_rows > total * total
     else:
         fence = bool(q) and (exact or (size + 1) * _table_rows() / total > WALK_UP_TO)
     with paging.walking(q and not fence):
@@ -169,6 +176,22 @@ def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return max(int(plan[0]["Plan"]["Plan Rows"]), cap + 1), False
+
+
+def _single_year_rows(filterset: ItemFilterSet) -> int | None:
+    """The public items of the one year a search is filtered to (exact, from the summaries), or
+    None for any other filter or stale summaries.
+
+    One year has its own date-ordered index (``item_year_newest_idx``), so a search in it can
+    walk just that year's rows newest first. A common word in one year (``q=documentation&
+    year=2016``: 16,060 of 17,904 rows hit at 100 k letters) then ranks its newest 2,000 after
+    reading about 2,200 rows (22 ms) instead of all 16,060 hits behind the fence (198 ms).
+    """
+    filters = {name: values for name, values in filterset.active.items() if name != "q"}
+    if list(filters) != ["year"] or len(filters["year"]) != 1:
+        return None
+    rows = summaries.item_total(("year", str(filters["year"][0])))
+    return max(rows, 1) if rows is not None else None
 
 
 def _table_rows() -> int:

@@ -484,6 +484,34 @@ def test_relevance_pages_are_numbered_and_cover_every_hit(client, many, hit_dens
     assert "Page 2" in client.get("/?q=massage&page=2").content.decode()
 
 
+@pytest.mark.parametrize(
+    "sort, fenced", [("newest", False), ("oldest", False), ("relevance", True)]
+)
+def test_a_search_in_one_year_walks_that_years_index_when_its_hits_are_dense(
+    client, many, sort, fenced
+):
+    """21 of the year's 21 items hit: a page of 4 meets its rows within 5 rows of the year's
+    date index; relevance ranks every hit, so reading them through the fence is cheaper."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations import summaries
+
+    summaries.summaries_refresh()  # the year's row count comes from the summaries
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/?q=massage&year=2016&sort={sort}")
+    assert response.status_code == 200
+    page_rows = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and "request" in q["sql"]]
+    assert any("OFFSET 0" in sql for sql in page_rows) == fenced
+    seen = walk(client, f"/?q=massage&year=2016&sort={sort}")
+    undated = {"Request 5-1 massage", "Request 11-1 massage"}  # letters 5 and 11: no year
+    dated = [r for r in expected_order(newest=sort != "oldest") if r not in undated]
+    if sort == "relevance":
+        assert sorted(seen) == sorted(dated)
+    else:
+        assert seen == dated
+
+
 def test_a_deep_cursor_page_starts_after_the_cursor(client, many):
     from determinations.models import DisputedItem
 
