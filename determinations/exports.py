@@ -162,57 +162,53 @@ def _citations_json() -> RawSQL:
 # numbers and ISO dates go out as they are.
 _TEXT, _VOCAB, _PLAIN = "text", "vocabulary", "plain"
 
-# (column, the ``presenters.ITEM_RECORD`` value it holds, meaning). A basis is two columns:
-# ``<basis>.citations`` (the text stored on the item when it was written: aggregating the
-# citations per row halved the export's speed) and ``<basis>.basis``. Stable: new columns are
-# only ever appended.
-CSV_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("letter_key", "key", "Permalink key of the letter (case number, or 12 hex digits)."),
-    ("item_number", "number", "Order of the item in its letter, from 1."),
-    ("url", "url", "Permalink URL of the item (the letter's page, item anchor)."),
-    ("case_number", "case_number", "IMR case number, CMyy-nnnnnnn."),
-    ("decision_date", "decision_date", "Decision date of the letter (YYYY-MM-DD)."),
-    ("date_assigned", "date_assigned", "Date the case was assigned."),
-    ("date_of_injury", "date_of_injury", "Date of injury."),
-    ("ur_denial_date", "ur_denial_date", "Date of the utilization review denial."),
-    ("application_received", "application_received", "Date the IMR application came."),
-    ("priority", "priority", "standard or expedited."),
-    ("letter_outcome", "letter_outcome", "upheld, overturned or partially overturned."),
-    ("outcome", "outcome", "This item's decision: upheld or overturned."),
-    ("category", "category", "Category, assigned by the parser from the request."),
-    ("subcategory", "subcategory", "Subcategory, assigned by the parser."),
-    ("service", "service", "Service or a drug's generic name, assigned by the parser."),
-    ("body_regions", "body_regions", "Body regions, assigned by the parser from the request."),
-    ("quantity", "quantity", "Sessions, visits or units, assigned by the parser."),
-    ("request", "request", "The disputed request."),
-    ("original_request", "original_request", "Modified requests: the original."),
-    ("authorized", "authorized", "Modified requests: what UR authorized."),
-    ("reviewer_specialties", "reviewer_specialties", "The reviewer's specialties."),
-    (
-        "reviewer_guideline_sources",
-        "reviewer_guideline_sources",
-        "Sources the reviewer cited (MTUS, ODG, ...), each once.",
-    ),
-    (
-        "reviewer_guideline_documents",
-        "reviewer_guideline_documents",
-        "Documents the reviewer cited, each once.",
-    ),
-    ("reviewer_citations", "reviewer.citations", "The reviewer's citations in full."),
-    ("reviewer_basis", "reviewer.basis", "Text after 'MAXIMUS guideline:'."),
-    (
-        "claims_administrator_citations",
-        "claims_administrator.citations",
-        "The claims administrator's citations in full.",
-    ),
-    (
-        "claims_administrator_basis",
-        "claims_administrator.basis",
-        "Text after 'Claims Administrator guideline:'.",
-    ),
-    ("rationale", "rationale", "The decision's rationale."),
+# (column, the ``presenters.ITEM_RECORD`` value it holds; its meaning is that field's ``help``).
+# A basis is two columns: ``<basis>.citations`` (the text stored on the item when it was written:
+# aggregating the citations per row halved the export's speed) and ``<basis>.basis``. Stable: new
+# columns are only ever appended.
+CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("letter_key", "key"),
+    ("item_number", "number"),
+    ("url", "url"),
+    ("case_number", "case_number"),
+    ("decision_date", "decision_date"),
+    ("date_assigned", "date_assigned"),
+    ("date_of_injury", "date_of_injury"),
+    ("ur_denial_date", "ur_denial_date"),
+    ("application_received", "application_received"),
+    ("priority", "priority"),
+    ("letter_outcome", "letter_outcome"),
+    ("outcome", "outcome"),
+    ("category", "category"),
+    ("subcategory", "subcategory"),
+    ("service", "service"),
+    ("body_regions", "body_regions"),
+    ("quantity", "quantity"),
+    ("request", "request"),
+    ("original_request", "original_request"),
+    ("authorized", "authorized"),
+    ("reviewer_specialties", "reviewer_specialties"),
+    ("reviewer_guideline_sources", "reviewer_guideline_sources"),
+    ("reviewer_guideline_documents", "reviewer_guideline_documents"),
+    ("reviewer_citations", "reviewer.citations"),
+    ("reviewer_basis", "reviewer.basis"),
+    ("claims_administrator_citations", "claims_administrator.citations"),
+    ("claims_administrator_basis", "claims_administrator.basis"),
+    ("rationale", "rationale"),
 )
-CSV_HEADER = tuple(column for column, _, _ in CSV_COLUMNS)
+CSV_HEADER = tuple(column for column, _ in CSV_COLUMNS)
+
+
+def csv_column_help(source: str) -> str:
+    """What a CSV column holds, from its record field's ``help`` (docs/api.md lists these)."""
+    name, _, part = source.partition(".")
+    field = presenters.ITEM_RECORD_BY_NAME[name]
+    if field.kind != BASIS:
+        return field.help
+    whose = field.help.removesuffix(" basis and citations.")
+    if part == "citations":
+        return f"{whose} citations in full, e.g. `ODG, Low Back, MRIs`."
+    return f'Text after "{field.label}".'
 
 
 def _csv_cell(source: str, base_url: str, *, iso_dates: bool) -> tuple[Func | F, str]:
@@ -270,7 +266,7 @@ def _csv_copy_sql(items: QuerySet[DisputedItem], base_url: str) -> tuple[str, tu
     connection.ensure_connection()
     date_style = connection.connection.info.parameter_status("DateStyle") or ""
     iso_dates = date_style.startswith("ISO")
-    cells = [_csv_cell(source, base_url, iso_dates=iso_dates) for _, source, _ in CSV_COLUMNS]
+    cells = [_csv_cell(source, base_url, iso_dates=iso_dates) for _, source in CSV_COLUMNS]
     values = {
         f"c{i}": _Detoasted(expression) if kind == _TEXT else expression
         for i, (expression, kind) in enumerate(cells)

@@ -56,7 +56,8 @@ class Field:
     many: bool = False  # an array column: a JSON list, one CSV cell joined with " | "
     choices: Sequence[tuple[str, str]] = ()  # a closed vocabulary's (value, label), for the schema
     null: bool = False  # may be None (the schema's nullable)
-    help: str = ""  # the schema's description
+    help: str = ""  # its meaning: the API schema's description, the CSV column's (docs/api.md)
+    label: str = ""  # a basis: the words its text follows in the letter
 
     def __post_init__(self):
         object.__setattr__(self, "column", self.column or self.name)
@@ -83,48 +84,114 @@ CITATION_FIELDS: tuple[Field, ...] = (
 
 # The parse contract's item, in its order: the items of the permalink's JSON.
 ITEM_FIELDS: tuple[Field, ...] = (
-    Field("number", NUMBER),
-    Field("request", TEXT),
-    Field("original_request", TEXT, null=True),
-    Field("authorized", TEXT, null=True),
-    Field("outcome", CODE, choices=ItemOutcome.choices),
-    Field("category", CODE, choices=Category.choices, help=f"Category, {INFERRED}."),
-    Field("subcategory", CODE, choices=SUBCATEGORY_CHOICES, help=f"Subcategory, {INFERRED}."),
+    Field("number", NUMBER, help="Order of the item in its letter, from 1."),
+    Field("request", TEXT, help="The disputed request."),
+    Field(
+        "original_request", TEXT, null=True, help="Modified requests only: the original request."
+    ),
+    Field(
+        "authorized",
+        TEXT,
+        null=True,
+        help="Modified requests only: what utilization review authorized.",
+    ),
+    Field(
+        "outcome",
+        CODE,
+        choices=ItemOutcome.choices,
+        help="This item's decision: `upheld` or `overturned`.",
+    ),
+    Field(
+        "category",
+        CODE,
+        choices=Category.choices,
+        help=f"Category, {INFERRED}.",
+    ),
+    Field(
+        "subcategory",
+        CODE,
+        choices=SUBCATEGORY_CHOICES,
+        help=f"Subcategory within the category, {INFERRED}.",
+    ),
     Field(
         "service",
         TEXT,
         null=True,
-        help=f"Canonical service or a drug's generic name, {INFERRED}; null: no service of "
-        "the vocabulary.",
+        help=f"Canonical service, or a drug's generic name, {INFERRED}; "
+        "empty: no service of the vocabulary.",
     ),
     Field(
         "body_regions",
         CODE,
         many=True,
         choices=BodyRegion.choices,
-        help=f"Body regions, {INFERRED}.",
+        help=f"Body regions named in the request, {INFERRED}.",
     ),
-    Field("quantity", NUMBER, null=True, help=f"Sessions, visits or units, {INFERRED}."),
-    Field("claims_administrator", BASIS),
-    Field("reviewer", BASIS, help="The reviewer's (MAXIMUS) basis and citations."),
-    Field("rationale", TEXT),
+    Field(
+        "quantity",
+        NUMBER,
+        null=True,
+        help=f"Sessions, visits or units requested, {INFERRED}.",
+    ),
+    Field(
+        "claims_administrator",
+        BASIS,
+        help="The claims administrator's basis and citations.",
+        label="Claims Administrator guideline:",
+    ),
+    Field(
+        "reviewer",
+        BASIS,
+        help="The reviewer's (MAXIMUS) basis and citations.",
+        label="MAXIMUS guideline:",
+    ),
+    Field("rationale", TEXT, help="The decision's rationale."),
 )
 
 # An item with its letter's facts: an item of /api/items/, a line of the JSON Lines export.
 ITEM_LETTER_FIELDS: tuple[Field, ...] = (
-    _letter("key", CODE, help="The letter's permalink key."),
-    Field("url", URL, help="Permalink of the item (letter page, item anchor)."),
-    _letter("case_number", TEXT, null=True),
-    _letter("decision_date", DATE, null=True),
-    _letter("date_assigned", DATE, null=True),
-    _letter("date_of_injury", DATE, null=True),
-    _letter("ur_denial_date", DATE, null=True),
-    _letter("application_received", DATE, null=True),
-    _letter("priority", CODE, choices=Priority.choices, null=True),
-    _letter("letter_outcome", CODE, column="outcome", choices=LetterOutcome.choices, null=True),
+    _letter(
+        "key",
+        CODE,
+        help="Permalink key of the letter (the case number, or 12 hex digits of the letter's "
+        "SHA-256 when it has none).",
+    ),
+    Field(
+        "url",
+        URL,
+        help="Permalink URL of the item: the letter's page with the item's anchor "
+        "(`.../determinations/<key>/#item-<n>`), built from the request's host.",
+    ),
+    _letter("case_number", TEXT, null=True, help="IMR case number, `CMyy-nnnnnnn`."),
+    _letter("decision_date", DATE, null=True, help="Decision date of the letter (`YYYY-MM-DD`)."),
+    _letter("date_assigned", DATE, null=True, help="Date the case was assigned."),
+    _letter("date_of_injury", DATE, null=True, help="Date of injury."),
+    _letter("ur_denial_date", DATE, null=True, help="Date of the utilization review denial."),
+    _letter("application_received", DATE, null=True, help="Date the IMR application was received."),
+    _letter(
+        "priority",
+        CODE,
+        choices=Priority.choices,
+        null=True,
+        help="`standard` or `expedited`.",
+    ),
+    _letter(
+        "letter_outcome",
+        CODE,
+        column="outcome",
+        choices=LetterOutcome.choices,
+        null=True,
+        help="The letter's outcome: `upheld`, `overturned` or `partially overturned`.",
+    ),
 )
 ITEM_FACET_FIELDS: tuple[Field, ...] = (
-    Field("reviewer_specialties", TEXT, column="specialties", many=True),
+    Field(
+        "reviewer_specialties",
+        TEXT,
+        column="specialties",
+        many=True,
+        help="The reviewer's specialties.",
+    ),
     # Copied from the citations with no database check on the array: guarded like text.
     Field(
         "reviewer_guideline_sources",
@@ -132,8 +199,15 @@ ITEM_FACET_FIELDS: tuple[Field, ...] = (
         column="guideline_sources",
         many=True,
         choices=GuidelineSource.choices,
+        help="Sources the reviewer cited (MTUS, ODG, ...), each once.",
     ),
-    Field("reviewer_guideline_documents", TEXT, column="guideline_documents", many=True),
+    Field(
+        "reviewer_guideline_documents",
+        TEXT,
+        column="guideline_documents",
+        many=True,
+        help="Documents the reviewer cited, each once.",
+    ),
 )
 ITEM_RECORD: tuple[Field, ...] = (*ITEM_LETTER_FIELDS, *ITEM_FIELDS, *ITEM_FACET_FIELDS)
 ITEM_RECORD_BY_NAME = {field.name: field for field in ITEM_RECORD}

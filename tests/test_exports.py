@@ -325,6 +325,20 @@ def test_stored_citations_read_as_their_contract_dicts(awkward_archive):
 def test_every_value_of_the_item_record_is_exported_and_nothing_else(client):
     a_determination(a_parse())
     names = [field.name for field in presenters.ITEM_RECORD]
-    assert {source.split(".")[0] for _, source, _ in exports.CSV_COLUMNS} == set(names)
+    assert {source.split(".")[0] for _, source in exports.CSV_COLUMNS} == set(names)
     [line] = download(client, "/export/items.jsonl").splitlines()
     assert list(json.loads(line)) == names
+
+
+def test_the_api_docs_list_every_csv_column_with_its_fields_meaning():
+    """docs/api.md's column table is the CSV header, in order, each with its field's ``help``."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    table = docs.split("### Columns (CSV)", 1)[1].split("\n\n| column | meaning |\n|---|---|\n")[1]
+    rows = [line for line in table.split("\n\n")[0].splitlines()]
+    documented = [tuple(cell.strip() for cell in row.strip("|").split(" | ", 1)) for row in rows]
+    expected = [
+        (f"`{column}`", exports.csv_column_help(source)) for column, source in exports.CSV_COLUMNS
+    ]
+    assert documented == expected
