@@ -742,6 +742,10 @@ def _modalities(found: _Found, course: bool) -> Result | None:
     device = _DEVICE_RE.search(text) is not None
     session = course or _DOS_RE.search(text) is not None
     providers = found.present(_PROVIDERS)
+    devices = found.present(_ESTIM_DEVICES)
+    if providers and devices and device and found.first[devices[0]] < found.first[providers[0]]:
+        # "H-wave unit after failed physical therapy": the device asked for, not the therapy
+        providers = []
     if providers:
         if (
             found.any(("followup", "consult", "exam"))
@@ -760,7 +764,6 @@ def _modalities(found: _Found, course: bool) -> Result | None:
         if subs == {"PT/OT"}:
             return ("Rehabilitation", "PT/OT", None)
         return (first[0], first[1], None)
-    devices = found.present(_ESTIM_DEVICES)
     if devices:
         if _only_supplies(found):
             return ("DMEPOS", "Supplies", None)
@@ -938,6 +941,54 @@ def _from_rationale(rationale: str) -> Result | None:
 
 _COURSE_TREATMENT = frozenset({"Rehabilitation", "Programs", "Home Health"})
 
+# Words that name no product or service: a request made only of these (and dates, numbers,
+# punctuation) is vague, and only then do the rationale and the citations decide.
+_WORDS_RE = re.compile(r"[a-z]+")
+_VAGUE_WORDS = frozenset(
+    _WORDS_RE.findall(
+        """a an the of for to on and or in at with by from request requested requests retro
+    retrospective prospective concurrent review decision dos date dates service services rendered
+    provided dispensed item items unknown unspecified unlisted specified not other additional
+    continued continue continuing ongoing treatment treatments care x"""
+    )
+)
+
+
+def _is_vague(request: str | None) -> bool:
+    """True when the request names nothing of its own ("Retrospective request for DOS 1/1/14")."""
+    words = _WORDS_RE.findall((request or "").lower())
+    return all(word in _VAGUE_WORDS for word in words)
+
+
+_GENERIC_LAB_RE = re.compile(r"\b(?:urine|blood|serum|saliva|oral fluid|hair)\b")
+_GENERIC_TEST_RE = re.compile(
+    r"\b(?:tests?|testing|screens?|screening|stud(?:y|ies)|panels?|analys[ie]s|assays?"
+    r"|measurements?|monitoring)\b"
+)
+_GENERIC_DEVICE_RE = re.compile(
+    r"\b(?:devices?|machines?|stimulators?|monitors?|apparatus|appliances?|systems?)\b"
+)
+_DOSAGE_RE = re.compile(r"\d\s*(?:%|gm|gms|grams?|g|oz|mg|mcg|ml)\b|#\s*\d")
+
+
+def _own_words(text: str) -> Result:
+    """A specific request the vocabulary does not know, classed by its own generic words.
+
+    A test or a device keeps its kind whatever the rationale discusses; a product with a dose or a
+    weight is a medication; anything else is ``Other`` (never borrowed from the rationale).
+    """
+    if _GENERIC_TEST_RE.search(text):
+        if _GENERIC_LAB_RE.search(text):
+            return ("Diagnostic Testing", "Lab & Pathology", None)
+        return ("Diagnostic Testing", "Other Diagnostic Tests", None)
+    if _GENERIC_DEVICE_RE.search(text):
+        return ("DMEPOS", "DME", None)
+    if _DOSAGE_RE.search(text):
+        if is_compound(text):
+            return ("Pharmaceuticals", "Topical Compounds", None)
+        return ("Pharmaceuticals", "Other", None)
+    return OTHER
+
 
 def _classify(
     request: str,
@@ -968,7 +1019,10 @@ def _classify(
                 result = alternative
                 break
     if result is None:
-        result = _from_rationale(rationale) or _from_citations(citations)
+        if _is_vague(request) and (not original_request or _is_vague(original_request)):
+            result = _from_rationale(rationale) or _from_citations(citations)
+        else:
+            result = _own_words(_clean(request or original_request or ""))
     if result is not None and result[0] == "Pharmaceuticals":
         return result
     procedure = result is not None and (
