@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from .drugs import PHARMACEUTICAL_CLASSES, is_compound, lookup_drug
+from .drugs import PHARMACEUTICAL_CLASSES, drug_spans, is_compound, lookup_drug
 
 Result = tuple[str, str, str | None]
 OTHER: Result = ("Other", "Other", None)
@@ -821,6 +821,18 @@ def _medication_words(found: _Found, text: str) -> Result | None:
     return None
 
 
+_DEVICE_CONCEPTS = (*_ESTIM_DEVICES, "cold", "brace", "orthotics", "dme")
+
+
+def _device_first(found: _Found) -> bool:
+    """A device asked for before a drug is named ("TENS unit to reduce Norco use"): the device."""
+    devices = found.present(_DEVICE_CONCEPTS)
+    if not devices or _DEVICE_RE.search(found.text) is None:
+        return False
+    spans = drug_spans(found.text, 1)
+    return bool(spans) and found.first[devices[0]] < spans[0][0]
+
+
 def _base(text: str) -> Result | None:
     """Classify a cleaned, lower-cased request on its own words; None when nothing is named."""
     found = _Found(text)
@@ -880,7 +892,7 @@ def _base(text: str) -> Result | None:
     # generic surgical words next to a named drug ("Norco after surgery") do not make a surgery
     if generic_surgery and drug is None:
         return _surgery(found)
-    if drug is not None:
+    if drug is not None and not _device_first(found):
         return ("Pharmaceuticals", drug.drug_class, drug.generic)
     psych = _psych(found, course)
     if psych is not None:

@@ -710,21 +710,29 @@ def _ingredients(drugs: list[Drug]) -> list[str]:
     return ingredients
 
 
-def _joined_as_one(text: str, count: int) -> bool:
-    """Several drug names written as one product's ingredients ("A/B", "A 10%/B 5%")."""
-    toks = _TOKEN_RE.finditer(text.lower())
+def drug_spans(text: str, limit: int = 0) -> list[tuple[int, int]]:
+    """Where the drug names of ``text`` are (the first ``limit`` when given), as ``find_drugs``
+    reads them: the classifier compares them with the positions of the other things named."""
+    words = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text.lower())]
     spans: list[tuple[int, int]] = []
-    words = [(m.start(), m.end(), m.group()) for m in toks]
     i = 0
-    while i < len(words) and len(spans) < count:
+    while i < len(words) and not (limit and len(spans) >= limit):
+        if words[i][2] not in _FIRST_TOKENS:
+            i += 1
+            continue
         for length in range(min(_LONGEST, len(words) - i), 0, -1):
-            key = " ".join(w[2] for w in words[i : i + length])
-            if key in _NAMES:
+            if " ".join(w[2] for w in words[i : i + length]) in _NAMES:
                 spans.append((words[i][0], words[i + length - 1][1]))
                 i += length
                 break
         else:
             i += 1
+    return spans
+
+
+def _joined_as_one(text: str, count: int) -> bool:
+    """Several drug names written as one product's ingredients ("A/B", "A 10%/B 5%")."""
+    spans = drug_spans(text, count)
     gaps = [text[spans[k][1] : spans[k + 1][0]] for k in range(len(spans) - 1)]
     return bool(gaps) and all(_JOINED_RE.match(gap) for gap in gaps)
 
