@@ -756,7 +756,7 @@ def lookup_drug(text: str) -> Drug | None:
     if len(drugs) > 1:
         union = frozenset(i for d in drugs for i in d.ingredients)
         combo = _COMBOS.get(union)
-        if combo is not None and combo.drug_class != "Topical Compounds":
+        if combo is not None and combo.drug_class != "Topical Compounds" and not compound:
             # a commercial fixed combination written as its ingredients: that product
             drugs = [combo]
         elif not systemic_patch and (
