@@ -226,6 +226,11 @@ OTHER_CONTEXTS = [
         ("Cold therapy unit 7 day rental", ("DMEPOS", "DME", "Cold therapy unit")),
         ("Omron stimulator device", ("DMEPOS", "DME", None)),
         ("Hot tub", ("Other", "Other", None)),
+        (
+            "Functional capacity evaluation prior to functional restoration program",
+            ("Diagnostic Testing", "Other Diagnostic Tests", "Functional capacity evaluation"),
+        ),
+        ("MRI with transportation", ("Diagnostic Testing", "Imaging/Radiology", "MRI")),
     ],
 )
 def test_a_test_or_device_is_classified_by_the_request_not_by_its_rationale(request_text, expected):

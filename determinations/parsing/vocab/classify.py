@@ -822,6 +822,15 @@ def _medication_words(found: _Found, text: str) -> Result | None:
 
 
 _DEVICE_CONCEPTS = (*_ESTIM_DEVICES, "cold", "brace", "orthotics", "dme")
+_SERVICE_WORDS = ("frp", "weightloss", "program", "transport", "homehealth")
+
+
+def _test_first(found: _Found, others: Sequence[str]) -> bool:
+    """A test named before a program, transport or home care ("FCE prior to functional
+    restoration program") is the test asked for."""
+    tests = found.present(_DIAG)
+    named = found.present(others)
+    return bool(tests and named) and found.first[tests[0]] < found.first[named[0]]
 
 
 def _device_first(found: _Found) -> bool:
@@ -841,16 +850,17 @@ def _base(text: str) -> Result | None:
 
     if "psycheval" in found:  # before programs and surgery: "psych evaluation for SCS trial"
         return _psych(found, course=False)
-    if "frp" in found:
-        return ("Programs", "Programs", "Functional restoration program")
-    if "weightloss" in found:
-        return ("Programs", "Programs", "Weight loss program")
-    if "program" in found:
-        return ("Programs", "Programs", None)
-    if "transport" in found:
-        return ("Transportation", "Transportation", "Transportation")
-    if "homehealth" in found:
-        return ("Home Health", "Home Health", "Home health care")
+    if not _test_first(found, _SERVICE_WORDS):
+        if "frp" in found:
+            return ("Programs", "Programs", "Functional restoration program")
+        if "weightloss" in found:
+            return ("Programs", "Programs", "Weight loss program")
+        if "program" in found:
+            return ("Programs", "Programs", None)
+        if "transport" in found:
+            return ("Transportation", "Transportation", "Transportation")
+        if "homehealth" in found:
+            return ("Home Health", "Home Health", "Home health care")
     visit = found.any(("consult", "followup"))
     if "surgconsult" in found:
         return ("Surgery", "Surgical Consult", "Consultation")
