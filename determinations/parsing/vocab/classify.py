@@ -8,12 +8,16 @@ How it works: one precompiled alternation finds every vocabulary "concept" named
 (``drugs.lookup_drug``) finds a named drug. A fixed precedence then decides (see
 ``docs/parsing.md``, "Vocabularies"): programs, transportation, home health, surgical consult,
 surgery, injections, diagnostic tests, named drugs, psych services, rehabilitation modalities,
-DMEPOS, evaluation & management, then generic medication words. Vague requests fall back on the
-request restated in the rationale ("the request for X is not medically necessary") and on the
-reviewer's citations. Adjunct surgical services (prefix "Associated surgical service:",
-pre-/post-op, clearance, assistant surgeon, hospital stay, tests requested with a surgery in the
-same letter) keep the underlying service but take ``Surgery`` / ``Adjunct Surgical Services``,
-except medications, which are always ``Pharmaceuticals``.
+DMEPOS, evaluation & management, then generic medication words; a test or device named first
+is what was asked for. What was requested decides: only a vague request (one naming nothing of
+its own, "Retrospective request for DOS 1/1/14") falls back on the request restated in the
+rationale ("the request for X is not medically necessary") and on the reviewer's citations; a
+specific request the vocabulary does not know is classed by its own generic words (test,
+device, dose) or ``Other``, so the same name gets the same classification in every letter.
+Adjunct surgical services (prefix "Associated surgical service:", pre-/post-op, clearance,
+assistant surgeon, hospital stay, tests requested with a surgery in the same letter) keep the
+underlying service but take ``Surgery`` / ``Adjunct Surgical Services``, except medications,
+which are always ``Pharmaceuticals``.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 ``lookup_drug(text)`` finds the drug named in a request and resolves it to one ``Drug`` whose
 ``generic`` is the contract's service (section 4.2: lower-case generic name, ingredients joined by
 "/") and whose ``drug_class`` is one of the contract's Pharmaceuticals subcategories (section 4.1).
-Compounded topicals (several ingredients, "compound", "in cream base", or a topical form of a drug
-not sold as a commercial topical) resolve to class ``Topical Compounds`` with the ingredients'
-generic names joined by "/" in the order written.
+Compounded products (several ingredients in one topical or compounded request or joined as one
+product, "compound", "in cream base", or a topical form of a drug not sold as a commercial topical)
+resolve to class ``Topical Compounds`` with the ingredients' generic names joined by "/" in the
+order written; a fixed combination of the table stays that product however it is written.
 
 The table is written as text blocks, one block per class, one line per drug:
 ``generic: alias, alias, ...``. The generic is an alias too. Aliases are matched on whole words,
