@@ -30,7 +30,7 @@ __all__ = [
     "parse_text",
 ]
 
-PARSER_VERSION = "1.6.0"  # 1.6: every outcome line is an item; damage warnings name the item
+PARSER_VERSION = "1.7.0"  # 1.7: the request decides its classification; one rule for compounds
 # The longest real letters are about 11,000 characters; one with 21 items might reach 100,000.
 # Parsing at most this much bounds the time a hostile or mistaken file can take (a few seconds).
 MAX_TEXT_CHARS = 1_000_000

@@ -8,12 +8,16 @@ How it works: one precompiled alternation finds every vocabulary "concept" named
 (``drugs.lookup_drug``) finds a named drug. A fixed precedence then decides (see
 ``docs/parsing.md``, "Vocabularies"): programs, transportation, home health, surgical consult,
 surgery, injections, diagnostic tests, named drugs, psych services, rehabilitation modalities,
-DMEPOS, evaluation & management, then generic medication words. Vague requests fall back on the
-request restated in the rationale ("the request for X is not medically necessary") and on the
-reviewer's citations. Adjunct surgical services (prefix "Associated surgical service:",
-pre-/post-op, clearance, assistant surgeon, hospital stay, tests requested with a surgery in the
-same letter) keep the underlying service but take ``Surgery`` / ``Adjunct Surgical Services``,
-except medications, which are always ``Pharmaceuticals``.
+DMEPOS, evaluation & management, then generic medication words; a test or device named first
+is what was asked for. What was requested decides: only a vague request (one naming nothing of
+its own, "Retrospective request for DOS 1/1/14") falls back on the request restated in the
+rationale ("the request for X is not medically necessary") and on the reviewer's citations; a
+specific request the vocabulary does not know is classed by its own generic words (test,
+device, dose) or ``Other``, so the same name gets the same classification in every letter.
+Adjunct surgical services (prefix "Associated surgical service:", pre-/post-op, clearance,
+assistant surgeon, hospital stay, tests requested with a surgery in the same letter) keep the
+underlying service but take ``Surgery`` / ``Adjunct Surgical Services``, except medications,
+which are always ``Pharmaceuticals``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from .drugs import PHARMACEUTICAL_CLASSES, is_compound, lookup_drug
+from .drugs import PHARMACEUTICAL_CLASSES, drug_spans, is_compound, lookup_drug
 
 Result = tuple[str, str, str | None]
 OTHER: Result = ("Other", "Other", None)
@@ -742,6 +746,10 @@ def _modalities(found: _Found, course: bool) -> Result | None:
     device = _DEVICE_RE.search(text) is not None
     session = course or _DOS_RE.search(text) is not None
     providers = found.present(_PROVIDERS)
+    devices = found.present(_ESTIM_DEVICES)
+    if providers and devices and device and found.first[devices[0]] < found.first[providers[0]]:
+        # "H-wave unit after failed physical therapy": the device asked for, not the therapy
+        providers = []
     if providers:
         if (
             found.any(("followup", "consult", "exam"))
@@ -760,7 +768,6 @@ def _modalities(found: _Found, course: bool) -> Result | None:
         if subs == {"PT/OT"}:
             return ("Rehabilitation", "PT/OT", None)
         return (first[0], first[1], None)
-    devices = found.present(_ESTIM_DEVICES)
     if devices:
         if _only_supplies(found):
             return ("DMEPOS", "Supplies", None)
@@ -818,6 +825,27 @@ def _medication_words(found: _Found, text: str) -> Result | None:
     return None
 
 
+_DEVICE_CONCEPTS = (*_ESTIM_DEVICES, "cold", "brace", "orthotics", "dme")
+_SERVICE_WORDS = ("frp", "weightloss", "program", "transport", "homehealth")
+
+
+def _test_first(found: _Found, others: Sequence[str]) -> bool:
+    """A test named before a program, transport or home care ("FCE prior to functional
+    restoration program") is the test asked for."""
+    tests = found.present(_DIAG)
+    named = found.present(others)
+    return bool(tests and named) and found.first[tests[0]] < found.first[named[0]]
+
+
+def _device_first(found: _Found) -> bool:
+    """A device asked for before a drug is named ("TENS unit to reduce Norco use"): the device."""
+    devices = found.present(_DEVICE_CONCEPTS)
+    if not devices or _DEVICE_RE.search(found.text) is None:
+        return False
+    spans = drug_spans(found.text, 1)
+    return bool(spans) and found.first[devices[0]] < spans[0][0]
+
+
 def _base(text: str) -> Result | None:
     """Classify a cleaned, lower-cased request on its own words; None when nothing is named."""
     found = _Found(text)
@@ -826,16 +854,17 @@ def _base(text: str) -> Result | None:
 
     if "psycheval" in found:  # before programs and surgery: "psych evaluation for SCS trial"
         return _psych(found, course=False)
-    if "frp" in found:
-        return ("Programs", "Programs", "Functional restoration program")
-    if "weightloss" in found:
-        return ("Programs", "Programs", "Weight loss program")
-    if "program" in found:
-        return ("Programs", "Programs", None)
-    if "transport" in found:
-        return ("Transportation", "Transportation", "Transportation")
-    if "homehealth" in found:
-        return ("Home Health", "Home Health", "Home health care")
+    if not _test_first(found, _SERVICE_WORDS):
+        if "frp" in found:
+            return ("Programs", "Programs", "Functional restoration program")
+        if "weightloss" in found:
+            return ("Programs", "Programs", "Weight loss program")
+        if "program" in found:
+            return ("Programs", "Programs", None)
+        if "transport" in found:
+            return ("Transportation", "Transportation", "Transportation")
+        if "homehealth" in found:
+            return ("Home Health", "Home Health", "Home health care")
     visit = found.any(("consult", "followup"))
     if "surgconsult" in found:
         return ("Surgery", "Surgical Consult", "Consultation")
@@ -877,7 +906,7 @@ def _base(text: str) -> Result | None:
     # generic surgical words next to a named drug ("Norco after surgery") do not make a surgery
     if generic_surgery and drug is None:
         return _surgery(found)
-    if drug is not None:
+    if drug is not None and not _device_first(found):
         return ("Pharmaceuticals", drug.drug_class, drug.generic)
     psych = _psych(found, course)
     if psych is not None:
@@ -938,6 +967,54 @@ def _from_rationale(rationale: str) -> Result | None:
 
 _COURSE_TREATMENT = frozenset({"Rehabilitation", "Programs", "Home Health"})
 
+# Words that name no product or service: a request made only of these (and dates, numbers,
+# punctuation) is vague, and only then do the rationale and the citations decide.
+_WORDS_RE = re.compile(r"[a-z]+")
+_VAGUE_WORDS = frozenset(
+    _WORDS_RE.findall(
+        """a an the of for to on and or in at with by from request requested requests retro
+    retrospective prospective concurrent review decision dos date dates service services rendered
+    provided dispensed item items unknown unspecified unlisted specified not other additional
+    continued continue continuing ongoing treatment treatments care x"""
+    )
+)
+
+
+def _is_vague(request: str | None) -> bool:
+    """True when the request names nothing of its own ("Retrospective request for DOS 1/1/14")."""
+    words = _WORDS_RE.findall((request or "").lower())
+    return all(word in _VAGUE_WORDS for word in words)
+
+
+_GENERIC_LAB_RE = re.compile(r"\b(?:urine|blood|serum|saliva|oral fluid|hair)\b")
+_GENERIC_TEST_RE = re.compile(
+    r"\b(?:tests?|testing|screens?|screening|stud(?:y|ies)|panels?|analys[ie]s|assays?"
+    r"|measurements?|monitoring)\b"
+)
+_GENERIC_DEVICE_RE = re.compile(
+    r"\b(?:devices?|machines?|stimulators?|monitors?|apparatus|appliances?|systems?)\b"
+)
+_DOSAGE_RE = re.compile(r"\d\s*(?:%|gm|gms|grams?|g|oz|mg|mcg|ml)\b|#\s*\d")
+
+
+def _own_words(text: str) -> Result:
+    """A specific request the vocabulary does not know, classed by its own generic words.
+
+    A test or a device keeps its kind whatever the rationale discusses; a product with a dose or a
+    weight is a medication; anything else is ``Other`` (never borrowed from the rationale).
+    """
+    if _GENERIC_TEST_RE.search(text):
+        if _GENERIC_LAB_RE.search(text):
+            return ("Diagnostic Testing", "Lab & Pathology", None)
+        return ("Diagnostic Testing", "Other Diagnostic Tests", None)
+    if _GENERIC_DEVICE_RE.search(text):
+        return ("DMEPOS", "DME", None)
+    if _DOSAGE_RE.search(text):
+        if is_compound(text):
+            return ("Pharmaceuticals", "Topical Compounds", None)
+        return ("Pharmaceuticals", "Other", None)
+    return OTHER
+
 
 def _classify(
     request: str,
@@ -968,7 +1045,10 @@ def _classify(
                 result = alternative
                 break
     if result is None:
-        result = _from_rationale(rationale) or _from_citations(citations)
+        if _is_vague(request) and (not original_request or _is_vague(original_request)):
+            result = _from_rationale(rationale) or _from_citations(citations)
+        else:
+            result = _own_words(_clean(request or original_request or ""))
     if result is not None and result[0] == "Pharmaceuticals":
         return result
     procedure = result is not None and (

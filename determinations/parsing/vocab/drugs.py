@@ -3,9 +3,10 @@
 ``lookup_drug(text)`` finds the drug named in a request and resolves it to one ``Drug`` whose
 ``generic`` is the contract's service (section 4.2: lower-case generic name, ingredients joined by
 "/") and whose ``drug_class`` is one of the contract's Pharmaceuticals subcategories (section 4.1).
-Compounded topicals (several ingredients, "compound", "in cream base", or a topical form of a drug
-not sold as a commercial topical) resolve to class ``Topical Compounds`` with the ingredients'
-generic names joined by "/" in the order written.
+Compounded products (several ingredients in one topical or compounded request or joined as one
+product, "compound", "in cream base", or a topical form of a drug not sold as a commercial topical)
+resolve to class ``Topical Compounds`` with the ingredients' generic names joined by "/" in the
+order written; a fixed combination of the table stays that product however it is written.
 
 The table is written as text blocks, one block per class, one line per drug:
 ``generic: alias, alias, ...``. The generic is an alias too. Aliases are matched on whole words,
@@ -692,44 +693,96 @@ def is_compound(text: str) -> bool:
     return _COMPOUND_RE.search(text) is not None
 
 
+# A request that names a systemic route: several drugs joined by "/" there are separate drugs
+# ("Norco/Soma 350mg", "Toradol/B12 injection"), not one compounded product.
+_SYSTEMIC_ROUTE_RE = re.compile(
+    r"\b(?:tabs?|tablets?|caps?|capsules?|p\.?o|by mouth|orally|oral|sublingual|suspension|syrup"
+    r"|elixir|inject\w*|injectable|im|iv|intravenous|intramuscular|shots?|infusion|\d+\s*mg)\b",
+    re.IGNORECASE,
+)
+# Names of one product written as ingredients: "A/B", "A 20%/B 5%", "A + B", "A-B".
+_JOINED_RE = re.compile(r"^[\s\d.%]*(?:mg|mcg|g|gm)?[\s\d.%]*[/+\-][\s\d.%/+\-]*$")
+
+
+def _ingredients(drugs: list[Drug]) -> list[str]:
+    ingredients: list[str] = []
+    for drug in drugs:
+        ingredients.extend(i for i in drug.ingredients if i not in ingredients)
+    return ingredients
+
+
+def drug_spans(text: str, limit: int = 0) -> list[tuple[int, int]]:
+    """Where the drug names of ``text`` are (the first ``limit`` when given), as ``find_drugs``
+    reads them: the classifier compares them with the positions of the other things named."""
+    words = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text.lower())]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words) and not (limit and len(spans) >= limit):
+        if words[i][2] not in _FIRST_TOKENS:
+            i += 1
+            continue
+        for length in range(min(_LONGEST, len(words) - i), 0, -1):
+            if " ".join(w[2] for w in words[i : i + length]) in _NAMES:
+                spans.append((words[i][0], words[i + length - 1][1]))
+                i += length
+                break
+        else:
+            i += 1
+    return spans
+
+
+def _joined_as_one(text: str, count: int) -> bool:
+    """Several drug names written as one product's ingredients ("A/B", "A 10%/B 5%")."""
+    spans = drug_spans(text, count)
+    gaps = [text[spans[k][1] : spans[k + 1][0]] for k in range(len(spans) - 1)]
+    return bool(gaps) and all(_JOINED_RE.match(gap) for gap in gaps)
+
+
 def lookup_drug(text: str) -> Drug | None:
-    """The drug named in a request, resolved to its service and class; None when none is named."""
+    """The drug named in a request, resolved to its service and class; None when none is named.
+
+    One rule for products of several active ingredients, whatever the letter's wording: a known
+    fixed combination (Norco's hydrocodone/acetaminophen, EMLA's lidocaine/prilocaine) written
+    as its ingredients is that product; any other set of ingredients in one topical or compounded
+    product, or joined as one product ("A/B", "A 20%/B 5%") with no systemic route, is
+    ``Topical Compounds`` with the ingredients in the order written.
+    """
     mentions = find_drugs(text)
     if not mentions:
         return None
     drugs = _dedupe(mentions)
     topical = any(d.topical for d in drugs) or is_topical_form(text)
     systemic_patch = all(d.generic in _SYSTEMIC_TOPICAL for d in drugs)
-    if topical and not systemic_patch:
-        if len(drugs) > 1 or is_compound(text):
-            # Combination brands written alone (Terocin) stay commercial; several names compound.
-            if len(drugs) == 1 and drugs[0].topical:
-                return Drug(drugs[0].generic, "Topical Analgesics", topical=True)
-            ingredients: list[str] = []
-            for drug in drugs:
-                for ing in drug.ingredients:
-                    if ing not in ingredients:
-                        ingredients.append(ing)
-            return Drug("/".join(ingredients), "Topical Compounds")
-        drug = drugs[0]
-        if drug.kit:
-            return drug
-        if drug.drug_class == "Topical Analgesics" or all(
-            ing in _COMMERCIAL_TOPICAL for ing in drug.ingredients
-        ):
-            return Drug(drug.generic, "Topical Analgesics", topical=True)
-        return Drug(drug.generic, "Topical Compounds")
-    if is_compound(text) and not systemic_patch and drugs[0].drug_class != "Viscosupplementation":
-        ingredients = []
-        for drug in drugs:
-            ingredients.extend(i for i in drug.ingredients if i not in ingredients)
-        return Drug("/".join(ingredients), "Topical Compounds")
+    compound = is_compound(text)
     if len(drugs) > 1:
         union = frozenset(i for d in drugs for i in d.ingredients)
         combo = _COMBOS.get(union)
-        if combo is not None:
+        if combo is not None and combo.drug_class != "Topical Compounds" and not compound:
+            # a commercial fixed combination written as its ingredients: that product
+            drugs = [combo]
+        elif not systemic_patch and (
+            topical
+            or compound
+            or (_joined_as_one(text, len(mentions)) and not _SYSTEMIC_ROUTE_RE.search(text))
+        ):
+            return Drug("/".join(_ingredients(drugs)), "Topical Compounds")
+        elif combo is not None:
             return combo
     drug = drugs[0]
+    if len(drugs) == 1 and not systemic_patch:
+        if drug.kit:
+            return drug
+        if compound and (topical or drug.drug_class != "Viscosupplementation"):
+            # Combination brands written alone (Terocin) stay commercial, compounded or not.
+            if drug.topical:
+                return Drug(drug.generic, "Topical Analgesics", topical=True)
+            return Drug(drug.generic, "Topical Compounds")
+        if topical:
+            if drug.drug_class == "Topical Analgesics" or all(
+                ing in _COMMERCIAL_TOPICAL for ing in drug.ingredients
+            ):
+                return Drug(drug.generic, "Topical Analgesics", topical=True)
+            return Drug(drug.generic, "Topical Compounds")
     if drug.generic in _APAP_COMBINABLE and _APAP_STRENGTH_RE.search(text):
         # "Hydrocodone 10/325mg": the second strength is the acetaminophen of the combination
         return _COMBOS.get(frozenset((drug.generic, "acetaminophen")), drug)
