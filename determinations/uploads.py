@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from .parsing import content
+from .zipnames import open_zip
 
 READ_CHUNK = 1024 * 1024
 OTHER_ARCHIVE_MAGICS = (
@@ -129,7 +130,7 @@ def read_file(name: str, handle: BinaryIO, size: int, *, limits: Limits) -> Iter
 def read_zip(name: str, handle: BinaryIO, *, limits: Limits) -> Iterator[Incoming]:
     """The members of one ZIP archive, each checked; the archive itself is never stored."""
     try:
-        archive = zipfile.ZipFile(handle)
+        archive = open_zip(handle)  # a member name that lies about being UTF-8 is no reason
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         yield Incoming(name, rejection="not a readable ZIP archive (damaged or truncated)")
         return
@@ -185,6 +186,12 @@ def _read_member(
         data = _read_capped(archive, info, cap)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         return Incoming(name, rejection=f"could not be read from the ZIP: {exc}")
+    except UnicodeDecodeError:  # its local header's name lies about UTF-8, the directory's not
+        return Incoming(
+            name,
+            rejection="could not be read from the ZIP: its local header's file name is not "
+            "the UTF-8 it claims and differs from the directory's",
+        )
     if data is None:
         return Incoming(
             name,

@@ -239,3 +239,23 @@ def test_a_receipt_waits_for_a_lost_database_and_carries_on(admin_client, settin
     queued = [i for ids in parse_tasks() for i in ids]
     assert sorted(queued) == sorted(Letter.objects.values_list("pk", flat=True))
     assert len(queued) == 5
+
+
+def test_a_zip_with_a_member_name_that_lies_about_utf8_is_received_whole(admin_client, settings):
+    from tests.test_uploads import a_zip_with_a_latin1_name_flagged_utf8
+
+    settings.TASKS = IMMEDIATE
+    upload(admin_client, "windows.zip", a_zip_with_a_latin1_name_flagged_utf8())
+    batch = UploadBatch.objects.get()
+    assert batch.state == "received"
+    results = {r.name: r for r in batch.results.select_related("letter")}
+    assert sorted(results) == [
+        "windows.zip/first.txt",
+        "windows.zip/last.txt",
+        "windows.zip/r\ufffdesum\ufffde.txt",
+    ]
+    assert {r.outcome for r in results.values()} == {"new"}
+    odd = results["windows.zip/r\ufffdesum\ufffde.txt"]
+    assert "not UTF-8 are shown as \ufffd" in odd.message
+    assert odd.letter.original_name == "windows.zip/r\ufffdesum\ufffde.txt"
+    assert Letter.objects.count() == 3
