@@ -27,6 +27,7 @@ import hashlib
 import itertools
 import json
 import logging
+import os
 import time
 import unicodedata
 from collections import Counter
@@ -831,6 +832,13 @@ STAGED_UNREADABLE = (
 )
 
 
+# Staged files no batch lists are left by a request killed mid-stream (a gunicorn timeout or
+# SIGKILL before its transaction committed); after this long they cannot be a request still
+# streaming (gunicorn's --timeout and nginx's proxy_read_timeout are minutes), even with clocks of
+# machines sharing the storage a little apart. ``staging_sweep`` (the worker) removes them.
+STAGED_ORPHAN_AGE = dt.timedelta(hours=24)
+
+
 class StagingError(Exception):
     """The upload could not be kept for the worker (storage full or failing); nothing was kept."""
 
@@ -857,11 +865,25 @@ def batch_stage(*, files: Iterable[tuple[str, object]], user=None) -> UploadBatc
                 batch.staged.append({"name": kept, "path": path, "size": storage.size(path)})
             batch.save(update_fields=["staged"])
             receive_batch.enqueue(batch_id=batch.pk)
-    except OSError as exc:
-        for path in written:
-            storage.delete(path)
-        raise StagingError(f"the upload could not be kept for processing: {exc}") from exc
+    except BaseException as exc:
+        # The batch row rolled back, so nothing lists these files: a full disk, a lost database,
+        # or the request ended by gunicorn's timeout (SystemExit). A SIGKILL runs no code: the
+        # worker's ``staging_sweep`` removes what that leaves.
+        _staged_files_delete(storage, written)
+        if isinstance(exc, OSError):
+            raise StagingError(f"the upload could not be kept for processing: {exc}") from exc
+        raise
     return batch
+
+
+def _staged_files_delete(storage, paths: list[str]) -> None:
+    for path in paths:
+        try:
+            storage.delete(path)
+        except OSError:
+            logger.exception("could not delete staged upload %s (the sweep will)", path)
+    if paths:
+        _staging_folder_remove(storage, paths[0].rsplit("/", 1)[0])
 
 
 def batch_receive_staged(*, batch_id: int) -> str:
@@ -976,7 +998,8 @@ def _batch_chunk_commit(batch: UploadBatch, chunk: list[Incoming], *, position: 
 
 
 def batch_staging_delete(*, batch: UploadBatch) -> None:
-    """Delete a received batch's staged files (kept until every file of it is received)."""
+    """Delete a received batch's staged files (kept until every file of it is received), and
+    its then empty folder, so the staging area holds only what is still needed."""
     if not batch.staged:
         return
     storage = Letter._meta.get_field("original").storage
@@ -986,6 +1009,72 @@ def batch_staging_delete(*, batch: UploadBatch) -> None:
         except OSError:
             logger.exception("could not delete staged upload %s", entry["path"])
     UploadBatch.objects.filter(pk=batch.pk, state="received").update(staged=[])
+    _staging_folder_remove(storage, f"{STAGING_DIR}/{batch.pk}")
+
+
+def staging_sweep(*, older_than: dt.timedelta = STAGED_ORPHAN_AGE, now=None) -> int:
+    """Delete staged files that no batch lists and that are older than ``older_than`` (and
+    their emptied folders); returns how many files. Run by the worker on start and periodically.
+
+    A request killed while it streamed an upload (before its batch row committed) leaves its
+    files under ``uploads/<number>/`` with no batch to receive or delete them; so do unfinished
+    temporary writes. A file any batch still lists is never touched, whatever its age, and a
+    file younger than ``older_than`` may belong to a request still streaming. Costs one
+    directory listing per folder and one query, so it is cheap while nothing is left behind.
+    """
+    storage = Letter._meta.get_field("original").storage
+    now = now or timezone.now()
+    try:
+        folders, _ = storage.listdir(STAGING_DIR)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    numbered = sorted(int(folder) for folder in folders if folder.isdigit())
+    needed = {
+        entry["path"]
+        for staged in UploadBatch.objects.filter(pk__in=numbered)
+        .exclude(staged=[])
+        .values_list("staged", flat=True)
+        for entry in staged
+    }
+    removed = 0
+    for number in numbered:
+        folder = f"{STAGING_DIR}/{number}"
+        try:
+            subfolders, files = storage.listdir(folder)
+        except FileNotFoundError:
+            continue  # deleted meanwhile (its batch was received)
+        kept = len(subfolders)
+        for name in files:
+            path = f"{folder}/{name}"
+            if path in needed or not _staged_older(storage, path, now - older_than):
+                kept += 1
+                continue
+            try:
+                storage.delete(path)
+            except OSError:
+                logger.exception("could not delete orphan staged file %s", path)
+                kept += 1
+                continue
+            logger.info("deleted orphan staged file %s (no batch lists it)", path)
+            removed += 1
+        if not kept and (files or _staged_older(storage, folder, now - older_than)):
+            _staging_folder_remove(storage, folder)
+    return removed
+
+
+def _staged_older(storage, path: str, cutoff) -> bool:
+    """Whether ``path`` (a file, or a folder on a file system) last changed before ``cutoff``;
+    no when it is gone meanwhile or the storage cannot say."""
+    try:
+        return storage.get_modified_time(path) < cutoff
+    except (NotImplementedError, OSError):
+        return False
+
+
+def _staging_folder_remove(storage, folder: str) -> None:
+    """Remove an empty staging folder (file systems only: other storages have no folders)."""
+    with contextlib.suppress(NotImplementedError, OSError):  # not empty, gone, not a folder
+        os.rmdir(storage.path(folder))
 
 
 def batches_requeue() -> int:

@@ -259,3 +259,68 @@ def test_a_zip_with_a_member_name_that_lies_about_utf8_is_received_whole(admin_c
     assert "not UTF-8 are shown as \ufffd" in odd.message
     assert odd.letter.original_name == "windows.zip/r\ufffdesum\ufffde.txt"
     assert Letter.objects.count() == 3
+
+
+def _age(path: str, hours: float) -> None:
+    """Make a staged file (or folder) look ``hours`` old."""
+    import os
+
+    when = (timezone.now() - dt.timedelta(hours=hours)).timestamp()
+    os.utime(default_storage.path(path), (when, when))
+
+
+def test_the_sweep_removes_old_staged_files_no_batch_lists_and_nothing_a_batch_needs(
+    admin_client, settings
+):
+    import os
+
+    from django.core.files.base import ContentFile
+
+    settings.TASKS = NOBODY  # the receiving batch stays unreceived: its files are needed
+    upload(admin_client, "month.zip", a_zip(2))
+    needed = UploadBatch.objects.get()
+    (staged,) = needed.staged
+    _age(staged["path"], 48)
+    # A request killed (SIGKILL) after streaming two files, one mid-write: no batch row.
+    killed = needed.pk + 1000
+    orphans = [
+        default_storage.save(f"uploads/{killed}/0", ContentFile(b"a")),
+        default_storage.save(f"uploads/{killed}/.partial-x1y2", ContentFile(b"b")),
+    ]
+    # One still streaming right now (young, no batch row yet).
+    streaming = default_storage.save(f"uploads/{killed + 1}/0", ContentFile(b"c"))
+    # A received batch whose staged file could not be deleted then (its list was cleared).
+    left = default_storage.save(f"uploads/{needed.pk}/9", ContentFile(b"d"))
+    for path in (*orphans, left):
+        _age(path, 25)
+
+    assert services.staging_sweep() == 3
+    assert not any(default_storage.exists(p) for p in (*orphans, left))
+    assert not os.path.exists(default_storage.path(f"uploads/{killed}"))  # its folder too
+    assert default_storage.exists(staged["path"])  # needed, however old
+    assert default_storage.exists(streaming)  # maybe a request still streaming
+    assert services.staging_sweep() == 0
+
+    settings.TASKS = IMMEDIATE  # the batch is received: its staged file and folder go
+    services.batches_requeue()
+    assert UploadBatch.objects.get().state == "received"
+    assert not os.path.exists(default_storage.path(f"uploads/{needed.pk}"))
+
+
+def test_a_request_killed_while_staging_keeps_none_of_its_files(settings):
+    """gunicorn's timeout ends a request with SystemExit: the batch row rolls back, and the
+    files staged so far went with it (before: they stayed, listed by no batch)."""
+    import os
+
+    settings.TASKS = NOBODY
+
+    def files():
+        yield "a.txt", SimpleUploadedFile("a.txt", numbered(1))
+        yield "b.txt", SimpleUploadedFile("b.txt", numbered(2))
+        raise SystemExit(1)  # the worker's abort, mid-stream
+
+    with pytest.raises(SystemExit):
+        services.batch_stage(files=files())
+    assert not UploadBatch.objects.exists()
+    root = default_storage.path("uploads")
+    assert not os.path.exists(root) or not any(files for _, _, files in os.walk(root))
