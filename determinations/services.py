@@ -827,8 +827,8 @@ def letters_never_queued(*, letter_ids: Iterable[int]) -> list[int]:
 STAGING_DIR = "uploads"  # storage folder of uploads waiting to be received, one folder per batch
 RECEIVE_RECONNECT_SECONDS = 600  # how long a receipt waits for a database that went away
 STAGED_UNREADABLE = (
-    "the uploaded file could not be read back from the upload staging area (deleted or damaged "
-    "before a worker received it): upload it again"
+    "the uploaded file could not be read back from the upload staging area (deleted before a "
+    "worker received it): upload it again"
 )
 
 
@@ -849,7 +849,7 @@ def batch_stage(*, files: Iterable[tuple[str, object]], user=None) -> UploadBatc
     The request only streams the files to storage (``uploads/<batch>/<n>``) and queues
     ``tasks.receive_batch`` in the transaction that records them, so a large ZIP answers at once
     and a batch either exists with its files and its task, or not at all. ``files`` are
-    ``(name, file)`` pairs (Django's uploaded files: temporary files are moved, not copied).
+    ``(name, file)`` pairs (Django's uploaded files, copied a chunk at a time, never read whole).
     """
     from .tasks import receive_batch
 
@@ -900,11 +900,9 @@ def batch_receive_staged(*, batch_id: int) -> str:
         if batch is not None:
             batch_staging_delete(batch=batch)
         return "skipped"
-    storage = Letter._meta.get_field("original").storage
     position = batch.received_files
-    handles = [_staged_open(storage, staged) for staged in batch.staged]
+    files = _staged_files(batch.staged)
     try:
-        files = _staged_files(batch.staged, handles)
         seen: set[str] = set()
         for chunk in chunks(itertools.islice(files, position, None), RECEIVE_CHUNK):
             step = functools.partial(_batch_chunk_commit, batch, chunk, position=position)
@@ -912,9 +910,7 @@ def batch_receive_staged(*, batch_id: int) -> str:
                 return "skipped"  # another run got further: it carries on
             position += len(chunk)
     finally:
-        for handle in handles:
-            if handle is not None:
-                handle.close()
+        files.close()  # closes the staged file in hand
     if not _reconnecting(functools.partial(_batch_finish, batch_id, position)):
         return "skipped"
     _reconnecting(functools.partial(batch_staging_delete, batch=batch))
@@ -957,26 +953,28 @@ def _reconnecting(step):
             waited, delay = waited + delay, min(delay * 2, 30.0)
 
 
-def _staged_open(storage, staged: dict):
-    try:
-        return storage.open(staged["path"], "rb")
-    except OSError:
-        logger.exception("staged upload %s could not be opened", staged["path"])
-        return None
-
-
-def _staged_files(staged: list[dict], handles: list) -> Iterator[Incoming]:
+def _staged_files(staged: list[dict]) -> Iterator[Incoming]:
     """The staged files' files and ZIP members, checked as ``uploads.read_files`` checks them
-    (the per-upload total included); a staged file that cannot be read back is one rejection."""
+    (the per-upload total included), each staged file open only while it is read.
+
+    A staged file that is gone is one rejection. Any other error opening it (too many open
+    files, an I/O error) is raised: the receipt fails and is run again later (the batch stays
+    ``receiving``), instead of recording the file as lost and deleting its staged copy.
+    """
+    storage = Letter._meta.get_field("original").storage
     limits = Limits.from_settings()
     before = 0
-    for entry, handle in zip(staged, handles, strict=True):
-        if handle is None:
+    for entry in staged:
+        try:
+            handle = storage.open(entry["path"], "rb")
+        except FileNotFoundError:
+            logger.error("staged upload %s is missing", entry["path"])
             yield Incoming(entry["name"], rejection=STAGED_UNREADABLE)
             continue
-        left = None if limits.max_upload_bytes is None else limits.max_upload_bytes - before
-        one = [(entry["name"], handle, entry["size"])]
-        yield from read_files(one, limits=replace(limits, max_upload_bytes=left))
+        with handle:
+            left = None if limits.max_upload_bytes is None else limits.max_upload_bytes - before
+            one = [(entry["name"], handle, entry["size"])]
+            yield from read_files(one, limits=replace(limits, max_upload_bytes=left))
         before += entry["size"]
 
 

@@ -21,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from determinations import services
 from determinations.choices import ParseStatus
 from determinations.models import Letter, UploadBatch, UploadResult
+from determinations.storage import AtomicFileSystemStorage
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +325,50 @@ def test_a_request_killed_while_staging_keeps_none_of_its_files(settings):
     assert not UploadBatch.objects.exists()
     root = default_storage.path("uploads")
     assert not os.path.exists(root) or not any(files for _, _, files in os.walk(root))
+
+
+def test_a_staged_file_that_cannot_be_opened_for_now_is_not_recorded_as_lost(
+    admin_client, settings, monkeypatch
+):
+    """Too many open files (every staged file was opened at once), an I/O error: the receipt
+    fails and is retried; before, the file was a rejection and its staged copy was deleted."""
+    import errno
+
+    settings.TASKS = NOBODY
+    upload(admin_client, "month.zip", a_zip(2))
+    batch = UploadBatch.objects.get()
+
+    def too_many(self, name, mode="rb"):
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AtomicFileSystemStorage, "open", too_many)
+        with pytest.raises(OSError, match="Too many open files"):
+            services.batch_receive_staged(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.state == "receiving" and not batch.results.exists()
+    assert default_storage.exists(batch.staged[0]["path"])
+
+    assert services.batch_receive_staged(batch_id=batch.pk) == "received"
+    assert Counter(batch.results.values_list("outcome", flat=True)) == {"new": 2}
+
+
+def test_staged_files_are_opened_one_at_a_time(admin_client, settings, monkeypatch):
+    """A batch may stage DATA_UPLOAD_MAX_NUMBER_FILES files (1,000): all open at once came
+    close to a worker's 1,024 file descriptors."""
+    settings.TASKS = NOBODY
+    admin_client.post(
+        UPLOAD_URL,
+        {"files": [SimpleUploadedFile(f"{n}.txt", numbered(n)) for n in range(1, 6)]},
+    )
+    batch = UploadBatch.objects.get()
+    opened, real_open = [], AtomicFileSystemStorage.open
+
+    def tracked(self, name, mode="rb"):
+        assert all(handle.closed for handle in opened), "a staged file was still open"
+        opened.append(real_open(self, name, mode))
+        return opened[-1]
+
+    monkeypatch.setattr(AtomicFileSystemStorage, "open", tracked)
+    assert services.batch_receive_staged(batch_id=batch.pk) == "received"
+    assert len(opened) == 5 and all(handle.closed for handle in opened)
