@@ -165,7 +165,7 @@ FILE_UPLOAD_HANDLERS = [
     "determinations.multipart.TemporaryUploadHandler",
 ]
 
-# Background parsing (django-tasks): the database queue, worked by `manage.py db_worker` on any
+# Background parsing (django-tasks): the database queue, worked by `manage.py worker` on any
 # number of machines. TASKS_IMMEDIATE=1 runs tasks inside the request instead (no worker needed);
 # tests always do. The database backend ships as django-tasks-db since django-tasks 0.12.
 TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE", TESTING)
