@@ -1076,11 +1076,26 @@ def _staging_folder_remove(storage, folder: str) -> None:
 
 
 def batches_requeue() -> int:
-    """Queue the receipt of every batch not fully received (a worker died, the database went
-    away): part of a worker start, beside re-queuing pending letters. Returns how many."""
+    """Queue the receipt of every batch not fully received whose receipt no task still waits
+    to run (a worker died, the database went away): part of a worker start, beside re-queuing
+    pending letters. Returns how many.
+
+    A task already claimed is queued again (a dead worker's task stays "running" for good; a
+    live one's second run is skipped at its first chunk); a waiting one is not, so workers
+    starting together do not each add a run that re-reads the batch's ZIPs for nothing.
+    """
+    from django_tasks_db.models import DBTaskResult
+
     from .tasks import receive_batch
 
-    ids = list(UploadBatch.objects.filter(state="receiving").values_list("pk", flat=True))
+    receiving = set(UploadBatch.objects.filter(state="receiving").values_list("pk", flat=True))
+    waiting = {
+        (args_kwargs.get("kwargs") or {}).get("batch_id", (args_kwargs.get("args") or [None])[0])
+        for args_kwargs in DBTaskResult.objects.ready()
+        .filter(task_path=receive_batch.module_path)
+        .values_list("args_kwargs", flat=True)
+    }
+    ids = sorted(receiving - waiting)
     for batch_id in ids:
         receive_batch.enqueue(batch_id=batch_id)
     for batch in UploadBatch.objects.filter(state="received").exclude(staged=[]):

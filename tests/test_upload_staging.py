@@ -373,3 +373,20 @@ def test_staged_files_are_opened_one_at_a_time(admin_client, settings, monkeypat
     monkeypatch.setattr(AtomicFileSystemStorage, "open", tracked)
     assert services.batch_receive_staged(batch_id=batch.pk) == "received"
     assert len(opened) == 5 and all(handle.closed for handle in opened)
+
+
+def test_a_worker_start_does_not_queue_a_batch_whose_receipt_is_still_waiting(
+    admin_client, settings
+):
+    """Each worker start queued every unfinished batch again: N workers starting together
+    queued N more receipts, each re-reading the batch's ZIPs in parallel only to be skipped."""
+    settings.TASKS = DATABASE_QUEUE
+    upload(admin_client, "month.zip", a_zip(2))
+    receipts = DBTaskResult.objects.filter(task_path="determinations.tasks.receive_batch")
+    assert receipts.ready().count() == 1
+    assert services.batches_requeue() == 0
+    assert receipts.count() == 1
+    # Claimed by a worker that died: it stays "running" for good, so it is queued again.
+    receipts.update(status="RUNNING", worker_ids=["dead"])
+    assert services.batches_requeue() == 1
+    assert receipts.ready().count() == 1
