@@ -155,3 +155,21 @@ def test_the_sweeper_thread_sweeps_periodically_and_survives_a_lost_database(mon
         sweeper.stop()
         sweeper.join(5)
     assert not sweeper.is_alive()
+
+
+def test_a_lost_database_with_a_blank_message_is_waited_for_not_a_crash(monkeypatch):
+    """The log line took the message's first line: a message of only white space (str() true,
+    nothing left once stripped) raised IndexError and ended the worker."""
+    worker = worker_command.SurvivingWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="t",
+    )
+    monkeypatch.setattr(worker_command.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(worker_command, "database_reachable", lambda: True)
+    command = worker_command.Command()
+    command.wait_for_database(OperationalError("\n"), worker, 1, 1, 1)  # returns: it is back

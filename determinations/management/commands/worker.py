@@ -236,7 +236,8 @@ class Command(DBWorkerCommand):
 
     def wait_for_database(self, exc, worker, first: float, cap: float, outage: int) -> None:
         """Sleep with capped exponential backoff until a connection works again."""
-        reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
+        first_line = (str(exc).strip().splitlines() or [""])[0]  # a message may be blank
+        reason = f"{type(exc).__name__}: {first_line}"
         lost_at = time.monotonic()
         logger.warning("worker %s: lost the database (%s)", worker.worker_id, reason)
         for attempt, delay in enumerate(backoff_delays(first, cap), start=1):
