@@ -131,8 +131,18 @@ def read_zip(name: str, handle: BinaryIO, *, limits: Limits) -> Iterator[Incomin
     """The members of one ZIP archive, each checked; the archive itself is never stored."""
     try:
         archive = open_zip(handle)  # a member name that lies about being UTF-8 is no reason
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        yield Incoming(name, rejection="not a readable ZIP archive (damaged or truncated)")
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a directory entry needing a newer ZIP version than zipfile reads
+    ):
+        yield Incoming(
+            name,
+            rejection="not a readable ZIP archive (damaged, truncated, or of a newer ZIP version)",
+        )
         return
     with archive:
         members = [

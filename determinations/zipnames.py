@@ -52,6 +52,9 @@ def open_zip(handle: BinaryIO) -> zipfile.ZipFile:
     for flag_at in lying.values():
         view.clear_flag(flag_at)
     archive = zipfile.ZipFile(view)
+    if max(lying, default=-1) >= len(archive.filelist):
+        archive.close()
+        raise zipfile.BadZipFile("the central directory does not hold the entries it declares")
     for index in lying:
         info = archive.filelist[index]
         raw = info.orig_filename.encode("cp437")  # the exact bytes: CP437 is one byte each

@@ -215,3 +215,13 @@ def test_a_member_whose_local_header_alone_lies_about_utf8_is_one_rejection():
         ("month.zip/last.txt", True),
     ]
     assert "local header's file name is not the UTF-8 it claims" in got[1].rejection
+
+
+def test_a_zip_needing_a_newer_zip_version_is_one_rejection_not_a_crash():
+    """zipfile raises NotImplementedError for a directory entry needing ZIP version > 6.3: it
+    escaped read_zip, failing the whole receipt (and every retry of it)."""
+    data = bytearray(a_zip({"a.txt": TEXT_LETTER}))
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 6] = 99  # "version needed to extract": 9.9
+    (got,) = read(("future.zip", bytes(data)))
+    assert "not a readable ZIP" in got.rejection
