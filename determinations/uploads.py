@@ -9,6 +9,7 @@ the bytes actually inflated, because the sizes a ZIP declares can lie.
 
 from __future__ import annotations
 
+import lzma
 import re
 import zipfile
 import zlib
@@ -194,7 +195,14 @@ def _read_member(
     cap = min(limits.max_file_bytes, budget, max(info.compress_size, 1) * limits.max_zip_ratio)
     try:
         data = _read_capped(archive, info, cap)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,  # deflate
+        lzma.LZMAError,  # LZMA (bzip2 raises OSError)
+        EOFError,
+        OSError,
+        NotImplementedError,
+    ) as exc:
         return Incoming(name, rejection=f"could not be read from the ZIP: {exc}")
     except UnicodeDecodeError:  # its local header's name lies about UTF-8, the directory's not
         return Incoming(

@@ -225,3 +225,15 @@ def test_a_zip_needing_a_newer_zip_version_is_one_rejection_not_a_crash():
     data[directory + 6] = 99  # "version needed to extract": 9.9
     (got,) = read(("future.zip", bytes(data)))
     assert "not a readable ZIP" in got.rejection
+
+
+def test_a_damaged_lzma_member_is_one_rejection_and_its_siblings_are_read():
+    """A corrupt LZMA stream raises lzma.LZMAError, which escaped read_zip: the whole receipt
+    failed (and every retry of it)."""
+    damaged = bytearray(a_zip({"a.txt": TEXT_LETTER}, compression=zipfile.ZIP_LZMA))
+    start = damaged.find(b"a.txt") + len("a.txt") + 20  # into the compressed data
+    for index in range(start, start + 40):
+        damaged[index] ^= 0x55
+    got = read(("damaged.zip", bytes(damaged)), ("b.txt", TEXT_LETTER))
+    assert [(i.name, i.accepted) for i in got] == [("damaged.zip/a.txt", False), ("b.txt", True)]
+    assert got[0].rejection.startswith("could not be read from the ZIP")
