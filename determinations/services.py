@@ -1081,8 +1081,9 @@ def batches_requeue() -> int:
     pending letters. Returns how many.
 
     A task already claimed is queued again (a dead worker's task stays "running" for good; a
-    live one's second run is skipped at its first chunk); a waiting one is not, so workers
-    starting together do not each add a run that re-reads the batch's ZIPs for nothing.
+    second run beside a live one commits no chunk twice, each being checked under the batch's
+    row lock); a waiting one is not, so workers starting together do not each add a run that
+    re-reads the batch's ZIPs for nothing.
     """
     from django_tasks_db.models import DBTaskResult
 
