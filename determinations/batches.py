@@ -23,9 +23,9 @@ from .models import Letter, UploadBatch, UploadResult
 
 ROWS_SHOWN = 1000  # result rows a batch page lists (the counts cover every file)
 STALE_AFTER = dt.timedelta(minutes=3)  # no progress for this long while work waits: say so
-WORKER_COMMAND = (
-    "make worker (or: python manage.py reparse --pending --enqueue && python manage.py db_worker)"
-)
+# manage.py worker re-queues pending letters and unfinished batches itself, and (unlike a bare
+# db_worker) survives the database going away.
+WORKER_COMMAND = "make worker (or: python manage.py worker)"
 REQUEUE_COMMAND = "python manage.py reparse --pending --enqueue"
 
 

@@ -11,9 +11,11 @@ Found with raw multipart bodies (tests/test_storage.py), Django 5.2:
   name's extension as its suffix, which fails on a long one).
 
 ``install()`` (the app's ``ready``) wraps ``parse_boundary_stream`` so that each part's headers
-are made valid UTF-8 (undecodable bytes become U+FFFD) and may be up to ``HEADER_MAX`` bytes.
-The upload handlers below keep the name as given in ``given_name``; ``services.name_fit`` then
-applies the one name rule (and ``name_warning`` says what it changed).
+are made valid UTF-8 (undecodable bytes become U+FFFD) and may be up to ``HEADER_MAX`` bytes as
+sent (Django's limit follows their growth by the replacement). The upload handlers below keep the
+name as given in ``given_name`` and hand Django's own handlers a name whose extension fits a
+temporary file's name; ``services.name_fit`` then applies the one name rule (and
+``name_warning`` says what it changed).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from __future__ import annotations
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.http import multipartparser
 
-HEADER_MAX = 64 * 1024  # bytes of one part's headers: names up to ~64 KB are kept (and cut)
-HANDLER_NAME_MAX = 200  # characters of the name handed to Django's own handler (temp suffix)
+HEADER_MAX = 64 * 1024  # bytes of one part's headers as sent: names up to ~64 KB are kept (and cut)
+# Bytes of the name handed to Django's own handler, in UTF-8: a temporary upload file is named
+# ``tmpXXXXXXXX.upload<extension>``, and a file system's names hold 255 bytes, not characters.
+HANDLER_NAME_MAX = 200
 
 _django_parse_boundary_stream = multipartparser.parse_boundary_stream
 
@@ -31,10 +35,28 @@ def _parse_boundary_stream(stream, max_header_size):
     """Django's, on headers made valid UTF-8, with room for long file names."""
     head = stream.read(HEADER_MAX)
     end = head.find(b"\r\n\r\n")
-    if end != -1:
-        head = head[:end].decode("utf-8", "replace").encode("utf-8") + head[end:]
-    stream.unget(head)
-    return _django_parse_boundary_stream(stream, max(max_header_size, HEADER_MAX))
+    if end == -1:  # no headers within HEADER_MAX: Django refuses the post (or it is raw data)
+        stream.unget(head)
+        return _django_parse_boundary_stream(stream, max(max_header_size, HEADER_MAX))
+    header = head[:end].decode("utf-8", "replace").encode("utf-8")
+    stream.unget(header + head[end:])
+    # An undecodable byte became three (U+FFFD): Django's search for the end of the headers
+    # doubles from 1,024 bytes up to its limit, which must let it reach past them.
+    limit = _search_limit(len(header) + 4)
+    return _django_parse_boundary_stream(stream, max(max_header_size, limit))
+
+
+def _search_limit(size: int) -> int:
+    """The smallest power of two, from 1,024, at least ``size``."""
+    return max(1024, 1 << (size - 1).bit_length())
+
+
+def _handler_name(name: str) -> str:
+    """The end of ``name`` that fits ``HANDLER_NAME_MAX`` bytes of UTF-8 (no character split)."""
+    encoded = name.encode("utf-8", "surrogatepass")
+    if len(encoded) <= HANDLER_NAME_MAX:
+        return name
+    return encoded[-HANDLER_NAME_MAX:].decode("utf-8", "ignore")
 
 
 def install() -> None:
@@ -47,7 +69,7 @@ class _GivenName:
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         self.given_name = file_name
-        super().new_file(field_name, file_name[-HANDLER_NAME_MAX:], *args, **kwargs)
+        super().new_file(field_name, _handler_name(file_name), *args, **kwargs)
 
     def file_complete(self, file_size):
         uploaded = super().file_complete(file_size)

@@ -27,6 +27,7 @@ import hashlib
 import itertools
 import json
 import logging
+import os
 import time
 import unicodedata
 from collections import Counter
@@ -826,9 +827,16 @@ def letters_never_queued(*, letter_ids: Iterable[int]) -> list[int]:
 STAGING_DIR = "uploads"  # storage folder of uploads waiting to be received, one folder per batch
 RECEIVE_RECONNECT_SECONDS = 600  # how long a receipt waits for a database that went away
 STAGED_UNREADABLE = (
-    "the uploaded file could not be read back from the upload staging area (deleted or damaged "
-    "before a worker received it): upload it again"
+    "the uploaded file could not be read back from the upload staging area (deleted before a "
+    "worker received it): upload it again"
 )
+
+
+# Staged files no batch lists are left by a request killed mid-stream (a gunicorn timeout or
+# SIGKILL before its transaction committed); after this long they cannot be a request still
+# streaming (gunicorn's --timeout and nginx's proxy_read_timeout are minutes), even with clocks of
+# machines sharing the storage a little apart. ``staging_sweep`` (the worker) removes them.
+STAGED_ORPHAN_AGE = dt.timedelta(hours=24)
 
 
 class StagingError(Exception):
@@ -841,7 +849,7 @@ def batch_stage(*, files: Iterable[tuple[str, object]], user=None) -> UploadBatc
     The request only streams the files to storage (``uploads/<batch>/<n>``) and queues
     ``tasks.receive_batch`` in the transaction that records them, so a large ZIP answers at once
     and a batch either exists with its files and its task, or not at all. ``files`` are
-    ``(name, file)`` pairs (Django's uploaded files: temporary files are moved, not copied).
+    ``(name, file)`` pairs (Django's uploaded files, copied a chunk at a time, never read whole).
     """
     from .tasks import receive_batch
 
@@ -857,11 +865,25 @@ def batch_stage(*, files: Iterable[tuple[str, object]], user=None) -> UploadBatc
                 batch.staged.append({"name": kept, "path": path, "size": storage.size(path)})
             batch.save(update_fields=["staged"])
             receive_batch.enqueue(batch_id=batch.pk)
-    except OSError as exc:
-        for path in written:
-            storage.delete(path)
-        raise StagingError(f"the upload could not be kept for processing: {exc}") from exc
+    except BaseException as exc:
+        # The batch row rolled back, so nothing lists these files: a full disk, a lost database,
+        # or the request ended by gunicorn's timeout (SystemExit). A SIGKILL runs no code: the
+        # worker's ``staging_sweep`` removes what that leaves.
+        _staged_files_delete(storage, written)
+        if isinstance(exc, OSError):
+            raise StagingError(f"the upload could not be kept for processing: {exc}") from exc
+        raise
     return batch
+
+
+def _staged_files_delete(storage, paths: list[str]) -> None:
+    for path in paths:
+        try:
+            storage.delete(path)
+        except OSError:
+            logger.exception("could not delete staged upload %s (the sweep will)", path)
+    if paths:
+        _staging_folder_remove(storage, paths[0].rsplit("/", 1)[0])
 
 
 def batch_receive_staged(*, batch_id: int) -> str:
@@ -878,11 +900,9 @@ def batch_receive_staged(*, batch_id: int) -> str:
         if batch is not None:
             batch_staging_delete(batch=batch)
         return "skipped"
-    storage = Letter._meta.get_field("original").storage
     position = batch.received_files
-    handles = [_staged_open(storage, staged) for staged in batch.staged]
+    files = _staged_files(batch.staged)
     try:
-        files = _staged_files(batch.staged, handles)
         seen: set[str] = set()
         for chunk in chunks(itertools.islice(files, position, None), RECEIVE_CHUNK):
             step = functools.partial(_batch_chunk_commit, batch, chunk, position=position)
@@ -890,9 +910,7 @@ def batch_receive_staged(*, batch_id: int) -> str:
                 return "skipped"  # another run got further: it carries on
             position += len(chunk)
     finally:
-        for handle in handles:
-            if handle is not None:
-                handle.close()
+        files.close()  # closes the staged file in hand
     if not _reconnecting(functools.partial(_batch_finish, batch_id, position)):
         return "skipped"
     _reconnecting(functools.partial(batch_staging_delete, batch=batch))
@@ -935,26 +953,28 @@ def _reconnecting(step):
             waited, delay = waited + delay, min(delay * 2, 30.0)
 
 
-def _staged_open(storage, staged: dict):
-    try:
-        return storage.open(staged["path"], "rb")
-    except OSError:
-        logger.exception("staged upload %s could not be opened", staged["path"])
-        return None
-
-
-def _staged_files(staged: list[dict], handles: list) -> Iterator[Incoming]:
+def _staged_files(staged: list[dict]) -> Iterator[Incoming]:
     """The staged files' files and ZIP members, checked as ``uploads.read_files`` checks them
-    (the per-upload total included); a staged file that cannot be read back is one rejection."""
+    (the per-upload total included), each staged file open only while it is read.
+
+    A staged file that is gone is one rejection. Any other error opening it (too many open
+    files, an I/O error) is raised: the receipt fails and is run again later (the batch stays
+    ``receiving``), instead of recording the file as lost and deleting its staged copy.
+    """
+    storage = Letter._meta.get_field("original").storage
     limits = Limits.from_settings()
     before = 0
-    for entry, handle in zip(staged, handles, strict=True):
-        if handle is None:
+    for entry in staged:
+        try:
+            handle = storage.open(entry["path"], "rb")
+        except FileNotFoundError:
+            logger.error("staged upload %s is missing", entry["path"])
             yield Incoming(entry["name"], rejection=STAGED_UNREADABLE)
             continue
-        left = None if limits.max_upload_bytes is None else limits.max_upload_bytes - before
-        one = [(entry["name"], handle, entry["size"])]
-        yield from read_files(one, limits=replace(limits, max_upload_bytes=left))
+        with handle:
+            left = None if limits.max_upload_bytes is None else limits.max_upload_bytes - before
+            one = [(entry["name"], handle, entry["size"])]
+            yield from read_files(one, limits=replace(limits, max_upload_bytes=left))
         before += entry["size"]
 
 
@@ -976,7 +996,8 @@ def _batch_chunk_commit(batch: UploadBatch, chunk: list[Incoming], *, position: 
 
 
 def batch_staging_delete(*, batch: UploadBatch) -> None:
-    """Delete a received batch's staged files (kept until every file of it is received)."""
+    """Delete a received batch's staged files (kept until every file of it is received), and
+    its then empty folder, so the staging area holds only what is still needed."""
     if not batch.staged:
         return
     storage = Letter._meta.get_field("original").storage
@@ -986,14 +1007,96 @@ def batch_staging_delete(*, batch: UploadBatch) -> None:
         except OSError:
             logger.exception("could not delete staged upload %s", entry["path"])
     UploadBatch.objects.filter(pk=batch.pk, state="received").update(staged=[])
+    _staging_folder_remove(storage, f"{STAGING_DIR}/{batch.pk}")
+
+
+def staging_sweep(*, older_than: dt.timedelta = STAGED_ORPHAN_AGE, now=None) -> int:
+    """Delete staged files that no batch lists and that are older than ``older_than`` (and
+    their emptied folders); returns how many files. Run by the worker on start and periodically.
+
+    A request killed while it streamed an upload (before its batch row committed) leaves its
+    files under ``uploads/<number>/`` with no batch to receive or delete them; so do unfinished
+    temporary writes. A file any batch still lists is never touched, whatever its age, and a
+    file younger than ``older_than`` may belong to a request still streaming. Costs one
+    directory listing per folder and one query, so it is cheap while nothing is left behind.
+    """
+    storage = Letter._meta.get_field("original").storage
+    now = now or timezone.now()
+    try:
+        folders, _ = storage.listdir(STAGING_DIR)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    numbered = sorted(int(folder) for folder in folders if folder.isdigit())
+    needed = {
+        entry["path"]
+        for staged in UploadBatch.objects.filter(pk__in=numbered)
+        .exclude(staged=[])
+        .values_list("staged", flat=True)
+        for entry in staged
+    }
+    removed = 0
+    for number in numbered:
+        folder = f"{STAGING_DIR}/{number}"
+        try:
+            subfolders, files = storage.listdir(folder)
+        except FileNotFoundError:
+            continue  # deleted meanwhile (its batch was received)
+        kept = len(subfolders)
+        for name in files:
+            path = f"{folder}/{name}"
+            if path in needed or not _staged_older(storage, path, now - older_than):
+                kept += 1
+                continue
+            try:
+                storage.delete(path)
+            except OSError:
+                logger.exception("could not delete orphan staged file %s", path)
+                kept += 1
+                continue
+            logger.info("deleted orphan staged file %s (no batch lists it)", path)
+            removed += 1
+        if not kept and (files or _staged_older(storage, folder, now - older_than)):
+            _staging_folder_remove(storage, folder)
+    return removed
+
+
+def _staged_older(storage, path: str, cutoff) -> bool:
+    """Whether ``path`` (a file, or a folder on a file system) last changed before ``cutoff``;
+    no when it is gone meanwhile or the storage cannot say."""
+    try:
+        return storage.get_modified_time(path) < cutoff
+    except (NotImplementedError, OSError):
+        return False
+
+
+def _staging_folder_remove(storage, folder: str) -> None:
+    """Remove an empty staging folder (file systems only: other storages have no folders)."""
+    with contextlib.suppress(NotImplementedError, OSError):  # not empty, gone, not a folder
+        os.rmdir(storage.path(folder))
 
 
 def batches_requeue() -> int:
-    """Queue the receipt of every batch not fully received (a worker died, the database went
-    away): part of a worker start, beside re-queuing pending letters. Returns how many."""
+    """Queue the receipt of every batch not fully received whose receipt no task still waits
+    to run (a worker died, the database went away): part of a worker start, beside re-queuing
+    pending letters. Returns how many.
+
+    A task already claimed is queued again (a dead worker's task stays "running" for good; a
+    second run beside a live one commits no chunk twice, each being checked under the batch's
+    row lock); a waiting one is not, so workers starting together do not each add a run that
+    re-reads the batch's ZIPs for nothing.
+    """
+    from django_tasks_db.models import DBTaskResult
+
     from .tasks import receive_batch
 
-    ids = list(UploadBatch.objects.filter(state="receiving").values_list("pk", flat=True))
+    receiving = set(UploadBatch.objects.filter(state="receiving").values_list("pk", flat=True))
+    waiting = {
+        (args_kwargs.get("kwargs") or {}).get("batch_id", (args_kwargs.get("args") or [None])[0])
+        for args_kwargs in DBTaskResult.objects.ready()
+        .filter(task_path=receive_batch.module_path)
+        .values_list("args_kwargs", flat=True)
+    }
+    ids = sorted(receiving - waiting)
     for batch_id in ids:
         receive_batch.enqueue(batch_id=batch_id)
     for batch in UploadBatch.objects.filter(state="received").exclude(staged=[]):

@@ -1,4 +1,4 @@
-"""Background work, run by ``manage.py db_worker`` (django-tasks' database queue).
+"""Background work, run by ``manage.py worker`` (django-tasks' database queue).
 
 Tasks carry letter (or staged batch) ids only: the bytes are already stored, so a task can be run
 again, by any worker on any machine, and a letter is parsed once whatever happens to the worker

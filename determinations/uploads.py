@@ -9,6 +9,7 @@ the bytes actually inflated, because the sizes a ZIP declares can lie.
 
 from __future__ import annotations
 
+import lzma
 import re
 import zipfile
 import zlib
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from .parsing import content
+from .zipnames import open_zip
 
 READ_CHUNK = 1024 * 1024
 OTHER_ARCHIVE_MAGICS = (
@@ -129,9 +131,19 @@ def read_file(name: str, handle: BinaryIO, size: int, *, limits: Limits) -> Iter
 def read_zip(name: str, handle: BinaryIO, *, limits: Limits) -> Iterator[Incoming]:
     """The members of one ZIP archive, each checked; the archive itself is never stored."""
     try:
-        archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        yield Incoming(name, rejection="not a readable ZIP archive (damaged or truncated)")
+        archive = open_zip(handle)  # a member name that lies about being UTF-8 is no reason
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a directory entry needing a newer ZIP version than zipfile reads
+    ):
+        yield Incoming(
+            name,
+            rejection="not a readable ZIP archive (damaged, truncated, or of a newer ZIP version)",
+        )
         return
     with archive:
         members = [
@@ -183,8 +195,21 @@ def _read_member(
     cap = min(limits.max_file_bytes, budget, max(info.compress_size, 1) * limits.max_zip_ratio)
     try:
         data = _read_capped(archive, info, cap)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,  # deflate
+        lzma.LZMAError,  # LZMA (bzip2 raises OSError)
+        EOFError,
+        OSError,
+        NotImplementedError,
+    ) as exc:
         return Incoming(name, rejection=f"could not be read from the ZIP: {exc}")
+    except UnicodeDecodeError:  # its local header's name lies about UTF-8, the directory's not
+        return Incoming(
+            name,
+            rejection="could not be read from the ZIP: its local header's file name is not "
+            "the UTF-8 it claims and differs from the directory's",
+        )
     if data is None:
         return Incoming(
             name,

@@ -65,7 +65,8 @@ MIDDLEWARE = [
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user name from
 # one address, that pair is locked out for AXES_COOLOFF_HOURS. Off in tests unless a test turns
-# it on; behind a proxy, see docs/operations.md for the client address.
+# it on. The address is REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies (our nginx: 1) the one
+# they forwarded in X-Forwarded-For (imr_archive/client_ip.py; docs/operations.md).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -76,6 +77,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "imr_archive.client_ip.client_ip"
 
 ROOT_URLCONF = "imr_archive.urls"
 WSGI_APPLICATION = "imr_archive.wsgi.application"
@@ -162,7 +165,7 @@ FILE_UPLOAD_HANDLERS = [
     "determinations.multipart.TemporaryUploadHandler",
 ]
 
-# Background parsing (django-tasks): the database queue, worked by `manage.py db_worker` on any
+# Background parsing (django-tasks): the database queue, worked by `manage.py worker` on any
 # number of machines. TASKS_IMMEDIATE=1 runs tasks inside the request instead (no worker needed);
 # tests always do. The database backend ships as django-tasks-db since django-tasks 0.12.
 TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE", TESTING)

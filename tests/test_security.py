@@ -135,3 +135,68 @@ def test_repeated_failed_logins_lock_the_account_out(client, settings):
     )
     assert response.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
+
+
+def _login(client, password: str, **meta):
+    client.post("/admin/login/", {"username": "admin", "password": password}, **meta)
+    return "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_each_forwarded_client_is_throttled_on_its_own(settings):
+    """nginx is every request's REMOTE_ADDR: keyed on it, one attacker locked every admin out."""
+    from django.test import Client
+
+    settings.AXES_ENABLED, settings.AXES_FAILURE_LIMIT = True, 3
+    settings.TRUSTED_PROXY_COUNT = 1
+    User.objects.create_superuser("admin", "admin@example.org", "correct-horse-battery")
+    nginx = {"REMOTE_ADDR": "127.0.0.1"}
+    attacker, admin = Client(), Client()
+    for _ in range(3):
+        assert not _login(attacker, "wrong", HTTP_X_FORWARDED_FOR="203.0.113.5", **nginx)
+    # The attacker's own address is locked out, even with the right password...
+    assert not _login(
+        attacker, "correct-horse-battery", HTTP_X_FORWARDED_FOR="203.0.113.5", **nginx
+    )
+    # ...and a forged header left of the one nginx set does not get it a new bucket.
+    forged = "198.51.100.7, 203.0.113.5"
+    assert not _login(attacker, "correct-horse-battery", HTTP_X_FORWARDED_FOR=forged, **nginx)
+    # The real admin, from another address through the same nginx, logs in.
+    assert _login(admin, "correct-horse-battery", HTTP_X_FORWARDED_FOR="198.51.100.7", **nginx)
+
+
+@pytest.mark.django_db
+def test_with_no_trusted_proxy_a_forged_x_forwarded_for_does_not_change_the_address(
+    client, settings
+):
+    settings.AXES_ENABLED, settings.AXES_FAILURE_LIMIT = True, 3
+    assert settings.TRUSTED_PROXY_COUNT == 0  # the default
+    User.objects.create_superuser("admin", "admin@example.org", "correct-horse-battery")
+    for n in range(3):
+        forged = {"HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}
+        assert not _login(client, "wrong", REMOTE_ADDR="10.0.0.9", **forged)
+    forged = {"HTTP_X_FORWARDED_FOR": "192.0.2.99"}
+    assert not _login(client, "correct-horse-battery", REMOTE_ADDR="10.0.0.9", **forged)
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "192.0.2.1", "10.0.0.9"),  # no proxy trusted: the header is the client's own words
+        (1, "192.0.2.1", "192.0.2.1"),
+        (1, "198.51.100.7, 192.0.2.1", "192.0.2.1"),  # only the entry nginx set
+        (2, "198.51.100.7, 192.0.2.1", "198.51.100.7"),
+        (2, "192.0.2.1", "10.0.0.9"),  # fewer entries than proxies: not through them all
+        (1, "", "10.0.0.9"),
+        (1, "not-an-address", "10.0.0.9"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_ip_believes_x_forwarded_for_only_as_far_as_the_trusted_proxies(
+    rf, settings, count, forwarded, expected
+):
+    from imr_archive.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

@@ -114,3 +114,22 @@ def test_the_test_database_runs_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         assert int(cursor.fetchone()[0]) >= 140000
+
+
+@pytest.mark.parametrize("raw", ["-1", "one"])
+def test_it_rejects_a_bad_trusted_proxy_count(monkeypatch, raw):
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
+        _load_settings(
+            monkeypatch,
+            SECRET_KEY="s" * 50,
+            DATABASE_URL="postgres://u:p@db.example:5432/imr",
+            TRUSTED_PROXY_COUNT=raw,
+        )
+
+
+def test_it_trusts_no_proxy_by_default(monkeypatch):
+    module = _load_settings(
+        monkeypatch, SECRET_KEY="s" * 50, DATABASE_URL="postgres://u:p@db.example:5432/imr"
+    )
+    assert module.TRUSTED_PROXY_COUNT == 0
+    assert module.AXES_CLIENT_IP_CALLABLE == "imr_archive.client_ip.client_ip"

@@ -341,3 +341,32 @@ def test_the_name_rule_decodes_cleans_and_keeps_the_end():
     assert services.name_fit("d/" * 200 + "end.txt", Letter, "original_name").endswith("/end.txt")
     assert len(services.name_fit("d/" * 200 + "end.txt", Letter, "original_name")) == 255
     assert services.name_warning("plain.txt") == ""
+
+
+@pytest.mark.django_db
+def test_a_long_file_name_of_bytes_that_are_not_utf8_is_cut_not_fatal_to_the_post(admin_client):
+    """Each undecodable byte becomes three (U+FFFD): 30,000 of them outgrew the 64 KB allowed
+    for a part's headers once replaced, and the whole post was refused (400)."""
+    body, content_type = multipart(b"\xe9" * 30000 + b".txt", numbered(23))
+    response = admin_client.post(UPLOAD_URL, body, content_type=content_type)
+    assert response.status_code == 302
+    result = UploadBatch.objects.get().results.get()
+    assert result.outcome == UploadResult.Outcome.NEW
+    assert result.letter.original_name == "\ufffd" * 251 + ".txt"
+    assert "not UTF-8" in result.message and "cut to its last 255" in result.message
+
+
+@pytest.mark.django_db
+def test_a_long_non_ascii_extension_does_not_break_the_temporary_upload_file(
+    admin_client, settings
+):
+    """Django names a temporary upload file after the name's extension: 150 characters of
+    'é' are 300 bytes, past the file system's 255, and the upload failed (OSError)."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temporary file
+    name = "letter." + "é" * 150
+    body, content_type = multipart(name.encode(), numbered(24))
+    response = admin_client.post(UPLOAD_URL, body, content_type=content_type)
+    assert response.status_code == 302
+    result = UploadBatch.objects.get().results.get()
+    assert result.outcome == UploadResult.Outcome.NEW
+    assert result.letter.original_name == name[-255:]

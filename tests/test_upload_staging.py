@@ -21,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from determinations import services
 from determinations.choices import ParseStatus
 from determinations.models import Letter, UploadBatch, UploadResult
+from determinations.storage import AtomicFileSystemStorage
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,8 @@ def test_the_batch_page_says_when_no_worker_has_moved_it_for_minutes(admin_clien
     html = admin_client.get(response["Location"]).content.decode()
     assert 'id="batch-stalled"' in html
     assert "no background worker seems to be running" in html
-    assert "make worker" in html and "manage.py db_worker" in html
+    assert "make worker" in html and "python manage.py worker" in html
+    assert "db_worker" not in html  # it exits when the database goes away
     assert 'http-equiv="refresh"' in html  # it still refreshes: a worker may come
 
     # A worker did something a minute ago (on other work): this batch's tasks were lost.
@@ -239,3 +241,152 @@ def test_a_receipt_waits_for_a_lost_database_and_carries_on(admin_client, settin
     queued = [i for ids in parse_tasks() for i in ids]
     assert sorted(queued) == sorted(Letter.objects.values_list("pk", flat=True))
     assert len(queued) == 5
+
+
+def test_a_zip_with_a_member_name_that_lies_about_utf8_is_received_whole(admin_client, settings):
+    from tests.test_uploads import a_zip_with_a_latin1_name_flagged_utf8
+
+    settings.TASKS = IMMEDIATE
+    upload(admin_client, "windows.zip", a_zip_with_a_latin1_name_flagged_utf8())
+    batch = UploadBatch.objects.get()
+    assert batch.state == "received"
+    results = {r.name: r for r in batch.results.select_related("letter")}
+    assert sorted(results) == [
+        "windows.zip/first.txt",
+        "windows.zip/last.txt",
+        "windows.zip/r\ufffdesum\ufffde.txt",
+    ]
+    assert {r.outcome for r in results.values()} == {"new"}
+    odd = results["windows.zip/r\ufffdesum\ufffde.txt"]
+    assert "not UTF-8 are shown as \ufffd" in odd.message
+    assert odd.letter.original_name == "windows.zip/r\ufffdesum\ufffde.txt"
+    assert Letter.objects.count() == 3
+
+
+def _age(path: str, hours: float) -> None:
+    """Make a staged file (or folder) look ``hours`` old."""
+    import os
+
+    when = (timezone.now() - dt.timedelta(hours=hours)).timestamp()
+    os.utime(default_storage.path(path), (when, when))
+
+
+def test_the_sweep_removes_old_staged_files_no_batch_lists_and_nothing_a_batch_needs(
+    admin_client, settings
+):
+    import os
+
+    from django.core.files.base import ContentFile
+
+    settings.TASKS = NOBODY  # the receiving batch stays unreceived: its files are needed
+    upload(admin_client, "month.zip", a_zip(2))
+    needed = UploadBatch.objects.get()
+    (staged,) = needed.staged
+    _age(staged["path"], 48)
+    # A request killed (SIGKILL) after streaming two files, one mid-write: no batch row.
+    killed = needed.pk + 1000
+    orphans = [
+        default_storage.save(f"uploads/{killed}/0", ContentFile(b"a")),
+        default_storage.save(f"uploads/{killed}/.partial-x1y2", ContentFile(b"b")),
+    ]
+    # One still streaming right now (young, no batch row yet).
+    streaming = default_storage.save(f"uploads/{killed + 1}/0", ContentFile(b"c"))
+    # A received batch whose staged file could not be deleted then (its list was cleared).
+    left = default_storage.save(f"uploads/{needed.pk}/9", ContentFile(b"d"))
+    for path in (*orphans, left):
+        _age(path, 25)
+
+    assert services.staging_sweep() == 3
+    assert not any(default_storage.exists(p) for p in (*orphans, left))
+    assert not os.path.exists(default_storage.path(f"uploads/{killed}"))  # its folder too
+    assert default_storage.exists(staged["path"])  # needed, however old
+    assert default_storage.exists(streaming)  # maybe a request still streaming
+    assert services.staging_sweep() == 0
+
+    settings.TASKS = IMMEDIATE  # the batch is received: its staged file and folder go
+    services.batches_requeue()
+    assert UploadBatch.objects.get().state == "received"
+    assert not os.path.exists(default_storage.path(f"uploads/{needed.pk}"))
+
+
+def test_a_request_killed_while_staging_keeps_none_of_its_files(settings):
+    """gunicorn's timeout ends a request with SystemExit: the batch row rolls back, and the
+    files staged so far went with it (before: they stayed, listed by no batch)."""
+    import os
+
+    settings.TASKS = NOBODY
+
+    def files():
+        yield "a.txt", SimpleUploadedFile("a.txt", numbered(1))
+        yield "b.txt", SimpleUploadedFile("b.txt", numbered(2))
+        raise SystemExit(1)  # the worker's abort, mid-stream
+
+    with pytest.raises(SystemExit):
+        services.batch_stage(files=files())
+    assert not UploadBatch.objects.exists()
+    root = default_storage.path("uploads")
+    assert not os.path.exists(root) or not any(files for _, _, files in os.walk(root))
+
+
+def test_a_staged_file_that_cannot_be_opened_for_now_is_not_recorded_as_lost(
+    admin_client, settings, monkeypatch
+):
+    """Too many open files (every staged file was opened at once), an I/O error: the receipt
+    fails and is retried; before, the file was a rejection and its staged copy was deleted."""
+    import errno
+
+    settings.TASKS = NOBODY
+    upload(admin_client, "month.zip", a_zip(2))
+    batch = UploadBatch.objects.get()
+
+    def too_many(self, name, mode="rb"):
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AtomicFileSystemStorage, "open", too_many)
+        with pytest.raises(OSError, match="Too many open files"):
+            services.batch_receive_staged(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.state == "receiving" and not batch.results.exists()
+    assert default_storage.exists(batch.staged[0]["path"])
+
+    assert services.batch_receive_staged(batch_id=batch.pk) == "received"
+    assert Counter(batch.results.values_list("outcome", flat=True)) == {"new": 2}
+
+
+def test_staged_files_are_opened_one_at_a_time(admin_client, settings, monkeypatch):
+    """A batch may stage DATA_UPLOAD_MAX_NUMBER_FILES files (1,000): all open at once came
+    close to a worker's 1,024 file descriptors."""
+    settings.TASKS = NOBODY
+    admin_client.post(
+        UPLOAD_URL,
+        {"files": [SimpleUploadedFile(f"{n}.txt", numbered(n)) for n in range(1, 6)]},
+    )
+    batch = UploadBatch.objects.get()
+    opened, real_open = [], AtomicFileSystemStorage.open
+
+    def tracked(self, name, mode="rb"):
+        assert all(handle.closed for handle in opened), "a staged file was still open"
+        opened.append(real_open(self, name, mode))
+        return opened[-1]
+
+    monkeypatch.setattr(AtomicFileSystemStorage, "open", tracked)
+    assert services.batch_receive_staged(batch_id=batch.pk) == "received"
+    assert len(opened) == 5 and all(handle.closed for handle in opened)
+
+
+def test_a_worker_start_does_not_queue_a_batch_whose_receipt_is_still_waiting(
+    admin_client, settings
+):
+    """Each worker start queued every unfinished batch again: N workers starting together
+    queued N more receipts, each re-reading the batch's ZIPs in parallel only to be skipped."""
+    settings.TASKS = DATABASE_QUEUE
+    upload(admin_client, "month.zip", a_zip(2))
+    receipts = DBTaskResult.objects.filter(task_path="determinations.tasks.receive_batch")
+    assert receipts.ready().count() == 1
+    assert services.batches_requeue() == 0
+    assert receipts.count() == 1
+    # Claimed by a worker that died: it stays "running" for good, so it is queued again.
+    receipts.update(status="RUNNING", worker_ids=["dead"])
+    assert services.batches_requeue() == 1
+    assert receipts.ready().count() == 1

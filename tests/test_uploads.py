@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from determinations.uploads import Incoming, Limits, check_content, read_files, unsafe_member_name
+from determinations.zipnames import open_zip
 
 ASSETS = Path(__file__).parent / "assets" / "letters"
 TEXT_LETTER = (ASSETS / "000_86ba345343cd3771.txt").read_bytes()
@@ -162,3 +163,77 @@ def test_the_same_file_twice_in_a_zip_is_read_twice_for_the_batch_to_report():
         archive.writestr("copy/a.txt", TEXT_LETTER)
     got = read(("twice.zip", buffer.getvalue()))
     assert [i.accepted for i in got] == [True, True]
+
+
+LATIN1_NAME = b"r\xe9esum\xe9e.txt"  # the length of "résumé.txt" in UTF-8; \xe9e is not UTF-8
+
+
+def a_zip_with_a_latin1_name_flagged_utf8(*, where: str = "both", zip64: bool = False) -> bytes:
+    """A ZIP whose member ``résumé.txt`` says its name is UTF-8 (flag 0x800) but holds Latin-1,
+    as some Windows tools write. zipfile writes the UTF-8 name; its bytes are then patched (same
+    length, so no offset moves) in the local header and the central directory (``both``), or in
+    the local header only (``local``). ``zip64`` writes ZIP64 end records."""
+    members = {"first.txt": TEXT_LETTER, "résumé.txt": PDF_LETTER, "last.txt": b"x" + TEXT_LETTER}
+    if zip64:  # zipfile writes ZIP64 end records past this many members
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)
+            data = a_zip(members)
+        assert b"PK\x06\x06" in data
+    else:
+        data = a_zip(members)
+    utf8 = "résumé.txt".encode()
+    assert len(utf8) == len(LATIN1_NAME) and data.count(utf8) == 2
+    return data.replace(utf8, LATIN1_NAME, 1 if where == "local" else 2)
+
+
+@pytest.mark.parametrize("zip64", [False, True], ids=["zip", "zip64"])
+def test_a_member_name_flagged_utf8_that_is_not_is_kept_with_replacement_and_the_rest_read(zip64):
+    data = a_zip_with_a_latin1_name_flagged_utf8(zip64=zip64)
+    with pytest.raises(UnicodeDecodeError):
+        zipfile.ZipFile(io.BytesIO(data))  # what made the whole ZIP one rejection
+    got = read(("month.zip", data))
+    assert [(i.name, i.accepted) for i in got] == [
+        ("month.zip/first.txt", True),
+        ("month.zip/r\ufffdesum\ufffde.txt", True),
+        ("month.zip/last.txt", True),
+    ]
+    assert [i.data for i in got] == [TEXT_LETTER, PDF_LETTER, b"x" + TEXT_LETTER]
+
+
+def test_open_zip_finds_the_lying_names_after_bytes_prepended_to_the_archive():
+    data = b"MZ self-extractor stub " * 50 + a_zip_with_a_latin1_name_flagged_utf8()
+    with open_zip(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["first.txt", "r\ufffdesum\ufffde.txt", "last.txt"]
+        assert archive.read(archive.infolist()[1]) == PDF_LETTER
+
+
+def test_a_member_whose_local_header_alone_lies_about_utf8_is_one_rejection():
+    got = read(("month.zip", a_zip_with_a_latin1_name_flagged_utf8(where="local")))
+    assert [(i.name, i.accepted) for i in got] == [
+        ("month.zip/first.txt", True),
+        ("month.zip/résumé.txt", False),
+        ("month.zip/last.txt", True),
+    ]
+    assert "local header's file name is not the UTF-8 it claims" in got[1].rejection
+
+
+def test_a_zip_needing_a_newer_zip_version_is_one_rejection_not_a_crash():
+    """zipfile raises NotImplementedError for a directory entry needing ZIP version > 6.3: it
+    escaped read_zip, failing the whole receipt (and every retry of it)."""
+    data = bytearray(a_zip({"a.txt": TEXT_LETTER}))
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 6] = 99  # "version needed to extract": 9.9
+    (got,) = read(("future.zip", bytes(data)))
+    assert "not a readable ZIP" in got.rejection
+
+
+def test_a_damaged_lzma_member_is_one_rejection_and_its_siblings_are_read():
+    """A corrupt LZMA stream raises lzma.LZMAError, which escaped read_zip: the whole receipt
+    failed (and every retry of it)."""
+    damaged = bytearray(a_zip({"a.txt": TEXT_LETTER}, compression=zipfile.ZIP_LZMA))
+    start = damaged.find(b"a.txt") + len("a.txt") + 20  # into the compressed data
+    for index in range(start, start + 40):
+        damaged[index] ^= 0x55
+    got = read(("damaged.zip", bytes(damaged)), ("b.txt", TEXT_LETTER))
+    assert [(i.name, i.accepted) for i in got] == [("damaged.zip/a.txt", False), ("b.txt", True)]
+    assert got[0].rejection.startswith("could not be read from the ZIP")

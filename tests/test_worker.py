@@ -112,3 +112,64 @@ def test_a_task_failed_by_a_broken_connection_ends_the_loop_for_recovery():
         worker.run_task(result)  # an ordinary failure stays the task's own
     finally:
         monkey.undo()
+
+
+def test_the_worker_removes_orphan_staged_files_on_start(settings, monkeypatch, caplog):
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    settings.TASKS = DB_QUEUE
+    orphan = default_storage.save("uploads/777/0", ContentFile(b"a killed request's file"))
+    old = (timezone.now() - services.STAGED_ORPHAN_AGE).timestamp() - 60
+    os.utime(default_storage.path(orphan), (old, old))
+    monkeypatch.setattr(worker_command.SurvivingWorker, "configure_signals", lambda self: None)
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    with caplog.at_level(logging.INFO, logger="determinations.worker"):
+        call_command("worker", "--batch", "--no-startup-delay", "--sweep-every", "0")
+    assert not default_storage.exists(orphan)
+    assert "removed 1 orphan staged upload file(s)" in caplog.text
+
+
+def test_the_sweeper_thread_sweeps_periodically_and_survives_a_lost_database(monkeypatch):
+    import threading
+
+    calls, enough = [], threading.Event()
+
+    def sweep(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("the server closed the connection")
+        if len(calls) >= 3:
+            enough.set()
+        return 0
+
+    monkeypatch.setattr(services, "staging_sweep", sweep)
+    sweeper = worker_command.StagingSweeper(every=0.01)
+    sweeper.start()
+    try:
+        assert enough.wait(5), "the sweeper stopped after a failed sweep"
+    finally:
+        sweeper.stop()
+        sweeper.join(5)
+    assert not sweeper.is_alive()
+
+
+def test_a_lost_database_with_a_blank_message_is_waited_for_not_a_crash(monkeypatch):
+    """The log line took the message's first line: a message of only white space (str() true,
+    nothing left once stripped) raised IndexError and ended the worker."""
+    worker = worker_command.SurvivingWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="t",
+    )
+    monkeypatch.setattr(worker_command.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(worker_command, "database_reachable", lambda: True)
+    command = worker_command.Command()
+    command.wait_for_database(OperationalError("\n"), worker, 1, 1, 1)  # returns: it is back

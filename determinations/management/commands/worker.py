@@ -7,13 +7,16 @@ same process. Before the first task and after every reconnection it re-queues th
 ``pending`` (what ``reparse --pending --enqueue`` does, without re-marking letters another worker
 may just have parsed): a task cut off by the outage is redone, and a letter is still parsed once,
 because each parse takes the letter's row lock and skips letters already parsed
-(``services.letter_parse_once``).
+(``services.letter_parse_once``). On start and every ``--sweep-every`` seconds (in a thread, so
+an idle worker sweeps too) it also removes staged upload files that no batch lists, left by a
+request killed mid-upload (``services.staging_sweep``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 
 from django.db import InterfaceError, OperationalError, connections
@@ -85,6 +88,41 @@ def letters_requeue_pending() -> tuple[int, int]:
     return len(ids), services.letters_enqueue_parse(letter_ids=ids)
 
 
+def staging_sweep() -> int | None:
+    """``services.staging_sweep``, logged: how many files it removed, or None when the database
+    went away (which only postpones it)."""
+    try:
+        removed = services.staging_sweep()
+    except DATABASE_LOST as exc:
+        logger.warning("staging sweep postponed: the database is unavailable (%s)", exc)
+        return None
+    if removed:
+        logger.info("removed %d orphan staged upload file(s)", removed)
+    return removed
+
+
+class StagingSweeper(threading.Thread):
+    """Runs ``staging_sweep`` every ``every`` seconds until stopped (a daemon: the worker's exit
+    never waits for it). Its database connection is its own and closed after each sweep."""
+
+    def __init__(self, every: float) -> None:
+        super().__init__(name="staging-sweeper", daemon=True)
+        self.every = every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            try:
+                staging_sweep()
+            except Exception:  # one failed sweep must not end the next ones
+                logger.exception("staging sweep failed")
+            finally:
+                close_connections()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 class SurvivingWorker(Worker):
     """db_worker's loop; a task failed by a broken connection ends the loop to recover."""
 
@@ -120,6 +158,13 @@ class Command(DBWorkerCommand):
             dest="recover",
             help="Do not re-queue pending letters on start and after a reconnection.",
         )
+        parser.add_argument(
+            "--sweep-every",
+            type=float,
+            default=3600.0,
+            help="Seconds between removals of orphan staged upload files (also done on start; "
+            "0: on start only; default: %(default)s).",
+        )
 
     def handle(
         self,
@@ -135,6 +180,7 @@ class Command(DBWorkerCommand):
         backoff_first,
         backoff_max,
         recover,
+        sweep_every,
         **options,
     ) -> None:
         self.configure_logging(verbosity)
@@ -154,7 +200,18 @@ class Command(DBWorkerCommand):
         )
         # SIGTERM/SIGINT: finish the current task, or exit at once while idle or waiting.
         worker.configure_signals()
-        outages = 0
+        sweeper = StagingSweeper(sweep_every) if sweep_every > 0 else None
+        if sweeper is not None:
+            sweeper.start()
+        try:
+            self.work(worker, worker_id, recover, backoff_first, backoff_max)
+        finally:
+            if sweeper is not None:
+                sweeper.stop()
+
+    def work(self, worker, worker_id, recover: bool, backoff_first: float, backoff_max: float):
+        """The worker loop, recovered after every outage; returns when the loop is done."""
+        swept, outages = False, 0
         while worker.running:
             try:
                 if recover:
@@ -169,6 +226,8 @@ class Command(DBWorkerCommand):
                             tasks,
                             batches,
                         )
+                if not swept:  # once per start (the sweeper thread does the rest)
+                    swept = staging_sweep() is not None
                 worker.run()
                 return  # --batch or --max-tasks done, or a graceful shutdown
             except (*DATABASE_LOST, DatabaseLost) as exc:
@@ -177,7 +236,8 @@ class Command(DBWorkerCommand):
 
     def wait_for_database(self, exc, worker, first: float, cap: float, outage: int) -> None:
         """Sleep with capped exponential backoff until a connection works again."""
-        reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
+        first_line = (str(exc).strip().splitlines() or [""])[0]  # a message may be blank
+        reason = f"{type(exc).__name__}: {first_line}"
         lost_at = time.monotonic()
         logger.warning("worker %s: lost the database (%s)", worker.worker_id, reason)
         for attempt, delay in enumerate(backoff_delays(first, cap), start=1):
