@@ -706,7 +706,7 @@ WORDINGS: dict[str, tuple[str, ...]] = {
         "IFC unit rental",
         "Stimulation unit, interferential",
         "Interferential stim unit",
-        "IF device",
+        "IF unit purchase x1",
         "Interferential device",
     ),
     "Cold therapy unit": (
@@ -768,6 +768,8 @@ WORDINGS: dict[str, tuple[str, ...]] = {
         "Brace, lumbar",
         "Knee brace (hinged)",
         "Bracing right knee",
+        "Thumb spica",
+        "Thumb spica splint right hand",
     ),
     "Orthotics": (
         "Orthotics",

@@ -106,7 +106,7 @@ _CONCEPTS: list[tuple[str, str]] = [
     ("tens", r"tens|t\.e\.n\.s\.?|transcutaneous electrical nerve stim\w*|transcutaneous "
              r"electric\w* stim\w*"),
     ("hwave", r"h[- ]?wave"),
-    ("ifu", r"interferential\w*|if (?:unit|device|machine)s?|if stim\w*|ifc|ics unit|rs[- ]?4i"
+    ("ifu", r"interferential\w*|if (?:unit|machine)s?|if stim\w*|ifc|ics unit|rs[- ]?4i"
             r"|interspec\w*"),
     ("nmes", r"nmes|neuromuscular electric\w* stim\w*|ems unit|muscle stim\w*|micro ?current\w*"
              r"|alpha[- ]?stim|cranial electro\w*|ces unit"),
@@ -142,7 +142,7 @@ _CONCEPTS: list[tuple[str, str]] = [
                   r"lifts?|pads?)|foot orthos[ie]s|custom (?:shoes|footwear)|orthop(?:a)?edic "
                   r"shoes|shoe lifts?"),
     ("brace", r"brac(?:e|es|ing)|orthos[ie]s|splints?|splinting|dyna[- ]?splint\w*|lso|tlso|afo"
-              r"|immobili[sz]er\w*|cock[- ]?up"),
+              r"|immobili[sz]er\w*|cock[- ]?up|thumb spica"),
     ("support", r"collars?|slings?|abduction pillow|supports?|sleeves?|binders?|corsets?|wraps?"
                 r"|(?:walking|cam|walker) boot|boots?|cam walker"),
     ("prosthesis", r"prosthe\w*"),
