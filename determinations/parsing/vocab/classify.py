@@ -179,7 +179,7 @@ _CONCEPTS: list[tuple[str, str]] = [
                 r"|repair|reconstruction|revision|exploration|implantation|ganglion cyst removal"),
     # injections
     ("rfa", r"radio[- ]?frequenc\w*|rfas?|rhizotom\w*|neurotom\w*|rf ablation|ablation|rhizolysis"
-            r"|rf|rfl|rfn"),
+            r"|rf|rfl|rfn|rftc|mbrfas?"),
     ("facet", r"facet\w*|medial branch\w*|mbb|mbbs|mbnb|zygapophys\w*"),
     ("esi", r"epidural\w*|(?:c|l|t|il|tf)?esis?|transforaminal\w*|interlaminar|caudal"
             r"|selective nerve root\w*|snrb|nerve root block\w*"),
