@@ -83,37 +83,43 @@ _CONCEPTS: list[tuple[str, str]] = [
                 r"facility|center|unit)"),
     # transportation, home health
     ("transport", r"transport\w*|taxi|uber|lyft|ambulance|mileage"),
-    ("homehealth", r"home health\w*|home (?:care|aide|assistan\w*|attendant|nursing|nurse|"
+    ("homehealth", r"home[- ]health\w*|hhc|home (?:care|aide|assistan\w*|attendant|nursing|nurse|"
                    r"helper|help)|in[- ]?home (?:care|assistance|support|services?|health|help)"
                    r"|care ?givers?|attendant care|homemaker\w*|housekeep\w*|chore services"
                    r"|personal care (?:assistan\w*|attendant)|hha|ihss"),
     # rehabilitation treatments and modalities
     ("traction", r"(?:spinal )?decompression (?:therapy|table|traction)|traction\w*|vax[- ]?d"
                  r"|drx ?\d*|saunders|pronex|inversion table"),
-    ("acu", r"electro[- ]?acupunct\w*|acupunct\w*|acupunture|accupunct\w*|acupucture"),
+    ("acu", r"(?:electro[- ]?)?acupunct\w* visits|electro[- ]?acupunct\w*|acupunct\w*|acupunture"
+            r"|accupunct\w*|acupucture|acu"),
     ("surgery", r"manipulation under (?:general )?anesthe\w*|mua"),
     ("manual", r"manual therap\w*|manual treatment"),
-    ("chiro", r"chiropract\w*|chiro|spinal manipulat\w*|manipulat\w*|spinal adjustments?"
-              r"|adjustments?|cmt|omt|osteopathic manipulat\w*|osteopathic treatment"),
+    ("chiro", r"chiropract\w* visits|chiropract\w*|chiro|spinal manipulat\w*|manipulat\w*"
+              r"|spinal adjustments?|adjustments?|cmt|omt|osteopathic manipulat\w*"
+              r"|osteopathic treatment"),
     ("lab", r"pt ?/ ?ptt|pt ?/ ?inr|ptt|inr|prothrombin\w*"),
-    ("pt", r"physical therap\w*|physiotherap\w*|physical rehab\w*|pt|physical medicine\w*"
+    ("pt", r"(?:pt|physical therap\w*) eval\w* (?:and|&) treat\w*|therapy, physical"
+           r"|physical therap\w*|physiotherap\w*|physical rehab\w*|pt|physical medicine\w*"
            r"|therapeutic exercises?|physio|p\.t\.|exercise therapy|land[- ]based therapy"
            r"|rehab(?:ilitation)? (?:therapy|sessions?|visits?)|work rehab\w*"),
     ("ot", r"occupational therap\w*|ot|hand therap\w*|certified hand therapist|cht"),
-    ("aquatic", r"aqua\w* therap\w*|aquatic\w*|aquatherap\w*|pool therap\w*|water therap\w*"
+    ("aquatic", r"aqua\w* (?:exercise |physical )?therap\w*|(?:aqua\w*|pool) pt|aquatic\w*"
+                r"|aquatherap\w*|pool therap\w*|water therap\w*"
                 r"|hydrotherap\w*|pool (?:exercise|program)\w*|warm water"),
     ("massage", r"massage\w*|myofascial release|soft tissue mobili\w*"),
     ("tens", r"tens|t\.e\.n\.s\.?|transcutaneous electrical nerve stim\w*|transcutaneous "
              r"electric\w* stim\w*"),
     ("hwave", r"h[- ]?wave"),
-    ("ifu", r"interferential\w*|if unit|if stim\w*|ifc|ics unit|rs[- ]?4i|interspec\w*"),
+    ("ifu", r"interferential\w*|if (?:unit|machine)s?|if stim\w*|ifc|ics unit|rs[- ]?4i"
+            r"|interspec\w*"),
     ("nmes", r"nmes|neuromuscular electric\w* stim\w*|ems unit|muscle stim\w*|micro ?current\w*"
              r"|alpha[- ]?stim|cranial electro\w*|ces unit"),
     ("estim", r"electrical (?:muscle )?stim\w*|electric (?:muscle )?stim\w*|e[- ]?stim\w*"
               r"|electrotherap\w*|galvanic\w*|electro[- ]?stim\w*|ems"),
     ("cold", r"cold therap\w*|cryo ?therap\w*|cryo\w*|cold compression\w*|ice (?:machine|unit|"
              r"therapy|compression)|game ?ready|polar ?care|vascutherm|cold (?:unit|machine)"
-             r"|hot ?(?:/|and|&) ?cold (?:therapy )?(?:unit|machine|compression)|cold ?(?:/|and|&)"
+             r"|cold ?/ ?compression\w*|hot ?(?:/|and|&) ?cold (?:therapy )?(?:unit|machine|"
+             r"compression)|cold ?(?:/|and|&)"
              r" ?(?:heat|hot) (?:therapy )?(?:unit|machine)|thermo ?cool\w*|iceman|coolcare"
              r"|cold compression"),
     ("supplies", r"hot ?/ ?cold packs?|cold ?/ ?hot packs?|(?:ice|gel|cold|hot) packs?"),
@@ -122,8 +128,10 @@ _CONCEPTS: list[tuple[str, str]] = [
                  r"|paraffin\w*|whirlpool|fluidotherap\w*|yoga|pilates|tai chi|hot packs?"
                  r"|moist heat|heat|ice|hot/cold|cold/hot|heat/ice|ice/heat|mechanical traction"),
     # psych
-    ("cbt", r"cognitive[- ]behavio\w*(?: (?:therapy|treatment|psychotherapy|sessions?))?|cbt"),
-    ("biofeedback", r"biofeedback|neurofeedback|bio[- ]feedback"),
+    ("cbt", r"cognitive[- ]behavio\w*(?: (?:therapy|treatment|psychotherapy|sessions?))?"
+            r"|cbt(?: psychotherap\w*)?"),
+    ("biofeedback", r"(?:s?emg|surface emg|emg[- ]assisted) biofeedback|biofeedback|neurofeedback"
+                    r"|bio[- ]feedback"),
     ("partialhosp", r"partial hospitali\w*|php"),
     ("psychtherapy", r"psychotherap\w*|counsel\w*|(?:psychological|psychiatric|psych|"
                      r"behavioral|mental health) (?:treatment|therapy|sessions?|visits?|care|"
@@ -138,7 +146,7 @@ _CONCEPTS: list[tuple[str, str]] = [
                   r"lifts?|pads?)|foot orthos[ie]s|custom (?:shoes|footwear)|orthop(?:a)?edic "
                   r"shoes|shoe lifts?"),
     ("brace", r"brac(?:e|es|ing)|orthos[ie]s|splints?|splinting|dyna[- ]?splint\w*|lso|tlso|afo"
-              r"|immobili[sz]er\w*|cock[- ]?up"),
+              r"|immobili[sz]er\w*|cock[- ]?up|thumb spica"),
     ("support", r"collars?|slings?|abduction pillow|supports?|sleeves?|binders?|corsets?|wraps?"
                 r"|(?:walking|cam|walker) boot|boots?|cam walker"),
     ("prosthesis", r"prosthe\w*"),
@@ -174,16 +182,16 @@ _CONCEPTS: list[tuple[str, str]] = [
                 r"|neurolysis|capsulotom\w*|arthrotom\w*|cheilectom\w*|resection|tendon transfer"
                 r"|repair|reconstruction|revision|exploration|implantation|ganglion cyst removal"),
     # injections
-    ("rfa", r"radio[- ]?frequenc\w*|rfa|rhizotom\w*|neurotom\w*|rf ablation|ablation|rhizolysis"
-            r"|rf|rfl|rfn"),
+    ("rfa", r"radio[- ]?frequenc\w*|rfas?|rhizotom\w*|neurotom\w*|rf ablation|ablation|rhizolysis"
+            r"|rf|rfl|rfn|rftc|mbrfas?"),
     ("facet", r"facet\w*|medial branch\w*|mbb|mbbs|mbnb|zygapophys\w*"),
-    ("esi", r"epidural\w*|esi|esis|tfesi|transforaminal\w*|interlaminar|caudal|selective nerve "
-            r"root\w*|snrb|nerve root block\w*"),
-    ("tpi", r"trigger points?|tpi|tpis"),
+    ("esi", r"epidural\w*|(?:c|l|t|il|tf)?esis?|transforaminal\w*|interlaminar|caudal"
+            r"|selective nerve root\w*|snrb|nerve root block\w*"),
+    ("tpi", r"trigger[- ]?points?|trigger pts?|tp injections?|tpi|tpis"),
     ("si", r"sacroiliac\w*|si[- ]?joints?|sij|si"),
     ("prp", r"platelet[- ]rich\w*|prp|platelet\w*"),
-    ("nerveblock", r"(?:nerve|ganglion|plexus) blocks?|occipital\w*|stellate|sympathetic"
-                   r"|genicular|suprascapular|intercostal|ilioinguinal|pudendal|celiac"
+    ("nerveblock", r"(?:nerve|ganglion|plexus) blocks?|gon blocks?|gonbs?|occipital\w*|stellate"
+                   r"|sympathetic|genicular|suprascapular|intercostal|ilioinguinal|pudendal|celiac"
                    r"|hypogastric|peripheral nerve|nerve blocks?|blockade|femoral nerve"),
     ("jointinj", r"intra[- ]?articular|joint injections?|cortisone|corticosteroid injections?"
                  r"|steroid injections?|subacromial|glenohumeral|bursa\w*|aspiration"
@@ -191,18 +199,19 @@ _CONCEPTS: list[tuple[str, str]] = [
     ("inj", r"injections?|inj|shots?|botox|botulinum|prolotherap\w*|ozone|stem cells?"
             r"|sclerotherap\w*|blocks?|nerve ablation"),
     # diagnostics
-    ("uds", r"urine drug\w*|urine tox\w*|urinary drug\w*|drug screen\w*|drug test\w*|uds|udt"
+    ("uds", r"urine drug\w*|urine tox\w*|urinary drug\w*|drug screen\w*|drug test\w*|uds|udts?"
             r"|urine screen\w*|toxicolog\w* (?:screen\w*|test\w*)|tox screen\w*|drug monitoring"
             r"|(?:saliva|oral fluid) drug\w*|urine (?:analysis )?for drugs?"),
-    ("fce", r"functional capacit\w*(?: evaluation| exam\w*| assessment| test\w*)?|fce|functional"
+    ("fce", r"functional capacit\w*(?: evaluation| exam\w*| assessment| test\w*)?|fces?|functional"
             r" abilit\w* (?:evaluation|assessment)|physical capacit\w* evaluation|work capacity"
             r" evaluation"),
     ("sleep", r"sleep stud\w*|polysomnogra\w*|sleep test\w*|sleep apnea (?:test|study)\w*|psg"
               r"|sleep lab\w*|multiple sleep latency|sleep evaluation"),
-    ("ekg", r"ekg|ecg|electrocardiogra\w*|12[- ]lead"),
-    ("mri", r"mri\w*|mra|magnetic resonance\w*(?: imaging)?|mr arthrogra\w*|mr imaging|nmr"
+    ("ekg", r"ekgs?|ecgs?|electrocardiogra\w*|12[- ]lead"),
+    ("mri", r"mri\w*|mra|mr of|magnetic resonance\w*(?: imaging)?|mr arthrogra\w*|mr imaging|nmr"
             r"|magnetic resonance imaging"),
-    ("ct", r"ct myelogra\w*|ct scans?|cat scans?|ct|computed tomograph\w*|cta"),
+    ("ct", r"ct myelogra\w*|ct scans?|cat scans?|ct|computed tomograph\w*"
+           r"|computeri[sz]ed (?:axial )?tomograph\w*|cta"),
     ("xray", r"x[- ]?rays?|xrays?|radiographs?|radiographic\w*|plain films?|films"
              r"|(?:[1-9]|one|two|three|four|five|six)[- ]views?"),
     ("us", r"ultrasound\w*|ultra sound\w*|ultrasonograph\w*|sonogra\w*|doppler\w*|duplex"),
@@ -226,7 +235,8 @@ _CONCEPTS: list[tuple[str, str]] = [
             r"(?:function|panel)|kidney function|lipid\w*|a1c|hba1c|hemoglobin|thyroid (?:panel|"
             r"function|test\w*)|tsh|serum \w+|(?:blood|drug|serum|vitamin d|testosterone) levels?"
             r"|genetic\w*|dna|pharmacogen\w*|genotyp\w*|cytokine\w*|cultures?|biops\w*"
-            r"|patholog\w*|esr|crp|sed rate|c-reactive|rheumatoid factor|uric acid|electrolytes"
+            r"|patholog\w*|arthritis panel|esr|crp|sed rate|c-reactive|rheumatoid factor|uric acid"
+            r"|electrolytes"
             r"|type and screen|blood type\w*|h\. ?pylori|hepatitis (?:panel|screen\w*|test\w*)"),
     # DMEPOS
     ("supplies", r"supplies|supply|electrodes?|batter(?:y|ies)|lead wires?|conductive garment\w*"

@@ -94,6 +94,7 @@ _TABLE: dict[str, str] = {
         buprenorphine: butrans, belbuca, subutex, buprenex, probuphine, sublocade, buprenorphine
             patch, bupenorphine
         fentanyl: duragesic, fentora, actiq, subsys, abstral, lazanda, onsolis, fentanyl patch
+        sufentanil: dsuvia
         morphine/naltrexone: embeda
         morphine: ms contin, mscontin, kadian, avinza, msir, ms ir, morphabond, arymo, arymo er,
             morphine sulfate, morphine er, oramorph
@@ -206,7 +207,7 @@ _TABLE: dict[str, str] = {
         capsaicin: zostrix, qutenza, capsacin, capsiacin, capzasin, capsaicine
         menthol: biofreeze, bio freeze, polar frost
         methyl salicylate/menthol: salonpas, bengay, ben gay, icy hot, mentoderm, menthoderm,
-            mentherm, thera gesic, theragesic, methoderm, keratek
+            mentherm, thera gesic, theragesic, methoderm, keratek, kera tek
         methyl salicylate/menthol/capsaicin: medrox, dendracin, ultracin
         capsaicin/lidocaine/menthol/methyl salicylate: lidopro, lido pro
         methyl salicylate: methylsalicylate, wintergreen oil
@@ -298,6 +299,8 @@ _TABLE: dict[str, str] = {
         amphetamine/dextroamphetamine: adderall, adderall xr
         dextroamphetamine: dexedrine
         lisdexamfetamine: vyvanse
+        phentermine: adipex, adipex p, lomaira
+        phentermine/topiramate: qsymia
     """,
     "Atypical Antipsychotic": """
         quetiapine: seroquel, seroquel xr
@@ -361,7 +364,7 @@ _TABLE: dict[str, str] = {
         hyoscyamine: levsin
     """,
     "Antihistamine": """
-        diphenhydramine: benadryl, dicopanor, diphenhydramine hcl
+        diphenhydramine: benadryl, dicopanor, dicopanol, diphenhydramine hcl
         hydroxyzine: vistaril, atarax, hydroxyzine hcl, hydroxyzine pamoate
         cetirizine: zyrtec
         loratadine: claritin
@@ -422,6 +425,7 @@ _TABLE: dict[str, str] = {
         minocycline: minocin
         terbinafine: lamisil
         rifampin: rifadin
+        oseltamivir: tamiflu
     """,
     "Hormones": """
         testosterone: androgel, androderm, testim, axiron, fortesta, vogelxo, aveed,
@@ -437,6 +441,7 @@ _TABLE: dict[str, str] = {
         insulin: lantus, humalog, novolog, levemir
         calcitonin: miacalcin
         somatropin: genotropin, humatrope
+        teriparatide: forteo
     """,
     "Impotence Agents": """
         sildenafil: viagra, revatio
@@ -532,6 +537,19 @@ _TABLE: dict[str, str] = {
         dimethyl sulfoxide: dmso
         guaifenesin: mucinex
         clonidine/ketamine: clonidine ketamine
+        ibandronate: boniva
+        denosumab: prolia
+        tolterodine: detrol, detrol la
+        disulfiram: antabuse
+        acamprosate: campral
+        adalimumab: humira
+        etanercept: enbrel
+        hydroxychloroquine: plaquenil
+        methotrexate: trexall, otrexup, rasuvo
+        febuxostat: uloric
+        lorcaserin: belviq
+        naltrexone/bupropion: contrave
+        orlistat: xenical
     """,
 }
 
@@ -541,7 +559,9 @@ def _words(text: str) -> list[str]:
 
 
 # Proprietary branded kits: keep their active ingredient's class in any dosage form.
-_KITS = frozenset(_words("ketophene cyclophene deprizine synapryn fanatrex tabradol dicopanor"))
+_KITS = frozenset(
+    _words("ketophene cyclophene deprizine synapryn fanatrex tabradol dicopanor dicopanol")
+)
 # Extra kit aliases not in the table above (name -> (generic, class)).
 _KIT_EXTRA = {
     "ketophene": ("ketoprofen", "NSAID"),
@@ -568,6 +588,7 @@ _TOPICAL_NAMES = frozenset(
     "ela max",
     "lmx 4",
         "lido bdk",
+    "kera tek",
     )
 )
 # fmt: on
