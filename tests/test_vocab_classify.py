@@ -994,6 +994,10 @@ QA = [
         ("Injection", "Facet Injection", "Radiofrequency ablation"),
     ),
     ("Cortisone injection to the right shoulder", ("Injection", "Injection", "Joint injection")),
+    # the request decides: cortisone with a dose is the drug, without one the injection
+    ("Cortisone 10mg #60", ("Pharmaceuticals", "Adrenal Cortical Steroids", "cortisone")),
+    ("Cortisone acetate 25 mg #30", ("Pharmaceuticals", "Adrenal Cortical Steroids", "cortisone")),
+    ("Cortisone to the right knee", ("Injection", "Injection", "Joint injection")),
     ("Left stellate ganglion block", ("Injection", "Injection", "Nerve block")),
     (
         "Platelet rich plasma injection to the right elbow",

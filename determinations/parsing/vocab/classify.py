@@ -193,7 +193,9 @@ _CONCEPTS: list[tuple[str, str]] = [
     ("nerveblock", r"(?:nerve|ganglion|plexus) blocks?|gon blocks?|gonbs?|occipital\w*|stellate"
                    r"|sympathetic|genicular|suprascapular|intercostal|ilioinguinal|pudendal|celiac"
                    r"|hypogastric|peripheral nerve|nerve blocks?|blockade|femoral nerve"),
-    ("jointinj", r"intra[- ]?articular|joint injections?|cortisone|corticosteroid injections?"
+    ("jointinj", r"intra[- ]?articular|joint injections?|corticosteroid injections?"
+                 # cortisone with a dose (``Cortisone 10mg #60``, ``cortisone acetate``): the drug
+                 r"|cortisone(?! ?\d| acetate)"
                  r"|steroid injections?|subacromial|glenohumeral|bursa\w*|aspiration"
                  r"|arthrocentesis|viscosupplement\w*"),
     ("inj", r"injections?|inj|shots?|botox|botulinum|prolotherap\w*|ozone|stem cells?"
