@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
 
-from . import paging, plans, sampling, snippets, summaries
+from . import keys, paging, plans, sampling, snippets, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
@@ -225,6 +225,29 @@ def determination_get(*, key: str) -> Determination | None:
         .filter(key=key)
         .first()
     )
+
+
+def determination_key_exists(*, key: str) -> bool:
+    """Whether a determination (public or withdrawn: its permalink says so) has this exact key:
+    one probe of the unique key index, run only for text shaped like a case number."""
+    return Determination.objects.filter(key=key).exists()
+
+
+NEAREST_KEYS = 3  # on each side of a key that was not found
+
+
+def keys_near(*, key: str) -> list[str]:
+    """Public keys of the same case-number year just before and after ``key``, in key order:
+    two bounded range scans of the key index (``LIMIT`` each); none for other keys."""
+    bounds = keys.year_range(key)
+    if bounds is None:
+        return []
+    low, high = bounds
+    public = Determination.objects.public()
+    after = public.filter(key__gt=key, key__lt=high).order_by("key")
+    before = public.filter(key__lt=key, key__gte=low).order_by("-key")
+    found = list(before.values_list("key", flat=True)[:NEAREST_KEYS])[::-1]
+    return found + list(after.values_list("key", flat=True)[:NEAREST_KEYS])
 
 
 def with_parse(queryset: QuerySet[Determination]) -> QuerySet[Determination]:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import paging, plans, selectors
+from . import keys, paging, plans, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .models import PurgedLetter
@@ -30,6 +37,8 @@ def browse(request: HttpRequest) -> HttpResponse:
     page_request, page_errors = paging.page_request(request.GET, q=q, size=PAGE_SIZE)
     if errors or page_errors:
         return bad_request(request, errors + page_errors)
+    if found := _case_number_found(q):
+        return HttpResponseRedirect(reverse("determinations:detail", args=[found]))
     plan = plans.plan_for(filterset)
     results = selectors.items_browse(
         filterset=filterset, request=page_request, size=PAGE_SIZE, plan=plan
@@ -63,6 +72,15 @@ def browse(request: HttpRequest) -> HttpResponse:
             "next_query": _page_query(query, results, page_request),
         },
     )
+
+
+def _case_number_found(q: str) -> str | None:
+    """The key of the letter a search for its case number means, when it exists (a 302: the
+    same words would search again if the letter were purged)."""
+    key = keys.case_number(q)
+    if key is None or not selectors.determination_key_exists(key=key):
+        return None
+    return key
 
 
 def _interval_display(estimate) -> str:
@@ -108,12 +126,18 @@ def _page_query(filter_query: str, results, page_request) -> str | None:
 
 def _determination_or_error(request: HttpRequest, key: str):
     determination = selectors.determination_get(key=key)
+    if determination is None and (canonical := keys.canonical_key(key)) != key:
+        # ``cm17-0010420``, ``CM170010420``: one key, one address (301, so links and search
+        # engines settle on it); the canonical page says whether it exists.
+        target = reverse(f"determinations:{request.resolver_match.url_name}", args=[canonical])
+        query = request.META.get("QUERY_STRING")
+        return None, HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
     if determination is None:
         # 410, not 404: the page existed and was removed on purpose, and search engines and
         # caches drop a 410 at once. Nothing of the purge (who, why) is said.
         purged = PurgedLetter.objects.filter(key=key).only("purged_at").first()
         if purged is None:
-            raise Http404(f"No determination with key {key!r}.")
+            return None, key_not_found(request, key)
         context = {"key": key, "purged_at": purged.purged_at}
         return None, render(request, "determinations/purged.html", context, status=410)
     if determination.is_withdrawn:
@@ -121,6 +145,12 @@ def _determination_or_error(request: HttpRequest, key: str):
             request, "determinations/withdrawn.html", {"determination": determination}, status=410
         )
     return determination, None
+
+
+def key_not_found(request: HttpRequest, key: str) -> HttpResponse:
+    """The 404 of a permalink: a case-number box and the existing keys nearest to ``key``."""
+    context = {"key": key, "nearest": selectors.keys_near(key=key)}
+    return render(request, "404.html", context, status=404)
 
 
 @require_GET
@@ -143,6 +173,8 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def detail_json(request: HttpRequest, key: str) -> HttpResponse:
     determination, gone = _determination_or_error(request, key)
+    if gone and gone.status_code != 410:
+        return gone
     if gone:
         error = "This determination has been withdrawn or removed."
         return JsonResponse({"error": error}, status=410)
