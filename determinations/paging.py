@@ -209,11 +209,16 @@ def cursor_after(item: DisputedItem) -> Cursor:
 
 @dataclass(frozen=True)
 class PageRequest:
-    """Where in the results the reader is: the sort, and a cursor or a page number."""
+    """Where in the results the reader is: the sort, and a cursor or a page number.
+
+    ``chosen``: the sort came from the address (the reader chose it), so links carry it on;
+    a default sort is left out of links, so a new search is ranked by relevance again.
+    """
 
     sort: str
     cursor: Cursor | None = None
     page: int = 1
+    chosen: bool = False
 
 
 PAGE_PARAMS = ("sort", "cursor", "page")
@@ -250,4 +255,4 @@ def page_request(params, *, q: str, size: int) -> tuple[PageRequest, list[str]]:
             errors.append("Parameter 'page': newest and oldest results use 'cursor'.")
         else:
             page = int(text)
-    return PageRequest(sort, cursor, page), errors
+    return PageRequest(sort, cursor, page, chosen=requested is not None), errors

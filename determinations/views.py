@@ -56,6 +56,8 @@ def browse(request: HttpRequest) -> HttpResponse:
             "rank_cap_display": f"{results.rank_cap:,}",
             "q": q,
             "sort": page_request.sort,
+            "sort_chosen": page_request.chosen,
+            "sort_query": _sort_query(filter_query(active), page_request),
             "sorts": SORT_LABELS,
             "facets": [
                 {
@@ -112,9 +114,15 @@ def _chips(active: dict[str, list[str]], counts) -> list[dict]:
     return chips
 
 
+def _sort_query(filter_query: str, page_request) -> str:
+    """The filters and, when the reader chose it, the sort: the first page of these results."""
+    extra = urlencode([("sort", page_request.sort)]) if page_request.chosen else ""
+    return "&".join(part for part in (filter_query, extra) if part)
+
+
 def _page_query(filter_query: str, results, page_request) -> str | None:
-    """Query string of the next page, keeping the filters and the sort."""
-    extra = [("sort", page_request.sort)]
+    """Query string of the next page, keeping the filters and the sort the reader chose."""
+    extra = [("sort", page_request.sort)] if page_request.chosen else []
     if results.next_cursor is not None:
         extra.append(("cursor", str(results.next_cursor)))
     elif results.next_page is not None:

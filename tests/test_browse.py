@@ -423,6 +423,53 @@ def test_search_results_can_be_sorted_by_date(client, archive):
     ]
 
 
+def submit_search(client, url: str, q: str):
+    """Type ``q`` in the search box of the page at ``url`` and press Enter: the form sends
+    every named control as a browser would (checked boxes, the selected sort option)."""
+    html = client.get(url).content.decode()
+    form = html[html.index('<form class="browse"') : html.index("</form>")]
+    fields = [("q", q)]
+    for name, value in re.findall(
+        r'<input type="checkbox" name="([^"]+)" value="([^"]*)" checked>', form
+    ):
+        fields.append((name, unescape(value)))
+    select = re.search(r'<select id="sort" name="sort">(.*?)</select>', form, re.S)[1]
+    fields.append(("sort", re.search(r'<option value="([^"]*)" selected>', select)[1]))
+    return client.get("/", fields)
+
+
+def test_a_new_search_from_the_box_is_ranked_by_relevance(client, archive):
+    for start in ("/", "/?outcome=upheld", "/?q=lumbar", "/?q=mri&page=1"):
+        response = submit_search(client, start, "mri")
+        assert response.context["sort"] == "relevance", start
+        assert "Relevance" in response.content.decode()
+
+
+def test_an_order_the_reader_chose_is_kept_by_a_new_search(client, archive):
+    for start in ("/?sort=oldest", "/?q=lumbar&sort=newest"):
+        response = submit_search(client, start, "mri")
+        assert response.context["sort"] == start.rsplit("=", 1)[1], start
+    assert requests_listed(submit_search(client, "/?sort=oldest", "mri")) == [
+        "MRI of the right shoulder",
+        "MRI of the lumbar spine without contrast",
+    ]
+
+
+def test_links_carry_the_sort_only_when_the_reader_chose_it(client, many):
+    html = client.get("/").content.decode()
+    next_href = re.search(r'<a rel="next" href="([^"]+)"', html)[1]
+    assert "sort=" not in next_href
+    following = client.get("/" + unescape(next_href)).content.decode()
+    assert "sort=" not in re.search(r'href="([^"]*)">First page', following)[1]
+    chosen = client.get("/?sort=newest").content.decode()
+    assert "sort=newest" in re.search(r'<a rel="next" href="([^"]+)"', chosen)[1]
+
+
+def test_an_empty_sort_means_the_default_order(client, archive):
+    assert client.get("/?q=mri&sort=").context["sort"] == "relevance"
+    assert client.get("/?sort=").context["sort"] == "newest"
+
+
 def walk(client, url: str) -> list[str]:
     """Follow 'Next page' links from ``url`` to the end; every request seen, in order."""
     seen, pages = [], 0
