@@ -22,6 +22,7 @@ from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
+from .tracking import without_tracking
 
 PAGE_SIZE = 25
 FACET_TOP = 6  # values shown before "more"
@@ -30,6 +31,7 @@ SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest"
 
 
 @require_GET
+@without_tracking
 def browse(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset, extra=paging.PAGE_PARAMS)
@@ -162,6 +164,7 @@ def key_not_found(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_GET
+@without_tracking
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     determination, gone = _determination_or_error(request, key)
     if gone:
