@@ -74,8 +74,30 @@ def browse(request: HttpRequest) -> HttpResponse:
             "counts_estimated": any(v.estimated for values in counts.values() for v in values),
             "filter_query": query,
             "next_query": _page_query(query, results, page_request),
+            "prev_query": _prev_query(query, results, page_request),
+            "range_display": _range_display(results),
         },
     )
+
+
+def _prev_query(filter_query: str, results, page_request) -> str | None:
+    """Query string of the previous page (the first page's has no cursor or page), or None."""
+    if not results.has_previous:
+        return None
+    extra = [("sort", page_request.sort)] if page_request.chosen else []
+    if results.prev_cursor is not None:
+        extra.append(("before", str(results.prev_cursor)))
+    elif results.prev_page is not None:
+        extra.append(("page", str(results.prev_page)))
+    return "&".join(part for part in (filter_query, urlencode(extra)) if part)
+
+
+def _range_display(results) -> str:
+    """``26-50 of 449`` (an en dash; ``of about`` when estimated); '' when the place is unknown."""
+    if results.first_number is None or not results.items:
+        return ""
+    about = "" if results.total_is_exact else "about "
+    return f"{results.first_number:,}\u2013{results.last_number:,} of {about}{results.total:,}"
 
 
 def _case_number_found(q: str) -> str | None:
