@@ -31,7 +31,7 @@ def items_list() -> QuerySet[DisputedItem]:
     """Public disputed items, newest decision first, with their letter key loaded."""
     return (
         DisputedItem.objects.public()
-        .select_related("determination")
+        .select_related("determination__letter")
         .only(
             "id",
             "number",
@@ -45,6 +45,7 @@ def items_list() -> QuerySet[DisputedItem]:
             "guideline_documents",
             "specialties",
             "determination__key",
+            "determination__letter__is_sample",  # the "sample" badge
         )
         .order_by("-decision_date", "-id")
     )
@@ -303,7 +304,10 @@ def keys_near(*, key: str) -> list[str]:
 
 def with_parse(queryset: QuerySet[Determination]) -> QuerySet[Determination]:
     """Determinations with their parse's version and warnings (``parse_version``,
-    ``parse_warnings``): two columns of the letter, not its stored text."""
+    ``parse_warnings``) and whether the letter is a shipped sample (``is_sample``): columns of
+    the letter, not its stored text."""
     return queryset.annotate(
-        parse_version=F("letter__parser_version"), parse_warnings=F("letter__warnings")
+        parse_version=F("letter__parser_version"),
+        parse_warnings=F("letter__warnings"),
+        is_sample=F("letter__is_sample"),
     )
