@@ -73,6 +73,13 @@ def test_samples_carry_a_sample_badge_in_browse_and_on_their_permalink(client, t
     assert "badge-sample" not in client.get(real.get_absolute_url()).content.decode()
 
 
+def test_samples_are_not_in_the_feed(client, two_published):
+    run("load_samples")
+    feed = client.get("/feed/").content.decode()
+    for determination in Determination.objects.all():
+        assert (determination.key in feed) == (not determination.letter.is_sample)
+
+
 def test_remove_samples_deletes_them_and_nothing_else(client, two_published, settings):
     run("load_samples")
     originals = [
