@@ -576,11 +576,12 @@ def pages(client, url: str, rel: str) -> list[tuple[list[str], str]]:
     return seen
 
 
-@pytest.mark.parametrize("q", ["", "massage"])
-@pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
+@pytest.mark.parametrize(
+    ("sort", "q"),
+    [("newest", ""), ("oldest", ""), ("newest", "massage"), ("oldest", "massage"),
+     ("relevance", "massage")],
+)  # fmt: skip
 def test_previous_links_walk_back_over_the_same_pages(client, many, hit_density, sort, q):
-    if sort == "relevance" and not q:
-        pytest.skip("relevance needs words")
     start = f"/?q={q}&sort={sort}" if q else f"/?sort={sort}"
     forward = pages(client, start, "next")
     assert len(forward) == 6  # 23 items, 4 a page
@@ -589,7 +590,12 @@ def test_previous_links_walk_back_over_the_same_pages(client, many, hit_density,
     while found := re.search(r'<a rel="next" href="([^"]+)"', html):
         last_url = "/" + unescape(found[1])
         html = client.get(last_url).content.decode()
-    assert pages(client, last_url, "prev") == forward[::-1]
+
+    # The same rows and places ("5-8"); an estimated total may differ between requests.
+    def places(seen):
+        return [(rows, shown.split(" of ")[0]) for rows, shown in seen]
+
+    assert places(pages(client, last_url, "prev")) == places(forward[::-1])
 
 
 def test_pages_say_which_rows_they_show_of_the_total(client, many):
