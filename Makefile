@@ -17,7 +17,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: install, start or reuse the embedded PostgreSQL, migrate, load samples, serve
+## run: install, start or reuse the embedded PostgreSQL, migrate, load sample and published letters (remove the samples: manage.py remove_samples), serve
 run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_samples

@@ -1,9 +1,13 @@
-"""Atom feed of the newest decisions matching any browse filter: ``/feed/?<filters>``.
+"""Atom feed of the decisions latest added, matching any browse filter: ``/feed/?<filters>``.
 
 One entry per matching disputed item (the filters are about items: "overturned acupuncture"
-names items, not letters), newest decision first, linking to the item's anchor on its letter's
-permalink page. An entry's ``updated`` is when the letter was last stored or re-parsed, so a
-reader notices corrections; ``published`` is the decision date.
+names items, not letters), linking to the item's anchor on its letter's permalink page. Entries
+come in the order their letters entered the archive, latest first, so a backfill of older
+decisions reaches subscribers too; letters without a decision date come after every dated one,
+and the shipped sample letters never appear. An entry's ``published`` is when its letter's
+determination was first saved (its first parse), ``updated`` when it was last re-parsed or
+edited, so a reader notices corrections; its ``author`` is the reviewer, by credentials (names
+are confidential).
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import datetime as dt
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_query
@@ -22,6 +25,10 @@ from .paging import fenced_ids
 from .responses import plain_bad_request
 
 FEED_SIZE = 50
+# Entry into the archive: determination ids come from a sequence at the first save, in the
+# order of ``created_at``, and ``(determination_id, number)`` is an index (the items' unique
+# key) walked backwards; a re-parse keeps the determination, so an entry never moves.
+ENTRY_ORDER = ("-determination_id", "-number")
 
 
 class ItemFeed(Feed):
@@ -42,12 +49,15 @@ class ItemFeed(Feed):
     def title(self, filterset: ItemFilterSet) -> str:
         active = filterset.active
         if not active:
-            return "IMR determinations: newest decisions"
+            return "IMR determinations: latest added decisions"
         described = "; ".join(f"{name} {' or '.join(values)}" for name, values in active.items())
         return f"IMR determinations: {described}"
 
     def subtitle(self, filterset: ItemFilterSet) -> str:
-        return "Independent Medical Review decisions matching these browse filters, newest first."
+        return (
+            "Independent Medical Review decisions matching these browse filters, "
+            "latest added to the archive first."
+        )
 
     def link(self, filterset: ItemFilterSet) -> str:
         query = filter_query(filterset.active)
@@ -59,14 +69,22 @@ class ItemFeed(Feed):
         return f"{reverse('determinations:feed')}{'?' + query if query else ''}"
 
     def items(self, filterset: ItemFilterSet):
-        matching = filterset.filter_queryset(DisputedItem.objects.public())
+        matching = filterset.filter_queryset(DisputedItem.objects.public()).filter(
+            determination__letter__is_sample=False
+        )
         if "q" in filterset.active:
             matching = DisputedItem.objects.public().filter(pk__in=fenced_ids(matching))
-        return list(
-            matching.select_related("determination")
-            .defer("search_vector", "determination__clinical_summary")
-            .order_by("-decision_date", "-id")[:FEED_SIZE]
+        rows = matching.select_related("determination").defer(
+            "search_vector", "determination__clinical_summary"
         )
+        found = list(rows.filter(decision_date__isnull=False).order_by(*ENTRY_ORDER)[:FEED_SIZE])
+        if len(found) < FEED_SIZE:  # undated letters only after every dated one
+            undated = rows.filter(decision_date__isnull=True).order_by(*ENTRY_ORDER)
+            found += list(undated[: FEED_SIZE - len(found)])
+        return found
+
+    def author_name(self, filterset: ItemFilterSet) -> str:
+        return "IMR Determinations Archive"
 
     def item_title(self, item: DisputedItem) -> str:
         # Plain text: the feed writer escapes it (Django's default would escape it twice).
@@ -87,11 +105,12 @@ class ItemFeed(Feed):
     def item_updateddate(self, item: DisputedItem) -> dt.datetime:
         return item.determination.updated_at
 
-    def item_pubdate(self, item: DisputedItem) -> dt.datetime | None:
-        if item.decision_date is None:
-            return None
-        midnight = dt.datetime.combine(item.decision_date, dt.time())
-        return timezone.make_aware(midnight)
+    def item_pubdate(self, item: DisputedItem) -> dt.datetime:
+        return item.determination.created_at
+
+    def item_author_name(self, item: DisputedItem) -> str:
+        specialties = ", ".join(item.specialties)
+        return _xml_text(f"IMR reviewer ({specialties})" if specialties else "IMR reviewer")
 
     def item_categories(self, item: DisputedItem) -> list[str]:
         return [item.outcome, item.category, item.subcategory]

@@ -143,6 +143,12 @@ class Letter(models.Model):
         "failed instead of crashing another worker; a finished parse resets it.",
     )
     text = models.TextField(blank=True, help_text="Text extracted from the original.")
+    is_sample = models.BooleanField(
+        default=False,
+        db_default=False,  # a new column without rewriting the table; raw inserts need not name it
+        help_text="One of the sample letters in samples/ (load_samples): badged as a sample, "
+        "left out of feeds, removed by remove_samples.",
+    )
     reissue_of = models.ForeignKey(
         "Determination",
         null=True,

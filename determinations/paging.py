@@ -32,27 +32,35 @@ RANK_CAP = 2_000  # hits ranked per search at most: ~28 ms for 2,000 at 2 M lett
 WALK_BUDGET = 12_000
 MIN_RANKED = 250
 
-_CURSOR = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2}|none)_(?P<id>[1-9]\d{0,17})")
+_CURSOR = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2}|none)_(?P<id>[1-9]\d{0,17})(?:_(?P<offset>\d{1,9}))?"
+)
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """Position after the last row shown: its decision date (None when undated) and id."""
+    """A row's position: its decision date (None when undated) and id. ``offset``: how many
+    rows come before the page it starts (after it) or ends (before it), so the page can say
+    "26-50 of 449"; None in cursors from before it was carried."""
 
     date: dt.date | None
     id: int
+    offset: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat() if self.date else 'none'}_{self.id}"
+        text = f"{self.date.isoformat() if self.date else 'none'}_{self.id}"
+        return text if self.offset is None else f"{text}_{self.offset}"
 
     @classmethod
     def parse(cls, text: str) -> Cursor:
-        """``2017-01-10_42`` or ``none_42``; ValueError for anything else."""
+        """``2017-01-10_42``, ``none_42`` or ``2017-01-10_42_25``; ValueError for anything else."""
         match = _CURSOR.fullmatch(text)
         if not match:
             raise ValueError(text)
         date = match["date"]
-        return cls(None if date == "none" else dt.date.fromisoformat(date), int(match["id"]))
+        offset = int(match["offset"]) if match["offset"] is not None else None
+        when = None if date == "none" else dt.date.fromisoformat(date)
+        return cls(when, int(match["id"]), offset)
 
 
 def sort_for(requested: str | None, *, q: str) -> str:
@@ -189,41 +197,98 @@ def keyset_page(
         after = Q(id__lt=cursor.id) if newest else Q(id__gt=cursor.id)
         segments.append((Q(decision_date__isnull=True) & after, undated_order))
 
+    return _segments_rows(queryset, rows, segments, wanted=size + 1, fence=fence)
+
+
+# The sorts walked backwards: a "previous" page is read from its page's first row towards the
+# start, closest row first, through the same indexes (scanned the other way).
+_BACKWARDS = {
+    "newest": (("decision_date", "id"), ("id",)),
+    "oldest": (NEWEST, ("-id",)),
+}
+
+
+def keyset_page_before(
+    queryset: QuerySet,
+    rows: QuerySet,
+    *,
+    sort: str,
+    before: Cursor,
+    size: int,
+    fence: bool,
+) -> tuple[list[DisputedItem], bool]:
+    """The ``size`` rows just before ``before`` in ``sort`` order (in that order), and whether
+    more rows come before them.
+
+    A backwards cursor rather than a stack of the cursors seen: the address stays one position
+    long however deep the reader went, and the page costs what a forward page does (one query,
+    two when it crosses from undated back into dated rows).
+    """
+    dated_order, undated_order = _BACKWARDS[sort]
+    newest = sort == "newest"
+    segments = []
+    if before.date is not None:
+        d, i = before.date, before.id
+        if newest:
+            condition = Q(decision_date__gte=d) & (Q(decision_date__gt=d) | Q(id__gt=i))
+        else:
+            condition = Q(decision_date__lte=d) & (Q(decision_date__lt=d) | Q(id__lt=i))
+        segments.append((condition, dated_order))
+    else:
+        closer = Q(id__gt=before.id) if newest else Q(id__lt=before.id)
+        segments.append((Q(decision_date__isnull=True) & closer, undated_order))
+        segments.append((Q(decision_date__isnull=False), dated_order))
+    found = _segments_rows(queryset, rows, segments, wanted=size + 1, fence=fence)
+    return found[:size][::-1], len(found) > size
+
+
+def _segments_rows(
+    queryset: QuerySet, rows: QuerySet, segments, *, wanted: int, fence: bool
+) -> list[DisputedItem]:
+    """Up to ``wanted`` rows from each ``(condition, order)`` segment in turn."""
     found: list[DisputedItem] = []
     for condition, order in segments:
-        wanted = size + 1 - len(found)
-        if wanted <= 0:
+        missing = wanted - len(found)
+        if missing <= 0:
             break
         segment = queryset.filter(condition)
         if fence:
-            ids = fenced_ids(segment, order=_RAW_ORDER[order], limit=wanted)
+            ids = fenced_ids(segment, order=_RAW_ORDER[order], limit=missing)
         else:
-            ids = segment.order_by(*order).values("id")[:wanted]
+            ids = segment.order_by(*order).values("id")[:missing]
         found += list(rows.filter(id__in=ids).order_by(*order))
     return found
 
 
-def cursor_after(item: DisputedItem) -> Cursor:
-    return Cursor(item.decision_date, item.id)
+def cursor_after(item: DisputedItem, offset: int | None = None) -> Cursor:
+    return Cursor(item.decision_date, item.id, offset)
 
 
 @dataclass(frozen=True)
 class PageRequest:
-    """Where in the results the reader is: the sort, and a cursor or a page number."""
+    """Where in the results the reader is: the sort, and a cursor (``before``: a page read
+    backwards) or a page number.
+
+    ``chosen``: the sort came from the address (the reader chose it), so links carry it on;
+    a default sort is left out of links, so a new search is ranked by relevance again.
+    """
 
     sort: str
     cursor: Cursor | None = None
     page: int = 1
+    chosen: bool = False
+    before: Cursor | None = None
 
 
-PAGE_PARAMS = ("sort", "cursor", "page")
+PAGE_PARAMS = ("sort", "cursor", "before", "page")
 
 
 def page_request(params, *, q: str, size: int) -> tuple[PageRequest, list[str]]:
-    """Read ``sort``, ``cursor`` and ``page`` from a QueryDict; plain-language errors if bad.
+    """Read ``sort``, ``cursor``, ``before`` and ``page`` from a QueryDict; plain-language
+    errors if bad.
 
     Relevance pages are numbered (at most ``RANK_CAP`` hits are ranked); newest and oldest use
-    a cursor, which stays fast however deep the reader goes.
+    a cursor (``before`` for the previous page), which stays fast however deep the reader goes.
     """
     errors = []
     for name in PAGE_PARAMS:
@@ -233,14 +298,19 @@ def page_request(params, *, q: str, size: int) -> tuple[PageRequest, list[str]]:
     if requested is not None and requested not in SORTS:
         errors.append(f"Parameter 'sort': '{requested}' is not one of {', '.join(SORTS)}.")
     sort = sort_for(requested, q=q)
-    cursor, page = None, 1
-    if params.get("cursor"):
-        try:
-            cursor = Cursor.parse(params["cursor"])
-        except ValueError:
-            errors.append("Parameter 'cursor': not a valid position; follow the 'Next' link.")
-        if sort == "relevance":
-            errors.append("Parameter 'cursor': relevance results use 'page'; drop the cursor.")
+    page = 1
+    positions = {}
+    for name in ("cursor", "before"):
+        if params.get(name):
+            try:
+                positions[name] = Cursor.parse(params[name])
+            except ValueError:
+                errors.append(f"Parameter '{name}': not a valid position; follow the page links.")
+            if sort == "relevance":
+                errors.append(f"Parameter '{name}': relevance results use 'page'; drop it.")
+    if "cursor" in positions and "before" in positions:
+        errors.append("Parameters 'cursor' and 'before': give one of them.")
+    cursor, before = positions.get("cursor"), positions.get("before")
     if params.get("page"):
         last = RANK_CAP // size
         text = params["page"]
@@ -250,4 +320,4 @@ def page_request(params, *, q: str, size: int) -> tuple[PageRequest, list[str]]:
             errors.append("Parameter 'page': newest and oldest results use 'cursor'.")
         else:
             page = int(text)
-    return PageRequest(sort, cursor, page), errors
+    return PageRequest(sort, cursor, page, chosen=requested is not None, before=before), errors

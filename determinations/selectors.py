@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
 
-from . import paging, plans, sampling, snippets, summaries
+from . import keys, paging, plans, sampling, snippets, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
@@ -31,7 +31,7 @@ def items_list() -> QuerySet[DisputedItem]:
     """Public disputed items, newest decision first, with their letter key loaded."""
     return (
         DisputedItem.objects.public()
-        .select_related("determination")
+        .select_related("determination__letter")
         .only(
             "id",
             "number",
@@ -45,6 +45,7 @@ def items_list() -> QuerySet[DisputedItem]:
             "guideline_documents",
             "specialties",
             "determination__key",
+            "determination__letter__is_sample",  # the "sample" badge
         )
         .order_by("-decision_date", "-id")
     )
@@ -60,8 +61,23 @@ class BrowsePage:
     request: paging.PageRequest
     next_cursor: paging.Cursor | None = None
     next_page: int | None = None
+    # The previous page: ``prev_cursor`` (a backwards cursor) or ``prev_page`` (relevance), or
+    # neither with ``has_previous``: the first page.
+    has_previous: bool = False
+    prev_cursor: paging.Cursor | None = None
+    prev_page: int | None = None
+    offset: int | None = None  # rows before this page; None when an old cursor did not say
     rank_cap: int = paging.RANK_CAP  # relevance: how many of the newest hits were ranked
     estimate: sampling.Estimate | None = None  # a sampled total: its 95% interval
+
+    @property
+    def first_number(self) -> int | None:
+        """The place of the page's first row in the results (from 1), when known."""
+        return None if self.offset is None else self.offset + 1
+
+    @property
+    def last_number(self) -> int | None:
+        return None if self.offset is None else self.offset + len(self.items)
 
     @property
     def ranked_subset(self) -> bool:
@@ -131,25 +147,61 @@ def items_browse(
         fence = (size + 1) * year_rows > total * total
     else:
         fence = bool(q) and (exact or (size + 1) * _table_rows() / total > WALK_UP_TO)
+    more_before, backwards = None, request.sort != "relevance" and request.before is not None
     with paging.walking(q and not fence):
         if request.sort == "relevance":
             found = paging.ranked_page(
                 matching, rows, q=q, page=request.page, size=size, fence=fence, cap=cap
             )
+        elif backwards:
+            found, more_before = paging.keyset_page_before(
+                matching, rows, sort=request.sort, before=request.before, size=size, fence=fence
+            )
         else:
             found = paging.keyset_page(
                 matching, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
             )
-    items, more = found[:size], len(found) > size
+    # A page read backwards has a next page: the one it was reached from.
+    items, more = found[:size], backwards or len(found) > size
     found_snippets = snippets.snippets([item.id for item in items], q=q)
     for item in items:
         item.snippet = found_snippets.get(item.id)
     page = BrowsePage(items, total, exact, request, rank_cap=cap, estimate=estimate)
-    if more and request.sort == "relevance":
-        page.next_page = request.page + 1 if request.page * size < cap else None
-    elif more:
-        page.next_cursor = paging.cursor_after(items[-1])
+    if request.sort == "relevance":
+        page.offset = (request.page - 1) * size
+        if more:
+            page.next_page = request.page + 1 if request.page * size < cap else None
+        page.has_previous = request.page > 1
+        page.prev_page = request.page - 1 if request.page > 2 else None
+    else:
+        _keyset_neighbours(page, size=size, more=more, more_before=more_before)
     return page
+
+
+def _keyset_neighbours(page: BrowsePage, *, size: int, more: bool, more_before: bool | None):
+    """The next and previous cursors of a newest/oldest page and its offset.
+
+    The offset travels in the cursors (counting the rows before a deep page would read them
+    all); a page read backwards that finds nothing before it is the first page, whatever its
+    cursor said (rows may have come or gone since).
+    """
+    request, items = page.request, page.items
+    position = request.before or request.cursor
+    if position is None or more_before is False:
+        page.offset = 0
+    else:
+        page.offset = position.offset
+    if more and items:
+        after = None if page.offset is None else page.offset + len(items)
+        page.next_cursor = paging.cursor_after(items[-1], after)
+    if page.offset == 0:
+        return
+    page.has_previous = True
+    if page.offset is not None and page.offset <= size:
+        return  # the previous page is the first one
+    if items:
+        earlier = None if page.offset is None else page.offset - size
+        page.prev_cursor = paging.cursor_after(items[0], earlier)
 
 
 def sample_estimate(
@@ -227,9 +279,35 @@ def determination_get(*, key: str) -> Determination | None:
     )
 
 
+def determination_key_exists(*, key: str) -> bool:
+    """Whether a determination (public or withdrawn: its permalink says so) has this exact key:
+    one probe of the unique key index, run only for text shaped like a case number."""
+    return Determination.objects.filter(key=key).exists()
+
+
+NEAREST_KEYS = 3  # on each side of a key that was not found
+
+
+def keys_near(*, key: str) -> list[str]:
+    """Public keys of the same case-number year just before and after ``key``, in key order:
+    two bounded range scans of the key index (``LIMIT`` each); none for other keys."""
+    bounds = keys.year_range(key)
+    if bounds is None:
+        return []
+    low, high = bounds
+    public = Determination.objects.public()
+    after = public.filter(key__gt=key, key__lt=high).order_by("key")
+    before = public.filter(key__lt=key, key__gte=low).order_by("-key")
+    found = list(before.values_list("key", flat=True)[:NEAREST_KEYS])[::-1]
+    return found + list(after.values_list("key", flat=True)[:NEAREST_KEYS])
+
+
 def with_parse(queryset: QuerySet[Determination]) -> QuerySet[Determination]:
     """Determinations with their parse's version and warnings (``parse_version``,
-    ``parse_warnings``): two columns of the letter, not its stored text."""
+    ``parse_warnings``) and whether the letter is a shipped sample (``is_sample``): columns of
+    the letter, not its stored text."""
     return queryset.annotate(
-        parse_version=F("letter__parser_version"), parse_warnings=F("letter__warnings")
+        parse_version=F("letter__parser_version"),
+        parse_warnings=F("letter__warnings"),
+        is_sample=F("letter__is_sample"),
     )

@@ -739,6 +739,32 @@ def letter_purge(*, letter: Letter, user, reason: str) -> PurgedLetter:
     return purged
 
 
+def letter_mark_sample(*, letter: Letter) -> None:
+    """Mark a letter as one of the shipped samples (``load_samples``), so it is badged, left
+    out of feeds and found again by ``samples_remove``."""
+    Letter.objects.filter(pk=letter.pk).update(is_sample=True)
+    letter.is_sample = True
+
+
+@transaction.atomic
+def samples_remove() -> int:
+    """Delete every sample letter with its determination, items, citations and original;
+    returns how many. No tombstone (unlike ``letter_purge``): they were never real records,
+    and ``load_samples --force`` may load them again."""
+    letters = list(Letter.objects.select_for_update().filter(is_sample=True))
+    names = {
+        name
+        for letter in letters
+        for name in (letter.original.name, original_upload_path(letter, ""))
+    }
+    Determination.objects.filter(letter__in=letters).delete()  # items and citations go with it
+    Letter.objects.filter(pk__in=[letter.pk for letter in letters]).delete()
+    if letters:
+        transaction.on_commit(lambda: _originals_delete(names))
+        _refresh_summaries_after_commit()
+    return len(letters)
+
+
 def _originals_delete(names: Iterable[str]) -> None:
     storage = Letter._meta.get_field("original").storage
     for name in names:

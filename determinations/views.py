@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import paging, plans, selectors
+from . import keys, paging, plans, selectors
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
+from .tracking import without_tracking
 
 PAGE_SIZE = 25
 FACET_TOP = 6  # values shown before "more"
@@ -23,6 +31,7 @@ SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest"
 
 
 @require_GET
+@without_tracking
 def browse(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset, extra=paging.PAGE_PARAMS)
@@ -30,6 +39,8 @@ def browse(request: HttpRequest) -> HttpResponse:
     page_request, page_errors = paging.page_request(request.GET, q=q, size=PAGE_SIZE)
     if errors or page_errors:
         return bad_request(request, errors + page_errors)
+    if found := _case_number_found(q):
+        return HttpResponseRedirect(reverse("determinations:detail", args=[found]))
     plan = plans.plan_for(filterset)
     results = selectors.items_browse(
         filterset=filterset, request=page_request, size=PAGE_SIZE, plan=plan
@@ -47,6 +58,8 @@ def browse(request: HttpRequest) -> HttpResponse:
             "rank_cap_display": f"{results.rank_cap:,}",
             "q": q,
             "sort": page_request.sort,
+            "sort_chosen": page_request.chosen,
+            "sort_query": _sort_query(filter_query(active), page_request),
             "sorts": SORT_LABELS,
             "facets": [
                 {
@@ -61,8 +74,39 @@ def browse(request: HttpRequest) -> HttpResponse:
             "counts_estimated": any(v.estimated for values in counts.values() for v in values),
             "filter_query": query,
             "next_query": _page_query(query, results, page_request),
+            "prev_query": _prev_query(query, results, page_request),
+            "range_display": _range_display(results),
         },
     )
+
+
+def _prev_query(filter_query: str, results, page_request) -> str | None:
+    """Query string of the previous page (the first page's has no cursor or page), or None."""
+    if not results.has_previous:
+        return None
+    extra = [("sort", page_request.sort)] if page_request.chosen else []
+    if results.prev_cursor is not None:
+        extra.append(("before", str(results.prev_cursor)))
+    elif results.prev_page is not None:
+        extra.append(("page", str(results.prev_page)))
+    return "&".join(part for part in (filter_query, urlencode(extra)) if part)
+
+
+def _range_display(results) -> str:
+    """``26-50 of 449`` (an en dash; ``of about`` when estimated); '' when the place is unknown."""
+    if results.first_number is None or not results.items:
+        return ""
+    about = "" if results.total_is_exact else "about "
+    return f"{results.first_number:,}\u2013{results.last_number:,} of {about}{results.total:,}"
+
+
+def _case_number_found(q: str) -> str | None:
+    """The key of the letter a search for its case number means, when it exists (a 302: the
+    same words would search again if the letter were purged)."""
+    key = keys.case_number(q)
+    if key is None or not selectors.determination_key_exists(key=key):
+        return None
+    return key
 
 
 def _interval_display(estimate) -> str:
@@ -94,9 +138,15 @@ def _chips(active: dict[str, list[str]], counts) -> list[dict]:
     return chips
 
 
+def _sort_query(filter_query: str, page_request) -> str:
+    """The filters and, when the reader chose it, the sort: the first page of these results."""
+    extra = urlencode([("sort", page_request.sort)]) if page_request.chosen else ""
+    return "&".join(part for part in (filter_query, extra) if part)
+
+
 def _page_query(filter_query: str, results, page_request) -> str | None:
-    """Query string of the next page, keeping the filters and the sort."""
-    extra = [("sort", page_request.sort)]
+    """Query string of the next page, keeping the filters and the sort the reader chose."""
+    extra = [("sort", page_request.sort)] if page_request.chosen else []
     if results.next_cursor is not None:
         extra.append(("cursor", str(results.next_cursor)))
     elif results.next_page is not None:
@@ -108,12 +158,18 @@ def _page_query(filter_query: str, results, page_request) -> str | None:
 
 def _determination_or_error(request: HttpRequest, key: str):
     determination = selectors.determination_get(key=key)
+    if determination is None and (canonical := keys.canonical_key(key)) != key:
+        # ``cm17-0010420``, ``CM170010420``: one key, one address (301, so links and search
+        # engines settle on it); the canonical page says whether it exists.
+        target = reverse(f"determinations:{request.resolver_match.url_name}", args=[canonical])
+        query = request.META.get("QUERY_STRING")
+        return None, HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
     if determination is None:
         # 410, not 404: the page existed and was removed on purpose, and search engines and
         # caches drop a 410 at once. Nothing of the purge (who, why) is said.
         purged = PurgedLetter.objects.filter(key=key).only("purged_at").first()
         if purged is None:
-            raise Http404(f"No determination with key {key!r}.")
+            return None, key_not_found(request, key)
         context = {"key": key, "purged_at": purged.purged_at}
         return None, render(request, "determinations/purged.html", context, status=410)
     if determination.is_withdrawn:
@@ -123,7 +179,14 @@ def _determination_or_error(request: HttpRequest, key: str):
     return determination, None
 
 
+def key_not_found(request: HttpRequest, key: str) -> HttpResponse:
+    """The 404 of a permalink: a case-number box and the existing keys nearest to ``key``."""
+    context = {"key": key, "nearest": selectors.keys_near(key=key)}
+    return render(request, "404.html", context, status=404)
+
+
 @require_GET
+@without_tracking
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     determination, gone = _determination_or_error(request, key)
     if gone:
@@ -143,6 +206,8 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def detail_json(request: HttpRequest, key: str) -> HttpResponse:
     determination, gone = _determination_or_error(request, key)
+    if gone and gone.status_code != 410:
+        return gone
     if gone:
         error = "This determination has been withdrawn or removed."
         return JsonResponse({"error": error}, status=410)

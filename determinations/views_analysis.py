@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from . import charts, exports, plans, stats
 from .filters import ItemFilterSet, filter_errors, filter_query
 from .responses import bad_request, plain_bad_request
+from .tracking import without_tracking
 
 
 def _rate_texts(rate: stats.Rate) -> dict[str, str]:
@@ -22,6 +23,7 @@ def _rate_texts(rate: stats.Rate) -> dict[str, str]:
 
 
 @require_GET
+@without_tracking
 def stats_page(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset)

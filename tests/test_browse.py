@@ -423,6 +423,53 @@ def test_search_results_can_be_sorted_by_date(client, archive):
     ]
 
 
+def submit_search(client, url: str, q: str):
+    """Type ``q`` in the search box of the page at ``url`` and press Enter: the form sends
+    every named control as a browser would (checked boxes, the selected sort option)."""
+    html = client.get(url).content.decode()
+    form = html[html.index('<form class="browse"') : html.index("</form>")]
+    fields = [("q", q)]
+    for name, value in re.findall(
+        r'<input type="checkbox" name="([^"]+)" value="([^"]*)" checked>', form
+    ):
+        fields.append((name, unescape(value)))
+    select = re.search(r'<select id="sort" name="sort">(.*?)</select>', form, re.S)[1]
+    fields.append(("sort", re.search(r'<option value="([^"]*)" selected>', select)[1]))
+    return client.get("/", fields)
+
+
+def test_a_new_search_from_the_box_is_ranked_by_relevance(client, archive):
+    for start in ("/", "/?outcome=upheld", "/?q=lumbar", "/?q=mri&page=1"):
+        response = submit_search(client, start, "mri")
+        assert response.context["sort"] == "relevance", start
+        assert "Relevance" in response.content.decode()
+
+
+def test_an_order_the_reader_chose_is_kept_by_a_new_search(client, archive):
+    for start in ("/?sort=oldest", "/?q=lumbar&sort=newest"):
+        response = submit_search(client, start, "mri")
+        assert response.context["sort"] == start.rsplit("=", 1)[1], start
+    assert requests_listed(submit_search(client, "/?sort=oldest", "mri")) == [
+        "MRI of the right shoulder",
+        "MRI of the lumbar spine without contrast",
+    ]
+
+
+def test_links_carry_the_sort_only_when_the_reader_chose_it(client, many):
+    html = client.get("/").content.decode()
+    next_href = re.search(r'<a rel="next" href="([^"]+)"', html)[1]
+    assert "sort=" not in next_href
+    following = client.get("/" + unescape(next_href)).content.decode()
+    assert "sort=" not in re.search(r'href="([^"]*)">First page', following)[1]
+    chosen = client.get("/?sort=newest").content.decode()
+    assert "sort=newest" in re.search(r'<a rel="next" href="([^"]+)"', chosen)[1]
+
+
+def test_an_empty_sort_means_the_default_order(client, archive):
+    assert client.get("/?q=mri&sort=").context["sort"] == "relevance"
+    assert client.get("/?sort=").context["sort"] == "newest"
+
+
 def walk(client, url: str) -> list[str]:
     """Follow 'Next page' links from ``url`` to the end; every request seen, in order."""
     seen, pages = [], 0
@@ -481,7 +528,9 @@ def test_cursor_pages_of_a_search_walk_every_hit_once(client, many, hit_density,
 def test_relevance_pages_are_numbered_and_cover_every_hit(client, many, hit_density):
     seen = walk(client, "/?q=massage")
     assert sorted(seen) == sorted(expected_order(newest=True))
-    assert "Page 2" in client.get("/?q=massage&page=2").content.decode()
+    assert re.search(
+        r"5\u20138 of (about )?[\d,]+<", client.get("/?q=massage&page=2").content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -510,6 +559,111 @@ def test_a_search_in_one_year_walks_that_years_index_when_its_hits_are_dense(
         assert sorted(seen) == sorted(dated)
     else:
         assert seen == dated
+
+
+def pages(client, url: str, rel: str) -> list[tuple[list[str], str]]:
+    """Follow ``rel`` ("next" or "prev") links from ``url``: each page's requests and range."""
+    seen = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        shown = re.search(r'<span class="page-range">([^<]*)</span>', html)
+        seen.append((requests_listed(response), shown[1] if shown else ""))
+        found = re.search(rf'<a rel="{rel}" href="([^"]+)"', html)
+        url = "/" + unescape(found[1]) if found else None
+        assert len(seen) < 50
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("sort", "q"),
+    [("newest", ""), ("oldest", ""), ("newest", "massage"), ("oldest", "massage"),
+     ("relevance", "massage")],
+)  # fmt: skip
+def test_previous_links_walk_back_over_the_same_pages(client, many, hit_density, sort, q):
+    start = f"/?q={q}&sort={sort}" if q else f"/?sort={sort}"
+    forward = pages(client, start, "next")
+    assert len(forward) == 6  # 23 items, 4 a page
+    last = client.get(start)
+    html = last.content.decode()
+    while found := re.search(r'<a rel="next" href="([^"]+)"', html):
+        last_url = "/" + unescape(found[1])
+        html = client.get(last_url).content.decode()
+
+    # The same rows and places ("5-8"); an estimated total may differ between requests.
+    def places(seen):
+        return [(rows, shown.split(" of ")[0]) for rows, shown in seen]
+
+    assert places(pages(client, last_url, "prev")) == places(forward[::-1])
+
+
+def test_pages_say_which_rows_they_show_of_the_total(client, many):
+    shown = [text for _, text in pages(client, "/", "next")]
+    assert shown == [
+        "1\u20134 of 23", "5\u20138 of 23", "9\u201312 of 23", "13\u201316 of 23",
+        "17\u201320 of 23", "21\u201323 of 23",
+    ]  # fmt: skip
+
+
+def test_an_estimated_total_is_of_about(client, many, monkeypatch):
+    from determinations import selectors
+
+    monkeypatch.setattr(selectors, "TOTAL_EXACT_UP_TO", 3)
+    html = client.get("/").content.decode()
+    assert re.search(r'class="page-range">1\u20134 of about [\d,]+<', html)
+
+
+def test_the_first_page_has_no_previous_and_the_second_links_to_the_first(client, many):
+    html = client.get("/?outcome=upheld").content.decode()
+    assert 'rel="prev"' not in html
+    second = client.get("/" + unescape(re.search(r'rel="next" href="([^"]+)"', html)[1]))
+    assert 'rel="prev" href="?outcome=upheld"' in second.content.decode()
+    relevance = client.get("/?q=massage&page=2").content.decode()
+    assert 'rel="prev" href="?q=massage"' in relevance
+    assert (
+        'rel="prev" href="?q=massage&amp;page=2"'
+        in client.get("/?q=massage&page=3").content.decode()
+    )
+
+
+def test_an_old_cursor_without_its_offset_still_pages_without_a_range(client, many):
+    first = client.get("/").content.decode()
+    cursor = re.search(r'rel="next" href="\?cursor=([^"]+)"', first)[1]
+    assert cursor.endswith("_4")  # four rows before the page it starts
+    old = cursor.removesuffix("_4")
+    response = client.get(f"/?cursor={old}")
+    html = response.content.decode()
+    assert len(requests_listed(response)) == 4
+    assert 'class="page-range"' not in html
+    back = re.search(r'rel="prev" href="\?before=([^"]+)"', html)[1]
+    assert requests_listed(client.get(f"/?before={back}")) == expected_order(newest=True)[:4]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["before=garbage", "q=mri&before=2017-01-10_3", "cursor=2017-01-10_3&before=2017-01-10_4"],
+)
+def test_a_bad_backwards_cursor_is_a_400(client, query):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert "Parameter" in unescape(response.content.decode())
+
+
+def test_a_page_read_backwards_runs_as_many_queries_as_a_forward_one(
+    client, many, django_assert_max_num_queries
+):
+    html = client.get("/?q=massage&sort=oldest").content.decode()
+    second = "/" + unescape(re.search(r'rel="next" href="([^"]+)"', html)[1])
+    third = "/" + unescape(
+        re.search(r'rel="next" href="([^"]+)"', client.get(second).content.decode())[1]
+    )
+    back = "/" + unescape(
+        re.search(r'rel="prev" href="([^"]+)"', client.get(third).content.decode())[1]
+    )
+    assert "before=" in back
+    with django_assert_max_num_queries(7):
+        assert client.get(back).status_code == 200
 
 
 def test_a_deep_cursor_page_starts_after_the_cursor(client, many):

@@ -82,6 +82,9 @@ def test_an_analyst_filters_searches_and_opens_a_permalink(browser_page, tmp_pat
         page.keyboard.press("Enter")
     assert page.locator(".result").count() == 2
     assert page.locator(".result-snippet mark").first.inner_text().lower() == "conservative"
+    # A new search is ranked by relevance (the sort control did not send "newest").
+    assert "sort=newest" not in page.url
+    assert page.locator("#sort option:checked").inner_text() == "Relevance"
 
     # The result opens the permalink at its item.
     first = page.locator(".result-title a").first
@@ -100,3 +103,36 @@ def test_an_analyst_filters_searches_and_opens_a_permalink(browser_page, tmp_pat
     page.goto("/?category=Rehabilitation")
     page.screenshot(path=tmp_path / "browse-phone.png", full_page=True)
     assert page.locator("#filters").evaluate("el => el.open") is False
+
+
+def test_a_reader_finds_a_case_by_its_number(browser_page):
+    load_archive()
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/")
+    box = page.get_by_label("Search requests, rationales and clinical summaries")
+
+    # Typed as people type it: lower case, no dash, spaces around.
+    box.fill("  cm170000002 ")
+    with page.expect_navigation():
+        box.press("Enter")
+    page.wait_for_url(re.compile(r"/determinations/CM17-0000002/$"))
+    assert page.locator("h1").inner_text() == "CM17-0000002"
+
+    # A permalink typed in lower case lands on the canonical one; a number not in the archive
+    # is a 404 that offers the nearest numbers and a case-number box.
+    page.goto("/determinations/cm17-0000003/")
+    assert page.url.endswith("/determinations/CM17-0000003/")
+    response = page.goto("/determinations/cm17-0000009/")
+    assert response.status == 404
+    nearest = page.locator(".nearest-keys a")
+    assert nearest.all_inner_texts() == ["CM17-0000001", "CM17-0000002", "CM17-0000003"]
+    lookup = page.get_by_label("Find a case number")
+    lookup.fill("CM17-0000001")
+    with page.expect_navigation():
+        lookup.press("Enter")
+    page.wait_for_url(re.compile(r"/determinations/CM17-0000001/$"))
+
+    # A case number the archive does not have is searched as words, like any search.
+    page.goto("/?q=CM17-0000009")
+    assert page.locator(".result").count() == 0

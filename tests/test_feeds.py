@@ -50,10 +50,75 @@ def test_the_feed_follows_the_browse_filters_and_links_to_item_anchors(client, a
     assert "service=Acupuncture" in self_link.get("href")
 
 
-def test_the_feed_lists_the_newest_decisions_first_and_leaves_out_withdrawn_ones(client, archive):
+def test_the_feed_leaves_out_withdrawn_letters(client, archive):
     titles = [e.find(f"{ATOM}title").text for e in feed(client).findall(f"{ATOM}entry")]
-    assert titles[0].startswith("Upheld: Norco")  # 2018-05-02, the newest public letter
+    assert titles
     assert all(archive["withdrawn"].key not in title for title in titles)
+
+
+def entry_keys(root) -> list[str]:
+    """The case number of each entry, in feed order (from its link)."""
+    return [e.find(f"{ATOM}link").get("href").split("/")[-2] for e in root.findall(f"{ATOM}entry")]
+
+
+def test_entries_come_in_the_order_letters_entered_the_archive_not_by_decision_date(client):
+    from .builders import a_determination, a_parse, an_item
+
+    a_determination(a_parse(case_number="CM18-0000001", decision_date="2018-06-01"))
+    a_determination(a_parse(case_number="CM14-0000002", decision_date="2014-02-03"))  # backfill
+    a_determination(
+        a_parse(
+            case_number="CM16-0000003",
+            decision_date="2016-01-01",
+            items=[an_item(number=1), an_item(number=2)],
+        )
+    )
+    assert entry_keys(feed(client)) == [
+        "CM16-0000003", "CM16-0000003", "CM14-0000002", "CM18-0000001",
+    ]  # fmt: skip
+
+
+def test_undated_letters_are_never_first(client):
+    from .builders import a_determination, a_parse
+
+    a_determination(a_parse(case_number="CM17-0000001", decision_date="2017-06-01"))
+    a_determination(a_parse(case_number="CM17-0000002", decision_date=None))  # the latest added
+    a_determination(a_parse(case_number="CM17-0000003", decision_date="2017-01-02"))
+    assert entry_keys(feed(client)) == ["CM17-0000003", "CM17-0000001", "CM17-0000002"]
+
+
+def test_sample_letters_never_appear_in_the_feed(client):
+    from determinations import services
+
+    from .builders import a_determination, a_parse
+
+    a_determination(a_parse(case_number="CM17-0000001"))
+    sample = a_determination(a_parse(case_number=None, decision_date=None))
+    services.letter_mark_sample(letter=sample.letter)
+    assert entry_keys(feed(client)) == ["CM17-0000001"]
+    assert entry_keys(feed(client, "?q=MRI")) == ["CM17-0000001"]
+
+
+def test_each_entry_has_an_author_and_when_it_was_published_in_the_archive(client):
+    import datetime as dt
+
+    from .builders import a_determination, a_parse, a_reviewer
+
+    determination = a_determination(
+        a_parse(decision_date="2015-03-04", reviewer=a_reviewer("Orthopedic Surgery"))
+    )
+    root = feed(client)
+    assert root.find(f"{ATOM}author/{ATOM}name").text == "IMR Determinations Archive"
+    [entry] = root.findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "IMR reviewer (Orthopedic Surgery)"
+    published = dt.datetime.fromisoformat(entry.find(f"{ATOM}published").text)
+    assert published == determination.created_at
+    assert published.date() != dt.date(2015, 3, 4)
+
+
+def test_the_feed_is_two_queries_at_most(client, archive, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        feed(client, "?outcome=upheld")
 
 
 def test_the_feed_escapes_text_once(client):
