@@ -24,7 +24,6 @@ import logging
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
@@ -73,7 +72,7 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
-@contextmanager
+@contextlib.contextmanager
 def routed_to(alias: str):
     """Within the block, reads of the archive go to ``alias`` (as in a public read view)."""
     token = _route.set(alias)
