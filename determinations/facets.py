@@ -21,8 +21,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
+
+from imr_archive.db_router import read_connection
 
 from . import grouping, plans, sampling, summaries
 from .dimensions import BY_NAME, DIMENSIONS, Dimension
@@ -129,7 +130,7 @@ def facet_counts(
     parts, params = _live_parts(filterset, base, active, sample_every)
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     if parts:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             _add_rows(counts, cursor.fetchall(), sample_every)
     plan.note("facets", "live" if sample_every is None else f"live, sample 1/{sample_every}")
@@ -431,7 +432,7 @@ def _search_pass(filterset, active, every: int | None):
     candidates, params, filtered = _candidates_sql(
         _item_source(), where, list(where_params), active
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_one_pass_sql(candidates, filtered, spread=every is not None), params)
         rows, n, spread = _split_candidates(cursor.fetchall())
     _add_rows(counts, rows, every)
@@ -469,7 +470,7 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
         f"{totals}"
         f"UNION ALL SELECT * FROM ({' UNION ALL '.join(live_parts)}) AS l WHERE NOT {_FRESH}"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [*params, *live_params])
         rows = cursor.fetchall()
     from_summaries = any(row[0] == summaries.FRESH_MARK for row in rows)

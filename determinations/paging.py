@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchRank
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
+
+from imr_archive.db_router import read_alias
 
 from .filters import search_query
 from .models import DisputedItem
@@ -114,11 +116,16 @@ def walking(walk: bool) -> Iterator[None]:
     positions: 805 ms for the newest 2,000; walking the date index 157 ms. The sample's estimate
     of the hits (``selectors``) decides, not the planner's guess. The setting is local to the
     block's transaction and put back at its end (inside an outer transaction too).
+
+    On the connection the block's reads go to (a replica in a public read view): the setting
+    and the transaction must be that connection's, and a transaction on the primary would send
+    the reads there.
     """
     if not walk:
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    alias = read_alias()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_bitmapscan'), "
             "set_config('enable_bitmapscan', 'off', true)"

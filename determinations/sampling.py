@@ -21,8 +21,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import F, QuerySet
+
+from imr_archive.db_router import read_connection
 
 # 1 row in N, coarsest first; each level has the partial indexes of migration 0005.
 LEVELS = (256, 16)
@@ -106,7 +107,7 @@ def value_estimate(rows: int, every: int, spread: float) -> Estimate:
 def spread_of(queryset: QuerySet) -> float:
     """``spread`` of the rows of ``queryset`` (items; an already sampled one: one query)."""
     inner, params = queryset.order_by().values("determination_id").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(letter_rows_sql(inner, "determination_id"), params)
         return spread(*cursor.fetchone())
 
@@ -131,7 +132,7 @@ def coarsest_estimate(queryset: QuerySet) -> Estimate:
     inner, params = (
         sampled(queryset.order_by(), LEVELS[0]).values("determination_id").query.sql_with_params()
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(letter_rows_sql(inner, "determination_id"), params)
         rows, squares = cursor.fetchone()
     return estimate_from(rows, squares, LEVELS[0])
@@ -139,7 +140,7 @@ def coarsest_estimate(queryset: QuerySet) -> Estimate:
 
 def table_rows(table: str) -> int:
     """The planner's row count of ``table`` (a name from the code): free, no scan."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
         row = cursor.fetchone()
     return max(row[0] if row else 0, 0)

@@ -6,8 +6,9 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
+
+from imr_archive.db_router import read_connection
 
 from . import keys, paging, plans, sampling, snippets, summaries
 from .filters import ItemFilterSet
@@ -223,7 +224,7 @@ def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:
     if counted <= cap:
         return counted, True
     sql, params = queryset.order_by().values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan

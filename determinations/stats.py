@@ -22,8 +22,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
+
+from imr_archive.db_router import read_connection
 
 from . import dimensions as registry
 from . import plans, sampling, summaries
@@ -148,7 +149,7 @@ def _grouped_sql(items: QuerySet[DisputedItem], dimension: Dimension, limit: int
     inner, params = (
         items.order_by().values("id", "outcome", dimension.column).query.sql_with_params()
     )
-    column = connection.ops.quote_name(dimension.column)
+    column = read_connection().ops.quote_name(dimension.column)
     if dimension.is_array:
         source = f"({inner}) AS s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.{column})) AS g(v)"
         value = "g.v"
@@ -165,7 +166,7 @@ def _grouped_sql(items: QuerySet[DisputedItem], dimension: Dimension, limit: int
     if limit is not None:
         sql += " LIMIT %s"
         params = (*params, limit)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -320,7 +321,7 @@ def _statistics_in_one_statement(
             "SELECT 's', '', NULL, NULL, coalesce(sum(n * n), 0)::bigint, 0, 0 FROM "
             "(SELECT count(*) AS n FROM hits GROUP BY determination_id) AS by_letter"
         )
-    quote = connection.ops.quote_name
+    quote = read_connection().ops.quote_name
     for spec in specs:
         column = quote(spec.column)
         if spec.within:
@@ -352,7 +353,7 @@ def _statistics_in_one_statement(
     sql = f"WITH hits AS MATERIALIZED ({inner}) " + " UNION ALL ".join(
         f"({part})" for part in parts
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [*params, *part_params])
         rows = cursor.fetchall()
     total = Rate(0, 0, label="All matching items", sample_every=every)

@@ -36,6 +36,8 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from imr_archive.db_router import read_connection
+
 from . import grouping, sampling
 from .choices import ItemOutcome
 from .dimensions import BY_NAME, DIMENSIONS, PAIRS
@@ -125,7 +127,7 @@ def matching_in_sample(active: dict[str, list], every: int) -> sampling.Estimate
         f"{FRESH_CTE} SELECT {FRESH}, * FROM ("  # noqa: S608
         f"{sampling.letter_rows_sql(rows, 'letter')}) AS counted"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         fresh, in_sample, squares = cursor.fetchone()
     return sampling.estimate_from(in_sample, squares, every) if fresh else None
@@ -154,7 +156,7 @@ def summary_key(filterset) -> tuple[str, str] | tuple[()] | None:
 
 def is_fresh() -> bool:
     """Whether the summaries may be read (one cheap query: primary-key ends and an EXISTS)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT {FRESH_SQL}")
         return bool(cursor.fetchone()[0])
 
@@ -170,7 +172,7 @@ def _fresh_rows(sql: str, params: list, width: int, order_by: str = "") -> list[
     )
     if order_by:
         wrapped += f" ORDER BY {order_by}"
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(wrapped, params)
         rows = cursor.fetchall()
     if not any(row[0] == FRESH_MARK for row in rows):
@@ -448,6 +450,7 @@ def summaries_refresh(*, only_if_stale: bool = False, full: bool = False) -> dic
     Returns ``{"seconds", "full", "letters", "pair_rows", "letter_rows"}``.
     """
     started = time.perf_counter()
+    # A write, so on the primary (``connection``); the reads it calls follow it there.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         if only_if_stale and is_fresh():

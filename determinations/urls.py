@@ -1,5 +1,7 @@
 from django.urls import path
 
+from imr_archive.db_router import public_read
+
 from . import (
     converters,  # noqa: F401  (registers the "key" converter)
     feeds,
@@ -9,13 +11,14 @@ from . import (
 
 app_name = "determinations"
 
+# Every page here is a public read: with DATABASE_REPLICA_URLS it reads from a replica.
 urlpatterns = [
-    path("", views.browse, name="browse"),
-    path("determinations/<key:key>/", views.detail, name="detail"),
-    path("determinations/<key:key>/json/", views.detail_json, name="detail_json"),
-    path("determinations/<key:key>/original/", views.original, name="original"),
-    path("stats/", views_analysis.stats_page, name="stats"),
-    path("export/items.csv", views_analysis.export_csv, name="export_csv"),
-    path("export/items.jsonl", views_analysis.export_jsonl, name="export_jsonl"),
-    path("feed/", feeds.ItemFeed(), name="feed"),
+    path("", public_read(views.browse), name="browse"),
+    path("determinations/<key:key>/", public_read(views.detail), name="detail"),
+    path("determinations/<key:key>/json/", public_read(views.detail_json), name="detail_json"),
+    path("determinations/<key:key>/original/", public_read(views.original), name="original"),
+    path("stats/", public_read(views_analysis.stats_page), name="stats"),
+    path("export/items.csv", public_read(views_analysis.export_csv), name="export_csv"),
+    path("export/items.jsonl", public_read(views_analysis.export_jsonl), name="export_jsonl"),
+    path("feed/", public_read(feeds.ItemFeed()), name="feed"),
 ]

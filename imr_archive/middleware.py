@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from determinations import plans
 
@@ -50,22 +51,32 @@ class ServerTimingMiddleware:
     made (``determinations.plans``), so an operator sees in the browser's network panel or with
     ``curl -I`` which strategy answered and what it cost.
 
-    Timed with a database execute wrapper; a streamed response's later queries (exports) are
-    not in it.
+    Timed with a database execute wrapper on every alias; a streamed response's later queries
+    (exports) are not in it. ``db`` is all of them; with read replicas, ``db-replica`` (one entry
+    per replica alias that answered) says which part a replica answered.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        timer = _QueryTimer()
+        timers = {alias: _QueryTimer() for alias in connections}
         recorded, token = plans.recording()
         try:
-            with connection.execute_wrapper(timer):
+            with contextlib.ExitStack() as stack:
+                for alias, timer in timers.items():
+                    stack.enter_context(connections[alias].execute_wrapper(timer))
                 response = self.get_response(request)
         finally:
             plans.stop_recording(token)
-        entries = [f'db;dur={timer.seconds * 1000:.1f};desc="{timer.queries} queries"']
+        seconds = sum(timer.seconds for timer in timers.values())
+        queries = sum(timer.queries for timer in timers.values())
+        entries = [f'db;dur={seconds * 1000:.1f};desc="{queries} queries"']
+        for alias, timer in timers.items():
+            if alias != DEFAULT_DB_ALIAS and timer.queries:
+                entries.append(
+                    f'db-{alias};dur={timer.seconds * 1000:.1f};desc="{timer.queries} queries"'
+                )
         for number, plan in enumerate(recorded, 1):
             entries.append(f'count{"" if number == 1 else number};desc="{_quoted(plan)}"')
         response.headers["Server-Timing"] = ", ".join(entries)

@@ -119,6 +119,43 @@ if env_str("IMR_TEST_DB_NAME"):
     # Lets two test runs share one server without fighting over the same test database.
     _db["TEST"] = {"NAME": env_str("IMR_TEST_DB_NAME")}
 DATABASES = {"default": _db}
+
+# Read replicas (docs/scaling.md): the public read views read from one of these (hot standbys of
+# the primary), everything else from the primary (imr_archive/db_router.py). Unset: no replica.
+DATABASE_REPLICA_CONNECT_TIMEOUT = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30, minimum=1)
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), 1):
+    try:
+        _replica = dj_database_url.parse(_url, conn_max_age=_db["CONN_MAX_AGE"])
+    except Exception as exc:  # the URL holds a password: do not repeat it
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: item {_number} is not a valid database URL"
+        ) from exc
+    if _replica.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: item {_number} must point to PostgreSQL (postgres://...)."
+        )
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that is down must cost a request seconds, not the operating system's minutes.
+    _replica.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", DATABASE_REPLICA_CONNECT_TIMEOUT
+    )
+    _replica["TEST"] = {"MIRROR": "default"}  # never a test database of its own
+    _alias = "replica" if _number == 1 else f"replica{_number}"
+    DATABASES[_alias] = _replica
+    DATABASE_REPLICAS.append(_alias)
+if TESTING:
+    # tests/test_replicas.py: a replica on the test database itself, and one that cannot connect
+    # (nothing listens on port 1). Only used when a test sets DATABASE_REPLICAS.
+    _test_options = {**_db.get("OPTIONS", {}), "connect_timeout": 1}
+    DATABASES["test_replica"] = {**_db, "OPTIONS": _test_options, "TEST": {"MIRROR": "default"}}
+    DATABASES["test_replica_down"] = {
+        **DATABASES["test_replica"],
+        "HOST": "127.0.0.1",
+        "PORT": "1",
+    }
+DATABASE_ROUTERS = ["imr_archive.db_router.ReplicaRouter"] if DATABASE_REPLICAS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

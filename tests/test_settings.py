@@ -52,7 +52,14 @@ def test_it_splits_lists_and_drops_empty_items(monkeypatch):
 
 def _load_settings(monkeypatch, **environ):
     """Import a fresh copy of the settings module under the given environment."""
-    for name in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "IMR_TESTING"):
+    for name in (
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "ALLOWED_HOSTS",
+        "IMR_TESTING",
+        "DATABASE_REPLICA_URLS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("IMR_TESTING", "0")  # judge the settings as production would
     for name, value in environ.items():
@@ -133,3 +140,42 @@ def test_it_trusts_no_proxy_by_default(monkeypatch):
     )
     assert module.TRUSTED_PROXY_COUNT == 0
     assert module.AXES_CLIENT_IP_CALLABLE == "imr_archive.client_ip.client_ip"
+
+
+def test_it_adds_one_alias_per_replica_url_with_a_short_connect_timeout(monkeypatch):
+    module = _load_settings(
+        monkeypatch,
+        SECRET_KEY="s" * 50,
+        DATABASE_URL="postgres://u:p@db.example:5432/imr",
+        DATABASE_REPLICA_URLS="postgres://u:p@r1.example/imr, postgres://u:p@r2.example/imr",
+    )
+    assert module.DATABASE_REPLICAS == ["replica", "replica2"]
+    assert module.DATABASE_ROUTERS == ["imr_archive.db_router.ReplicaRouter"]
+    first = module.DATABASES["replica"]
+    assert (first["HOST"], first["OPTIONS"]["connect_timeout"]) == ("r1.example", 2)
+    assert first["TEST"] == {"MIRROR": "default"}
+    assert module.DATABASES["replica2"]["HOST"] == "r2.example"
+
+
+def test_it_has_no_replica_and_no_router_by_default(monkeypatch):
+    module = _load_settings(
+        monkeypatch, SECRET_KEY="s" * 50, DATABASE_URL="postgres://u:p@db.example:5432/imr"
+    )
+    assert module.DATABASE_REPLICAS == []
+    assert module.DATABASE_ROUTERS == []
+    assert list(module.DATABASES) == ["default"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("sqlite:///x.db", "item 1 must point to PostgreSQL"), ("postgres://u:p@h/d,nope", "item 2")],
+)
+def test_it_rejects_a_bad_replica_url_without_repeating_it(monkeypatch, raw, message):
+    with pytest.raises(ImproperlyConfigured, match=message) as caught:
+        _load_settings(
+            monkeypatch,
+            SECRET_KEY="s" * 50,
+            DATABASE_URL="postgres://u:p@db.example:5432/imr",
+            DATABASE_REPLICA_URLS=raw,
+        )
+    assert "u:p" not in str(caught.value)
