@@ -3,7 +3,9 @@ it, and that upgrade (the old pgserver PostgreSQL 16, dumped and restored into t
 embedded server) keeps every row and the old directory."""
 
 import shutil
+import tempfile
 import warnings
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -42,12 +44,18 @@ def _connect(info, dbname):
 
 
 @pytest.fixture
-def old_data_dir(tmp_path):
-    """A PostgreSQL 16 data directory made by the old embedded server, rows in two databases."""
+def old_data_dir():
+    """A PostgreSQL 16 data directory made by the old embedded server, rows in two databases.
+
+    In a directory of its own under /tmp, not pytest's: run as root, the servers run as system
+    users that must traverse it, and pytest makes its own base directory private again whenever
+    another session starts.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pgserver = pytest.importorskip("pgserver")  # requirements-upgrade.txt
-    var = tmp_path / "var"
+    base = Path(tempfile.mkdtemp(prefix="imr_upgrade_"))
+    var = base / "var"
     var.mkdir()
     data_dir = var / "pgdata"
     server = pgserver.get_server(data_dir, cleanup_mode=None)
@@ -63,7 +71,7 @@ def old_data_dir(tmp_path):
     yield data_dir
     for path in (data_dir, embedded_upgrade.kept_dir(data_dir, "16")):
         embedded_db.stop(path)
-        shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def test_the_old_server_s_directory_is_upgraded_and_kept(old_data_dir):
