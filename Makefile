@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check db-stop worker clean-var
+.PHONY: run test lint format check db-stop db-upgrade worker clean-var
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+$(VENV)/.dev: requirements-dev.txt requirements-upgrade.txt requirements.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -48,6 +48,14 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+PGDATA_DIR = $${IMR_VAR_DIR:-var}/pgdata
+
 ## db-stop: stop the embedded PostgreSQL (it is left running between commands on purpose)
 db-stop:
-	$(PY) -c "from pathlib import Path; from imr_archive.embedded_db import stop; print('stopped' if stop(Path('var/pgdata').resolve()) else 'not running')"
+	$(PY) -c "import sys; from pathlib import Path; from imr_archive.embedded_db import stop; print('stopped' if stop(Path(sys.argv[1]).resolve()) else 'not running')" "$(PGDATA_DIR)"
+
+## db-upgrade: copy a var/pgdata made by the old embedded server (PostgreSQL 16) into the current
+## one; the old directory is kept as var/pgdata-16 until you remove it
+db-upgrade: $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-upgrade.txt
+	$(PY) -m imr_archive.embedded_upgrade "$(PGDATA_DIR)"

