@@ -134,14 +134,23 @@ def items_browse(
     with paging.walking(q and not fence):
         if request.sort == "relevance":
             found = paging.ranked_page(
-                matching, rows, q=q, page=request.page, size=size, fence=fence, cap=cap
+                matching,
+                rows,
+                q=q,
+                page=request.page,
+                size=size,
+                fence=fence,
+                cap=cap,
+                fields=filterset.search_fields,
             )
         else:
             found = paging.keyset_page(
                 matching, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
             )
     items, more = found[:size], len(found) > size
-    found_snippets = snippets.snippets([item.id for item in items], q=q)
+    found_snippets = snippets.snippets(
+        [item.id for item in items], q=q, fields=filterset.search_fields
+    )
     for item in items:
         item.snippet = found_snippets.get(item.id)
     page = BrowsePage(items, total, exact, request, rank_cap=cap, estimate=estimate)
