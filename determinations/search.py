@@ -100,18 +100,16 @@ class _Builder:
         """Consecutive plain words: the longest table terms first, then word by word."""
         out, i, longest = [], 0, search_terms.longest_term()
         while i < len(units):
-            for length in range(min(longest, len(units) - i), 1, -1):
-                if self.terms >= MAX_TERMS:
-                    break
-                words = tuple(w for u in units[i : i + length] for w in search_terms.tokens(u.text))
-                found = search_terms.meanings(words)
-                if found:
-                    out.append(self.meanings(found))
-                    i += length
-                    break
-            else:
-                out.append(self.word(units[i]))
-                i += 1
+            length, found = 1, None
+            if self.terms < MAX_TERMS:
+                for length in range(min(longest, len(units) - i), 1, -1):
+                    words = tuple(
+                        w for u in units[i : i + length] for w in search_terms.tokens(u.text)
+                    )
+                    if found := search_terms.meanings(words):
+                        break
+            out.append(self.meanings(found) if found else self.word(units[i]))
+            i += length if found else 1
         return out
 
     def group(self, units: list[_Unit]) -> str:

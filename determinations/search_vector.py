@@ -49,3 +49,8 @@ def vector_sql(texts: Mapping[str, str], *, vectors: Mapping[str, str] | None = 
         vectors[p.name] if p.name in vectors else part_vector_sql(p.name, texts[p.name])
         for p in SEARCH_PARTS
     )
+
+
+def search_choices(chosen: tuple[str, ...]) -> list[dict]:
+    """The ``field`` choices for a form: name, label and whether it is ``chosen``."""
+    return [{"name": p.name, "label": p.label, "chosen": p.name in chosen} for p in SEARCH_PARTS]
