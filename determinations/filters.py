@@ -23,7 +23,8 @@ from .models import DisputedItem
 from .search import search_query
 from .search_vector import FIELDS, SEARCH_PARTS
 
-FILTER_PARAMS = ("q", "field", *NAMES)
+SEARCH_PARAMS = ("q", "field")  # the search and where it looks; every other one is a dimension
+FILTER_PARAMS = (*SEARCH_PARAMS, *NAMES)
 MAX_VALUES_PER_PARAM = 50
 MAX_QUERY_LENGTH = 500
 # Control characters have no business in a filter and cannot be written into XML (the feed).

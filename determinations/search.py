@@ -98,7 +98,8 @@ class _Builder:
 
     def run(self, units: list[_Unit]) -> list[str]:
         """Consecutive plain words: the longest table terms first, then word by word."""
-        out, i, longest = [], 0, search_terms.longest_term()
+        out: list[str] = []
+        i, longest = 0, search_terms.longest_term()
         while i < len(units):
             length, found = 1, None
             if self.terms < MAX_TERMS:
@@ -108,8 +109,15 @@ class _Builder:
                     )
                     if found := search_terms.meanings(words):
                         break
-            out.append(self.meanings(found) if found else self.word(units[i]))
-            i += length if found else 1
+            if found:
+                # The words as typed too (ANDed, like websearch): a term is matched as a phrase,
+                # and expanding must only add hits.
+                typed = " & ".join(self.typed(u) for u in units[i : i + length])
+                out.append(f"( {typed} ) | ( {self.meanings(found)} )")
+                i += length
+            else:
+                out.append(self.word(units[i]))
+                i += 1
         return out
 
     def group(self, units: list[_Unit]) -> str:

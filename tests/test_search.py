@@ -8,11 +8,12 @@ import json
 import re
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from determinations import search_terms
 from determinations.models import DisputedItem
-from determinations.search import tsquery_text
+from determinations.search import search_query, tsquery_text
 from determinations.search_vector import FIELDS, RANK_WEIGHTS, SEARCH_PARTS
 from tests.builders import a_determination, a_parse, an_item
 
@@ -234,3 +235,12 @@ def test_no_clinical_term_is_also_a_drug_name():
     drugs = {search_terms.tokens(n) for names in names_by_generic().values() for n in names}
     clinical = {search_terms.tokens(t) for group in search_terms.SYNONYMS for t in group}
     assert clinical & drugs == set()
+
+
+def test_expanding_only_adds_hits_to_what_websearch_finds(letters):
+    def ids(query: SearchQuery) -> set[int]:
+        return set(DisputedItem.objects.filter(search_vector=query).values_list("id", flat=True))
+
+    for q in ("epidural injection radicular", "physical therapy", "norco", "MRI knees", "ESI"):
+        plain = ids(SearchQuery(q, search_type="websearch", config="english"))
+        assert plain <= ids(search_query(q)), q
