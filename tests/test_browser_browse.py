@@ -100,3 +100,25 @@ def test_an_analyst_filters_searches_and_opens_a_permalink(browser_page, tmp_pat
     page.goto("/?category=Rehabilitation")
     page.screenshot(path=tmp_path / "browse-phone.png", full_page=True)
     assert page.locator("#filters").evaluate("el => el.open") is False
+
+
+def test_a_researcher_searches_the_requests_only_with_an_abbreviation(browser_page):
+    load_archive()
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/")
+    page.get_by_label("Search requests, rationales and clinical summaries").fill("PT")
+    page.get_by_label("request", exact=True).check()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "field=request" in page.url
+    assert page.get_by_label("request", exact=True).is_checked()
+    titles = page.locator(".result-title a").all_inner_texts()
+    assert len(titles) >= 3
+    assert all(re.search(r"physical therapy|\bPT\b", t, re.I) for t in titles), titles
+
+    # The control fits a phone's width.
+    page.set_viewport_size({"width": 390, "height": 844})
+    bar = page.locator(".searchbar")
+    assert bar.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert bar.bounding_box()["width"] <= 390

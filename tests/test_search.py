@@ -172,6 +172,8 @@ def test_field_applies_to_the_api_export_and_feed(client, letters):
     assert "Functional restoration program" in csv and "Naproxen" not in csv
     feed = client.get("/feed/", params).content.decode()
     assert "Functional restoration program" in feed and "Naproxen" not in feed
+    stats = client.get("/stats/", params)
+    assert stats.status_code == 200 and "field=request" in stats.text
     schema = json.dumps(client.get("/api/openapi.json").json())
     assert '"name": "field"' in schema
 
