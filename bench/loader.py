@@ -35,6 +35,7 @@ import psycopg
 
 from bench.corpus import GENERATOR_VERSION, Corpus
 from determinations.citation_format import citations_text
+from determinations.search_vector import part_vector_sql, vector_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER_ORIGINAL = "originals/bench-placeholder/NOT-GENERATED"
@@ -452,15 +453,19 @@ def load(n: int, *, seed: int = 1, jobs: int = 2, with_text: bool = True) -> dic
     t2 = time.perf_counter()
     step = 20_000
     ranges = [(a + 1, min(n, a + step)) for a in range(0, n, step)]
+    # The write path's vector (``search_vector``); a letter's summary is built once.
+    summary_vector = part_vector_sql("summary", "clinical_summary")
+    item_vector = vector_sql(
+        {"request": "s.request", "rationale": "s.rationale"}, vectors={"summary": "dv.v"}
+    )
     insert = f"""
         WITH dv AS MATERIALIZED (
-            SELECT id, setweight(to_tsvector('english', clinical_summary), 'C') AS v
+            SELECT id, {summary_vector} AS v
             FROM determinations_determination WHERE id BETWEEN %(a)s AND %(b)s
         )
         INSERT INTO determinations_disputeditem ({ITEM_COLUMNS}, search_vector)
         SELECT {", ".join("s." + c.strip() for c in ITEM_COLUMNS.split(","))},
-               setweight(to_tsvector('english', s.request), 'A')
-               || setweight(to_tsvector('english', s.rationale), 'B') || dv.v
+               {item_vector}
         FROM bench_item_stage s JOIN dv ON dv.id = s.determination_id
         WHERE s.id BETWEEN %(lo)s AND %(hi)s
     """

@@ -33,6 +33,7 @@ from .dimensions import DIMENSIONS
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem, PurgedLetter
 from .paging import fenced_ids
+from .search_vector import FIELDS
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -174,7 +175,17 @@ FILTER_PARAMETERS = [
         "q",
         str,
         OpenApiParameter.QUERY,
-        description='Full-text search: words, "quoted phrases", OR, and -word to exclude.',
+        description='Full-text search: words, "quoted phrases", OR, and -word to exclude; '
+        "the field's abbreviations and synonyms are expanded (docs/search.md).",
+    ),
+    OpenApiParameter(
+        "field",
+        str,
+        OpenApiParameter.QUERY,
+        description="The parts of an item that `q` searches (default: all). Repeat for several.",
+        enum=list(FIELDS),
+        many=True,
+        explode=True,
     ),
     *(_filter_parameter(dimension) for dimension in DIMENSIONS),
 ]

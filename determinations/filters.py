@@ -1,7 +1,8 @@
 """The browse filters, shared by the browse page, statistics, exports, the API and feeds.
 
 Every view of the archive takes the same GET parameters (repeat one for several values): ``q``
-and one per dimension of ``dimensions.DIMENSIONS``, whose entries generate the filters below.
+(restricted to some parts of the text by ``field``) and one per dimension of
+``dimensions.DIMENSIONS``, whose entries generate the filters below.
 Within a parameter values combine with OR, across parameters with AND.
 ``ItemFilterSet.filter_queryset(qs, exclude={"category"})`` applies every filter but the named
 ones: facet counts use it so that choosing a value does not hide its siblings.
@@ -15,22 +16,19 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 
 from .dimensions import DIMENSIONS, NAMES, Dimension
 from .models import DisputedItem
+from .search import search_query
+from .search_vector import FIELDS, SEARCH_PARTS
 
-FILTER_PARAMS = ("q", *NAMES)
+SEARCH_PARAMS = ("q", "field")  # the search and where it looks; every other one is a dimension
+FILTER_PARAMS = (*SEARCH_PARAMS, *NAMES)
 MAX_VALUES_PER_PARAM = 50
 MAX_QUERY_LENGTH = 500
 # Control characters have no business in a filter and cannot be written into XML (the feed).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def search_query(text: str) -> SearchQuery:
-    """Web-search syntax ("quoted phrase", OR, -word), stemmed English."""
-    return SearchQuery(text, search_type="websearch", config="english")
 
 
 class OpenMultipleChoiceField(forms.MultipleChoiceField):
@@ -98,6 +96,13 @@ class _SearchFilterSet(django_filters.FilterSet):
         label="Search",
         help_text='Words, "quoted phrases", OR, and -word to exclude.',
     )
+    # Read by ``filter_search``; alone it filters nothing.
+    field = django_filters.MultipleChoiceFilter(
+        method="filter_nothing",
+        choices=[(part.name, part.label) for part in SEARCH_PARTS],
+        label="Search in",
+        help_text="The parts of the text the search looks in (default: all).",
+    )
 
     class Meta:
         model = DisputedItem
@@ -107,7 +112,10 @@ class _SearchFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(search_vector=search_query(value))
+        return queryset.filter(search_vector=search_query(value, self.search_fields))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
 
     def filter_queryset(self, queryset, exclude: Iterable[str] = ()):
         """Apply every filter with a value, except those named in ``exclude``."""
@@ -124,11 +132,20 @@ class _SearchFilterSet(django_filters.FilterSet):
         return (self.form.cleaned_data.get("q") or "").strip()
 
     @property
+    def search_fields(self) -> tuple[str, ...]:
+        """The parts ``q`` looks in, in ``SEARCH_PARTS`` order; () for all of them."""
+        chosen = set(self.form.cleaned_data.get("field") or ())
+        return () if chosen >= set(FIELDS) else tuple(f for f in FIELDS if f in chosen)
+
+    @property
     def active(self) -> dict[str, list[str]]:
-        """The filters in use, as lists of values (``q`` as a one-element list)."""
+        """The filters in use, as lists of values (``q`` as a one-element list; ``field`` only
+        with a search, and not when it names every part)."""
         active = {}
         for name in FILTER_PARAMS:
             value = self.form.cleaned_data.get(name)
+            if name == "field":
+                value = self.search_fields if self.search_text else ()
             if value:
                 active[name] = [value] if isinstance(value, str) else list(value)
         return active

@@ -15,15 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchRank
 from django.db import connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from imr_archive.db_router import read_alias
 
-from .filters import search_query
 from .models import DisputedItem
+from .search import search_rank
 
 SORTS = ("relevance", "newest", "oldest")
 RANK_CAP = 2_000  # hits ranked per search at most: ~28 ms for 2,000 at 2 M letters
@@ -152,11 +151,12 @@ def ranked_page(
     size: int,
     fence: bool,
     cap: int = RANK_CAP,
+    fields: tuple[str, ...] = (),
 ) -> list[DisputedItem]:
     """Page ``page`` (from 1) of the newest ``cap`` hits of ``queryset``, best first.
 
     ``rows`` is the queryset the page's rows are loaded from (its columns and joins); ``fence``
-    as for ``keyset_page``.
+    as for ``keyset_page``; ``fields`` the parts searched (all when empty).
     """
     if fence:
         candidates = fenced_ids(queryset, order=_RAW_ORDER[NEWEST], limit=cap)
@@ -165,7 +165,7 @@ def ranked_page(
     start = (page - 1) * size
     return list(
         rows.filter(id__in=candidates)
-        .annotate(rank=SearchRank(F("search_vector"), search_query(q)))
+        .annotate(rank=search_rank(q, fields))
         .order_by("-rank", F("decision_date").desc(nulls_last=True), "-id")[
             start : start + size + 1
         ]

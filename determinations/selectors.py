@@ -152,7 +152,14 @@ def items_browse(
     with paging.walking(q and not fence):
         if request.sort == "relevance":
             found = paging.ranked_page(
-                matching, rows, q=q, page=request.page, size=size, fence=fence, cap=cap
+                matching,
+                rows,
+                q=q,
+                page=request.page,
+                size=size,
+                fence=fence,
+                cap=cap,
+                fields=filterset.search_fields,
             )
         elif backwards:
             found, more_before = paging.keyset_page_before(
@@ -164,7 +171,9 @@ def items_browse(
             )
     # A page read backwards has a next page: the one it was reached from.
     items, more = found[:size], backwards or len(found) > size
-    found_snippets = snippets.snippets([item.id for item in items], q=q)
+    found_snippets = snippets.snippets(
+        [item.id for item in items], q=q, fields=filterset.search_fields
+    )
     for item in items:
         item.snippet = found_snippets.get(item.id)
     page = BrowsePage(items, total, exact, request, rank_cap=cap, estimate=estimate)

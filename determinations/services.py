@@ -46,6 +46,7 @@ from django.db import (
 from django.db.models import BooleanField, CharField, Expression, F, IntegerField, Q, Value
 from django.utils import timezone
 
+from . import search_vector
 from .choices import CitedBy, ParseStatus
 from .citation_format import citations_text
 from .models import (
@@ -599,21 +600,20 @@ def _items_create(determination: Determination, items: list[dict]) -> None:
 class ItemSearchVector(Expression):
     """An item's tsvector, computed by PostgreSQL inside the INSERT (no second write of the row).
 
-    The same vector as ``SearchVector("request", weight="A") + SearchVector("rationale",
-    weight="B") + SearchVector(<clinical summary>, weight="C")`` in the English configuration,
-    written as one cheap expression because bulk imports build thousands of them.
+    Each part's text in its weight (``search_vector.SEARCH_PARTS``: request A, rationale B, clinical
+    summary C), English configuration, written as one cheap expression because bulk imports
+    build thousands of them.
     """
 
     output_field = SearchVectorField()
-    template = (
-        "setweight(to_tsvector('english'::regconfig, COALESCE(%s::text, '')), 'A') || "
-        "setweight(to_tsvector('english'::regconfig, COALESCE(%s::text, '')), 'B') || "
-        "setweight(to_tsvector('english'::regconfig, COALESCE(%s::text, '')), 'C')"
+    template = search_vector.vector_sql(
+        {part.name: "%s::text" for part in search_vector.SEARCH_PARTS}
     )
 
     def __init__(self, request: str, rationale: str, clinical_summary: str) -> None:
         super().__init__()
-        self.params = [request, rationale, clinical_summary]
+        texts = {"request": request, "rationale": rationale, "summary": clinical_summary}
+        self.params = [texts[part.name] for part in search_vector.SEARCH_PARTS]
 
     def as_sql(self, compiler, connection):
         return self.template, list(self.params)

@@ -12,8 +12,8 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .filters import search_query
 from .models import DisputedItem
+from .search import search_query
 
 # Private-use characters mark the highlights: the letter text is escaped first, then these
 # become <mark> tags, so nothing in the text itself can become markup.
@@ -33,11 +33,12 @@ class Snippet:
     text: SafeString
 
 
-def snippets(ids: list[int], *, q: str) -> dict[int, Snippet]:
-    """Highlighted request and rationale/summary excerpt for the rows shown, in one query."""
+def snippets(ids: list[int], *, q: str, fields: tuple[str, ...] = ()) -> dict[int, Snippet]:
+    """Highlighted request and rationale/summary excerpt for the rows shown, in one query
+    (``ts_headline`` ignores the weights that ``fields`` adds: text has none)."""
     if not ids or not q:
         return {}
-    query = search_query(q)
+    query = search_query(q, fields)
     rows = (
         DisputedItem.objects.filter(id__in=ids)
         .annotate(

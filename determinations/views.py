@@ -22,6 +22,7 @@ from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
+from .search_vector import search_choices
 from .tracking import without_tracking
 
 PAGE_SIZE = 25
@@ -57,6 +58,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             "interval_display": _interval_display(results.estimate),
             "rank_cap_display": f"{results.rank_cap:,}",
             "q": q,
+            "search_parts": search_choices(filterset.search_fields if q else ()),
             "sort": page_request.sort,
             "sort_chosen": page_request.chosen,
             "sort_query": _sort_query(filter_query(active), page_request),
@@ -130,7 +132,7 @@ def _chips(active: dict[str, list[str]], counts) -> list[dict]:
             ]
             chips.append(
                 {
-                    "name": facet.label if facet else "Search",
+                    "name": facet.label if facet else ItemFilterSet.base_filters[name].label,
                     "value": labels.get(str(value), value),
                     "url": "?" + urlencode(rest) if rest else reverse("determinations:browse"),
                 }

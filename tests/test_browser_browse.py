@@ -136,3 +136,25 @@ def test_a_reader_finds_a_case_by_its_number(browser_page):
     # A case number the archive does not have is searched as words, like any search.
     page.goto("/?q=CM17-0000009")
     assert page.locator(".result").count() == 0
+
+
+def test_a_researcher_searches_the_requests_only_with_an_abbreviation(browser_page):
+    load_archive()
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/")
+    page.get_by_label("Search requests, rationales and clinical summaries").fill("PT")
+    page.get_by_label("request", exact=True).check()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "field=request" in page.url
+    assert page.get_by_label("request", exact=True).is_checked()
+    titles = page.locator(".result-title a").all_inner_texts()
+    assert len(titles) >= 3
+    assert all(re.search(r"physical therapy|\bPT\b", t, re.I) for t in titles), titles
+
+    # The control fits a phone's width.
+    page.set_viewport_size({"width": 390, "height": 844})
+    bar = page.locator(".searchbar")
+    assert bar.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert bar.bounding_box()["width"] <= 390

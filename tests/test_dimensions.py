@@ -96,8 +96,8 @@ def test_every_dimension_is_documented(dimension):
 
 
 def test_nothing_else_lists_the_dimensions():
-    assert ("q", *NAMES) == filters.FILTER_PARAMS
-    assert tuple(filters.ItemFilterSet.base_filters) == ("q", *NAMES)
+    assert (*filters.SEARCH_PARAMS, *NAMES) == filters.FILTER_PARAMS
+    assert tuple(filters.ItemFilterSet.base_filters) == (*filters.SEARCH_PARAMS, *NAMES)
     assert facets.FACETS == DIMENSIONS
     assert set(NAMES) <= set(summaries.SUMMARY_FACETS)
     columns = {field.name for field in SummaryItem._meta.get_fields()}

@@ -808,3 +808,17 @@ def lookup_drug(text: str) -> Drug | None:
         # "Hydrocodone 10/325mg": the second strength is the acetaminophen of the combination
         return _COMBOS.get(frozenset((drug.generic, "acetaminophen")), drug)
     return drug
+
+
+def names_by_generic() -> dict[str, tuple[str, ...]]:
+    """Every generic with its names as the table writes them (the generic first): the search's
+    synonyms (``determinations/search_terms.py``), which must keep "hydrocodone/apap" whole
+    because PostgreSQL indexes a slashed name as one word."""
+    names: dict[str, list[str]] = {}
+    for block in _TABLE.values():
+        for entry in re.split(r"\n(?=\s*[a-z0-9][a-z0-9 \-/]*:)", block.strip()):
+            generic, _, aliases = entry.partition(":")
+            generic = " ".join(generic.split())
+            known = names.setdefault(generic, [generic])
+            known += [" ".join(a.split()) for a in aliases.split(",") if a.strip()]
+    return {generic: tuple(dict.fromkeys(found)) for generic, found in names.items()}
