@@ -136,16 +136,20 @@ class _Builder:
 
 
 def _split(words: tuple[str, ...]) -> list[list[tuple[str, ...]]] | None:
-    """The meanings of each run of ``words`` when table terms cover them all, else None."""
-    if not words:
-        return []
-    for length in range(len(words), 0, -1):
-        found = search_terms.meanings(words[:length])
-        if found:
-            rest = _split(words[length:])
-            if rest is not None:
-                return [found, *rest]
-    return None
+    """The meanings of each run of ``words`` when table terms cover them all, else None.
+
+    Longest terms first. Each suffix is solved once (``covers``), so a long slash-joined word
+    that almost splits ("hydrocodone/acetaminophen/.../qq") costs O(n^2) lookups, not 3^(n/2).
+    """
+    covers: dict[int, list[list[tuple[str, ...]]] | None] = {len(words): []}
+    for start in range(len(words) - 1, -1, -1):
+        covers[start] = None
+        for end in range(len(words), start, -1):
+            rest = covers[end]
+            if rest is not None and (found := search_terms.meanings(words[start:end])):
+                covers[start] = [found, *rest]
+                break
+    return covers[0] if words else []
 
 
 def tsquery_text(text: str, fields: Iterable[str] = ()) -> str:

@@ -246,3 +246,18 @@ def test_expanding_only_adds_hits_to_what_websearch_finds(letters):
     for q in ("epidural injection radicular", "physical therapy", "norco", "MRI knees", "ESI"):
         plain = ids(SearchQuery(q, search_type="websearch", config="english"))
         assert plain <= ids(search_query(q)), q
+
+
+def test_a_long_word_of_slash_joined_terms_is_split_in_bounded_work(monkeypatch):
+    """Splitting 'a/b/a/b/.../qq' tried every way of covering it: 3^(n/2) table lookups (0.3 s
+    at 366 characters, seconds at the 500 a query may have). Each suffix is solved once now."""
+    from determinations import search, search_terms
+
+    calls = []
+    meanings = search_terms.meanings
+    monkeypatch.setattr(
+        search.search_terms, "meanings", lambda *a, **k: calls.append(a) or meanings(*a, **k)
+    )
+    words = 2 * 19 + 1
+    assert search.tsquery_text("/".join(["hydrocodone", "acetaminophen"] * 19) + "/qq")
+    assert len(calls) <= words * words
