@@ -163,13 +163,16 @@ def ranked_page(
     else:
         candidates = queryset.order_by(*NEWEST).values("id")[:cap]
     start = (page - 1) * size
-    return list(
-        rows.filter(id__in=candidates)
+    order = ("-rank", F("decision_date").desc(nulls_last=True), "-id")
+    # Ranked by id in a subquery, so the page's joins (letter, file) are made for its rows only,
+    # not for all ``cap`` candidates before the sort; the outer query ranks those rows again.
+    page_ids = (
+        DisputedItem.objects.filter(id__in=candidates)
         .annotate(rank=search_rank(q, fields))
-        .order_by("-rank", F("decision_date").desc(nulls_last=True), "-id")[
-            start : start + size + 1
-        ]
+        .order_by(*order)
+        .values("id")[start : start + size + 1]
     )
+    return list(rows.filter(id__in=page_ids).annotate(rank=search_rank(q, fields)).order_by(*order))
 
 
 def keyset_page(
