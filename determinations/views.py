@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import keys, paging, plans, selectors
+from . import keys, paging, plans, selectors, suggestions
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .models import PurgedLetter
@@ -48,6 +48,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     counts = facet_counts(filterset, limit=FACET_LIMIT, plan=plan)
     active = filterset.active
     query = filter_query(active)
+    suggested = suggestions.suggestions_if_few(q, results.total)
     return render(
         request,
         "determinations/browse.html",
@@ -76,6 +77,10 @@ def browse(request: HttpRequest) -> HttpResponse:
             "next_query": _page_query(query, results, page_request),
             "prev_query": _prev_query(query, results, page_request),
             "range_display": _range_display(results),
+            "suggestions": [
+                {"suggestion": s, "url": "?" + filter_query(active, replace=(("q", s.q),))}
+                for s in suggested
+            ],
         },
     )
 
