@@ -166,3 +166,17 @@ def test_odd_searches_never_fail(client, archive, q):
     assert response.status_code == 200
     api = client.get("/api/items/", {"q": q})
     assert api.status_code == 200
+
+
+def test_the_items_api_offers_the_suggestions_on_a_first_page_with_few_hits(client, archive):
+    from .test_api import schema_validator
+
+    body = client.get("/api/items/", {"q": "gabapentn"}).json()
+    assert body["results"] == []
+    assert body["suggestions"][0] == {
+        "word": "gabapentn",
+        "replacement": "gabapentin",
+        "q": "gabapentin",
+    }
+    schema_validator("PaginatedItemList").validate(body)
+    assert "suggestions" not in client.get("/api/items/").json()  # no search, no suggestions
