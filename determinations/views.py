@@ -27,6 +27,7 @@ from .tracking import without_tracking
 PAGE_SIZE = 25
 FACET_TOP = 6  # values shown before "more"
 FACET_LIMIT = 100  # values listed per facet at most (selected ones always)
+FILTERABLE = ("service", "guideline")  # long open vocabularies: their "more" list gets a filter box
 SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 
 
@@ -68,6 +69,7 @@ def browse(request: HttpRequest) -> HttpResponse:
                     "top": counts[facet.name][:FACET_TOP],
                     "more": counts[facet.name][FACET_TOP:],
                     "open": any(v.selected for v in counts[facet.name][FACET_TOP:]),
+                    "filterable": facet.name in FILTERABLE,
                 }
                 for facet in FACETS
             ],
