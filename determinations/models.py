@@ -722,7 +722,13 @@ class VocabularyTerm(models.Model):
 
     class Meta:
         indexes = [
-            GinIndex(fields=["term"], opclasses=["gin_trgm_ops"], name="vocabulary_term_trgm"),
+            # No pending list: rows change rarely, and every lookup would scan it linearly.
+            GinIndex(
+                fields=["term"],
+                opclasses=["gin_trgm_ops"],
+                fastupdate=False,
+                name="vocabulary_term_trgm",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "term"], name="vocabulary_kind_term_unique"),

@@ -1,9 +1,10 @@
-""" "Did you mean" for searches with few hits: the archive's own words nearest each search word.
+"""Typo suggestions ("did you mean"): the archive's own words nearest each word of a search.
 
 Read only, and bounded: offered only when a search has fewer than ``FEW_HITS`` hits, for at most
 ``MAX_WORDS`` words, in one statement that looks each word up in the trigram index of
-``VocabularyTerm`` (pg_trgm's ``%`` operator: similarity above ``pg_trgm.similarity_threshold``,
-0.3 by default). The vocabulary does not grow with the letters (a few thousand rows).
+``VocabularyTerm`` (``determinations_vocabulary_nearest``, migration 0013: pg_trgm's ``%``
+operator, similarity above ``pg_trgm.similarity_threshold``, 0.3 by default). The vocabulary
+does not grow with the letters (a few thousand rows).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 
 from imr_archive.db_router import read_connection
 
-from .models import VocabularyTerm
 from .vocabulary import WORD_KIND
 
 FEW_HITS = 5  # a search with fewer hits than this gets suggestions
@@ -25,19 +25,9 @@ MAX_LENGTH = 40  # nor longer ones (no vocabulary word is that long)
 _WORD = re.compile(r"[^\W\d_]+")
 _OPERATORS = {"or", "and", "not"}
 
-_SQL = f"""
-SELECT w.word, m.term FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, n)
-CROSS JOIN LATERAL (
-    SELECT v.term, similarity(v.term, w.word) AS score, v.items
-    FROM {VocabularyTerm._meta.db_table} v
-    WHERE v.term %% w.word AND v.kind = %s
-    ORDER BY score DESC, v.items DESC, v.term LIMIT %s
-) AS m
-WHERE NOT EXISTS (
-    SELECT 1 FROM {VocabularyTerm._meta.db_table} e WHERE e.kind = %s AND e.term = w.word
-)
-ORDER BY w.n, m.score DESC, m.items DESC, m.term
-"""  # noqa: S608 (table name from the model)
+# The lookup is a function of migration 0013 (it forbids sequential scans, which the planner
+# wrongly prefers on a few thousand rows): one row (word, similar word) per suggestion, in order.
+_SQL = "SELECT word, term FROM determinations_vocabulary_nearest(%s::text[], %s, %s)"
 
 
 @dataclass(frozen=True)
@@ -70,7 +60,7 @@ def suggestions_for(q: str) -> list[Suggestion]:
     if not words:
         return []
     with read_connection().cursor() as cursor:
-        cursor.execute(_SQL, [words, WORD_KIND, PER_WORD, WORD_KIND])
+        cursor.execute(_SQL, [words, WORD_KIND, PER_WORD])
         rows = cursor.fetchall()
     return [
         Suggestion(word=word, replacement=term, q=_replaced(q, word, term))

@@ -42,4 +42,6 @@ def vocabulary_refresh(cursor) -> int:
     cursor.execute(
         _REFRESH_SQL, {"facets": list(TERM_FACETS), "word": WORD_KIND, "min_word": MIN_WORD}
     )
-    return cursor.rowcount
+    written = cursor.rowcount
+    cursor.execute(f"ANALYZE {VocabularyTerm._meta.db_table}")  # a few thousand rows: cheap
+    return written
