@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import facets, plans, presenters, selectors, stats
+from . import facets, plans, presenters, selectors, stats, suggestions
 from .choices import (
     LetterOutcome,
     Priority,
@@ -153,6 +153,43 @@ class NewestFirstCursorPagination(CursorPagination):
             raise BadParameters(
                 ["Parameter 'cursor': not a cursor this API gave out (use the 'next' link)."]
             ) from exc
+
+
+class ItemCursorPagination(NewestFirstCursorPagination):
+    """Items' cursor pages; the first page of a search with fewer than ``FEW_HITS`` items also
+    says ``suggestions``: the search with a misspelt word replaced (``suggestions`` module)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.search = (request.query_params.get("q") or "").strip()
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if self.search and self.cursor is None and not self.has_next:
+            found = suggestions.suggestions_if_few(self.search, len(data))
+            response.data["suggestions"] = [
+                {"word": s.word, "replacement": s.replacement, "q": s.q} for s in found
+            ]
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["suggestions"] = {
+            "type": "array",
+            "description": "Only on the first page of a search (q) with fewer than "
+            f"{suggestions.FEW_HITS} items: the search with one word replaced by a similar "
+            "word of the archive's vocabulary, best first (may be empty).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "word": {"type": "string"},
+                    "replacement": {"type": "string"},
+                    "q": {"type": "string"},
+                },
+                "required": ["word", "replacement", "q"],
+            },
+        }
+        return described
 
 
 def _filter_parameter(dimension) -> OpenApiParameter:
@@ -395,7 +432,7 @@ class ItemList(generics.ListAPIView):
 
     serializer_class = ItemSerializer
     filter_backends = [BrowseFilterBackend]
-    pagination_class = NewestFirstCursorPagination
+    pagination_class = ItemCursorPagination
 
     def get_queryset(self) -> QuerySet[DisputedItem]:
         return (

@@ -698,3 +698,41 @@ class SummaryChange(models.Model):
 
     def __str__(self) -> str:
         return f"letter {self.determination_id} changed in transaction {self.txid}"
+
+
+class VocabularyTerm(models.Model):
+    """One term of the archive's own vocabulary, for "did you mean" suggestions (issue 16).
+
+    The services (drugs by generic name), guideline documents and specialties the public items
+    carry, with how many items carry each, and the distinct words of those terms (kind
+    ``word``, lower case: what a misspelt search word is compared with). Rebuilt from the
+    summaries' value totals by ``vocabulary.vocabulary_refresh`` at every summary refresh, so it
+    follows ingest, withdrawals and re-parses; a few thousand rows at any archive size.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", "Service"
+        GUIDELINE = "guideline", "Guideline document"
+        SPECIALTY = "specialty", "Reviewer specialty"
+        WORD = "word", "Word of a term"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    term = models.TextField()
+    items = models.IntegerField(help_text="Public items carrying it (words: summed over terms).")
+
+    class Meta:
+        indexes = [
+            # No pending list: rows change rarely, and every lookup would scan it linearly.
+            GinIndex(
+                fields=["term"],
+                opclasses=["gin_trgm_ops"],
+                fastupdate=False,
+                name="vocabulary_term_trgm",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "term"], name="vocabulary_kind_term_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.term}: {self.items}"

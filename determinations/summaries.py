@@ -50,6 +50,7 @@ from .models import (
     SummaryItem,
     SummaryState,
 )
+from .vocabulary import vocabulary_refresh
 
 RS = "\x1e"  # between the two values of a pair (category_subcategory) value
 
@@ -502,6 +503,8 @@ def summaries_refresh(*, only_if_stale: bool = False, full: bool = False) -> dic
             pair_rows, letter_rows = _apply_deltas(cursor, "summary_plus", "summary_minus")
         else:
             pair_rows = letter_rows = 0
+        # The "did you mean" vocabulary is the value totals just written (a few thousand rows).
+        vocabulary_refresh(cursor)
         seconds = time.perf_counter() - started
         SummaryState.objects.update_or_create(
             pk=1,

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import keys, paging, plans, selectors
+from . import keys, paging, plans, selectors, suggestions
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
 from .models import PurgedLetter
@@ -28,6 +28,7 @@ from .tracking import without_tracking
 PAGE_SIZE = 25
 FACET_TOP = 6  # values shown before "more"
 FACET_LIMIT = 100  # values listed per facet at most (selected ones always)
+FILTERABLE = ("service", "guideline")  # long open vocabularies: their "more" list gets a filter box
 SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 
 
@@ -49,6 +50,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     counts = facet_counts(filterset, limit=FACET_LIMIT, plan=plan)
     active = filterset.active
     query = filter_query(active)
+    suggested = suggestions.suggestions_if_few(q, results.total)
     return render(
         request,
         "determinations/browse.html",
@@ -69,6 +71,7 @@ def browse(request: HttpRequest) -> HttpResponse:
                     "top": counts[facet.name][:FACET_TOP],
                     "more": counts[facet.name][FACET_TOP:],
                     "open": any(v.selected for v in counts[facet.name][FACET_TOP:]),
+                    "filterable": facet.name in FILTERABLE,
                 }
                 for facet in FACETS
             ],
@@ -78,6 +81,10 @@ def browse(request: HttpRequest) -> HttpResponse:
             "next_query": _page_query(query, results, page_request),
             "prev_query": _prev_query(query, results, page_request),
             "range_display": _range_display(results),
+            "suggestions": [
+                {"suggestion": s, "url": "?" + filter_query(active, replace=(("q", s.q),))}
+                for s in suggested
+            ],
         },
     )
 

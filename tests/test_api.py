@@ -262,7 +262,7 @@ def test_the_numbers_agree_across_stats_facets_items_and_export(client, archive,
 def test_searches_go_through_the_fence_and_keep_related_data_in_bulk(
     client, archive, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # the third: suggestions, as it has few hits
         _, body = get(client, "/api/items/", q="acupuncture", outcome="overturned")
     assert [item["request"] for item in body["results"]] == ["Acupuncture x 6"]
     assert body["results"][0]["reviewer"]["citations"]

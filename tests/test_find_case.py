@@ -62,7 +62,9 @@ def test_a_case_number_search_adds_one_query_and_other_searches_none(
     with django_assert_num_queries(1):
         client.get("/", {"q": "CM17-0010420"})
     with CaptureQueriesContext(connection) as plain:
-        client.get("/", {"q": "xyzzy"})  # no hits, like the missing case number below
+        # No hits, like the missing case number below, and no word long enough to be looked up
+        # for a "did you mean" (suggestions.MIN_LENGTH), like it.
+        client.get("/", {"q": "xyz"})
     with CaptureQueriesContext(connection) as missing:
         client.get("/", {"q": "CM17-0099999"})
     probe = '"determinations_determination"."key" ='
