@@ -92,9 +92,9 @@ def test_the_worker_waits_for_the_database_then_parses_what_was_pending(
     assert any("re-queued 1 pending letter(s)" in m for m in messages)
 
 
-def test_a_task_failed_by_a_broken_connection_ends_the_loop_for_recovery():
-    result = DBTaskResult(exception_class_path="django.db.utils.OperationalError")
-    worker = worker_command.SurvivingWorker(
+def surviving_worker() -> worker_command.SurvivingWorker:
+    """The worker loop as ``manage.py worker`` builds it, for one batch of the default queue."""
+    return worker_command.SurvivingWorker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -103,6 +103,11 @@ def test_a_task_failed_by_a_broken_connection_ends_the_loop_for_recovery():
         max_tasks=None,
         worker_id="t",
     )
+
+
+def test_a_task_failed_by_a_broken_connection_ends_the_loop_for_recovery():
+    result = DBTaskResult(exception_class_path="django.db.utils.OperationalError")
+    worker = surviving_worker()
     monkey = pytest.MonkeyPatch()
     monkey.setattr(worker_command.Worker, "run_task", lambda self, r: None)
     try:
@@ -160,15 +165,7 @@ def test_the_sweeper_thread_sweeps_periodically_and_survives_a_lost_database(mon
 def test_a_lost_database_with_a_blank_message_is_waited_for_not_a_crash(monkeypatch):
     """The log line took the message's first line: a message of only white space (str() true,
     nothing left once stripped) raised IndexError and ended the worker."""
-    worker = worker_command.SurvivingWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="t",
-    )
+    worker = surviving_worker()
     monkeypatch.setattr(worker_command.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(worker_command, "database_reachable", lambda: True)
     command = worker_command.Command()
