@@ -37,6 +37,8 @@ SEARCH_PARTS = (
 FIELDS = tuple(part.name for part in SEARCH_PARTS)
 WEIGHTS = {part.name: part.weight for part in SEARCH_PARTS}
 OWN_VECTORS = {part.name: part.column for part in SEARCH_PARTS if part.column}
+# Every vector column of an item: read by searches only, deferred by the pages and the API.
+VECTOR_COLUMNS = ("search_vector", *OWN_VECTORS.values())
 # ts_rank's array is {D, C, B, A}; D is unused.
 RANK_WEIGHTS = [0.1] + [
     next(p.rank for p in SEARCH_PARTS if p.weight == w) for w in ("C", "B", "A")
