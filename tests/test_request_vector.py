@@ -102,6 +102,16 @@ def test_field_request_is_answered_by_the_request_index(letters):
     assert "item_request_gin" in plan, plan
 
 
+def test_the_samples_have_their_request_vector_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'item_request_%%'"
+        )
+        found = dict(cursor.fetchall())
+    assert set(found) == {"item_request_gin", "item_request_s16_gin", "item_request_s256_gin"}
+    assert "256" in found["item_request_s256_gin"].split("WHERE")[1]
+
+
 def own_vector_text(column: str = "request_vector") -> dict[int, str]:
     with connection.cursor() as cursor:
         cursor.execute(

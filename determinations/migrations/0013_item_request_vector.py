@@ -1,5 +1,7 @@
 """The request's own vector (``DisputedItem.request_vector``, ``search_vector.SearchPart.column``)
-and its GIN index, for ``field=request`` searches.
+and its GIN index, for ``field=request`` searches, with the partial indexes of the samples (as
+migration 0005 has for ``search_vector``: the 1-in-256 count of ``q=ESI&field=request`` read
+every hit's row through the plain index, 38.6 ms at 100 k letters, 0.1 ms through its own).
 
 Safe on a big table: the column is added nullable (no rewrite), existing rows are filled in
 batches of ids, each its own short transaction (``atomic = False``; a rerun fills only the rows
@@ -14,6 +16,12 @@ from django.db import migrations
 
 from determinations.search_vector import OWN_VECTORS, own_vector_sql
 
+# Raw SQL, like 0005: the model state declares only the plain index.
+SAMPLE_INDEXES = {
+    f"item_request_s{every}_gin": "determinations_disputeditem USING gin (request_vector) "
+    f"WHERE determination_id % {every} = 0"
+    for every in (16, 256)
+}
 BATCH = 20_000  # ids per UPDATE: ~1-2 s each at the benchmark's item sizes
 
 
@@ -61,5 +69,12 @@ class Migration(migrations.Migration):
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["request_vector"], name="item_request_gin"
             ),
+        ),
+        migrations.RunSQL(
+            [
+                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {spec}"
+                for name, spec in SAMPLE_INDEXES.items()
+            ],
+            [f"DROP INDEX CONCURRENTLY IF EXISTS {name}" for name in SAMPLE_INDEXES],
         ),
     ]
