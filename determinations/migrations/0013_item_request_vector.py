@@ -11,16 +11,20 @@ Time at 100 k letters / expected at 2 M: docs/performance.md ("The request's own
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 
 from determinations.search_vector import OWN_VECTORS, own_vector_sql
 
-# Raw SQL, like 0005: the model state declares only the plain index.
-SAMPLE_INDEXES = {
-    f"item_request_s{every}_gin": "determinations_disputeditem USING gin (request_vector) "
-    f"WHERE determination_id % {every} = 0"
-    for every in (16, 256)
+COLUMN = "determinations_disputeditem ADD COLUMN IF NOT EXISTS request_vector tsvector NULL"
+# The plain index (declared in models.py) and the samples' (raw, like 0005's: the model state
+# declares only the plain one).
+INDEXES = {
+    "item_request_gin": "determinations_disputeditem USING gin (request_vector)",
+    **{
+        f"item_request_s{every}_gin": "determinations_disputeditem USING gin (request_vector) "
+        f"WHERE determination_id % {every} = 0"
+        for every in (16, 256)
+    },
 }
 BATCH = 5_000  # ids per UPDATE, one short transaction each: ~1.2 s at the benchmark's sizes
 
@@ -29,20 +33,41 @@ def fill_request_vectors(apps, schema_editor, *, batch: int = BATCH) -> int:
     """Fill the parts' own vectors of the rows that lack them, by id ranges; returns rows set."""
     sets = ", ".join(f"{column} = {own_vector_sql(name)}" for name, column in OWN_VECTORS.items())
     missing = " OR ".join(f"{column} IS NULL" for column in OWN_VECTORS.values())
-    done = 0
+    done, start = 0, None
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM determinations_disputeditem")
-        low, high = cursor.fetchone()
-        if low is None:
-            return 0
-        for start in range(low, high + 1, batch):
+        while True:  # again up to the newest id, for rows written by old code meanwhile
+            cursor.execute("SELECT min(id), max(id) FROM determinations_disputeditem")
+            low, high = cursor.fetchone()
+            if low is None or (start is not None and start > high):
+                return done
+            for start in range(start or low, high + 1, batch):  # noqa: B020
+                cursor.execute(
+                    f"UPDATE determinations_disputeditem SET {sets} "  # noqa: S608 (code's SQL)
+                    f"WHERE id >= %s AND id < %s AND ({missing})",
+                    [start, start + batch],
+                )
+                done += cursor.rowcount
+            start = high + 1
+
+
+def build_indexes(apps, schema_editor) -> None:
+    """Build the indexes concurrently; a build interrupted before leaves an invalid index,
+    dropped and built again (IF NOT EXISTS alone would keep it)."""
+    with schema_editor.connection.cursor() as cursor:
+        for name, spec in INDEXES.items():
             cursor.execute(
-                f"UPDATE determinations_disputeditem SET {sets} "  # noqa: S608 (code's SQL only)
-                f"WHERE id >= %s AND id < %s AND ({missing})",
-                [start, start + batch],
+                "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name]
             )
-            done += cursor.rowcount
-    return done
+            invalid = cursor.fetchone()
+            if invalid and invalid[0]:
+                cursor.execute(f"DROP INDEX CONCURRENTLY {name}")
+            cursor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {spec}")
+
+
+def drop_indexes(apps, schema_editor) -> None:
+    with schema_editor.connection.cursor() as cursor:
+        for name in INDEXES:
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -52,29 +77,40 @@ class Migration(migrations.Migration):
         ("determinations", "0012_pg_trgm"),
     ]
 
+    # Each step can be run again after an interruption (the migration is not atomic, so a rerun
+    # starts from the first operation): the column IF NOT EXISTS, the fill of NULL rows only,
+    # the indexes IF NOT EXISTS or rebuilt when invalid.
     operations = [
-        migrations.AddField(
-            model_name="disputeditem",
-            name="request_vector",
-            field=django.contrib.postgres.search.SearchVectorField(
-                editable=False,
-                help_text="English tsvector of the request alone: the index of field=request "
-                "searches.",
-                null=True,
-            ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    f"ALTER TABLE {COLUMN}",
+                    "ALTER TABLE determinations_disputeditem DROP COLUMN IF EXISTS request_vector",
+                )
+            ],
+            state_operations=[
+                migrations.AddField(
+                    model_name="disputeditem",
+                    name="request_vector",
+                    field=django.contrib.postgres.search.SearchVectorField(
+                        editable=False,
+                        help_text="English tsvector of the request alone: the index of "
+                        "field=request searches.",
+                        null=True,
+                    ),
+                )
+            ],
         ),
         migrations.RunPython(fill_request_vectors, migrations.RunPython.noop, elidable=False),
-        AddIndexConcurrently(
-            model_name="disputeditem",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["request_vector"], name="item_request_gin"
-            ),
-        ),
-        migrations.RunSQL(
-            [
-                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {spec}"
-                for name, spec in SAMPLE_INDEXES.items()
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(build_indexes, drop_indexes)],
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="disputeditem",
+                    index=django.contrib.postgres.indexes.GinIndex(
+                        fields=["request_vector"], name="item_request_gin"
+                    ),
+                )
             ],
-            [f"DROP INDEX CONCURRENTLY IF EXISTS {name}" for name in SAMPLE_INDEXES],
         ),
     ]
