@@ -35,7 +35,7 @@ import psycopg
 
 from bench.corpus import GENERATOR_VERSION, Corpus
 from determinations.citation_format import citations_text
-from determinations.search_vector import part_vector_sql, vector_sql
+from determinations.search_vector import OWN_VECTORS, own_vector_sql, part_vector_sql, vector_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER_ORIGINAL = "originals/bench-placeholder/NOT-GENERATED"
@@ -458,14 +458,17 @@ def load(n: int, *, seed: int = 1, jobs: int = 2, with_text: bool = True) -> dic
     item_vector = vector_sql(
         {"request": "s.request", "rationale": "s.rationale"}, vectors={"summary": "dv.v"}
     )
+    # The parts' own vectors (``request_vector``) from the staged items' texts.
+    own_columns = "".join(f", {column}" for column in OWN_VECTORS.values())
+    own_vectors = "".join(f", {own_vector_sql('s.' + name)}" for name in OWN_VECTORS)
     insert = f"""
         WITH dv AS MATERIALIZED (
             SELECT id, {summary_vector} AS v
             FROM determinations_determination WHERE id BETWEEN %(a)s AND %(b)s
         )
-        INSERT INTO determinations_disputeditem ({ITEM_COLUMNS}, search_vector)
+        INSERT INTO determinations_disputeditem ({ITEM_COLUMNS}, search_vector{own_columns})
         SELECT {", ".join("s." + c.strip() for c in ITEM_COLUMNS.split(","))},
-               {item_vector}
+               {item_vector}{own_vectors}
         FROM bench_item_stage s JOIN dv ON dv.id = s.determination_id
         WHERE s.id BETWEEN %(lo)s AND %(hi)s
     """

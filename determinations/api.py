@@ -33,7 +33,7 @@ from .dimensions import DIMENSIONS
 from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem, PurgedLetter
 from .paging import fenced_ids
-from .search_vector import FIELDS
+from .search_vector import FIELDS, VECTOR_COLUMNS
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -438,7 +438,7 @@ class ItemList(generics.ListAPIView):
         return (
             DisputedItem.objects.public()
             .select_related("determination")
-            .defer("search_vector", "determination__clinical_summary")
+            .defer(*VECTOR_COLUMNS, "determination__clinical_summary")
             .prefetch_related(selectors.citations_prefetch())
         )
 

@@ -23,6 +23,7 @@ from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_qu
 from .models import DisputedItem
 from .paging import fenced_ids
 from .responses import plain_bad_request
+from .search_vector import VECTOR_COLUMNS
 
 FEED_SIZE = 50
 # Entry into the archive: determination ids come from a sequence at the first save, in the
@@ -75,7 +76,7 @@ class ItemFeed(Feed):
         if "q" in filterset.active:
             matching = DisputedItem.objects.public().filter(pk__in=fenced_ids(matching))
         rows = matching.select_related("determination").defer(
-            "search_vector", "determination__clinical_summary"
+            *VECTOR_COLUMNS, "determination__clinical_summary"
         )
         found = list(rows.filter(decision_date__isnull=False).order_by(*ENTRY_ORDER)[:FEED_SIZE])
         if len(found) < FEED_SIZE:  # undated letters only after every dated one

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 
 from .dimensions import DIMENSIONS, NAMES, Dimension
 from .models import DisputedItem
-from .search import search_query
+from .search import search_filter
 from .search_vector import FIELDS, SEARCH_PARTS
 
 SEARCH_PARAMS = ("q", "field")  # the search and where it looks; every other one is a dimension
@@ -112,7 +112,7 @@ class _SearchFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(search_vector=search_query(value, self.search_fields))
+        return queryset.filter(search_filter(value, self.search_fields))
 
     def filter_nothing(self, queryset, name, value):
         return queryset

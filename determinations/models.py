@@ -402,6 +402,11 @@ class DisputedItem(models.Model):
         editable=False,
         help_text="English tsvector of request (A), rationale (B) and clinical summary (C).",
     )
+    request_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="English tsvector of the request alone: the index of field=request searches.",
+    )
 
     objects = DisputedItemQuerySet.as_manager()
 
@@ -422,6 +427,7 @@ class DisputedItem(models.Model):
             GinIndex(fields=["guideline_sources"], name="item_sources_gin"),
             GinIndex(fields=["guideline_documents"], name="item_documents_gin"),
             GinIndex(fields=["search_vector"], name="item_search_gin"),
+            GinIndex(fields=["request_vector"], name="item_request_gin"),
         ]
         constraints = [
             models.UniqueConstraint(

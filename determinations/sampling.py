@@ -3,7 +3,8 @@
 The items of letters whose determination id is a multiple of 16, and of 256, form two nested
 samples (SummaryItem rows the same, by their ``letter``). Whole letters are in or out, so
 letter counts scale up as well as item counts. Each sample has partial indexes (migration 0005):
-the search vector of the sampled items, and the sampled SummaryItem rows. Counting a sample's
+the search vector of the sampled items, and the sampled SummaryItem rows; migration 0013 adds the
+request's own vector of the sampled items (``field=request``). Counting a sample's
 rows costs the sample's hits, not the archive's: ``q=pain`` on the 100 k benchmark, every hit
 1,141 ms, the 1-in-16 sample's hits 25 ms (docs/performance.md). Counts from a sample are scaled
 up and shown as estimates ("~"); ids are assigned in arrival order, so each sample spreads

@@ -13,6 +13,7 @@ from imr_archive.db_router import read_connection
 from . import keys, paging, plans, sampling, snippets, summaries
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
+from .search_vector import VECTOR_COLUMNS
 
 TOTAL_EXACT_UP_TO = 10_000
 # A request whose coarse-sample estimate is above this shows that estimate as its total (a
@@ -272,7 +273,7 @@ def items_prefetch() -> Prefetch:
     """A determination's items in letter order, each with its citations."""
     items = (
         DisputedItem.objects.order_by("number")
-        .defer("search_vector")  # ~1.5 KB per item, often TOASTed; no page shows it
+        .defer(*VECTOR_COLUMNS)  # ~1.5 KB per item, often TOASTed; no page shows them
         .prefetch_related(citations_prefetch())
     )
     return Prefetch("items", queryset=items)

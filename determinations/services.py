@@ -619,6 +619,20 @@ class ItemSearchVector(Expression):
         return self.template, list(self.params)
 
 
+class ItemPartVector(Expression):
+    """A part's own vector (``search_vector.SearchPart.column``), computed inside the INSERT."""
+
+    output_field = SearchVectorField()
+    template = search_vector.own_vector_sql("%s::text")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.params = [text]
+
+    def as_sql(self, compiler, connection):
+        return self.template, list(self.params)
+
+
 def _item_rows(
     determination: Determination, items: list[dict]
 ) -> tuple[list[DisputedItem], list[GuidelineCitation]]:
@@ -653,6 +667,9 @@ def _item_rows(
         row.search_vector = ItemSearchVector(
             row.request, row.rationale, determination.clinical_summary
         )
+        texts = {"request": row.request}
+        for name, column in search_vector.OWN_VECTORS.items():
+            setattr(row, column, ItemPartVector(texts[name]))
         rows.append(row)
         for cited_by, key in (
             (CitedBy.CLAIMS_ADMINISTRATOR, "claims_administrator"),

@@ -10,7 +10,7 @@ from django.http import QueryDict
 
 from determinations import services, stats, summaries
 from determinations.facets import FACETS, facet_counts
-from determinations.filters import ItemFilterSet, search_query
+from determinations.filters import ItemFilterSet
 from determinations.models import (
     Determination,
     DisputedItem,
@@ -18,6 +18,7 @@ from determinations.models import (
     FacetPairCount,
     SummaryChange,
 )
+from determinations.search import search_query
 from determinations.summary_tasks import refresh_summaries_task
 
 from .builders import (
