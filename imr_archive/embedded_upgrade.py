@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from .embedded_db import data_dir_major, server_major, stop
+from .embedded_db import connection_params, data_dir_major, server_major, stop
 
 # The old embedded server's major version: the only one we have binaries for (pgserver 0.1.4).
 OLD_MAJOR = "16"
@@ -56,9 +56,7 @@ def _start_old(data_dir: Path):
 def _connect(info, database: str):
     import psycopg
 
-    return psycopg.connect(
-        host=str(info.socket_dir), port=info.port or 5432, user="postgres", dbname=database
-    )
+    return psycopg.connect(**connection_params(info), dbname=database)
 
 
 def _contents(info) -> dict[str, dict[str, int]]:
@@ -88,7 +86,8 @@ def _contents(info) -> dict[str, dict[str, int]]:
 
 
 def _client_args(info) -> list[str]:
-    return ["-h", str(info.socket_dir), "-p", str(info.port or 5432), "-U", "postgres"]
+    reach = connection_params(info)
+    return ["-h", reach["host"], "-p", str(reach["port"]), "-U", reach["user"]]
 
 
 def _run(tool: str, *args: str) -> None:

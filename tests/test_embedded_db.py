@@ -34,13 +34,7 @@ def test_nothing_to_upgrade_is_said_and_changes_nothing(tmp_path):
 
 
 def _connect(info, dbname):
-    return psycopg.connect(
-        host=str(info.socket_dir),
-        port=info.port or 5432,
-        user="postgres",
-        dbname=dbname,
-        autocommit=True,
-    )
+    return psycopg.connect(**embedded_db.connection_params(info), dbname=dbname, autocommit=True)
 
 
 @pytest.fixture
