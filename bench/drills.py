@@ -171,6 +171,26 @@ def templates() -> list[str]:
     return list(seen.values())
 
 
+# Each drill's letters carry their own case-number series (CMyy-), so that no drill's letters are
+# duplicates of another's: drills share the main database, and a duplicate is not parsed again (a
+# shared series once left `worker-database-stop` with nothing to parse after `full-disk-upload`).
+SERIES = {
+    "parser-failure": 93,
+    "parser-failure-ingest": 94,
+    "kill-worker": 91,
+    "database-stop": 92,
+    "worker-database-stop": 96,
+    "slow-clients": 97,
+    "poison-letter": 95,
+    "full-disk-upload": 98,
+    "full-disk-ingest": 99,
+    "upload-large": 81,
+    "upload-kill-worker": 82,
+    "upload-database-stop": 83,
+}
+assert len(set(SERIES.values())) == len(SERIES), "two drills share a case-number series"
+
+
 def write_letters(directory: Path, count: int, series: int, poison: int | None = None) -> int:
     """Write ``count`` distinct letters (own case numbers); returns how many items they hold."""
     from determinations.parsing import parse_letter_with_text
@@ -211,7 +231,10 @@ def receive_letters(ctx: Context, name: str, count: int, series: int, poison: in
         Incoming(path.name, data=path.read_bytes(), content_type="text/plain")
         for path in sorted(folder.iterdir())
     ]
-    return services.batch_receive(files=incoming, source="command", note=f"{name} drill"), items
+    batch = services.batch_receive(files=incoming, source="command", note=f"{name} drill")
+    outcomes = Counter(batch.results.values_list("outcome", flat=True))
+    check(outcomes == {"new": count}, f"{name}: not every letter received as new: {outcomes}")
+    return batch, items
 
 
 # --- The drill's own PostgreSQL server -----------------------------------------------------------
@@ -330,7 +353,9 @@ def drill_parser_failure(ctx: Context) -> None:
     parsing.parse_text_result = exploding
     try:
         # The worker's path: a batch received and queued, then parsed as the task does.
-        batch, _ = receive_letters(ctx, "letters-parser-worker", 20, series=93, poison=7)
+        batch, _ = receive_letters(
+            ctx, "letters-parser-worker", 20, series=SERIES["parser-failure"], poison=7
+        )
         ids = list(Letter.objects.filter(batch=batch).values_list("pk", flat=True))
         counts = services.letters_parse(letter_ids=ids)
         failed = list(Letter.objects.filter(batch=batch, status=ParseStatus.FAILED))
@@ -345,7 +370,7 @@ def drill_parser_failure(ctx: Context) -> None:
 
         # ingest_letters: its parser processes are forked from here and inherit the patch.
         folder = ctx.tmp / "letters-parser-ingest"
-        write_letters(folder, 200, series=94, poison=123)
+        write_letters(folder, 200, series=SERIES["parser-failure-ingest"], poison=123)
         from io import StringIO
 
         out = StringIO()
@@ -373,7 +398,9 @@ def drill_kill_worker(ctx: Context) -> None:
     from determinations.models import Determination, DisputedItem, Letter
 
     count = ctx.args.kill_letters
-    batch, expected_items = receive_letters(ctx, "letters-kill-worker", count, series=91)
+    batch, expected_items = receive_letters(
+        ctx, "letters-kill-worker", count, series=SERIES["kill-worker"]
+    )
     letters = Letter.objects.filter(batch=batch)
     tasks = DBTaskResult.objects.all()
     check(letters.count() == count, f"stored {letters.count()} of {count}")
@@ -487,7 +514,7 @@ def drill_kill_worker(ctx: Context) -> None:
 def drill_database_stop(ctx: Context) -> None:
     count = ctx.args.ingest_letters
     folder = ctx.tmp / "letters-database-stop"
-    expected_items = write_letters(folder, count, series=92)
+    expected_items = write_letters(folder, count, series=SERIES["database-stop"])
     env = dict(ctx.env, DATABASE_URL=ctx.server.url(INGEST_DB), MEDIA_ROOT=str(ctx.media_ingest))
     args = ("ingest_letters", str(folder), "--no-progress", "--workers", "2")
 
@@ -585,7 +612,9 @@ def drill_worker_database_stop(ctx: Context) -> None:
     from determinations.models import Determination, DisputedItem, Letter
 
     count = ctx.args.kill_letters
-    batch, expected_items = receive_letters(ctx, "letters-worker-db-stop", count, series=96)
+    batch, expected_items = receive_letters(
+        ctx, "letters-worker-db-stop", count, series=SERIES["worker-database-stop"]
+    )
     letters = Letter.objects.filter(batch=batch)
     check(not letters.exclude(status=ParseStatus.PENDING).exists(), "letters parsed at receipt")
     rewrites_before = ctx.server.scalar(MAIN_DB, STATS_SQL) or 0
@@ -835,7 +864,7 @@ def drill_slow_clients(ctx: Context) -> None:
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
     if not nginx:
         raise DrillSkipped("nginx is not installed (apt-get install nginx); nothing was run")
-    batch, _ = receive_letters(ctx, "letters-slow-clients", 10, series=97)
+    batch, _ = receive_letters(ctx, "letters-slow-clients", 10, series=SERIES["slow-clients"])
     services.letters_parse(
         letter_ids=list(Letter.objects.filter(batch=batch).values_list("pk", flat=True))
     )
@@ -943,7 +972,7 @@ def drill_poison_letter(ctx: Context) -> None:
     from determinations.choices import ParseStatus
     from determinations.models import Letter
 
-    batch, _ = receive_letters(ctx, "letters-poison", 40, series=95, poison=17)
+    batch, _ = receive_letters(ctx, "letters-poison", 40, series=SERIES["poison-letter"], poison=17)
     letters = Letter.objects.filter(batch=batch)
     say(f"  received {letters.count()} letters, one of them kills the process that parses it")
     connections.close_all()
@@ -1117,7 +1146,7 @@ def drill_full_disk_upload(ctx: Context) -> None:
     disk = ctx.small_disk("media-full-upload")
     say(f"  MEDIA_ROOT on {disk.how}")
     folder = ctx.tmp / "letters-full-upload"
-    expected_items = write_letters(folder, count, series=96)
+    expected_items = write_letters(folder, count, series=SERIES["full-disk-upload"])
     paths = sorted(folder.iterdir())
     digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
@@ -1196,7 +1225,7 @@ def drill_full_disk_ingest(ctx: Context) -> None:
     disk = ctx.small_disk("media-full-ingest")
     say(f"  MEDIA_ROOT on {disk.how}")
     folder = ctx.tmp / "letters-full-ingest"
-    expected_items = write_letters(folder, count, series=97)
+    expected_items = write_letters(folder, count, series=SERIES["full-disk-ingest"])
     env = dict(ctx.env, DATABASE_URL=ctx.server.url(FULL_DB), MEDIA_ROOT=str(disk.path))
     args = ("ingest_letters", str(folder), "--no-progress", "--workers", "2")
 
@@ -1503,7 +1532,7 @@ def posted(site: Site, archive: Path, ctx: Context) -> int:
 
 def drill_upload_large(ctx: Context) -> None:
     count = ctx.args.letters
-    archive, items = upload_archive(ctx, "upload-large", count, series=81)
+    archive, items = upload_archive(ctx, "upload-large", count, series=SERIES["upload-large"])
     stats = ctx.server.scalar(UPLOAD_DB, STATS_SQL) or 0
     site = Site(ctx)
     workers: list[subprocess.Popen] = []
@@ -1550,7 +1579,7 @@ def drill_upload_large(ctx: Context) -> None:
 
 def drill_upload_kill_worker(ctx: Context) -> None:
     count = ctx.args.stop_letters
-    archive, items = upload_archive(ctx, "upload-kill", count, series=82)
+    archive, items = upload_archive(ctx, "upload-kill", count, series=SERIES["upload-kill-worker"])
     stats = ctx.server.scalar(UPLOAD_DB, STATS_SQL) or 0
     site = Site(ctx)
     try:
@@ -1600,7 +1629,9 @@ def drill_upload_kill_worker(ctx: Context) -> None:
 
 def drill_upload_database_stop(ctx: Context) -> None:
     count = ctx.args.stop_letters
-    archive, items = upload_archive(ctx, "upload-stop", count, series=83)
+    archive, items = upload_archive(
+        ctx, "upload-stop", count, series=SERIES["upload-database-stop"]
+    )
     stats = ctx.server.scalar(UPLOAD_DB, STATS_SQL) or 0
     env = upload_env(ctx)
     site = Site(ctx)
