@@ -43,9 +43,11 @@ def chromium():
 
 
 @pytest.fixture
-def browser_page(chromium, live_server):
-    """A fresh page (its own cookies and storage) in the module's Chromium."""
-    context = chromium.new_context(base_url=live_server.url)
+def browser_page(chromium, live_server, request):
+    """A fresh page (its own cookies and storage) in the module's Chromium; a module's
+    ``BROWSER_CONTEXT`` dict adds options of Playwright's ``new_context``."""
+    options = getattr(request.module, "BROWSER_CONTEXT", {})
+    context = chromium.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(15_000)
     try:
         yield context.new_page()
