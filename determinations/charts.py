@@ -6,11 +6,11 @@ text label, so a screen reader, a printout and a colour-blind reader get the num
 page's tables hold the same figures.
 
 The charts fit any width without scaling their text: an ``<svg width="100%">`` with no
-``viewBox``, its horizontal positions in percentages of the width and its vertical ones and
-its text in pixels, so labels stay 13 px from a 390 px phone to a desktop. Bars are stacked
-(the label above its bar, the figure at its right), so a long label never pushes the bars
-off screen. Pure: takes rows with ``label``, ``items``, ``overturned``,
-``rate`` and ``interval`` (``stats.Rate``) and returns markup as a string with all text escaped.
+``viewBox``, horizontal positions in percentages of its width, vertical positions and text
+sizes in pixels, so labels stay 13 px from a 390 px phone to a desktop. Bars are stacked (the
+label above its bar, the figure at its right), so a long label never pushes the bars off
+screen. Pure: takes rows with ``label``, ``items``, ``overturned``, ``rate`` and ``interval``
+(``stats.Rate``) and returns markup as a string with all text escaped.
 """
 
 from __future__ import annotations
