@@ -33,8 +33,13 @@ run: $(VENV)/.runtime
 worker: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py worker
 
-## test: install dev requirements, lint, check migrations, run the whole suite
-test: $(VENV)/.dev
+# The browser tests' npm packages (axe-core, pinned in package-lock.json), when npm is installed.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; else \
+	echo "npm not found: the accessibility test needs node_modules/axe-core (apt-get install npm)"; fi
+
+## test: install dev requirements (and axe-core with npm), lint, check migrations, run the whole suite
+test: $(VENV)/.dev node_modules/.package-lock.json
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

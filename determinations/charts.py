@@ -3,8 +3,14 @@
 Each chart is an ``<svg role="img">`` named by its ``<title>`` and described by a ``<desc>``
 that states the figures in words; every bar and point carries its own ``<title>`` and a visible
 text label, so a screen reader, a printout and a colour-blind reader get the numbers too. The
-page's tables hold the same figures. Pure: takes rows with ``label``, ``items``, ``overturned``,
-``rate`` and ``interval`` (``stats.Rate``) and returns markup as a string with all text escaped.
+page's tables hold the same figures.
+
+The charts fit any width without scaling their text: an ``<svg width="100%">`` with no
+``viewBox``, horizontal positions in percentages of its width, vertical positions and text
+sizes in pixels, so labels stay 13 px from a 390 px phone to a desktop. Bars are stacked (the
+label above its bar, the figure at its right), so a long label never pushes the bars off
+screen. Pure: takes rows with ``label``, ``items``, ``overturned``, ``rate`` and ``interval``
+(``stats.Rate``) and returns markup as a string with all text escaped.
 """
 
 from __future__ import annotations
@@ -20,7 +26,14 @@ BAR_COLOUR = "#0b5cad"
 WHISKER_COLOUR = "#1b1f24"
 GRID_COLOUR = "#d5dae0"
 TEXT_COLOUR = "#1b1f24"
-FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+FONT_PX = 13
+FONT = f'font-family="system-ui, sans-serif" font-size="{FONT_PX}" fill="{TEXT_COLOUR}"'
+# The trend's plot spans these percentages of the chart's width (the left gutter holds the
+# 0-100% axis labels: 12% of a phone's 358 px is 43 px, room for "100%").
+PLOT_LEFT, PLOT_RIGHT = 12.0, 98.0
+# More years than this and, on a phone, the year labels are shortened ('17) and the item
+# counts under them hidden (static/css/archive.css, .chart-dense): they would overlap.
+DENSE_YEARS = 6
 
 
 class RateRow(Protocol):
@@ -47,124 +60,141 @@ def _summary(row: RateRow) -> str:
     )
 
 
-def _open(width: int, height: int, title: str, description: str) -> tuple[str, str]:
+def _pct(value: float) -> str:
+    """A horizontal position: ``value`` percent of the chart's width."""
+    return f"{value:.2f}%"
+
+
+def _open(height: int, title: str, description: str, kind: str) -> tuple[str, str]:
     n = next(_ids)
     title_id, desc_id = f"chart-{n}-title", f"chart-{n}-desc"
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-labelledby="{title_id} {desc_id}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart {kind}" '
+        f'width="100%" height="{height}" aria-labelledby="{title_id} {desc_id}">'
         f'<title id="{title_id}">{escape(title)}</title>'
         f'<desc id="{desc_id}">{escape(description)}</desc>'
     )
     return head, "</svg>"
 
 
-def _axis(x0: float, scale: float, top: float, bottom: float) -> list[str]:
-    parts = []
-    for tick in (0, 25, 50, 75, 100):
-        x = x0 + scale * tick / 100
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle" {FONT} '
-            f'fill="{TEXT_COLOUR}">{tick}%</text>'
-        )
-    return parts
-
-
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _tick_anchor(tick: int) -> str:
+    return {0: "start", 100: "end"}.get(tick, "middle")
+
+
 def rate_bars(rows: Sequence[RateRow], *, title: str, description: str = "") -> str:
-    """Horizontal bars of overturn rate, one per row, with 95% interval whiskers."""
+    """Horizontal bars of overturn rate, one per row, with 95% interval whiskers.
+
+    Each row is a line of text (the label at the left, "41.7% (n=12)" at the right) above a
+    bar as wide as the rate's share of the chart; the axis (0-100%) is under the last bar.
+    """
     rows = [row for row in rows if row.items]
-    label_width, bar_width, value_width, row_height, top = 230, 360, 150, 26, 8
-    width = label_width + bar_width + value_width
-    height = top + row_height * max(len(rows), 1) + 24
+    row_height, text_line, bar_top, bar_height, axis = 40, 15, 20, 12, 22
+    height = row_height * max(len(rows), 1) + axis
     words = description or (
         "Horizontal bars show the share of items overturned; black lines show the 95% "
         "Wilson interval. "
     )
     words += " ".join(_summary(row) + "." for row in rows) if rows else "No matching items."
-    head, tail = _open(width, height, title, words)
-    parts = [head, *_axis(label_width, bar_width, top, height - 24)]
+    head, tail = _open(height, title, words, "chart-bars")
+    parts = [head]
+    plot_bottom = height - axis + 4
+    for tick in (0, 25, 50, 75, 100):
+        parts.append(
+            f'<line x1="{_pct(tick)}" y1="{bar_top - 2}" x2="{_pct(tick)}" y2="{plot_bottom}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+            f'<text x="{_pct(tick)}" y="{height - 5}" text-anchor="{_tick_anchor(tick)}" '
+            f"{FONT}>{tick}%</text>"
+        )
     for index, row in enumerate(rows):
-        y = top + index * row_height
+        y = index * row_height
         low, high = row.interval
         rate = row.rate or 0.0
-        middle = y + row_height / 2
+        middle = y + bar_top + bar_height / 2
         parts.append(
             f"<g><title>{escape(_summary(row))}</title>"
-            f'<text x="{label_width - 8}" y="{middle + 4:.1f}" text-anchor="end" {FONT} '
-            f'fill="{TEXT_COLOUR}">{escape(_truncate(row.label, 34))}</text>'
-            f'<rect x="{label_width}" y="{y + 5}" width="{bar_width * rate:.1f}" '
-            f'height="{row_height - 10}" fill="{BAR_COLOUR}"/>'
-            f'<line x1="{label_width + bar_width * low:.1f}" y1="{middle:.1f}" '
-            f'x2="{label_width + bar_width * high:.1f}" y2="{middle:.1f}" '
-            f'stroke="{WHISKER_COLOUR}" stroke-width="1.5"/>'
+            f'<text x="0" y="{y + text_line}" {FONT}>{escape(_truncate(row.label, 34))}</text>'
+            f'<text x="100%" y="{y + text_line}" text-anchor="end" {FONT}>'
+            f"{percent(row.rate)} (n={row.items})</text>"
+            f'<rect x="0" y="{y + bar_top}" width="{_pct(rate * 100)}" height="{bar_height}" '
+            f'fill="{BAR_COLOUR}"/>'
+            f'<line x1="{_pct(low * 100)}" y1="{middle:.1f}" x2="{_pct(high * 100)}" '
+            f'y2="{middle:.1f}" stroke="{WHISKER_COLOUR}" stroke-width="1.5"/>'
         )
         for bound in (low, high):
-            x = label_width + bar_width * bound
             parts.append(
-                f'<line x1="{x:.1f}" y1="{middle - 5:.1f}" x2="{x:.1f}" y2="{middle + 5:.1f}" '
-                f'stroke="{WHISKER_COLOUR}" stroke-width="1.5"/>'
+                f'<line x1="{_pct(bound * 100)}" y1="{middle - 6:.1f}" x2="{_pct(bound * 100)}" '
+                f'y2="{middle + 6:.1f}" stroke="{WHISKER_COLOUR}" stroke-width="1.5"/>'
             )
-        parts.append(
-            f'<text x="{label_width + bar_width + 8}" y="{middle + 4:.1f}" {FONT} '
-            f'fill="{TEXT_COLOUR}">{percent(row.rate)} (n={row.items})</text></g>'
-        )
+        parts.append("</g>")
     parts.append(tail)
     return "".join(parts)
+
+
+def _short_year(label: str) -> str:
+    return f"\u2019{label[2:]}" if len(label) == 4 and label.isdigit() else label
 
 
 def yearly_trend(rows: Sequence[RateRow], *, title: str, description: str = "") -> str:
     """Overturn rate year by year: a line through each year's rate, with interval whiskers,
     and the number of items under each year."""
     rows = [row for row in rows if row.items]
-    left, right, top, plot_height = 48, 16, 12, 200
-    step = max(64, 480 // max(len(rows), 1))
-    width = left + right + step * max(len(rows), 1)
-    height = top + plot_height + 44
+    top, plot_height = 12, 200
+    bottom = top + plot_height
+    height = bottom + 44
+    step = (PLOT_RIGHT - PLOT_LEFT) / max(len(rows), 1)
     words = description or (
         "A line joins each decision year's overturn rate; vertical lines show the 95% Wilson "
         "interval. "
     )
     words += " ".join(_summary(row) + "." for row in rows) if rows else "No matching items."
-    head, tail = _open(width, height, title, words)
-    bottom = top + plot_height
+    dense = " chart-dense" if len(rows) > DENSE_YEARS else ""
+    head, tail = _open(height, title, words, "chart-trend" + dense)
     parts = [head]
     for tick in (0, 25, 50, 75, 100):
         y = bottom - plot_height * tick / 100
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'<line x1="{_pct(PLOT_LEFT)}" y1="{y:.1f}" x2="{_pct(PLOT_RIGHT)}" y2="{y:.1f}" '
             f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT} '
-            f'fill="{TEXT_COLOUR}">{tick}%</text>'
+            f'<text x="{_pct(PLOT_LEFT - 1.5)}" y="{y + 4:.1f}" text-anchor="end" {FONT}>'
+            f"{tick}%</text>"
         )
     points = []
     for index, row in enumerate(rows):
-        x = left + step * index + step / 2
-        low, high = row.interval
+        x = _pct(PLOT_LEFT + step * (index + 0.5))
         y = bottom - plot_height * (row.rate or 0.0)
-        points.append(f"{x:.1f},{y:.1f}")
+        points.append((x, y))
+    # The line, as segments: a polyline's points cannot be given in percentages.
+    parts.append('<g class="chart-line">')
+    for (x1, y1), (x2, y2) in itertools.pairwise(points):
+        parts.append(
+            f'<line x1="{x1}" y1="{y1:.1f}" x2="{x2}" y2="{y2:.1f}" stroke="{BAR_COLOUR}" '
+            f'stroke-width="2"/>'
+        )
+    parts.append("</g>")
+    for row, (x, y) in zip(rows, points, strict=True):
+        low, high = row.interval
+        label = escape(row.label)
+        year = (
+            f'<text x="{x}" y="{bottom + 17}" text-anchor="middle" class="chart-year-full" '
+            f"{FONT}>{label}</text>"
+            f'<text x="{x}" y="{bottom + 17}" text-anchor="middle" class="chart-year-short" '
+            f"{FONT}>{escape(_short_year(row.label))}</text>"
+            if dense
+            else f'<text x="{x}" y="{bottom + 17}" text-anchor="middle" {FONT}>{label}</text>'
+        )
         parts.append(
             f"<g><title>{escape(_summary(row))}</title>"
-            f'<line x1="{x:.1f}" y1="{bottom - plot_height * low:.1f}" x2="{x:.1f}" '
+            f'<line x1="{x}" y1="{bottom - plot_height * low:.1f}" x2="{x}" '
             f'y2="{bottom - plot_height * high:.1f}" stroke="{WHISKER_COLOUR}" '
             f'stroke-width="1.5"/>'
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR_COLOUR}"/>'
-            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" {FONT} '
-            f'fill="{TEXT_COLOUR}">{escape(row.label)}</text>'
-            f'<text x="{x:.1f}" y="{bottom + 32}" text-anchor="middle" {FONT} '
-            f'fill="{TEXT_COLOUR}">n={row.items}</text></g>'
-        )
-    if len(points) > 1:
-        parts.insert(
-            -len(rows),
-            f'<polyline points="{" ".join(points)}" fill="none" stroke="{BAR_COLOUR}" '
-            f'stroke-width="2"/>',
+            f'<circle cx="{x}" cy="{y:.1f}" r="4" fill="{BAR_COLOUR}"/>'
+            f"{year}"
+            f'<text x="{x}" y="{bottom + 34}" text-anchor="middle" class="chart-n" {FONT}>'
+            f"n={row.items}</text></g>"
         )
     parts.append(tail)
     return "".join(parts)

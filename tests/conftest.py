@@ -19,12 +19,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def browser_page(live_server, tmp_path, monkeypatch):
-    """A Playwright page in Debian's headless Chromium; skips where Chromium is missing.
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium per test module (Debian's); skips where Chromium is missing.
 
     Playwright's sync API runs an event loop in this thread, so Django's async-safety check
-    would refuse the test's own database calls: allow them for browser tests only.
+    would refuse the tests' own database calls: allow them for browser tests only.
     """
     import os
 
@@ -32,19 +32,33 @@ def browser_page(live_server, tmp_path, monkeypatch):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
         try:
-            yield page
+            yield browser
         finally:
-            context.close()
             browser.close()
-            # Code run under Playwright's event loop gets its own database connections (they
-            # are per async context); close them, or the test database cannot be dropped.
-            from django.db import connections
+            _close_connections()
 
-            connections.close_all()
+
+@pytest.fixture
+def browser_page(chromium, live_server, request):
+    """A fresh page (its own cookies and storage) in the module's Chromium; a module's
+    ``BROWSER_CONTEXT`` dict adds options of Playwright's ``new_context``."""
+    options = getattr(request.module, "BROWSER_CONTEXT", {})
+    context = chromium.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+        _close_connections()
+
+
+def _close_connections() -> None:
+    # Code run under Playwright's event loop gets its own database connections (they are per
+    # async context); close them, or the test database cannot be dropped.
+    from django.db import connections
+
+    connections.close_all()

@@ -387,7 +387,18 @@ def test_charts_are_accessible_svg_with_escaped_labels():
     assert "Evaluation & Management <x>" in labels
     assert "75.0% (n=4)" in labels
     trend = parse(charts.yearly_trend(rows, title="By year"))
-    assert trend.find(f"{ns}polyline") is not None
+    assert len(trend.findall(f"{ns}g[@class='chart-line']/{ns}line")) == len(rows) - 1
+    # Sized by the page, text in pixels: no viewBox to shrink the labels on a phone.
+    assert svg.get("width") == trend.get("width") == "100%"
+    assert svg.get("viewBox") is None
+    assert {t.get("font-size") for t in svg.iter(f"{ns}text")} == {"13"}
+    # Many years: the labels a phone shows instead (static/css/archive.css, .chart-dense).
+    years = [stats.Rate(items=5, overturned=2, label=str(y)) for y in range(2013, 2025)]
+    dense = parse(charts.yearly_trend(years, title="By year"))
+    assert "chart-dense" in dense.get("class")
+    short = [t.text for t in dense.iter(f"{ns}text") if t.get("class") == "chart-year-short"]
+    assert short[:2] == ["\u201913", "\u201914"]
+    assert "chart-dense" not in trend.get("class")
     assert (
         parse(charts.rate_bars([], title="Nothing"))
         .find(f"{ns}desc")
