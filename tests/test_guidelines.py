@@ -131,6 +131,9 @@ def test_an_old_link_to_a_document_no_item_cites_still_answers(client, archive):
 def test_the_api_export_and_feed_read_an_old_value_under_every_source(client, archive):
     body = client.get("/api/items/", {"guideline": "Eye"}).json()
     assert {item["request"] for item in body["results"]} == {"Eye exam", "Eye drops"}
+    exam = next(item for item in body["results"] if item["request"] == "Eye exam")
+    assert exam["reviewer_guidelines"] == ["MTUS:Eye", "ODG:Eye"]  # values and labels
+    assert exam["reviewer_guideline_documents"] == [f"MTUS {DOT} Eye", f"ODG {DOT} Eye"]
     facets = client.get("/api/facets/", {"guideline": "Eye"}).json()
     assert facets["filters"]["guideline"] == ["MTUS:Eye", "ODG:Eye"]
     assert {"value": "ODG:Eye", "label": f"ODG {DOT} Eye"}.items() <= next(
@@ -139,6 +142,9 @@ def test_the_api_export_and_feed_read_an_old_value_under_every_source(client, ar
     response = client.get("/export/items.csv", {"guideline": "Eye"})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert {row["request"] for row in rows} == {"Eye exam", "Eye drops"}
+    exam = next(row for row in rows if row["request"] == "Eye exam")
+    assert exam["reviewer_guideline_documents"] == f"MTUS {DOT} Eye | ODG {DOT} Eye"
+    assert exam["reviewer_guidelines"] == "MTUS:Eye | ODG:Eye"
     feed = client.get("/feed/", {"guideline": "ODG:Eye"}).content.decode()
     assert f"guideline ODG {DOT} Eye" in unescape(feed)
 
