@@ -214,3 +214,25 @@ def test_a_parser_version_bump_respells_stored_letters_through_reparse_outdated(
     body = client.get("/api/facets/").json()
     assert any(v["value"] == "Other:aetna.com" for v in body["facets"]["guideline"])
     assert json.loads(client.get(f"/determinations/{letter.determination.key}/json/").content)
+
+
+def test_after_the_migration_the_summaries_count_live_until_refreshed_with_the_new_values(
+    client, archive
+):
+    from determinations import summaries
+
+    migration = importlib.import_module("determinations.migrations.0016_item_sourced_guidelines")
+    editor = SimpleNamespace(connection=connection)
+    migration.bare_documents(None, editor)
+    summaries.summaries_refresh()
+    assert summaries.is_fresh()
+    migration.sourced_guidelines(None, editor)
+    assert not summaries.is_fresh()  # the change triggers recorded the rewritten letters
+    values = {v["value"] for v in client.get("/api/facets/").json()["facets"]["guideline"]}
+    assert "ODG:Eye" in values and "Eye" not in values  # counted live meanwhile
+    summaries.summaries_refresh()
+    assert summaries.is_fresh()
+    values = {v["value"] for v in client.get("/api/facets/").json()["facets"]["guideline"]}
+    assert values == {"ODG:Low Back", "MTUS:Low Back Complaints", "MTUS:Eye", "ODG:Eye"} | {
+        "Other:Sildenafil: Drug info"
+    }
