@@ -62,7 +62,11 @@ UNTARGETED = {"items_api": "Items API", "feed": "Feed"}
 
 CATEGORIES = ("Pharmaceuticals", "Rehabilitation", "Diagnostic Testing", "DMEPOS", "Injection")
 SPECIALTIES = ("Physical Medicine & Rehabilitation", "Orthopedic Surgery", "Psychologist")
-DOCUMENTS = ("Chronic Pain Medical Treatment Guidelines", "Low Back", "Shoulder Complaints")
+DOCUMENTS = (  # guideline values: source and document (determinations/guidelines.py)
+    "MTUS:Chronic Pain Medical Treatment Guidelines",
+    "ODG:Low Back",
+    "MTUS:Shoulder Complaints",
+)
 COMMON_WORDS = ("pain", "guidelines", "therapy", "documentation", "request")
 RARE_WORDS = ("syringomyelia", "arachnoiditis", "coccydynia", "Bertolotti", "Kienbock")
 PHRASES = (

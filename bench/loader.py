@@ -35,6 +35,7 @@ import psycopg
 
 from bench.corpus import GENERATOR_VERSION, Corpus
 from determinations.citation_format import citations_text
+from determinations.guidelines import guideline_value
 from determinations.search_vector import OWN_VECTORS, own_vector_sql, part_vector_sql, vector_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -262,7 +263,7 @@ def chunk_rows(args: tuple) -> tuple[int, str, str, str, str]:
                         decision.year,
                         reviewer["specialties"],
                         _unique(c["source"] for c in cited),
-                        _unique(c["document"] for c in cited),
+                        _unique(guideline_value(c["source"], c["document"]) for c in cited),
                         withdrawn,
                         citations_text(cited),
                         citations_text(item["claims_administrator"]["citations"]),

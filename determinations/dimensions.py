@@ -15,8 +15,10 @@ No Django imports beyond the vocabularies: ``models`` reads this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import guidelines
 from .choices import SUBCATEGORY_CHOICES, BodyRegion, Category, GuidelineSource, ItemOutcome
 
 BY_COUNT = "count"  # values listed most items first (ties by value)
@@ -37,6 +39,8 @@ class Dimension:
     integer: bool = False  # stored as a number (its values are compared as integers)
     max_length: int = 200  # open vocabularies: the longest value accepted
     pattern: str | None = None  # open vocabularies: the form a value must have
+    value_form: str = ""  # open vocabularies: that form in words, for the 400 message
+    value_label: Callable[[str], str] | None = None  # open vocabularies: how a value is shown
     order: str = BY_COUNT
     title: str = ""  # heading of its statistics table (default: ``label``)
     grouped: bool = True  # a table of the statistics page (any dimension can be asked for)
@@ -60,6 +64,8 @@ class Dimension:
         """How a value is shown: its choice label where the labels differ from the values."""
         if self.value_labels and self.choices:
             return dict(self.choices).get(value, value)
+        if self.value_label is not None:
+            return self.value_label(value)
         return value
 
 
@@ -108,8 +114,14 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "guideline",
         "guideline_documents",
         "Reviewer's guideline",
-        "Guideline document the reviewer cited, exactly.",
+        "Guideline document the reviewer cited, with its source, exactly: `ODG:Low Back` "
+        "(shown as `ODG · Low Back`). A document alone (`Low Back`, links before parser 1.8) "
+        "means it under every source.",
         is_array=True,
+        max_length=guidelines.MAX_LENGTH,
+        pattern=guidelines.PATTERN,
+        value_form=guidelines.VALUE_FORM,
+        value_label=guidelines.guideline_label,
         title="Guideline document (reviewer's)",
         group_limit=50,
     ),

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import psycopg
+from django.contrib.postgres.fields import ArrayField
 from django.db import connections
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -45,8 +46,19 @@ from django.db.models.expressions import RawSQL
 from . import presenters
 from .citation_format import LIST_SEPARATOR
 from .filters import ItemFilterSet
+from .guidelines import LABEL_SEPARATOR, SEPARATOR, SOURCES
 from .models import DisputedItem, GuidelineCitation
-from .presenters import BASIS, CITATION_FIELDS, CODE, DATE, ITEM_RECORD, NUMBER, URL, Field
+from .presenters import (
+    BASIS,
+    CITATION_FIELDS,
+    CODE,
+    DATE,
+    GUIDELINES,
+    ITEM_RECORD,
+    NUMBER,
+    URL,
+    Field,
+)
 
 CHUNK_SIZE = 5_000  # rows per server-side cursor fetch
 BATCH_ROWS = 50  # JSONL rows encoded at a time between block-size checks
@@ -79,6 +91,8 @@ _ITEM = DisputedItem._meta.db_table
 _CITATION = GuidelineCitation._meta.db_table
 _FORMULA_SQL = "(" + ", ".join(f"chr({ord(c)})" for c in FORMULA_PREFIXES) + ")"
 _SQL_LIST_SEPARATOR = "'" + LIST_SEPARATOR.replace("'", "''") + "'"
+# The source before a guideline value's document (sources hold no regular-expression character).
+_SOURCE_PREFIX = "^(" + "|".join(SOURCES) + ")" + SEPARATOR
 # URL-safe characters of ``quote(..., safe="")``: everything else is %-encoded (UTF-8, upper hex).
 _UNRESERVED = "[A-Za-z0-9_.~-]"
 
@@ -88,6 +102,17 @@ class _Joined(Func):
 
     template = f"array_to_string(%(expressions)s, {_SQL_LIST_SEPARATOR})"
     output_field = TextField()
+
+
+class _GuidelineLabels(Func):
+    """Guideline values as shown (``guidelines.guideline_label``): ``ODG:Low Back`` ->
+    ``ODG · Low Back``, in their order."""
+
+    template = (
+        f"ARRAY(SELECT regexp_replace(t.v, '{_SOURCE_PREFIX}', '\\1{LABEL_SEPARATOR}') "  # noqa: S608
+        "FROM unnest(%(expressions)s) WITH ORDINALITY AS t(v, n) ORDER BY t.n)"
+    )
+    output_field = ArrayField(TextField())
 
 
 class _IsoDate(Func):
@@ -195,6 +220,7 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("claims_administrator_citations", "claims_administrator.citations"),
     ("claims_administrator_basis", "claims_administrator.basis"),
     ("rationale", "rationale"),
+    ("reviewer_guidelines", "reviewer_guidelines"),
 )
 CSV_HEADER = tuple(column for column, _ in CSV_COLUMNS)
 
@@ -230,6 +256,8 @@ def _csv_cell(source: str, base_url: str, *, iso_dates: bool) -> tuple[Func | F,
         return (column if iso_dates else _IsoDate(column)), _PLAIN
     if field.kind == NUMBER:
         return column, _PLAIN
+    if field.kind == GUIDELINES:
+        return _Joined(_GuidelineLabels(column)), _VOCAB  # each starts with its source
     return (_Joined(column) if field.many else column), (_VOCAB if field.kind == CODE else _TEXT)
 
 
@@ -314,6 +342,8 @@ def _jsonl_value(field: Field, base_url: str) -> Func | F:
         return F(f"{field.column}_basis")
     if field.kind == DATE:
         return _IsoDate(F(field.column))
+    if field.kind == GUIDELINES:
+        return _GuidelineLabels(F(field.column))
     return F(field.column)
 
 

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .dimensions import BY_NAME
 from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_query
 from .models import DisputedItem
 from .paging import fenced_ids
@@ -30,6 +31,12 @@ FEED_SIZE = 50
 # order of ``created_at``, and ``(determination_id, number)`` is an index (the items' unique
 # key) walked backwards; a re-parse keeps the determination, so an entry never moves.
 ENTRY_ORDER = ("-determination_id", "-number")
+
+
+def _label(name: str, value) -> str:
+    """A filter value as the pages show it (``ODG · Low Back``)."""
+    dimension = BY_NAME.get(name)
+    return dimension.value_label(str(value)) if dimension and dimension.value_label else str(value)
 
 
 class ItemFeed(Feed):
@@ -51,7 +58,10 @@ class ItemFeed(Feed):
         active = filterset.active
         if not active:
             return "IMR determinations: latest added decisions"
-        described = "; ".join(f"{name} {' or '.join(values)}" for name, values in active.items())
+        described = "; ".join(
+            f"{name} {' or '.join(_label(name, value) for value in values)}"
+            for name, values in active.items()
+        )
         return f"IMR determinations: {described}"
 
     def subtitle(self, filterset: ItemFilterSet) -> str:

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import wraps
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponsePermanentRedirect, QueryDict
 
+from imr_archive.db_router import read_connection
+
+from . import guidelines
 from .dimensions import DIMENSIONS, NAMES, Dimension
 from .models import DisputedItem
 from .search import search_filter
@@ -86,6 +91,9 @@ def dimension_filter(dimension: Dimension) -> django_filters.Filter:
     else:
         kind = OpenOverlapFilter if dimension.is_array else OpenInFilter
         kwargs.update(max_length=dimension.max_length, pattern=dimension.pattern)
+        if dimension.value_form:
+            message = f"'%(value)s' is not {dimension.value_form}."
+            kwargs["error_messages"] = {"invalid_choice": message}
     return kind(**kwargs)
 
 
@@ -107,6 +115,9 @@ class _SearchFilterSet(django_filters.FilterSet):
     class Meta:
         model = DisputedItem
         fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(sourced_guidelines(data), *args, **kwargs)
 
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()
@@ -193,3 +204,78 @@ def filter_query(active: dict[str, list[str]], *, replace: tuple[tuple[str, str]
         (name, value) for name, values in active.items() if name not in replaced for value in values
     ]
     return urlencode(pairs)
+
+
+# --- Guideline values before parser 1.8 (``guidelines``) -----------------------------------------
+
+GUIDELINE = "guideline"
+
+
+def sourced_guidelines(data: QueryDict | None) -> QueryDict | None:
+    """``data`` with each bare guideline document (``guideline=Low Back``, the links made before
+    the values carried their source) replaced by the sourced values the archive's public items
+    hold (``ODG:Low Back``; several when several sources cite it), so that it means that document
+    under every source; a document no item cites stays as it is (it matches nothing). ``data``
+    itself when it has no bare document. One indexed query (the items' GIN index), only then.
+    """
+    if data is None or not hasattr(data, "getlist"):
+        return data
+    values = data.getlist(GUIDELINE)
+    if len(values) > MAX_VALUES_PER_PARAM or not all(map(_well_formed, values)):
+        return data  # the filter set reports what is wrong with them
+    bare = [v for v in values if guidelines.split_value(v)[0] is None]
+    if not bare:
+        return data
+    held = _sourced_values_held(bare)
+    replaced: list[str] = []
+    for value in values:
+        if guidelines.split_value(value)[0] is None:
+            replaced += [v for v in guidelines.values_for_document(value) if v in held] or [value]
+        else:
+            replaced.append(value)
+    replaced = list(dict.fromkeys(replaced))
+    if replaced == values:
+        return data
+    rewritten = data.copy()
+    rewritten.setlist(GUIDELINE, replaced)
+    return rewritten
+
+
+_GUIDELINE_FORM = re.compile(guidelines.PATTERN)
+
+
+def _well_formed(value: str) -> bool:
+    return (
+        len(value) <= guidelines.MAX_LENGTH
+        and not CONTROL_CHARACTERS.search(value)
+        and "\x00" not in value
+        and bool(_GUIDELINE_FORM.fullmatch(value))
+    )
+
+
+def _sourced_values_held(documents: list[str]) -> set[str]:
+    candidates = [v for document in documents for v in guidelines.values_for_document(document)]
+    sql = (
+        f"SELECT v FROM unnest(%s::varchar[]) AS v WHERE EXISTS (SELECT 1 FROM "  # noqa: S608
+        f'"{DisputedItem._meta.db_table}" AS i WHERE i.guideline_documents @> ARRAY[v]::varchar[] '
+        "AND NOT i.withdrawn)"
+    )
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, [candidates])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def with_sourced_guidelines(view):
+    """Decorate an HTML view: a bare guideline document moves (301) to the same address with the
+    sourced values it stands for (``sourced_guidelines``), so that old links settle on one
+    address whose chips and facets show the sources."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        sourced = sourced_guidelines(request.GET)
+        if sourced is request.GET:
+            return view(request, *args, **kwargs)
+        query = urlencode(list(sourced.lists()), doseq=True)
+        return HttpResponsePermanentRedirect(f"{request.path}?{query}")
+
+    return wrapper

@@ -32,6 +32,7 @@ from .choices import (
     Sex,
 )
 from .dimensions import DIMENSIONS, PAIRS
+from .guidelines import guideline_label, guideline_value
 
 
 def original_upload_path(instance: Letter, filename: str) -> str:
@@ -392,7 +393,8 @@ class DisputedItem(models.Model):
         models.CharField(max_length=200),
         default=list,
         blank=True,
-        help_text="Documents of the reviewer's citations, each once (facet).",
+        help_text="The reviewer's citations as guideline values, source and document "
+        "(``ODG:Low Back``, ``guidelines.py``), each once (facet).",
     )
     withdrawn = models.BooleanField(
         default=False, help_text="Copy of the determination's withdrawn state."
@@ -458,6 +460,11 @@ class DisputedItem(models.Model):
     def anchor(self) -> str:
         return f"item-{self.number}"
 
+    @property
+    def guideline_labels(self) -> list[str]:
+        """The reviewer's guidelines as shown: ``ODG · Low Back``."""
+        return [guideline_label(value) for value in self.guideline_documents]
+
 
 class GuidelineCitation(models.Model):
     """One guideline document cited in a basis (claims administrator's or reviewer's)."""
@@ -495,6 +502,11 @@ class GuidelineCitation(models.Model):
 
     def __str__(self) -> str:
         return " / ".join(str(p) for p in (self.source, self.document, self.section) if p)
+
+    @property
+    def guideline_value(self) -> str | None:
+        """Its value of the ``guideline`` filter (``ODG:Low Back``), None without a document."""
+        return guideline_value(self.source, self.document)
 
 
 class PurgedLetter(models.Model):

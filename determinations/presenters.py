@@ -27,6 +27,7 @@ from .choices import (
     LetterOutcome,
     Priority,
 )
+from .guidelines import guideline_label
 from .models import Determination, DisputedItem, GuidelineCitation
 
 # What a field holds, which decides how each output writes it.
@@ -36,6 +37,7 @@ NUMBER = "number"
 DATE = "date"  # ISO 8601, YYYY-MM-DD
 URL = "url"  # the item's permalink: built per response, not stored
 BASIS = "basis"  # {"basis", "citations"}: ``<column>_basis``, citations cited by ``<column>``
+GUIDELINES = "guidelines"  # guideline values (``ODG:Low Back``) as shown: ``ODG · Low Back``
 
 
 # What the letters do not say: the archive's parser assigns these fields (one sentence, shown by
@@ -203,10 +205,19 @@ ITEM_FACET_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "reviewer_guideline_documents",
+        GUIDELINES,
+        column="guideline_documents",
+        many=True,
+        help="Documents the reviewer cited with their sources, each once, as the pages show "
+        "them: `ODG · Low Back`.",
+    ),
+    # Last: the CSV's columns are only ever appended.
+    Field(
+        "reviewer_guidelines",
         TEXT,
         column="guideline_documents",
         many=True,
-        help="Documents the reviewer cited, each once.",
+        help="The same as values of the `guideline` filter: `ODG:Low Back`.",
     ),
 )
 ITEM_RECORD: tuple[Field, ...] = (*ITEM_LETTER_FIELDS, *ITEM_FIELDS, *ITEM_FACET_FIELDS)
@@ -236,6 +247,8 @@ def _values(item: DisputedItem, fields: tuple[Field, ...], *, url: str | None = 
         elif field.kind == BASIS:
             basis = getattr(item, f"{field.column}_basis")
             value = {"basis": basis, "citations": by[field.column]}
+        elif field.kind == GUIDELINES:
+            value = [guideline_label(v) for v in field.read(item)]
         else:
             value = field.read(item)
             if field.many:

@@ -49,6 +49,7 @@ from django.utils import timezone
 from . import search_vector
 from .choices import CitedBy, ParseStatus
 from .citation_format import citations_text
+from .guidelines import guideline_value
 from .models import (
     Determination,
     DisputedItem,
@@ -661,7 +662,10 @@ def _item_rows(
             decision_year=decision_date.year if decision_date else None,
             specialties=list(specialties),
             guideline_sources=_unique(c.get("source") for c in reviewer_citations),
-            guideline_documents=_unique(c.get("document") for c in reviewer_citations),
+            guideline_documents=_unique(
+                guideline_value(c.get("source") or "Other", c.get("document"))
+                for c in reviewer_citations
+            ),
             withdrawn=determination.is_withdrawn,
         )
         row.search_vector = ItemSearchVector(

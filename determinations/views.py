@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET
 
 from . import keys, paging, plans, selectors, suggestions
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
-from .filters import FILTER_PARAMS, ItemFilterSet, filter_errors, filter_query
+from .filters import (
+    FILTER_PARAMS,
+    ItemFilterSet,
+    filter_errors,
+    filter_query,
+    with_sourced_guidelines,
+)
 from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
@@ -34,6 +40,7 @@ SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest"
 
 @require_GET
 @without_tracking
+@with_sourced_guidelines
 def browse(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset, extra=paging.PAGE_PARAMS)

@@ -9,7 +9,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from . import charts, exports, plans, stats
-from .filters import ItemFilterSet, filter_errors, filter_query
+from .dimensions import BY_NAME
+from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_guidelines
 from .responses import bad_request, plain_bad_request
 from .tracking import without_tracking
 
@@ -22,8 +23,18 @@ def _rate_texts(rate: stats.Rate) -> dict[str, str]:
     }
 
 
+def _shown(active: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The filters in use as the page shows them: each value by its label (``ODG · Low Back``)."""
+    shown = {}
+    for name, values in active.items():
+        label = getattr(BY_NAME.get(name), "value_label", None)
+        shown[name] = [label(str(v)) for v in values] if label else values
+    return shown
+
+
 @require_GET
 @without_tracking
+@with_sourced_guidelines
 def stats_page(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset)
@@ -59,7 +70,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "result": result,
             "total": _rate_texts(result.total),
             "tables": tables,
-            "active": active,
+            "active": _shown(active),
             "query": query,
             "browse_href": f"{browse}?{query}" if query else browse,
         },

@@ -8,17 +8,26 @@ whose count did not change are left alone (no churn in the trigram index).
 
 from __future__ import annotations
 
+from .guidelines import SEPARATOR, SOURCES
 from .models import FacetPairCount, VocabularyTerm
 
 # Facets whose values are terms (the kinds of VocabularyTerm other than ``word``).
 TERM_FACETS = ("service", "guideline", "specialty")
 MIN_WORD = 3  # shorter words of a term (mg, of, &) are not kept as words
 WORD_KIND = VocabularyTerm.Kind.WORD
+# The source before a guideline value's document (a POSIX regular expression).
+_SOURCE_PREFIX = "^(" + "|".join(SOURCES) + ")" + SEPARATOR
 
 _REFRESH_SQL = f"""
 WITH terms AS (
-    SELECT facet_a AS kind, value_a AS term, items FROM {FacetPairCount._meta.db_table}
+    -- A guideline value's term is its document ("ODG:Low Back" -> "Low Back", guidelines.py):
+    -- the sources are not words anyone misspells, and "Other" is not a word of a title.
+    SELECT facet_a AS kind, t.term, sum(items)::integer AS items
+    FROM {FacetPairCount._meta.db_table}
+    CROSS JOIN LATERAL (SELECT CASE WHEN facet_a = %(guideline)s
+        THEN regexp_replace(value_a, %(source)s, '') ELSE value_a END AS term) AS t
     WHERE facet_b = '' AND facet_a = ANY(%(facets)s) AND value_a <> '' AND items > 0
+    GROUP BY facet_a, t.term
 ), words AS (
     SELECT %(word)s AS kind, w.word AS term, sum(t.items)::integer AS items
     FROM terms t CROSS JOIN LATERAL regexp_split_to_table(lower(t.term), '[^[:alpha:]]+') AS w(word)
@@ -40,7 +49,14 @@ def vocabulary_refresh(cursor) -> int:
     """Make the vocabulary match the summaries' value totals (call inside the refresh's
     transaction, after the totals are written); returns the rows inserted or changed."""
     cursor.execute(
-        _REFRESH_SQL, {"facets": list(TERM_FACETS), "word": WORD_KIND, "min_word": MIN_WORD}
+        _REFRESH_SQL,
+        {
+            "facets": list(TERM_FACETS),
+            "word": WORD_KIND,
+            "min_word": MIN_WORD,
+            "guideline": "guideline",
+            "source": _SOURCE_PREFIX,
+        },
     )
     written = cursor.rowcount
     cursor.execute(f"ANALYZE {VocabularyTerm._meta.db_table}")  # a few thousand rows: cheap

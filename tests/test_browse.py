@@ -153,7 +153,7 @@ def counts(response, facet: str) -> dict[str, int]:
         ("subcategory=Opioids", {"Norco 10/325mg #90"}),
         ("service=MRI", {"MRI of the lumbar spine without contrast", "MRI of the right shoulder"}),
         ("guideline_source=ACOEM", {"MRI of the right shoulder"}),
-        ("guideline=Low+Back", {"MRI of the lumbar spine without contrast",
+        ("guideline=ODG%3ALow+Back", {"MRI of the lumbar spine without contrast",
                                 "Lumbar epidural steroid injection L4-5"}),
         ("specialty=Sports+Medicine", {"MRI of the right shoulder",
                                        "Physical therapy x 12 for the cervical spine"}),
@@ -223,10 +223,10 @@ def test_facets_count_every_value_of_the_whole_archive(client, archive):
     }
     assert counts(response, "guideline_source") == {"MTUS": 4, "ODG": 2, "ACOEM": 1}
     assert counts(response, "guideline") == {
-        "Chronic Pain Medical Treatment Guidelines": 3,
-        "Low Back": 2,
-        "Shoulder Complaints": 1,
-        "Acupuncture Medical Treatment Guidelines": 1,
+        "MTUS:Chronic Pain Medical Treatment Guidelines": 3,
+        "ODG:Low Back": 2,
+        "ACOEM:Shoulder Complaints": 1,
+        "MTUS:Acupuncture Medical Treatment Guidelines": 1,
     }
 
 

@@ -63,7 +63,8 @@ def test_the_csv_export_round_trips_every_public_item(client, archive):
         assert row["decision_date"] == item.decision_date.isoformat()
         assert row["body_regions"].split(" | ") == (item.body_regions or [""])
         assert row["reviewer_specialties"].split(" | ") == item.specialties
-        assert row["reviewer_guideline_documents"].split(" | ") == item.guideline_documents
+        assert row["reviewer_guideline_documents"].split(" | ") == item.guideline_labels
+        assert row["reviewer_guidelines"].split(" | ") == item.guideline_documents
         assert row["rationale"] == item.rationale
         assert row["url"] == (
             f"http://testserver/determinations/{item.determination.key}/#item-{item.number}"
@@ -195,6 +196,7 @@ def reference_csv(items, *, base_url="http://testserver") -> bytes:
             ),
             "claims_administrator_basis": record["claims_administrator"]["basis"],
             "rationale": record["rationale"],
+            "reviewer_guidelines": joined(record["reviewer_guidelines"]),
         }
 
     out = io.StringIO()

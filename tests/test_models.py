@@ -75,7 +75,8 @@ def test_the_facet_columns_are_copied_onto_the_item():
     assert item.decision_year == 2015
     assert item.specialties == ["Physical Medicine & Rehabilitation"]
     assert item.guideline_sources == ["ODG"]
-    assert item.guideline_documents == ["Low Back"]
+    assert item.guideline_documents == ["ODG:Low Back"]  # with its source (issue 17)
+    assert item.guideline_labels == ["ODG \u00b7 Low Back"]
     assert item.search_vector is not None
 
 

@@ -190,8 +190,8 @@ def test_multi_valued_facets_count_an_item_once_per_value(archive):
     ]
     # Item B cites the Chronic Pain guidelines and ODG Low Back: it counts under both.
     assert table(result, "guideline") == [
-        ("Chronic Pain Medical Treatment Guidelines", 4, 1),
-        ("Low Back", 2, 1),
+        ("MTUS \u00b7 Chronic Pain Medical Treatment Guidelines", 4, 1),
+        ("ODG \u00b7 Low Back", 2, 1),
     ]
 
 

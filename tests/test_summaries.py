@@ -439,7 +439,7 @@ SEVERAL_FILTERS = [
     "category=Rehabilitation&outcome=overturned&specialty=Pain+Medicine",
     "service=Acupuncture&service=Spinal+fusion&year=2018&region=shoulder",
     "year=2018&year=2017&outcome=upheld",
-    "guideline_source=MTUS&guideline=Chronic+Pain+Medical+Treatment+Guidelines&region=cervical",
+    "guideline_source=MTUS&guideline=MTUS%3AChronic+Pain+Medical+Treatment+Guidelines&region=cervical",
     "category=Surgery&year=2001",  # nothing matches both
 ]
 

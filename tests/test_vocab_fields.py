@@ -1820,7 +1820,7 @@ REAL_BASES = [
                 2004,
             ),
             ("ODG", "Low Back", None, "Epidural Steroid Injection (ESI)", None, None),
-            ("Other", None, None, None, None, None),
+            ("Other", "mdguidelines.com", None, None, None, None),
         ],
     ),
     (
@@ -1920,7 +1920,7 @@ REAL_BASES = [
         [
             ("ODG", "Knee and Leg", None, "DME", None, None),
             ("ODG", "Low Back", None, "Mattress selection", None, None),
-            ("Other", None, None, None, None, None),
+            ("Other", "cms.gov", None, None, None, None),
         ],
     ),
     (
@@ -2065,7 +2065,7 @@ REAL_BASES = [
                 2016,
             ),
             ("ODG", "Low Back", None, "Intra-operative monitoring", None, None),
-            ("Other", None, None, None, None, None),
+            ("Other", "aetna.com", None, None, None, None),
         ],
     ),
     (
@@ -2605,7 +2605,7 @@ CITATION_CASES = [
         "practice guidelines, 2nd edition (2004) p 301.",
         [
             ("ODG", "Low Back", None, "Manipulation", None, None),
-            ("ACOEM", "Occupational medicine practice guidelines", None, None, "301", 2004),
+            ("ACOEM", "ACOEM Practice Guidelines", None, None, "301", 2004),
         ],
     ),
     (
@@ -2613,7 +2613,7 @@ CITATION_CASES = [
         "Guidelines www.mdguidelines.com.",
         [
             ("ODG", "Knee and Leg", None, "Lumbar MRI", None, None),
-            ("Other", None, None, None, None, None),
+            ("Other", "mdguidelines.com", None, None, None, None),
         ],
     ),
     (
@@ -2663,7 +2663,7 @@ CITATION_CASES = [
     ),
     (
         "Decision based on Non-MTUS Citation http://www.ncbi.nlm.nih.gov/pubmed/123456",
-        [("Other", None, None, None, None, None)],
+        [("Other", "ncbi.nlm.nih.gov", None, None, None, None)],
     ),
     (
         "Decision based on Non MTUS Official Disability Guidelines, Pain Chapter, Opioids for "

@@ -12,12 +12,16 @@ once a citation has reached "Section(s):" only ", and", ";" or a sentence end st
 so words inside a section ("TENS, chronic pain") stay in it. A Non-MTUS sentence is split where
 a guideline title starts (Official Disability Guidelines/ODG, ACOEM, AMA Guides, "Other Medical
 Treatment Guidelines", a web address); an ODG citation is split again per chapter named.
+Every document is then written in its one spelling (``documents.canonical_document``); an
+``Other`` citation named only by a web address is called by its site (``documents.site_of``).
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from .documents import canonical_document, site_of
 
 Citation = dict[str, Any]
 
@@ -463,6 +467,12 @@ _TITLE_END = re.compile(
     r"|,\s*(?:\d+(?:st|nd|rd|th)\s+ed)|,\s*(?:page|pages|pg|pp|p)\b\.?\s*\d",
     re.IGNORECASE,
 )
+# Words that say where a title was read, right before its web address.
+_ACCESS_NOTE = re.compile(
+    r"\b(?:accessed|retrieved|available|viewed|downloaded|cited)(?:\s+(?:online|from|at|on|via|"
+    r"in))*\s*:?\s*$",
+    re.IGNORECASE,
+)
 _PAREN = re.compile(r"^\((.*)\)$")
 # A title given with its abbreviation, then a topic ("Medical Disability Advisor (MDA), Knee
 # Arthroscopy"): the topic is the section.
@@ -517,8 +527,10 @@ def _parse_ama(title: str, rest: str) -> Citation:
 
 def _parse_other(text: str) -> Citation:
     text = _EDGE.sub("", text)
-    if not text or _URL.match(text):
+    if not text:
         return _citation("Other", None)
+    if _URL.match(text):  # named only by its address: the site is its name
+        return _citation("Other", site_of(text))
     m = _TITLE_END.search(text)
     title, rest = (text[: m.start()], text[m.start() :]) if m else (text, "")
     title = _clean(title)
@@ -557,6 +569,9 @@ def _starts(text: str) -> list[tuple[int, int, str]]:
             and _JOIN.match(text[merged[-1][1] : start])
         ):
             continue  # the address of an "Other Medical Treatment Guidelines" citation
+        after = merged[-1][1] if merged else 0
+        if kind == "URL" and _ACCESS_NOTE.search(text, after, start):
+            continue  # where the citation before was read ("accessed from www...."), not a title
         if (
             merged
             and merged[-1][2] == "ACOEM"
@@ -618,14 +633,14 @@ def _citations(basis: str) -> list[Citation]:
             return []
         m = _FALLBACK_MTUS.search(text)
         if m and not re.match(r"\s*guidelines?\b", text[m.end() :], re.IGNORECASE):
-            return _parse_mtus(text[m.end() :])
+            return _spelled(_parse_mtus(text[m.end() :]))
         odg = _ODG_START.search(text)
         if odg:
-            return _parse_non_mtus(text[odg.start() :])
+            return _spelled(_parse_non_mtus(text[odg.start() :]))
         # Neither marker, but a title that starts a citation ("Decision based on AMA Guides").
         starts = [start for start in _starts(text) if start[2] in ("ACOEM", "AMA")]
         if starts:
-            return _parse_non_mtus(text[starts[0][0] :])
+            return _spelled(_parse_non_mtus(text[starts[0][0] :]))
         return []
     for i, m in enumerate(segments):
         end = segments[i + 1].start() if i + 1 < len(segments) else len(text)
@@ -635,10 +650,17 @@ def _citations(basis: str) -> list[Citation]:
         else:
             citations.extend(_parse_mtus(body))
     unique: list[Citation] = []
-    for citation in citations:
+    for citation in _spelled(citations):
         if citation not in unique:
             unique.append(citation)
     return unique
+
+
+def _spelled(citations: list[Citation]) -> list[Citation]:
+    """Each document in its one spelling (``documents.canonical_document``)."""
+    for citation in citations:
+        citation["document"] = canonical_document(citation["source"], citation["document"])
+    return citations
 
 
 def parse_citations(basis: str) -> list[Citation]:
