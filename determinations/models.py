@@ -26,6 +26,8 @@ from .choices import (
     GuidelineSource,
     ItemOutcome,
     LetterOutcome,
+    LetterOutcomeValue,
+    Modified,
     ParseStatus,
     Priority,
     ReviewerRole,
@@ -394,6 +396,36 @@ class DisputedItem(models.Model):
         blank=True,
         help_text="Documents of the reviewer's citations, each once (facet).",
     )
+    priority = models.CharField(
+        max_length=10,
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        help_text="Copy of the determination's priority (facet).",
+    )
+    letter_outcome = models.CharField(
+        max_length=24,
+        choices=LetterOutcomeValue.choices,
+        null=True,
+        blank=True,
+        help_text="Copy of the determination's outcome, as the filter names it (facet).",
+    )
+    licensure = ArrayField(
+        models.CharField(max_length=60),
+        default=list,
+        blank=True,
+        help_text="Copy of the reviewer's states of licensure (facet).",
+    )
+    # Derived from the item's own row by PostgreSQL, so no write path can forget it.
+    modified = models.GeneratedField(
+        expression=models.Case(
+            models.When(original_request__isnull=False, then=models.Value(Modified.TRUE.value))
+        ),
+        output_field=models.CharField(max_length=4, choices=Modified.choices, null=True),
+        db_persist=True,
+        null=True,
+        help_text="'true' when the claims administrator modified the request (facet), else NULL.",
+    )
     withdrawn = models.BooleanField(
         default=False, help_text="Copy of the determination's withdrawn state."
     )
@@ -422,7 +454,13 @@ class DisputedItem(models.Model):
                 fields=["decision_year", "outcome", "category"], name="item_year_outcome_cat_idx"
             ),
             models.Index(fields=["-decision_date", "-id"], name="item_newest_idx"),
+            models.Index(fields=["priority"], name="item_priority_idx"),
+            models.Index(fields=["letter_outcome"], name="item_letter_outcome_idx"),
+            models.Index(
+                fields=["modified"], condition=Q(modified__isnull=False), name="item_modified_idx"
+            ),
             GinIndex(fields=["body_regions"], name="item_regions_gin"),
+            GinIndex(fields=["licensure"], name="item_licensure_gin"),
             GinIndex(fields=["specialties"], name="item_specialties_gin"),
             GinIndex(fields=["guideline_sources"], name="item_sources_gin"),
             GinIndex(fields=["guideline_documents"], name="item_documents_gin"),
@@ -640,7 +678,12 @@ class SummaryItem(models.Model):
     """
 
     letter = models.BigIntegerField(db_index=True, help_text="Determination id.")
-    letter_outcome = models.CharField(max_length=24, blank=True, help_text="Letter's outcome.")
+    determination_outcome = models.CharField(
+        max_length=24, blank=True, help_text="The letter's own outcome, as stored ('' for none)."
+    )
+    decision_date = models.DateField(
+        null=True, help_text="The item's decision date: the decided_from/decided_to filters."
+    )
     letter_public = models.BooleanField(help_text="The letter itself is not withdrawn.")
     overturned = models.BooleanField(help_text="The item was overturned.")
 

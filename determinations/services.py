@@ -47,7 +47,7 @@ from django.db.models import BooleanField, CharField, Expression, F, IntegerFiel
 from django.utils import timezone
 
 from . import search_vector
-from .choices import CitedBy, ParseStatus
+from .choices import CitedBy, ParseStatus, letter_outcome_value
 from .citation_format import citations_text
 from .models import (
     Determination,
@@ -637,8 +637,11 @@ def _item_rows(
     determination: Determination, items: list[dict]
 ) -> tuple[list[DisputedItem], list[GuidelineCitation]]:
     """Unsaved item and citation rows of one determination (citations point at their rows)."""
-    specialties = determination.reviewer.specialties if determination.reviewer else []
+    reviewer = determination.reviewer
+    specialties = reviewer.specialties if reviewer else []
+    licensure = reviewer.licensure if reviewer else []
     decision_date = determination.decision_date
+    letter_outcome = letter_outcome_value(determination.outcome)
     rows, citations = [], []
     for item in items:
         reviewer_citations = (item.get("reviewer") or {}).get("citations") or []
@@ -660,6 +663,9 @@ def _item_rows(
             decision_date=decision_date,
             decision_year=decision_date.year if decision_date else None,
             specialties=list(specialties),
+            licensure=_unique(licensure),
+            priority=determination.priority,
+            letter_outcome=letter_outcome,
             guideline_sources=_unique(c.get("source") for c in reviewer_citations),
             guideline_documents=_unique(c.get("document") for c in reviewer_citations),
             withdrawn=determination.is_withdrawn,
