@@ -576,8 +576,9 @@ class FacetCounts(APIView):
 )
 class Statistics(APIView):
     """Items, overturned items, overturn rate and 95% Wilson interval, overall and grouped by
-    category, subcategory, service, guideline document, specialty, body region and year; and
-    matching letters by outcome."""
+    category, subcategory, service, guideline document, specialty, body region, year,
+    priority, letter outcome, modified request and reviewer licensure; and matching letters by
+    outcome."""
 
     def get(self, request):
         filterset = validated_filters(request, extra=("exact",))
