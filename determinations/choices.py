@@ -56,6 +56,12 @@ class Modified(models.TextChoices):
     TRUE = "true", "Modified by the claims administrator"
 
 
+def modified_value(original_request: str | None) -> str | None:
+    """The ``modified`` copy of an item: ``true`` when it has an original request (the claims
+    administrator modified it), else None. Also SQL ``CASE WHEN original_request IS NOT NULL``."""
+    return Modified.TRUE.value if original_request is not None else None
+
+
 class ItemOutcome(models.TextChoices):
     UPHELD = "upheld", "Upheld"
     OVERTURNED = "overturned", "Overturned"

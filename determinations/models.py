@@ -416,15 +416,13 @@ class DisputedItem(models.Model):
         blank=True,
         help_text="Copy of the reviewer's states of licensure (facet).",
     )
-    # Derived from the item's own row by PostgreSQL, so no write path can forget it.
-    modified = models.GeneratedField(
-        expression=models.Case(
-            models.When(original_request__isnull=False, then=models.Value(Modified.TRUE.value))
-        ),
-        output_field=models.CharField(max_length=4, choices=Modified.choices, null=True),
-        db_persist=True,
+    modified = models.CharField(
+        max_length=4,
+        choices=Modified.choices,
         null=True,
-        help_text="'true' when the claims administrator modified the request (facet), else NULL.",
+        blank=True,
+        help_text="'true' when the claims administrator modified the request (it has an "
+        "original request), else NULL (facet).",
     )
     withdrawn = models.BooleanField(
         default=False, help_text="Copy of the determination's withdrawn state."

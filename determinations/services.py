@@ -47,7 +47,7 @@ from django.db.models import BooleanField, CharField, Expression, F, IntegerFiel
 from django.utils import timezone
 
 from . import search_vector
-from .choices import CitedBy, ParseStatus, letter_outcome_value
+from .choices import CitedBy, ParseStatus, letter_outcome_value, modified_value
 from .citation_format import citations_text
 from .models import (
     Determination,
@@ -666,6 +666,7 @@ def _item_rows(
             licensure=_unique(licensure),
             priority=determination.priority,
             letter_outcome=letter_outcome,
+            modified=modified_value(item.get("original_request")),
             guideline_sources=_unique(c.get("source") for c in reviewer_citations),
             guideline_documents=_unique(c.get("document") for c in reviewer_citations),
             withdrawn=determination.is_withdrawn,

@@ -7,6 +7,7 @@ import html
 import importlib
 import io
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -143,21 +144,25 @@ def test_the_bulk_import_writes_the_copies_too():
     assert [i.modified for i in items] == [None, "true"]
 
 
-def test_the_migration_backfills_the_copies_and_marks_the_summaries_stale(letters):
+def test_the_migration_fills_the_copies_in_batches_and_marks_the_summaries_stale(letters):
     migration = importlib.import_module(
         "determinations.migrations.0015_item_priority_outcome_modified_licensure"
     )
     summaries.summaries_refresh()
-    DisputedItem.objects.update(priority=None, letter_outcome=None, licensure=[])
-    with connection.cursor() as cursor:
-        cursor.execute(migration.BACKFILL)
-        cursor.execute(migration.STALE)
-    spine = letters["spine"].items.get(number=1)
-    assert (spine.priority, spine.letter_outcome, spine.licensure) == (
-        "standard",
-        "partially_overturned",
-        ["California", "Oregon"],
-    )
+    written = {
+        item.pk: (item.priority, item.letter_outcome, item.licensure, item.modified)
+        for item in DisputedItem.objects.all()
+    }
+    DisputedItem.objects.update(priority=None, letter_outcome=None, licensure=[], modified=None)
+    editor = SimpleNamespace(connection=connection)
+    assert migration.fill_copies(None, editor, batch=2) == len(written)  # withdrawn ones too
+    assert {
+        item.pk: (item.priority, item.letter_outcome, item.licensure, item.modified)
+        for item in DisputedItem.objects.all()
+    } == written
+    assert migration.fill_copies(None, editor, batch=2) == 0  # a rerun has nothing left
+    summaries.summaries_refresh()
+    migration.summaries_stale(None, editor)
     assert not summaries.is_fresh()
     assert summaries.summaries_refresh()["full"] is True
     assert summaries.is_fresh()
