@@ -103,6 +103,18 @@ def request_mix(seed: int, keys: list[str]) -> list[tuple[str, str, str]]:
                 "three filters (arrays)",
                 "/" + qs(guideline=rng.choice(DOCUMENTS), region="lumbar", year=year),
             ),
+            # Issue 17's filters (no rng draw: the rest of the mix stays as it was).
+            (
+                "browse",
+                "date range",
+                "/" + qs(decided_from=f"{year}-03-01", decided_to=f"{year}-08-31"),
+            ),
+            ("browse", "priority", "/" + qs(priority="expedited")),
+            (
+                "browse",
+                "letter outcome + year",
+                "/" + qs(letter_outcome="partially_overturned", year=year),
+            ),
             ("search", "common word", "/" + qs(q=rng.choice(COMMON_WORDS))),
             ("search", "rare word", "/" + qs(q=rng.choice(RARE_WORDS))),
             ("search", "phrase", "/" + qs(q=rng.choice(PHRASES))),
@@ -112,6 +124,12 @@ def request_mix(seed: int, keys: list[str]) -> list[tuple[str, str, str]]:
             ("stats", "search", "/stats/" + qs(q=rng.choice(PHRASES))),
             ("facets_api", "no filter", "/api/facets/"),
             ("facets_api", "one filter", "/api/facets/" + qs(year=year)),
+            (
+                "facets_api",
+                "date range + filter",
+                "/api/facets/"
+                + qs(decided_from=f"{year}-01-01", decided_to=f"{year}-06-30", category=category),
+            ),
             (
                 "facets_api",
                 "three filters",

@@ -34,6 +34,7 @@ from pathlib import Path
 import psycopg
 
 from bench.corpus import GENERATOR_VERSION, Corpus
+from determinations.choices import letter_outcome_value, modified_value
 from determinations.citation_format import citations_text
 from determinations.guidelines import guideline_value
 from determinations.search_vector import OWN_VECTORS, own_vector_sql, part_vector_sql, vector_sql
@@ -168,7 +169,8 @@ ITEM_COLUMNS = (
     "id, determination_id, number, request, original_request, authorized, outcome, category, "
     "subcategory, service, body_regions, quantity, claims_administrator_basis, reviewer_basis, "
     "rationale, decision_date, decision_year, specialties, guideline_sources, "
-    "guideline_documents, withdrawn, reviewer_citations_text, claims_administrator_citations_text"
+    "guideline_documents, withdrawn, reviewer_citations_text, claims_administrator_citations_text, "
+    "priority, letter_outcome, licensure, modified"
 )
 CITATION_COLUMNS = "item_id, cited_by, position, source, document, chapter, section, pages, year"
 
@@ -267,6 +269,10 @@ def chunk_rows(args: tuple) -> tuple[int, str, str, str, str]:
                         withdrawn,
                         citations_text(cited),
                         citations_text(item["claims_administrator"]["citations"]),
+                        letter["priority"],
+                        letter_outcome_value(letter["outcome"]),
+                        _unique(reviewer["licensure"]),
+                        modified_value(item["original_request"]),
                     )
                 )
             )

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.filters import BaseFilterBackend
@@ -30,7 +31,7 @@ from .choices import (
     Priority,
 )
 from .dimensions import DIMENSIONS
-from .filters import MAX_VALUES_PER_PARAM, ItemFilterSet, filter_errors
+from .filters import MAX_VALUES_PER_PARAM, RANGE_PARAMS, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem, PurgedLetter
 from .paging import fenced_ids
 from .search_vector import FIELDS, VECTOR_COLUMNS
@@ -223,6 +224,17 @@ FILTER_PARAMETERS = [
         enum=list(FIELDS),
         many=True,
         explode=True,
+    ),
+    *(
+        OpenApiParameter(
+            name,
+            OpenApiTypes.DATE,
+            OpenApiParameter.QUERY,
+            description=f"{ItemFilterSet.base_filters[name].extra['help_text']} Items of letters "
+            "without a decision date never match a bound; a range that ends before it starts "
+            "is a 400.",
+        )
+        for name in RANGE_PARAMS
     ),
     *(_filter_parameter(dimension) for dimension in DIMENSIONS),
 ]
@@ -564,8 +576,9 @@ class FacetCounts(APIView):
 )
 class Statistics(APIView):
     """Items, overturned items, overturn rate and 95% Wilson interval, overall and grouped by
-    category, subcategory, service, guideline document, specialty, body region and year; and
-    matching letters by outcome."""
+    category, subcategory, service, guideline document, specialty, body region, year,
+    priority, letter outcome, modified request and reviewer licensure; and matching letters by
+    outcome."""
 
     def get(self, request):
         filterset = validated_filters(request, extra=("exact",))

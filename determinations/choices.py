@@ -34,6 +34,34 @@ class LetterOutcome(models.TextChoices):
     PARTIALLY_OVERTURNED = "partially overturned", "Partially overturned"
 
 
+class LetterOutcomeValue(models.TextChoices):
+    """The letter outcomes as the ``letter_outcome`` filter names them (URL values have no
+    spaces): the item's copy of its letter's ``LetterOutcome``, see ``letter_outcome_value``."""
+
+    UPHELD = "upheld", "Upheld"
+    OVERTURNED = "overturned", "Overturned"
+    PARTIALLY_OVERTURNED = "partially_overturned", "Partially overturned"
+
+
+def letter_outcome_value(outcome: str | None) -> str | None:
+    """The filter's value of a letter's outcome (``partially overturned`` ->
+    ``partially_overturned``); None for a letter with none. Also SQL ``replace(o, ' ', '_')``."""
+    return outcome.replace(" ", "_") if outcome else None
+
+
+class Modified(models.TextChoices):
+    """The ``modified`` filter's one value: the claims administrator modified the request (the
+    item has an original request). Unmodified items have no value, so no facet lists them."""
+
+    TRUE = "true", "Modified by the claims administrator"
+
+
+def modified_value(original_request: str | None) -> str | None:
+    """The ``modified`` copy of an item: ``true`` when it has an original request (the claims
+    administrator modified it), else None. Also SQL ``CASE WHEN original_request IS NOT NULL``."""
+    return Modified.TRUE.value if original_request is not None else None
+
+
 class ItemOutcome(models.TextChoices):
     UPHELD = "upheld", "Upheld"
     OVERTURNED = "overturned", "Overturned"

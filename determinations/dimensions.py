@@ -19,7 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import guidelines
-from .choices import SUBCATEGORY_CHOICES, BodyRegion, Category, GuidelineSource, ItemOutcome
+from .choices import (
+    SUBCATEGORY_CHOICES,
+    BodyRegion,
+    Category,
+    GuidelineSource,
+    ItemOutcome,
+    LetterOutcomeValue,
+    Modified,
+    Priority,
+)
 
 BY_COUNT = "count"  # values listed most items first (ties by value)
 BY_VALUE = "value"  # values listed by value: years newest first on facets, in order in tables
@@ -149,6 +158,40 @@ DIMENSIONS: tuple[Dimension, ...] = (
         max_length=4,
         pattern=r"(19|20)\d\d",
         order=BY_VALUE,
+    ),
+    Dimension(
+        "priority",
+        "priority",
+        "Priority",
+        "Review priority stated in the letter's header.",
+        choices=tuple(Priority.choices),
+        value_labels=True,
+    ),
+    Dimension(
+        "letter_outcome",
+        "letter_outcome",
+        "Letter outcome",
+        "Outcome of the item's whole letter: `partially_overturned` when some of its items "
+        "were upheld and others overturned.",
+        choices=tuple(LetterOutcomeValue.choices),
+        value_labels=True,
+    ),
+    Dimension(
+        "modified",
+        "modified",
+        "Modified request",
+        "`true`: items whose request the claims administrator modified (the letter states an "
+        "original request); the only value.",
+        choices=tuple(Modified.choices),
+        value_labels=True,
+    ),
+    Dimension(
+        "licensure",
+        "licensure",
+        "Reviewer licensure",
+        "A state the reviewer is licensed in, exactly (e.g. `California`).",
+        is_array=True,
+        max_length=60,
     ),
 )
 BY_NAME: dict[str, Dimension] = {dimension.name: dimension for dimension in DIMENSIONS}

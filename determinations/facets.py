@@ -445,13 +445,14 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
     ``live`` (``_live_parts``); ``sampled`` as for ``_search_pass``."""
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     filtered_names = [facet.name for facet in FACETS if facet.name in active]
-    # One filter parameter (several values): its own facet, counted without it, is the
-    # summary's totals; the other facets count the matching items only.
-    single = tuple(filtered_names) if len(filtered_names) == 1 else ()
+    date_tests, date_params = summaries.range_condition(active)
+    # One filter parameter (several values) and no date range: its own facet, counted without
+    # it, is the summary's totals; the other facets count the matching items only.
+    single = tuple(filtered_names) if len(filtered_names) == 1 and not date_tests else ()
     candidates, params, filtered = _candidates_sql(
         _SUMMARY_SOURCE,
-        _FRESH + sampling.condition("letter", every),
-        [],
+        _FRESH + sampling.condition("letter", every) + date_tests,
+        date_params,
         active,
         matching_only=bool(single),
     )

@@ -1,8 +1,9 @@
 """The browse filters, shared by the browse page, statistics, exports, the API and feeds.
 
 Every view of the archive takes the same GET parameters (repeat one for several values): ``q``
-(restricted to some parts of the text by ``field``) and one per dimension of
-``dimensions.DIMENSIONS``, whose entries generate the filters below.
+(restricted to some parts of the text by ``field``), the decision-date range ``decided_from`` /
+``decided_to`` (ISO dates, inclusive; not a dimension: no facet of its own) and one per
+dimension of ``dimensions.DIMENSIONS``, whose entries generate the filters below.
 Within a parameter values combine with OR, across parameters with AND.
 ``ItemFilterSet.filter_queryset(qs, exclude={"category"})`` applies every filter but the named
 ones: facet counts use it so that choosing a value does not hide its siblings.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -28,8 +30,9 @@ from .models import DisputedItem
 from .search import search_filter
 from .search_vector import FIELDS, SEARCH_PARTS
 
-SEARCH_PARAMS = ("q", "field")  # the search and where it looks; every other one is a dimension
-FILTER_PARAMS = (*SEARCH_PARAMS, *NAMES)
+SEARCH_PARAMS = ("q", "field")  # the search and where it looks
+RANGE_PARAMS = ("decided_from", "decided_to")  # the decision-date range; every other is a dimension
+FILTER_PARAMS = (*SEARCH_PARAMS, *RANGE_PARAMS, *NAMES)
 MAX_VALUES_PER_PARAM = 50
 MAX_QUERY_LENGTH = 500
 # Control characters have no business in a filter and cannot be written into XML (the feed).
@@ -97,6 +100,30 @@ def dimension_filter(dimension: Dimension) -> django_filters.Filter:
     return kind(**kwargs)
 
 
+class IsoDateField(forms.DateField):
+    """One ISO date (``2017-01-31``), nothing else: a link means the same in every locale."""
+
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2017-01-31."}
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = IsoDateField
+
+
+class ItemFilterForm(forms.Form):
+    """The filters' form: a date range must not end before it starts."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("decided_from"), cleaned.get("decided_to")
+        if start and end and start > end:
+            self.add_error(
+                "decided_to", f"{end.isoformat()} is before decided_from ({start.isoformat()})."
+            )
+        return cleaned
+
+
 class _SearchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
@@ -112,9 +139,24 @@ class _SearchFilterSet(django_filters.FilterSet):
         help_text="The parts of the text the search looks in (default: all).",
     )
 
+    # Inclusive bounds on the item's decision date: a letter without one matches neither.
+    decided_from = IsoDateFilter(
+        field_name="decision_date",
+        lookup_expr="gte",
+        label="Decided from",
+        help_text="Earliest decision date, inclusive (YYYY-MM-DD).",
+    )
+    decided_to = IsoDateFilter(
+        field_name="decision_date",
+        lookup_expr="lte",
+        label="Decided to",
+        help_text="Latest decision date, inclusive (YYYY-MM-DD).",
+    )
+
     class Meta:
         model = DisputedItem
         fields: list[str] = []
+        form = ItemFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(sourced_guidelines(data), *args, **kwargs)
@@ -149,14 +191,22 @@ class _SearchFilterSet(django_filters.FilterSet):
         return () if chosen >= set(FIELDS) else tuple(f for f in FIELDS if f in chosen)
 
     @property
+    def date_range(self) -> tuple[date | None, date | None]:
+        """``(decided_from, decided_to)``, each None when not given; the form must be valid."""
+        data = self.form.cleaned_data
+        return data.get("decided_from"), data.get("decided_to")
+
+    @property
     def active(self) -> dict[str, list[str]]:
-        """The filters in use, as lists of values (``q`` as a one-element list; ``field`` only
-        with a search, and not when it names every part)."""
+        """The filters in use, as lists of values (``q`` and dates as one-element lists, dates
+        in ISO form; ``field`` only with a search, and not when it names every part)."""
         active = {}
         for name in FILTER_PARAMS:
             value = self.form.cleaned_data.get(name)
             if name == "field":
                 value = self.search_fields if self.search_text else ()
+            if isinstance(value, date):
+                value = value.isoformat()
             if value:
                 active[name] = [value] if isinstance(value, str) else list(value)
         return active
@@ -188,6 +238,8 @@ def filter_errors(filterset: ItemFilterSet, *, extra: Iterable[str] = ()) -> lis
     for name, values in filterset.data.lists():
         if any(CONTROL_CHARACTERS.search(value) for value in values):
             errors.append(f"Parameter '{name}' contains control characters.")
+        elif name in RANGE_PARAMS and len(values) > 1:
+            errors.append(f"Parameter '{name}': give one date, not {len(values)}.")
     if errors:
         return errors
     if not filterset.is_valid():

@@ -26,6 +26,8 @@ from .choices import (
     GuidelineSource,
     ItemOutcome,
     LetterOutcome,
+    LetterOutcomeValue,
+    Modified,
     ParseStatus,
     Priority,
     ReviewerRole,
@@ -396,6 +398,34 @@ class DisputedItem(models.Model):
         help_text="The reviewer's citations as guideline values, source and document "
         "(``ODG:Low Back``, ``guidelines.py``), each once (facet).",
     )
+    priority = models.CharField(
+        max_length=10,
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        help_text="Copy of the determination's priority (facet).",
+    )
+    letter_outcome = models.CharField(
+        max_length=24,
+        choices=LetterOutcomeValue.choices,
+        null=True,
+        blank=True,
+        help_text="Copy of the determination's outcome, as the filter names it (facet).",
+    )
+    licensure = ArrayField(
+        models.CharField(max_length=60),
+        default=list,
+        blank=True,
+        help_text="Copy of the reviewer's states of licensure (facet).",
+    )
+    modified = models.CharField(
+        max_length=4,
+        choices=Modified.choices,
+        null=True,
+        blank=True,
+        help_text="'true' when the claims administrator modified the request (it has an "
+        "original request), else NULL (facet).",
+    )
     withdrawn = models.BooleanField(
         default=False, help_text="Copy of the determination's withdrawn state."
     )
@@ -424,7 +454,13 @@ class DisputedItem(models.Model):
                 fields=["decision_year", "outcome", "category"], name="item_year_outcome_cat_idx"
             ),
             models.Index(fields=["-decision_date", "-id"], name="item_newest_idx"),
+            models.Index(fields=["priority"], name="item_priority_idx"),
+            models.Index(fields=["letter_outcome"], name="item_letter_outcome_idx"),
+            models.Index(
+                fields=["modified"], condition=Q(modified__isnull=False), name="item_modified_idx"
+            ),
             GinIndex(fields=["body_regions"], name="item_regions_gin"),
+            GinIndex(fields=["licensure"], name="item_licensure_gin"),
             GinIndex(fields=["specialties"], name="item_specialties_gin"),
             GinIndex(fields=["guideline_sources"], name="item_sources_gin"),
             GinIndex(fields=["guideline_documents"], name="item_documents_gin"),
@@ -652,7 +688,12 @@ class SummaryItem(models.Model):
     """
 
     letter = models.BigIntegerField(db_index=True, help_text="Determination id.")
-    letter_outcome = models.CharField(max_length=24, blank=True, help_text="Letter's outcome.")
+    determination_outcome = models.CharField(
+        max_length=24, blank=True, help_text="The letter's own outcome, as stored ('' for none)."
+    )
+    decision_date = models.DateField(
+        null=True, help_text="The item's decision date: the decided_from/decided_to filters."
+    )
     letter_public = models.BooleanField(help_text="The letter itself is not withdrawn.")
     overturned = models.BooleanField(help_text="The item was overturned.")
 

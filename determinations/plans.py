@@ -65,6 +65,8 @@ def plan_for(filterset, *, estimates: bool = True) -> CountPlan:
         strategy, reason = EXACT, "exact counts asked for"
     elif searching:
         strategy, reason = SAMPLE_OR_LIVE, "a search: its 1-in-256 sample decides"
+    elif any(filterset.date_range):  # the pair tables are keyed by values, not dates
+        strategy, reason = SUMMARY_ITEMS, "a date range: one pass over SummaryItem"
     else:
         strategy, reason = SUMMARY_ITEMS, "several filters: one pass over SummaryItem"
     plan = CountPlan(key, searching, estimates, strategy, reason)

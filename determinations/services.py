@@ -47,7 +47,7 @@ from django.db.models import BooleanField, CharField, Expression, F, IntegerFiel
 from django.utils import timezone
 
 from . import search_vector
-from .choices import CitedBy, ParseStatus
+from .choices import CitedBy, ParseStatus, letter_outcome_value, modified_value
 from .citation_format import citations_text
 from .guidelines import guideline_value
 from .models import (
@@ -638,8 +638,11 @@ def _item_rows(
     determination: Determination, items: list[dict]
 ) -> tuple[list[DisputedItem], list[GuidelineCitation]]:
     """Unsaved item and citation rows of one determination (citations point at their rows)."""
-    specialties = determination.reviewer.specialties if determination.reviewer else []
+    reviewer = determination.reviewer
+    specialties = reviewer.specialties if reviewer else []
+    licensure = reviewer.licensure if reviewer else []
     decision_date = determination.decision_date
+    letter_outcome = letter_outcome_value(determination.outcome)
     rows, citations = [], []
     for item in items:
         reviewer_citations = (item.get("reviewer") or {}).get("citations") or []
@@ -661,6 +664,10 @@ def _item_rows(
             decision_date=decision_date,
             decision_year=decision_date.year if decision_date else None,
             specialties=list(specialties),
+            licensure=_unique(licensure),
+            priority=determination.priority,
+            letter_outcome=letter_outcome,
+            modified=modified_value(item.get("original_request")),
             guideline_sources=_unique(c.get("source") for c in reviewer_citations),
             guideline_documents=_unique(
                 guideline_value(c.get("source") or "Other", c.get("document"))

@@ -114,15 +114,32 @@ ITEM_TESTS = {
 }
 
 
+# The decision-date range (``filters.RANGE_PARAMS``, not dimensions) on a SummaryItem row: its
+# item's decision date, so the one pass and the sampled totals honour it like the live counts.
+RANGE_TESTS = {
+    "decided_from": '"decision_date" >= %s::date',
+    "decided_to": '"decision_date" <= %s::date',
+}
+
+
+def range_condition(active: dict[str, list]) -> tuple[str, list]:
+    """`` AND ...`` tests of SummaryItem rows for the date bounds in ``active``, and params."""
+    names = [name for name in RANGE_TESTS if name in active]
+    sql = "".join(f" AND {RANGE_TESTS[name]}" for name in names)
+    return sql, [str(active[name][0]) for name in names]
+
+
 def matching_in_sample(active: dict[str, list], every: int) -> sampling.Estimate | None:
     """Public items matching every filter of ``active`` (a valid filter set's ``active``; no
     search), estimated from the 1-in-``every`` sample of SummaryItem (its partial index: cheap
     at any size), with its 95% interval; None while the summaries are stale."""
     tests = "".join(f" AND {ITEM_TESTS[name]}" for name in ITEM_TESTS if name in active)
     params = [[str(value) for value in active[name]] for name in ITEM_TESTS if name in active]
+    date_tests, date_params = range_condition(active)
+    params += date_params
     rows = (
         f"SELECT letter FROM {_T['snapshot']} "  # noqa: S608
-        f"WHERE {FRESH}{sampling.condition('letter', every)}{tests}"
+        f"WHERE {FRESH}{sampling.condition('letter', every)}{tests}{date_tests}"
     )
     sql = (
         f"{FRESH_CTE} SELECT {FRESH}, * FROM ("  # noqa: S608
@@ -299,9 +316,10 @@ def _snapshot_insert_sql(where: str) -> str:
         columns.append(f"{expr}")
         names.append(f'"{name}"')
     return (
-        f"INSERT INTO {_T['snapshot']} (letter, letter_outcome, letter_public, overturned, "  # noqa: S608
-        f"{', '.join(names)}) "
-        f"SELECT i.determination_id, coalesce(d.outcome, ''), d.id IS NOT NULL, i.outcome = %s, "
+        f"INSERT INTO {_T['snapshot']} (letter, determination_outcome, decision_date, "  # noqa: S608
+        f"letter_public, overturned, {', '.join(names)}) "
+        f"SELECT i.determination_id, coalesce(d.outcome, ''), i.decision_date, d.id IS NOT NULL, "
+        f"i.outcome = %s, "
         f"{', '.join(columns)} "
         f"FROM {_T['item']} i LEFT JOIN {_T['determination']} d "
         f"ON d.id = i.determination_id AND d.withdrawn_at IS NULL "
@@ -363,18 +381,18 @@ def _letter_passes(table: str) -> list[str]:
     """SELECTs of ``(facet, value, letter outcome, letters)`` over ``table``: public letters
     with a public item carrying the value."""
     counted = f"(SELECT * FROM {table} WHERE letter_public) AS n"  # noqa: S608
-    always = ("letter", "letter_outcome")
+    always = ("letter", "determination_outcome")
     sets = [always, *((*always, s) for s in SCALARS)]  # every letter, and by each scalar's value
     by_letter = grouping.grouping_sets_sql(counted, sets, [], always=always)
     passes = [
-        f"SELECT name_0, value_0, letter_outcome, count(*) FROM ({by_letter}) AS r "  # noqa: S608
-        f"GROUP BY name_0, value_0, letter_outcome"
+        f"SELECT name_0, value_0, determination_outcome, count(*) FROM ({by_letter}) AS r "  # noqa: S608
+        f"GROUP BY name_0, value_0, determination_outcome"
     ]
     for array in ARRAYS:
         passes.append(
-            f"SELECT '{array}', u.v::text, n.letter_outcome, count(DISTINCT n.letter) "  # noqa: S608
+            f"SELECT '{array}', u.v::text, n.determination_outcome, count(DISTINCT n.letter) "  # noqa: S608
             f'FROM {counted} CROSS JOIN LATERAL unnest(n."{array}") AS u(v) '
-            f"WHERE u.v IS NOT NULL GROUP BY u.v, n.letter_outcome"
+            f"WHERE u.v IS NOT NULL GROUP BY u.v, n.determination_outcome"
         )
     return passes
 
@@ -414,17 +432,15 @@ def _apply_deltas(cursor, plus: str, minus: str | None) -> tuple[int, int]:
         f"items = p.items + EXCLUDED.items, overturned = p.overturned + EXCLUDED.overturned"
     )
     pair_rows = cursor.rowcount
-    letter_negated = (
-        "SELECT facet, value, letter_outcome, -n FROM ({}) AS m(facet, value, letter_outcome, n)"
-    )
+    letter_negated = "SELECT facet, value, outcome, -n FROM ({}) AS m(facet, value, outcome, n)"
     parts = [f"({sql})" for sql in _letter_passes(plus)]
     if minus is not None:
         parts += [f"({letter_negated.format(sql)})" for sql in _letter_passes(minus)]
     cursor.execute(
         f"INSERT INTO {_T['letter']} AS l (facet, value, outcome, letters) "  # noqa: S608
-        f"SELECT facet, value, letter_outcome, sum(n) FROM ("
+        f"SELECT facet, value, outcome, sum(n) FROM ("
         + " UNION ALL ".join(parts)
-        + ") AS d(facet, value, letter_outcome, n) GROUP BY facet, value, letter_outcome "
+        + ") AS d(facet, value, outcome, n) GROUP BY facet, value, outcome "
         "HAVING sum(n) <> 0 "
         "ON CONFLICT (facet, value, outcome) DO UPDATE SET letters = l.letters + EXCLUDED.letters"
     )

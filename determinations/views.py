@@ -82,6 +82,8 @@ def browse(request: HttpRequest) -> HttpResponse:
                 }
                 for facet in FACETS
             ],
+            "decided_from": active.get("decided_from", [""])[0],
+            "decided_to": active.get("decided_to", [""])[0],
             "chips": _chips(active, counts),
             "counts_estimated": any(v.estimated for values in counts.values() for v in values),
             "filter_query": query,

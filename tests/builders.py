@@ -28,14 +28,20 @@ ODG_LOW_BACK = {
 }
 
 
-def a_reviewer(*specialties: str) -> dict:
+def a_reviewer(*specialties: str, licensure: tuple[str, ...] = ("California",)) -> dict:
     """A credential profile in the parse contract's shape."""
     return {
         "role": "expert reviewer",
         "specialties": list(specialties),
         "board_certified": True,
-        "licensure": ["California"],
+        "licensure": list(licensure),
     }
+
+
+def a_modified_item(original: str, **overrides) -> dict:
+    """An item whose request the claims administrator modified: ``original`` was asked for,
+    part of it authorized, and the rest (``request``) disputed."""
+    return an_item(original_request=original, authorized="part of it", **overrides)
 
 
 def a_basis(*citations: dict) -> dict:

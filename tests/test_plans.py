@@ -28,6 +28,12 @@ def plan(query: str, **kwargs) -> plans.CountPlan:
         ("q=mri", True, plans.SAMPLE_OR_LIVE),
         ("q=mri", False, plans.EXACT),
         ("category=Surgery&year=2017", False, plans.EXACT),
+        # A date range is never a summary key: the pair tables know years, not dates.
+        ("decided_from=2017-01-01", True, plans.SUMMARY_ITEMS),
+        ("decided_to=2017-12-31&priority=expedited", True, plans.SUMMARY_ITEMS),
+        ("decided_from=2017-01-01&q=mri", True, plans.SAMPLE_OR_LIVE),
+        ("priority=expedited", True, plans.SUMMARIES),
+        ("letter_outcome=partially_overturned", True, plans.SUMMARIES),
     ],
 )
 def test_the_plan_follows_the_requests_shape_without_a_query(

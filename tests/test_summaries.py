@@ -36,7 +36,8 @@ pytestmark = pytest.mark.django_db
 
 def build_archive() -> dict:
     """Varied letters: several regions and specialties per item, an item with no service, an
-    undated letter, a partially overturned letter, and a withdrawn letter that must not count."""
+    undated letter, partially overturned letters, an expedited one, a modified request, a
+    reviewer licensed in two states, and a withdrawn letter that must not count."""
     l1 = a_determination(
         a_parse(
             decision_date="2017-01-10",
@@ -53,6 +54,8 @@ def build_archive() -> dict:
                 ),
                 an_item(
                     request="Acupuncture x 12",
+                    original_request="Acupuncture x 24",
+                    authorized="Acupuncture x 12 of 24",
                     outcome="upheld",
                     category="Rehabilitation",
                     subcategory="Acupuncture",
@@ -66,7 +69,11 @@ def build_archive() -> dict:
     l2 = a_determination(
         a_parse(
             decision_date="2018-03-01",
-            reviewer=a_reviewer("Physical Medicine & Rehabilitation", "Pain Medicine"),
+            reviewer=a_reviewer(
+                "Physical Medicine & Rehabilitation",
+                "Pain Medicine",
+                licensure=("California", "Oregon"),
+            ),
             items=[
                 an_item(
                     request="Acupuncture x 6",
@@ -92,6 +99,7 @@ def build_archive() -> dict:
     l3 = a_determination(
         a_parse(
             decision_date="2018-05-02",
+            priority="expedited",
             reviewer=a_reviewer("Pain Medicine"),
             items=[an_item(request="Norco #90", **opioid), an_item(request="Norco #60", **opioid)],
         )
@@ -159,12 +167,16 @@ def item_values(item: DisputedItem) -> set[tuple[str, str]]:
         ("service", item.service),
         ("year", None if item.decision_year is None else str(item.decision_year)),
         ("category_subcategory", f"{item.category}{summaries.RS}{item.subcategory}"),
+        ("priority", item.priority),
+        ("letter_outcome", item.letter_outcome),
+        ("modified", "true" if item.original_request is not None else None),
     }
     for facet, column in (
         ("guideline_source", "guideline_sources"),
         ("guideline", "guideline_documents"),
         ("specialty", "specialties"),
         ("region", "body_regions"),
+        ("licensure", "licensure"),
     ):
         values |= {(facet, value) for value in getattr(item, column)}
     return {(facet, value) for facet, value in values if value is not None}
@@ -432,8 +444,20 @@ FACET_COLUMNS = {
     "guideline": "guideline_documents",
     "specialty": "specialties",
     "region": "body_regions",
+    "priority": "priority",
+    "letter_outcome": "letter_outcome",
+    "modified": "modified",
+    "licensure": "licensure",
 }
 SEVERAL_FILTERS = [
+    "priority=expedited&outcome=upheld",
+    "letter_outcome=partially_overturned&licensure=Oregon",
+    "modified=true&year=2017&letter_outcome=partially_overturned",
+    # The date range is no facet, but a condition on every facet's count (undated never match).
+    "decided_from=2018-01-01",
+    "decided_to=2017-12-31&region=lumbar",
+    "decided_from=2018-01-01&decided_to=2018-04-01&licensure=Oregon&licensure=California",
+    "decided_from=2017-01-10&decided_to=2017-01-10&outcome=overturned",
     "region=lumbar&year=2017",
     "region=lumbar&region=cervical",
     "category=Rehabilitation&outcome=overturned&specialty=Pain+Medicine",
@@ -457,7 +481,13 @@ def brute_force_counts(query: str) -> dict[str, dict[str, int]]:
     items = DisputedItem.objects.filter(withdrawn=False)
     if "q" in active:
         items = items.filter(search_vector=search_query(filterset.form.cleaned_data["q"]))
-    items = list(items)
+    start, end = filterset.date_range
+    items = [
+        item
+        for item in items
+        if (start is None or (item.decision_date is not None and item.decision_date >= start))
+        and (end is None or (item.decision_date is not None and item.decision_date <= end))
+    ]
     counts: dict[str, dict[str, int]] = {}
     for facet in FACET_COLUMNS:
         counted = Counter()

@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("determinations", "0014_item_request_vector"),
+        ("determinations", "0015_item_priority_outcome_modified_licensure"),
     ]
 
     operations = [
