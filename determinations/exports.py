@@ -221,6 +221,7 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("claims_administrator_basis", "claims_administrator.basis"),
     ("rationale", "rationale"),
     ("reviewer_guidelines", "reviewer_guidelines"),
+    ("reviewer_licensure", "reviewer_licensure"),
 )
 CSV_HEADER = tuple(column for column, _ in CSV_COLUMNS)
 

@@ -219,6 +219,13 @@ ITEM_FACET_FIELDS: tuple[Field, ...] = (
         many=True,
         help="The same as values of the `guideline` filter: `ODG:Low Back`.",
     ),
+    Field(
+        "reviewer_licensure",
+        TEXT,
+        column="licensure",
+        many=True,
+        help="States where the reviewer is licensed, each once (the `licensure` filter's values).",
+    ),
 )
 ITEM_RECORD: tuple[Field, ...] = (*ITEM_LETTER_FIELDS, *ITEM_FIELDS, *ITEM_FACET_FIELDS)
 ITEM_RECORD_BY_NAME = {field.name: field for field in ITEM_RECORD}

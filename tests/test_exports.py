@@ -197,6 +197,7 @@ def reference_csv(items, *, base_url="http://testserver") -> bytes:
             "claims_administrator_basis": record["claims_administrator"]["basis"],
             "rationale": record["rationale"],
             "reviewer_guidelines": joined(record["reviewer_guidelines"]),
+            "reviewer_licensure": joined(record["reviewer_licensure"]),
         }
 
     out = io.StringIO()
