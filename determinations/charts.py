@@ -250,7 +250,9 @@ def period_lines(
     line by its colour and dash. A period without items of a value breaks its line."""
     top, plot_height = 12, 200
     bottom = top + plot_height
-    legend_top, legend_row = bottom + 30, 22
+    # The period labels sit low enough to clear the "0%" beside the first ones (many periods
+    # put the first label under the axis labels), the legend below them.
+    labels_at, legend_top, legend_row = bottom + 28, bottom + 58, 22
     height = legend_top + legend_row * max(len(lines), 1)
     step = (PLOT_RIGHT - PLOT_LEFT) / max(len(periods), 1)
     what = "share of the period's items" if measure == "share" else "overturn rate"
@@ -279,7 +281,7 @@ def period_lines(
         if index % every or x > 90:
             continue
         parts.append(
-            f'<text x="{_pct(x)}" y="{bottom + 17}" text-anchor="middle" {FONT}>'
+            f'<text x="{_pct(x)}" y="{labels_at}" text-anchor="middle" {FONT}>'
             f"{escape(period)}</text>"
         )
     for number, line in enumerate(lines):

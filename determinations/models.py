@@ -674,6 +674,9 @@ class PeriodPairCount(models.Model):
     overturned = models.IntegerField(help_text="Of those, overturned items.")
 
     class Meta:
+        indexes = [  # a value's totals without a filter: not the range of all its pairs
+            models.Index(fields=["facet_a"], condition=Q(facet_b=""), name="periodpair_totals_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["facet_a", "value_a", "facet_b", "value_b", "month"],

@@ -12,6 +12,9 @@ Tables (determinations/models.py):
 - ``FacetPairCount``: public items and overturned items per value (``facet_b`` empty), per pair
   of values of any two facets (both orders, a value also paired with itself) and in all (the
   row with every key empty). Array facets give each item's distinct values.
+- ``PeriodPairCount``: the same as ``FacetPairCount`` per calendar month of the items' decision
+  dates (dated items only), read by the cross-tabs over time (``period_rows``; quarters and
+  years are sums of months), maintained by the same passes (``_pair_passes(by_month=True)``).
 - ``FacetLetterCount``: public letters with at least one public item carrying a value, by the
   letter's own outcome (facet and value empty: every letter with a public item).
 - ``SummaryItem``: what was counted for each public item (its letter and facet values), so that

@@ -280,3 +280,41 @@ def test_the_page_shows_the_table_the_chart_and_the_undated_items(client, counte
     assert "<svg" in body and "lumbar" in body
     assert "1 matching item has no decision date" in body
     assert "more than 100%" in body
+
+
+def test_several_filters_with_very_many_rows_are_counted_over_a_sample(
+    client, archive, monkeypatch
+):
+    from determinations import sampling
+    from determinations.models import DisputedItem
+
+    summaries.summaries_refresh()
+    monkeypatch.setattr(sampling, "LEVELS", (2,))  # the letters with an even id
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)  # sample whatever the rows
+    result, plan = crosstab_for("year=2017&year=2018", by="category", over="year")
+    assert ("crosstab", "SummaryItem, sample 1/2") in plan.notes
+    expected: dict[tuple, list[int]] = {}
+    for item in DisputedItem.objects.public().filter(determination_id__in=range(0, 10**6, 2)):
+        if item.decision_year:
+            counts = expected.setdefault((str(item.decision_year), item.category), [0, 0])
+            counts[0] += 2
+            counts[1] += 2 * (item.outcome == "overturned")
+    assert expected  # the sample is not empty
+    assert {(c.period, c.rate.label): [c.rate.items, c.rate.overturned] for c in result.cells} == (
+        expected
+    )
+    assert result.estimated and all(c.rate.estimated for c in result.cells)
+    page = client.get("/stats/?year=2017&year=2018&by=category&over=year").content.decode()
+    assert "estimated from a fixed sample of the letters (1 in 2)" in page
+    api = client.get("/api/stats/?year=2017&year=2018&by=category&over=year").json()
+    exact = client.get("/api/stats/?year=2017&year=2018&by=category&over=year&exact=true").json()
+    assert api["estimated"] is True and exact["estimated"] is False
+    assert sum(c["items"] for c in exact["cells"]) == 5
+
+
+def test_the_api_schema_documents_the_crosstab_parameters(client):
+    document = client.get("/api/openapi.json").json()
+    parameters = {p["name"]: p for p in document["paths"]["/api/stats/"]["get"]["parameters"]}
+    assert sorted(parameters["over"]["schema"]["enum"]) == ["month", "quarter", "year"]
+    assert "category" in parameters["by"]["schema"]["enum"]
+    assert sorted(parameters["measure"]["schema"]["enum"]) == ["rate", "share"]
