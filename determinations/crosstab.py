@@ -10,10 +10,11 @@ counts once per value, so a period's shares may add up to more than 100%. Withou
 the table is the dimension's statistics table (``stats.statistics``) with each value's share of
 all matching items.
 
-Counted as the plan says (``plans.plan_for``, decided once): no filter or one filter value and
-no search, from ``PeriodPairCount`` (``summaries.period_rows``: months summed to the period,
-exact); other filters without a search, in one pass over ``SummaryItem`` (GROUP BY period and
-value; over a fixed sample when the rows are many, figures scaled up and marked estimated);
+Counted as the plan says (``plans.plan_for``, decided once): no filter, or one value of a
+year or small closed vocabulary (``summaries.PERIOD_KEYS``), and no search, from
+``PeriodPairCount`` (``summaries.period_rows``: months summed to the period, exact); other
+filters without a search (one service: few items), in one pass over ``SummaryItem`` (GROUP BY
+period and value; over a fixed sample when the rows are many, scaled up and marked estimated);
 a search, or stale summaries, live over the items (a search with very many hits sampled).
 """
 
@@ -129,7 +130,7 @@ def crosstab(filterset: ItemFilterSet, query: Query, *, plan: plans.CountPlan) -
     if query.over is None:
         return _without_periods(filterset, spec, plan)
     counted = None
-    if plan.key is not None:
+    if plan.key is not None and summaries.has_period_pairs(plan.key):
         counted = summaries.period_rows(plan.key, spec.summary_group, query.over)
         if counted is not None:
             plan.note("crosstab", "summaries")

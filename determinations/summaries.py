@@ -12,9 +12,10 @@ Tables (determinations/models.py):
 - ``FacetPairCount``: public items and overturned items per value (``facet_b`` empty), per pair
   of values of any two facets (both orders, a value also paired with itself) and in all (the
   row with every key empty). Array facets give each item's distinct values.
-- ``PeriodPairCount``: the same as ``FacetPairCount`` per calendar month of the items' decision
-  dates (dated items only), read by the cross-tabs over time (``period_rows``; quarters and
-  years are sums of months), maintained by the same passes (``_pair_passes(by_month=True)``).
+- ``PeriodPairCount``: ``FacetPairCount`` per calendar month of the items' decision dates (dated
+  items only), every total but only the pairs with a value of ``PERIOD_KEYS`` (years, small
+  closed vocabularies), read by the cross-tabs over time (``period_rows``; quarters and years
+  are sums of months), maintained by the same passes (``_pair_passes(by_month=True)``).
 - ``FacetLetterCount``: public letters with at least one public item carrying a value, by the
   letter's own outcome (facet and value empty: every letter with a public item).
 - ``SummaryItem``: what was counted for each public item (its letter and facet values), so that
@@ -305,29 +306,34 @@ def statistics_rows(key, facets: list[str]) -> dict | None:
 
 def period_rows(key, group: str, over: str) -> tuple[list[tuple], dict] | None:
     """The cross-tab of ``group`` (a summary facet) over ``over`` (``PERIOD_FORMATS``) for
-    ``key`` (from ``summary_key``, not None), summed from the months; None if stale.
+    ``key`` (from ``summary_key``, not None, ``has_period_pairs``), summed from the months;
+    None if stale.
 
     Returns ``(cells, totals)``: cells ``(period, value, items, overturned)``, totals
     ``{period: (items, overturned)}`` of all matching items decided in the period, and under
     ``None`` those without a decision date (in no period).
     """
     facet_a, value_a = key if key != ALL else ("", "")
-    if key == ALL:
+    year, months = [], ""
+    if facet_a == YEAR:  # the totals' months of that year
+        year, months = [int(value_a)], " AND extract(year FROM month) = %s"
+    if key == ALL or year:
         value, cells, cell_params = "value_a", "facet_a = %s AND facet_b = ''", [group]
+        totals, total_params = "facet_a = '' AND value_a = '' AND facet_b = ''", []
     else:
         value, cells = "value_b", "facet_a = %s AND value_a = %s AND facet_b = %s"
         cell_params = [facet_a, value_a, group]
+        totals, total_params = "facet_a = %s AND value_a = %s AND facet_b = ''", [*key]
     fmt = PERIOD_FORMATS[over]
     sql = (
         f"SELECT 'c', to_char(month, %s), {value}, sum(items)::bigint, "  # noqa: S608
-        f"sum(overturned)::bigint FROM {_T['period']} WHERE {cells} GROUP BY 2, 3 "
+        f"sum(overturned)::bigint FROM {_T['period']} WHERE {cells}{months} GROUP BY 2, 3 "
         f"UNION ALL SELECT 't', to_char(month, %s), '', sum(items)::bigint, "
-        f"sum(overturned)::bigint FROM {_T['period']} "
-        f"WHERE facet_a = %s AND value_a = %s AND facet_b = '' GROUP BY 2 "
+        f"sum(overturned)::bigint FROM {_T['period']} WHERE {totals}{months} GROUP BY 2 "
         f"UNION ALL SELECT 'a', NULL, '', items::bigint, overturned::bigint FROM {_T['pair']} "
         f"WHERE facet_a = %s AND value_a = %s AND facet_b = ''"
     )
-    params = [fmt, *cell_params, fmt, facet_a, value_a, facet_a, value_a]
+    params = [fmt, *cell_params, *year, fmt, *total_params, *year, facet_a, value_a]
     rows = fresh_rows(sql, params, 5)
     if rows is None:
         return None
@@ -349,6 +355,32 @@ def period_rows(key, group: str, over: str) -> tuple[list[tuple], dict] | None:
 
 SCALARS = [name for name, (_, is_array) in SUMMARY_FACETS.items() if not is_array]
 ARRAYS = [name for name, (_, is_array) in SUMMARY_FACETS.items() if is_array]
+# The filters whose one value keys PeriodPairCount's pairs: the years and the small closed
+# vocabularies, whose values match many items. Every dimension is paired with them and has its
+# totals; pairs of the others (a service, a specialty, a subcategory: thousands of values, times
+# the months) would multiply the table by ~36 rows per item (30 k letters: 2.3 M rows, the full
+# refresh 7 times slower) for filters that match few items, which one pass over SummaryItem
+# counts as fast (``crosstab``).
+# A year needs no pairs: its months are the totals' months of that year (``period_rows``).
+PERIOD_KEY_VALUES = 20
+PERIOD_KEYS = tuple(
+    d.name for d in DIMENSIONS if d.choices and not d.within and len(d.choices) <= PERIOD_KEY_VALUES
+)
+YEAR = next(d.name for d in DIMENSIONS if d.by_value)  # the decision year
+# A dimension within another (subcategory) is crossed by its pair (category_subcategory) only.
+_NOT_PER_MONTH = {d.name for d in PAIRS}
+
+
+def has_period_pairs(key) -> bool:
+    """Whether ``PeriodPairCount`` answers ``key`` (from ``summary_key``, not None)."""
+    return key == ALL or key[0] in PERIOD_KEYS or key[0] == YEAR
+
+
+def _paired(a: str, b: str, by_month: bool) -> bool:
+    """Whether the pairs of facets ``a`` and ``b`` are counted (per month: one is a key)."""
+    return not by_month or a in PERIOD_KEYS or b in PERIOD_KEYS
+
+
 # An incremental refresh touching more letters than this recounts everything instead.
 FULL_REFRESH_ABOVE = 200_000
 
@@ -408,9 +440,12 @@ def _pair_passes(table: str, by_month: bool = False) -> list[str]:
     by = f', "{MONTH}"' if by_month else ""
     dated = " WHERE n.decision_date IS NOT NULL" if by_month else ""
     source = f"{table} n{dated}"
-    scalars = ", ".join(f'n."{name}"' for name in SCALARS)
-    scalar_sets = [(), *((a,) for a in SCALARS)]
-    scalar_sets += [(a, b) for i, a in enumerate(SCALARS) for b in SCALARS[i + 1 :]]
+    facets = [name for name in SCALARS if not (by_month and name in _NOT_PER_MONTH)]
+    scalars = ", ".join(f'n."{name}"' for name in facets)
+    scalar_sets = [(), *((a,) for a in facets)]
+    scalar_sets += [
+        (a, b) for i, a in enumerate(facets) for b in facets[i + 1 :] if _paired(a, b, by_month)
+    ]
     combinations = f"(SELECT {scalars}{month}, {_COUNTS} FROM {source} GROUP BY {scalars}{by}) AS c"  # noqa: S608
     passes = [_pair_sets_sql(combinations, scalar_sets, by_month)]
     for array in ARRAYS:  # its totals and its pairs with every scalar facet
@@ -419,11 +454,13 @@ def _pair_passes(table: str, by_month: bool = False) -> list[str]:
             f'FROM {table} n CROSS JOIN LATERAL unnest(n."{array}") AS u(v){dated} '
             f"GROUP BY u.v, {scalars}{by}) AS c"
         )
-        sets = [(array,), *((array, s) for s in SCALARS)]
+        sets = [(array,), *((array, s) for s in facets if _paired(array, s, by_month))]
         passes.append(_pair_sets_sql(combinations, sets, by_month))
     carried = f', c."{MONTH}"' if by_month else ""
     for i, a in enumerate(ARRAYS):
         for b in ARRAYS[i:]:
+            if not _paired(a, b, by_month):
+                continue
             arrays = f'n."{a}"' if a == b else f'n."{a}", n."{b}"'
             passes.append(
                 f"SELECT '{a}', u.v::text, '{b}', w.v::text{carried}, {_SUMS} "  # noqa: S608
@@ -480,6 +517,10 @@ def _apply_pair_deltas(cursor, plus: str, minus: str | None, *, by_month: bool) 
     # Stored both ways round (same-facet pairs already are), each scalar value also paired with
     # itself, so that all pairs of one value are one index range.
     scalars = ", ".join(f"'{name}'" for name in SCALARS)
+    keyed = ""  # per month, only the pairs keyed by PERIOD_KEYS (and every total)
+    if by_month:
+        names = ", ".join(f"'{name}'" for name in PERIOD_KEYS)
+        keyed = f"WHERE facet_a = '' OR facet_b = '' OR facet_a IN ({names}) "
     upsert = (
         f"INSERT INTO {table} AS p ({keys}, items, overturned) "  # noqa: S608
         f"SELECT {keys}, sum(items), sum(overturned) FROM ("
@@ -488,7 +529,7 @@ def _apply_pair_deltas(cursor, plus: str, minus: str | None, *, by_month: bool) 
         f"FROM summary_delta WHERE facet_b <> '' AND facet_b <> facet_a "
         f"UNION ALL SELECT facet_a, value_a, facet_a, value_a{month}, items, overturned "
         f"FROM summary_delta WHERE facet_b = '' AND facet_a IN ({scalars})) AS d "
-        f"GROUP BY {keys} "
+        f"{keyed}GROUP BY {keys} "
         f"HAVING sum(items) <> 0 OR sum(overturned) <> 0 "
         f"ON CONFLICT ({keys}) DO UPDATE SET "
         f"items = p.items + EXCLUDED.items, overturned = p.overturned + EXCLUDED.overturned"

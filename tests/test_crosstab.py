@@ -147,10 +147,16 @@ def test_subcategories_are_crossed_with_their_category(counted):
         "region=cervical",
         "category=Rehabilitation&year=2018",
         "q=acupuncture",
+        "year=2018",  # from the totals' months of 2018
+        "service=Acupuncture",  # an open vocabulary: one pass over SummaryItem
     ],
 )
 def test_filters_narrow_the_cells_and_their_periods(counted, query):
-    result, _ = crosstab_for(query, by="service", over="year")
+    result, plan = crosstab_for(query, by="service", over="year")
+    if counted == "summaries" and query in ("year=2018", "region=cervical"):
+        assert ("crosstab", "summaries") in plan.notes
+    if counted == "summaries" and query == "service=Acupuncture":
+        assert ("crosstab", "SummaryItem, all rows") in plan.notes
     expected = {
         "category=Rehabilitation": [
             ("2017", "Acupuncture", 1, 0, 1.0),
@@ -161,6 +167,14 @@ def test_filters_narrow_the_cells_and_their_periods(counted, query):
             ("2018", "Acupuncture", 1, 1, 1.0),
         ],
         "category=Rehabilitation&year=2018": [("2018", "Acupuncture", 1, 1, 1.0)],
+        "year=2018": [
+            ("2018", "hydrocodone/acetaminophen", 2, 0, 2 / 3),
+            ("2018", "Acupuncture", 1, 1, 1 / 3),
+        ],
+        "service=Acupuncture": [
+            ("2017", "Acupuncture", 1, 0, 1.0),
+            ("2018", "Acupuncture", 1, 1, 1.0),
+        ],
         "q=acupuncture": [
             ("2017", "Acupuncture", 1, 0, 1.0),
             ("2018", "Acupuncture", 1, 1, 1.0),
@@ -318,3 +332,22 @@ def test_the_api_schema_documents_the_crosstab_parameters(client):
     assert sorted(parameters["over"]["schema"]["enum"]) == ["month", "quarter", "year"]
     assert "category" in parameters["by"]["schema"]["enum"]
     assert sorted(parameters["measure"]["schema"]["enum"]) == ["rate", "share"]
+
+
+def test_each_statistics_table_links_to_its_crosstab_over_time(client, archive):
+    body = client.get("/stats/?category=Surgery").content.decode()
+    assert 'href="/stats/?category=Surgery&amp;by=service&amp;over=year"' in body
+
+
+def test_a_page_of_very_many_cells_lists_the_charts_values_and_the_csv_all(
+    client, archive, monkeypatch
+):
+    from determinations import views_analysis
+
+    monkeypatch.setattr(views_analysis, "PAGE_CELLS", 2)
+    monkeypatch.setattr(crosstab, "CHART_LINES", 1)  # the chart: Pharmaceuticals and the rest
+    body = client.get("/stats/?by=category&over=year").content.decode()
+    assert "the other 3 rows are in the" in body
+    assert ">Surgery</a>" not in body
+    csv_body = client.get("/stats/?by=category&over=year&format=csv").content.decode()
+    assert len(csv_body.strip().splitlines()) == 1 + 4
