@@ -165,7 +165,7 @@ def _value_sql(spec: Dimension, row: str) -> str:
 def _counting_sql(rows: str, spec: Dimension) -> str:
     """Cells and period totals over ``rows`` (a SELECT of ``d`` date, ``v`` value or array,
     ``o`` overturned): ``(kind, period, value, items, overturned)``, kind ``c`` a cell, ``t`` a
-    period's total (period NULL: undated). Its first parameter is the period's format."""
+    period's total (period NULL: undated). Its last parameter is the period's format."""
     if spec.is_array:
         source = "m CROSS JOIN LATERAL (SELECT DISTINCT unnest(m.v)) AS g(x)"
         value = "g.x"
