@@ -135,6 +135,13 @@ def request_mix(seed: int, keys: list[str]) -> list[tuple[str, str, str]]:
             ("stats", "no filter", "/stats/"),
             ("stats", "one filter", "/stats/" + qs(category=category)),
             ("stats", "search", "/stats/" + qs(q=rng.choice(PHRASES))),
+            # Issue 18's cross-tabs over time (no rng draw: the rest of the mix is unchanged).
+            ("stats", "by category over year", "/stats/" + qs(by="category", over="year")),
+            (
+                "stats",
+                "by subcategory over quarter",
+                "/stats/" + qs(by="subcategory", over="quarter"),
+            ),
             ("facets_api", "no filter", "/api/facets/"),
             ("facets_api", "one filter", "/api/facets/" + qs(year=year)),
             (

@@ -17,7 +17,12 @@ from django.http import Http404
 from django.shortcuts import render
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import exceptions, generics, serializers
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import CursorPagination
@@ -25,12 +30,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import facets, plans, presenters, selectors, stats, suggestions
+from . import crosstab, facets, plans, presenters, selectors, stats, suggestions
 from .choices import (
     LetterOutcome,
     Priority,
 )
-from .dimensions import DIMENSIONS
+from .dimensions import DIMENSIONS, NAMES
 from .filters import MAX_VALUES_PER_PARAM, RANGE_PARAMS, ItemFilterSet, filter_errors
 from .models import Determination, DisputedItem, PurgedLetter
 from .paging import fenced_ids
@@ -435,6 +440,66 @@ class StatsSerializer(serializers.Serializer):
     groups = serializers.DictField(child=DimensionSerializer())
 
 
+class CellSerializer(GroupSerializer):
+    period = serializers.CharField(
+        allow_null=True,
+        help_text="The decision year (2017), quarter (2017-Q3) or month (2017-07); null "
+        "without 'over'.",
+    )
+    share = serializers.FloatField(
+        allow_null=True,
+        help_text="The cell's items / all matching items of its period (without 'over': of "
+        "all matching items). Array dimensions count an item once per value, so a period's "
+        "shares may add up to more than 1.",
+    )
+
+
+class PeriodSerializer(RateSerializer):
+    period = serializers.CharField(help_text="The period: all matching items decided in it.")
+
+
+class CrossTabSerializer(serializers.Serializer):
+    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    by = serializers.CharField(help_text="The dimension crossed (the 'by' parameter).")
+    over = serializers.CharField(allow_null=True, help_text="year, quarter, month or null.")
+    measure = serializers.CharField(help_text="rate or share: what the page's chart draws.")
+    items = RateSerializer(help_text="Every matching item, with or without a decision date.")
+    undated_items = serializers.IntegerField(
+        help_text="Matching items without a decision date: in no period (0 without 'over')."
+    )
+    truncated = serializers.BooleanField(
+        help_text="True when only the dimension's largest values are given (service, guideline)."
+    )
+    estimated = serializers.BooleanField(help_text="Counted over a fixed sample and scaled up.")
+    periods = PeriodSerializer(many=True)
+    cells = CellSerializer(many=True, help_text="By period, then largest values first.")
+
+
+CROSSTAB_PARAMETERS = [
+    OpenApiParameter(
+        "by",
+        str,
+        enum=list(NAMES),
+        description="A cross-tab: this dimension's cells (per period with 'over') instead of "
+        "the statistics tables.",
+    ),
+    OpenApiParameter(
+        "over",
+        str,
+        enum=list(crosstab.OVER),
+        description="With 'by': the cells per decision year, quarter (2017-Q3) or month "
+        "(2017-07); items without a decision date are in no period ('undated_items').",
+    ),
+    OpenApiParameter(
+        "measure",
+        str,
+        enum=list(crosstab.MEASURES),
+        description="With 'by': what the page's chart draws (rate, default, or share); the "
+        "JSON holds both.",
+    ),
+]
+
+
 # --- views --------------------------------------------------------------------------------------
 
 
@@ -571,18 +636,35 @@ class FacetCounts(APIView):
 
 
 @extend_schema(
-    parameters=[*FILTER_PARAMETERS, EXACT_PARAMETER],
-    responses={200: StatsSerializer, 400: ERRORS},
+    parameters=[*FILTER_PARAMETERS, EXACT_PARAMETER, *CROSSTAB_PARAMETERS],
+    responses={
+        200: PolymorphicProxySerializer(
+            component_name="StatsOrCrossTab",
+            serializers=[StatsSerializer, CrossTabSerializer],
+            resource_type_field_name=None,
+        ),
+        400: ERRORS,
+    },
 )
 class Statistics(APIView):
     """Items, overturned items, overturn rate and 95% Wilson interval, overall and grouped by
     category, subcategory, service, guideline document, specialty, body region, year,
     priority, letter outcome, modified request and reviewer licensure; and matching letters by
-    outcome."""
+    outcome. With 'by' (and 'over'), the cross-tab of that dimension over time instead: per
+    cell the items, overturned, rate, interval and share of the period's items."""
 
     def get(self, request):
-        filterset = validated_filters(request, extra=("exact",))
+        filterset = ItemFilterSet(request.query_params)
+        query, errors = crosstab.query_from(request.query_params)
+        errors = filter_errors(filterset, extra=("exact", *crosstab.PARAMS)) + errors
+        if errors:
+            raise BadParameters(errors)
         plan = plans.plan_for(filterset, estimates=not exact_requested(request))
+        if query.by is not None:
+            table = crosstab.crosstab(filterset, query, plan=plan)
+            return Response(
+                {"filters": filterset.active, "measure": query.measure, **table.as_dict()}
+            )
         result = stats.statistics(filterset, plan=plan)
         return Response({"filters": filterset.active, **result.as_dict()})
 

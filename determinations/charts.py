@@ -198,3 +198,122 @@ def yearly_trend(rows: Sequence[RateRow], *, title: str, description: str = "") 
         )
     parts.append(tail)
     return "".join(parts)
+
+
+# The lines of ``period_lines``: colours told apart by colour-blind readers too (Okabe-Ito),
+# each with its own dash pattern, so a printout in grey still tells them apart.
+LINE_STYLES = (
+    ("#0b5cad", ""),
+    ("#b34d00", "7 3"),
+    ("#007a5a", "2 3"),
+    ("#a3487f", "9 3 2 3"),
+    ("#6b5600", "4 4"),
+    ("#4a5058", "1 3"),
+)
+PERIOD_LABELS = 4  # at most this many period labels under the axis: "2017-Q3" is ~52 px
+
+
+class Point(Protocol):
+    period: str | None
+    share: float | None
+
+    @property
+    def rate(self) -> RateRow: ...
+
+
+class Line(Protocol):
+    label: str
+    points: Sequence[Point | None]
+
+
+def _point_value(point: Point, measure: str) -> float | None:
+    return point.share if measure == "share" else point.rate.rate
+
+
+def _point_summary(label: str, point: Point, measure: str) -> str:
+    row = point.rate
+    if measure == "share":
+        share = percent(point.share)
+        return f"{label}, {point.period}: {share} of the period's items ({row.items})"
+    low, high = row.interval
+    return (
+        f"{label}, {point.period}: {percent(row.rate)} overturned ({row.overturned} of "
+        f"{row.items}; 95% interval {percent(low)} to {percent(high)})"
+    )
+
+
+def period_lines(
+    lines: Sequence[Line], periods: Sequence[str], *, measure: str = "rate", title: str
+) -> str:
+    """One line per value over the periods (``crosstab.Series``): its overturn rate, or with
+    ``measure="share"`` its share of the period's items; a legend under the plot names each
+    line by its colour and dash. A period without items of a value breaks its line."""
+    top, plot_height = 12, 200
+    bottom = top + plot_height
+    # The period labels sit low enough to clear the "0%" beside the first ones (many periods
+    # put the first label under the axis labels), the legend below them.
+    labels_at, legend_top, legend_row = bottom + 28, bottom + 58, 22
+    height = legend_top + legend_row * max(len(lines), 1)
+    step = (PLOT_RIGHT - PLOT_LEFT) / max(len(periods), 1)
+    what = "share of the period's items" if measure == "share" else "overturn rate"
+    words = f"Lines show each value's {what} period by period. "
+    words += (
+        " ".join(
+            "; ".join(_point_summary(line.label, p, measure) for p in line.points if p) + "."
+            for line in lines
+        )
+        if lines
+        else "No matching items."
+    )
+    head, tail = _open(height, title, words, "chart-lines")
+    parts = [head]
+    for tick in (0, 25, 50, 75, 100):
+        y = bottom - plot_height * tick / 100
+        parts.append(
+            f'<line x1="{_pct(PLOT_LEFT)}" y1="{y:.1f}" x2="{_pct(PLOT_RIGHT)}" y2="{y:.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+            f'<text x="{_pct(PLOT_LEFT - 1.5)}" y="{y + 4:.1f}" text-anchor="end" {FONT}>'
+            f"{tick}%</text>"
+        )
+    every = max(1, -(-len(periods) // PERIOD_LABELS))
+    for index, period in enumerate(periods):
+        x = PLOT_LEFT + step * (index + 0.5)
+        if index % every or x > 90:
+            continue
+        parts.append(
+            f'<text x="{_pct(x)}" y="{labels_at}" text-anchor="middle" {FONT}>'
+            f"{escape(period)}</text>"
+        )
+    for number, line in enumerate(lines):
+        colour, dash = LINE_STYLES[number % len(LINE_STYLES)]
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        points = []
+        for index, point in enumerate(line.points):
+            value = _point_value(point, measure) if point else None
+            if value is None:
+                points.append(None)
+                continue
+            y = bottom - plot_height * min(value, 1.0)
+            points.append((_pct(PLOT_LEFT + step * (index + 0.5)), y, point))
+        parts.append(f"<g><title>{escape(line.label)}</title>")
+        for first, second in itertools.pairwise(points):
+            if first and second:
+                parts.append(
+                    f'<line x1="{first[0]}" y1="{first[1]:.1f}" x2="{second[0]}" '
+                    f'y2="{second[1]:.1f}" stroke="{colour}" stroke-width="2"{dashed}/>'
+                )
+        for found in points:
+            if found:
+                x, y, point = found
+                parts.append(
+                    f"<g><title>{escape(_point_summary(line.label, point, measure))}</title>"
+                    f'<circle cx="{x}" cy="{y:.1f}" r="3.5" fill="{colour}"/></g>'
+                )
+        y = legend_top + legend_row * number
+        parts.append(
+            f'<line x1="0" y1="{y - 4}" x2="28" y2="{y - 4}" stroke="{colour}" '
+            f'stroke-width="3"{dashed}/>'
+            f'<text x="36" y="{y}" {FONT}>{escape(_truncate(line.label, 38))}</text></g>'
+        )
+    parts.append(tail)
+    return "".join(parts)

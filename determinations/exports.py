@@ -407,3 +407,44 @@ def csv_stream(filterset: ItemFilterSet, *, base_url: str) -> Iterator[bytes]:
 def jsonl_stream(filterset: ItemFilterSet, *, base_url: str) -> Iterator[bytes]:
     """The JSON Lines export: one ``item_record`` object per line, UTF-8, no BOM."""
     return _encoded(_jsonl_text(base_url, export_queryset(filterset)))
+
+
+CROSSTAB_HEADER = (
+    "period",
+    "value",
+    "items",
+    "overturned",
+    "rate",
+    "low",
+    "high",
+    "share",
+    "estimated",
+)
+
+
+def crosstab_csv(table) -> bytes:
+    """A cross-tab (``crosstab.CrossTab``) as CSV, one row per cell: the same encoding as the
+    items' export (UTF-8 with BOM, CRLF, formula guard). ``value`` is the value as the browse
+    filter spells it (a subcategory as ``category / subcategory``); ``period`` is empty without
+    ``over``; rate, interval and share are fractions (0.25), empty where not defined."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CROSSTAB_HEADER)
+    for cell in table.cells:
+        rate = cell.rate
+        low, high = rate.interval
+        value = rate.label if table.dimension.within else rate.value
+        writer.writerow(
+            [
+                cell.period or "",
+                guard_cell(str(value)),
+                rate.items,
+                rate.overturned,
+                "" if rate.rate is None else rate.rate,
+                low,
+                high,
+                "" if cell.share is None else cell.share,
+                "true" if rate.estimated else "false",
+            ]
+        )
+    return (BOM + out.getvalue()).encode()

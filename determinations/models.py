@@ -653,6 +653,44 @@ class FacetPairCount(models.Model):
         return f"{self.facet_a}={self.value_a} & {self.facet_b}={self.value_b}: {self.items}"
 
 
+class PeriodPairCount(models.Model):
+    """``FacetPairCount`` per calendar month of the items' decision dates: the cross-tabs over
+    time (``crosstab``). Quarters and years are sums of months; items without a decision date
+    are not counted here.
+
+    The same keys as ``FacetPairCount`` plus ``month`` (its first day): ``facet_b`` empty for a
+    value's total, every key empty for all items of the month. Maintained with it by
+    ``summaries.summaries_refresh``, read only while the summaries are fresh.
+    """
+
+    facet_a = models.CharField(max_length=24, help_text="Facet of the first value ('' = all).")
+    value_a = models.TextField(blank=True, help_text="The first value, as text.")
+    facet_b = models.CharField(
+        max_length=24, blank=True, help_text="Facet of the second value ('' = a total)."
+    )
+    value_b = models.TextField(blank=True, help_text="The second value, as text.")
+    month = models.DateField(help_text="First day of the items' decision month.")
+    items = models.IntegerField(help_text="Public items with both values decided that month.")
+    overturned = models.IntegerField(help_text="Of those, overturned items.")
+
+    class Meta:
+        indexes = [  # a value's totals without a filter: not the range of all its pairs
+            models.Index(fields=["facet_a"], condition=Q(facet_b=""), name="periodpair_totals_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet_a", "value_a", "facet_b", "value_b", "month"],
+                name="periodpair_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.facet_a}={self.value_a} & {self.facet_b}={self.value_b} "
+            f"in {self.month:%Y-%m}: {self.items}"
+        )
+
+
 class FacetLetterCount(models.Model):
     """Public letters with at least one public item carrying a facet value, by letter outcome.
 

@@ -431,10 +431,16 @@ def _statistics_from_summaries(key, dimensions) -> Statistics | None:
 
 
 def _summary_rate(spec: Dimension, value: str, items: int, overturned: int) -> Rate:
+    return value_rate(spec, value, items, overturned)
+
+
+def value_rate(spec: Dimension, value: str, items: int, overturned: int, every: int = 1) -> Rate:
+    """The row of one value as the summaries spell it (a pair's values joined by RS), its
+    label and browse filters, counted over the 1-in-``every`` sample (figures already scaled)."""
     parent = None
     if spec.within:
         parent, value = value.split(summaries.RS, 1)
-    return _rate(spec, value, parent, items, overturned)
+    return _rate(spec, value, parent, items, overturned, every=every)
 
 
 def _letters_summary(

@@ -12,6 +12,10 @@ Tables (determinations/models.py):
 - ``FacetPairCount``: public items and overturned items per value (``facet_b`` empty), per pair
   of values of any two facets (both orders, a value also paired with itself) and in all (the
   row with every key empty). Array facets give each item's distinct values.
+- ``PeriodPairCount``: ``FacetPairCount`` per calendar month of the items' decision dates (dated
+  items only), every total but only the pairs with a value of ``PERIOD_KEYS`` (years, small
+  closed vocabularies), read by the cross-tabs over time (``period_rows``; quarters and years
+  are sums of months), maintained by the same passes (``_pair_passes(by_month=True)``).
 - ``FacetLetterCount``: public letters with at least one public item carrying a value, by the
   letter's own outcome (facet and value empty: every letter with a public item).
 - ``SummaryItem``: what was counted for each public item (its letter and facet values), so that
@@ -46,6 +50,7 @@ from .models import (
     DisputedItem,
     FacetLetterCount,
     FacetPairCount,
+    PeriodPairCount,
     SummaryChange,
     SummaryItem,
     SummaryState,
@@ -53,6 +58,9 @@ from .models import (
 from .vocabulary import vocabulary_refresh
 
 RS = "\x1e"  # between the two values of a pair (category_subcategory) value
+MONTH = "month"  # PeriodPairCount's period column: the first day of a decision month
+# The periods of the cross-tabs over time, each as its to_char format of a month or date.
+PERIOD_FORMATS = {"year": "YYYY", "quarter": 'YYYY-"Q"Q', "month": "YYYY-MM"}
 
 
 def _summary_facets() -> dict[str, tuple[str, bool]]:
@@ -82,6 +90,7 @@ _T = {
     "item": DisputedItem._meta.db_table,
     "determination": Determination._meta.db_table,
     "pair": FacetPairCount._meta.db_table,
+    "period": PeriodPairCount._meta.db_table,
     "letter": FacetLetterCount._meta.db_table,
     "state": SummaryState._meta.db_table,
     "snapshot": SummaryItem._meta.db_table,
@@ -179,7 +188,7 @@ def is_fresh() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _fresh_rows(sql: str, params: list, width: int, order_by: str = "") -> list[tuple] | None:
+def fresh_rows(sql: str, params: list, width: int, order_by: str = "") -> list[tuple] | None:
     """Rows of ``sql`` (``width`` columns, named c0, c1, ... in ``order_by``) if the summaries
     are fresh, or None if stale: the check and the read are one statement."""
     nulls = ", ".join(f"NULL AS c{i}" for i in range(1, width))
@@ -216,7 +225,7 @@ def facet_value_counts(key, facets: list[str]) -> dict[str, dict[str, int]] | No
             f"WHERE facet_b = '' AND facet_a = %s AND %s = ANY(%s) UNION ALL {pairs}"
         )
         params = [name, name, names, *params]
-    rows = _fresh_rows(sql, params, 3)
+    rows = fresh_rows(sql, params, 3)
     if rows is None:
         return None
     counts: dict[str, dict[str, int]] = {name: {} for name in facets}
@@ -252,7 +261,7 @@ def item_total(key) -> int | None:
         f"SELECT 't', items FROM {_T['pair']} "  # noqa: S608
         f"WHERE facet_a = %s AND value_a = %s AND facet_b = ''"
     )
-    rows = _fresh_rows(sql, [facet_a, value_a], 2)
+    rows = fresh_rows(sql, [facet_a, value_a], 2)
     if rows is None:
         return None
     return rows[0][1] if rows else 0
@@ -281,7 +290,7 @@ def statistics_rows(key, facets: list[str]) -> dict | None:
         f"c0, c1, CASE WHEN c1 IN ({by_value}) THEN c2 END, c3 DESC, "
         f"split_part(c2, {rs}, 1), split_part(c2, {rs}, 2)"
     )
-    rows = _fresh_rows(sql, [facet_a, value_a, facet_a, value_a, *group_params], 5, order_by)
+    rows = fresh_rows(sql, [facet_a, value_a, facet_a, value_a, *group_params], 5, order_by)
     if rows is None:
         return None
     result: dict = {"total": (0, 0), "letters": {}, "groups": {name: [] for name in facets}}
@@ -295,11 +304,83 @@ def statistics_rows(key, facets: list[str]) -> dict | None:
     return result
 
 
+def period_rows(key, group: str, over: str) -> tuple[list[tuple], dict] | None:
+    """The cross-tab of ``group`` (a summary facet) over ``over`` (``PERIOD_FORMATS``) for
+    ``key`` (from ``summary_key``, not None, ``has_period_pairs``), summed from the months;
+    None if stale.
+
+    Returns ``(cells, totals)``: cells ``(period, value, items, overturned)``, totals
+    ``{period: (items, overturned)}`` of all matching items decided in the period, and under
+    ``None`` those without a decision date (in no period).
+    """
+    facet_a, value_a = key if key != ALL else ("", "")
+    year, months = [], ""
+    if facet_a == YEAR:  # the totals' months of that year
+        year, months = [int(value_a)], " AND extract(year FROM month) = %s"
+    if key == ALL or year:
+        value, cells, cell_params = "value_a", "facet_a = %s AND facet_b = ''", [group]
+        totals, total_params = "facet_a = '' AND value_a = '' AND facet_b = ''", []
+    else:
+        value, cells = "value_b", "facet_a = %s AND value_a = %s AND facet_b = %s"
+        cell_params = [facet_a, value_a, group]
+        totals, total_params = "facet_a = %s AND value_a = %s AND facet_b = ''", [*key]
+    fmt = PERIOD_FORMATS[over]
+    sql = (
+        f"SELECT 'c', to_char(month, %s), {value}, sum(items)::bigint, "  # noqa: S608
+        f"sum(overturned)::bigint FROM {_T['period']} WHERE {cells}{months} GROUP BY 2, 3 "
+        f"UNION ALL SELECT 't', to_char(month, %s), '', sum(items)::bigint, "
+        f"sum(overturned)::bigint FROM {_T['period']} WHERE {totals}{months} GROUP BY 2 "
+        f"UNION ALL SELECT 'a', NULL, '', items::bigint, overturned::bigint FROM {_T['pair']} "
+        f"WHERE facet_a = %s AND value_a = %s AND facet_b = ''"
+    )
+    params = [fmt, *cell_params, *year, fmt, *total_params, *year, facet_a, value_a]
+    rows = fresh_rows(sql, params, 5)
+    if rows is None:
+        return None
+    found, totals, everything = [], {}, (0, 0)
+    for kind, period, value_, items, overturned in rows:
+        if kind == "c":
+            found.append((period, value_, items, overturned))
+        elif kind == "t":
+            totals[period] = (items, overturned)
+        else:
+            everything = (items, overturned)
+    dated = [sum(counts) for counts in zip(*totals.values(), strict=True)] or [0, 0]
+    totals[None] = (everything[0] - dated[0], everything[1] - dated[1])
+    return found, totals
+
+
 # --- Rebuilding ---------------------------------------------------------------------------------
 
 
 SCALARS = [name for name, (_, is_array) in SUMMARY_FACETS.items() if not is_array]
 ARRAYS = [name for name, (_, is_array) in SUMMARY_FACETS.items() if is_array]
+# The filters whose one value keys PeriodPairCount's pairs: the years and the small closed
+# vocabularies, whose values match many items. Every dimension is paired with them and has its
+# totals; pairs of the others (a service, a specialty, a subcategory: thousands of values, times
+# the months) would multiply the table by ~36 rows per item (30 k letters: 2.3 M rows, the full
+# refresh 7 times slower) for filters that match few items, which one pass over SummaryItem
+# counts as fast (``crosstab``).
+# A year needs no pairs: its months are the totals' months of that year (``period_rows``).
+PERIOD_KEY_VALUES = 20
+PERIOD_KEYS = tuple(
+    d.name for d in DIMENSIONS if d.choices and not d.within and len(d.choices) <= PERIOD_KEY_VALUES
+)
+YEAR = next(d.name for d in DIMENSIONS if d.by_value)  # the decision year
+# A dimension within another (subcategory) is crossed by its pair (category_subcategory) only.
+_NOT_PER_MONTH = {d.name for d in PAIRS}
+
+
+def has_period_pairs(key) -> bool:
+    """Whether ``PeriodPairCount`` answers ``key`` (from ``summary_key``, not None)."""
+    return key == ALL or key[0] in PERIOD_KEYS or key[0] == YEAR
+
+
+def _paired(a: str, b: str, by_month: bool) -> bool:
+    """Whether the pairs of facets ``a`` and ``b`` are counted (per month: one is a key)."""
+    return not by_month or a in PERIOD_KEYS or b in PERIOD_KEYS
+
+
 # An incremental refresh touching more letters than this recounts everything instead.
 FULL_REFRESH_ABOVE = 200_000
 
@@ -327,16 +408,20 @@ def _snapshot_insert_sql(where: str) -> str:
     )
 
 
-def _pair_sets_sql(source: str, sets: list[tuple[str, ...]]) -> str:
-    """``(facet_a, value_a, facet_b, value_b, items, overturned)`` per group of each set, one pass.
+def _pair_sets_sql(source: str, sets: list[tuple[str, ...]], by_month: bool = False) -> str:
+    """``(facet_a, value_a, facet_b, value_b, items, overturned)`` per group of each set, one pass
+    (``by_month``: with ``month`` before the counts, a column of ``source``, grouped in every set).
 
     ``sets`` name summary facets (columns of ``source``, which has ``items`` and ``overturned``
     counts); a set has 0, 1 or 2 of them (missing facets and values are '').
     """
-    grouped = grouping.grouping_sets_sql(source, sets, [_SUMS], width=2)
+    always = (MONTH,) if by_month else ()
+    sets = [(*always, *group) for group in sets]
+    grouped = grouping.grouping_sets_sql(source, sets, [_SUMS], width=2, always=always)
+    month = f'"{MONTH}", ' if by_month else ""
     return (
         "SELECT name_0 AS facet_a, value_0 AS value_a, name_1 AS facet_b, value_1 AS value_b, "  # noqa: S608
-        f"items, overturned FROM ({grouped}) AS p"
+        f"{month}items, overturned FROM ({grouped}) AS p"
     )
 
 
@@ -346,33 +431,44 @@ _SUMS = (
 )
 
 
-def _pair_passes(table: str) -> list[str]:
+def _pair_passes(table: str, by_month: bool = False) -> list[str]:
     """SELECTs over ``table`` (``SummaryItem`` rows) giving every total, and every pair once
-    (same-facet array pairs both ways)."""
+    (same-facet array pairs both ways); ``by_month``: per decision month, dated items only."""
     # Each GROUPING SETS pass reads its source counted once per distinct combination of the
     # values it groups by: a few thousand rows where there are hundreds of thousands of items.
-    scalars = ", ".join(f'"{name}"' for name in SCALARS)
-    scalar_sets = [(), *((a,) for a in SCALARS)]
-    scalar_sets += [(a, b) for i, a in enumerate(SCALARS) for b in SCALARS[i + 1 :]]
-    combinations = f"(SELECT {scalars}, {_COUNTS} FROM {table} GROUP BY {scalars}) AS c"  # noqa: S608
-    passes = [_pair_sets_sql(combinations, scalar_sets)]
-    carried = ", ".join(f'n."{name}"' for name in SCALARS)
+    month = f", date_trunc('month', n.decision_date)::date AS \"{MONTH}\"" if by_month else ""
+    by = f', "{MONTH}"' if by_month else ""
+    dated = " WHERE n.decision_date IS NOT NULL" if by_month else ""
+    source = f"{table} n{dated}"
+    facets = [name for name in SCALARS if not (by_month and name in _NOT_PER_MONTH)]
+    scalars = ", ".join(f'n."{name}"' for name in facets)
+    scalar_sets = [(), *((a,) for a in facets)]
+    scalar_sets += [
+        (a, b) for i, a in enumerate(facets) for b in facets[i + 1 :] if _paired(a, b, by_month)
+    ]
+    combinations = f"(SELECT {scalars}{month}, {_COUNTS} FROM {source} GROUP BY {scalars}{by}) AS c"  # noqa: S608
+    passes = [_pair_sets_sql(combinations, scalar_sets, by_month)]
     for array in ARRAYS:  # its totals and its pairs with every scalar facet
         combinations = (
-            f'(SELECT u.v AS "{array}", {carried}, {_COUNTS} '  # noqa: S608
-            f'FROM {table} n CROSS JOIN LATERAL unnest(n."{array}") AS u(v) '
-            f"GROUP BY u.v, {carried}) AS c"
+            f'(SELECT u.v AS "{array}", {scalars}{month}, {_COUNTS} '  # noqa: S608
+            f'FROM {table} n CROSS JOIN LATERAL unnest(n."{array}") AS u(v){dated} '
+            f"GROUP BY u.v, {scalars}{by}) AS c"
         )
-        passes.append(_pair_sets_sql(combinations, [(array,), *((array, s) for s in SCALARS)]))
+        sets = [(array,), *((array, s) for s in facets if _paired(array, s, by_month))]
+        passes.append(_pair_sets_sql(combinations, sets, by_month))
+    carried = f', c."{MONTH}"' if by_month else ""
     for i, a in enumerate(ARRAYS):
         for b in ARRAYS[i:]:
-            arrays = f'"{a}"' if a == b else f'"{a}", "{b}"'
+            if not _paired(a, b, by_month):
+                continue
+            arrays = f'n."{a}"' if a == b else f'n."{a}", n."{b}"'
             passes.append(
-                f"SELECT '{a}', u.v::text, '{b}', w.v::text, {_SUMS} "  # noqa: S608
-                f"FROM (SELECT {arrays}, {_COUNTS} FROM {table} GROUP BY {arrays}) AS c "
+                f"SELECT '{a}', u.v::text, '{b}', w.v::text{carried}, {_SUMS} "  # noqa: S608
+                f"FROM (SELECT {arrays}{month}, {_COUNTS} FROM {source} "
+                f"GROUP BY {arrays}{by}) AS c "
                 f'CROSS JOIN LATERAL unnest(c."{a}") AS u(v) '
                 f'CROSS JOIN LATERAL unnest(c."{b}") AS w(v) '
-                f"WHERE u.v IS NOT NULL AND w.v IS NOT NULL GROUP BY u.v, w.v"
+                f"WHERE u.v IS NOT NULL AND w.v IS NOT NULL GROUP BY u.v, w.v{carried}"
             )
     return passes
 
@@ -397,41 +493,69 @@ def _letter_passes(table: str) -> list[str]:
     return passes
 
 
-def _apply_deltas(cursor, plus: str, minus: str | None) -> tuple[int, int]:
-    """Add the counts of ``plus`` rows and subtract those of ``minus`` rows (tables of
-    ``SummaryItem`` rows); returns the pair and letter rows written."""
+def _apply_pair_deltas(cursor, plus: str, minus: str | None, *, by_month: bool) -> int:
+    """``_apply_deltas`` for ``FacetPairCount`` or (``by_month``) ``PeriodPairCount``: the
+    rows written. Rows whose counts fall to zero are deleted by key, so an incremental refresh
+    reads only the keys it changed."""
+    table = _T["period"] if by_month else _T["pair"]
+    keys = "facet_a, value_a, facet_b, value_b" + (", month" if by_month else "")
+    month = ", month" if by_month else ""
     cursor.execute("DROP TABLE IF EXISTS summary_delta")
     negated = (
-        "SELECT facet_a, value_a, facet_b, value_b, -items AS items, -overturned AS overturned "
-        "FROM ({}) AS m(facet_a, value_a, facet_b, value_b, items, overturned)"
+        f"SELECT {keys}, -items AS items, -overturned AS overturned "  # noqa: S608
+        f"FROM ({{}}) AS m({keys}, items, overturned)"
     )
-    parts = [f"({sql})" for sql in _pair_passes(plus)]
+    parts = [f"({sql})" for sql in _pair_passes(plus, by_month)]
     if minus is not None:
-        parts += [f"({negated.format(sql)})" for sql in _pair_passes(minus)]
+        parts += [f"({negated.format(sql)})" for sql in _pair_passes(minus, by_month)]
     cursor.execute(
         "CREATE TEMPORARY TABLE summary_delta ON COMMIT DROP AS "  # noqa: S608
-        "SELECT facet_a, value_a, facet_b, value_b, sum(items) AS items, "
+        f"SELECT {keys}, sum(items) AS items, "
         "sum(overturned) AS overturned FROM (" + " UNION ALL ".join(parts) + ") AS d "
-        "GROUP BY facet_a, value_a, facet_b, value_b"
+        f"GROUP BY {keys}"
     )
     # Stored both ways round (same-facet pairs already are), each scalar value also paired with
     # itself, so that all pairs of one value are one index range.
     scalars = ", ".join(f"'{name}'" for name in SCALARS)
-    cursor.execute(
-        f"INSERT INTO {_T['pair']} AS p "  # noqa: S608
-        f"(facet_a, value_a, facet_b, value_b, items, overturned) "
-        f"SELECT facet_a, value_a, facet_b, value_b, sum(items), sum(overturned) FROM ("
-        f"SELECT facet_a, value_a, facet_b, value_b, items, overturned FROM summary_delta "
-        f"UNION ALL SELECT facet_b, value_b, facet_a, value_a, items, overturned "
+    keyed = ""  # per month, only the pairs keyed by PERIOD_KEYS (and every total)
+    if by_month:
+        names = ", ".join(f"'{name}'" for name in PERIOD_KEYS)
+        keyed = f"WHERE facet_a = '' OR facet_b = '' OR facet_a IN ({names}) "
+    upsert = (
+        f"INSERT INTO {table} AS p ({keys}, items, overturned) "  # noqa: S608
+        f"SELECT {keys}, sum(items), sum(overturned) FROM ("
+        f"SELECT facet_a, value_a, facet_b, value_b{month}, items, overturned FROM summary_delta "
+        f"UNION ALL SELECT facet_b, value_b, facet_a, value_a{month}, items, overturned "
         f"FROM summary_delta WHERE facet_b <> '' AND facet_b <> facet_a "
-        f"UNION ALL SELECT facet_a, value_a, facet_a, value_a, items, overturned "
+        f"UNION ALL SELECT facet_a, value_a, facet_a, value_a{month}, items, overturned "
         f"FROM summary_delta WHERE facet_b = '' AND facet_a IN ({scalars})) AS d "
-        f"GROUP BY facet_a, value_a, facet_b, value_b "
+        f"{keyed}GROUP BY {keys} "
         f"HAVING sum(items) <> 0 OR sum(overturned) <> 0 "
-        f"ON CONFLICT (facet_a, value_a, facet_b, value_b) DO UPDATE SET "
+        f"ON CONFLICT ({keys}) DO UPDATE SET "
         f"items = p.items + EXCLUDED.items, overturned = p.overturned + EXCLUDED.overturned"
     )
-    pair_rows = cursor.rowcount
+    if minus is None:
+        cursor.execute(upsert)
+        return cursor.rowcount
+    cursor.execute("DROP TABLE IF EXISTS summary_emptied")
+    cursor.execute("CREATE TEMPORARY TABLE summary_emptied (id bigint) ON COMMIT DROP")
+    cursor.execute(
+        f"WITH written AS ({upsert} RETURNING p.id, p.items), "  # noqa: S608
+        f"emptied AS (INSERT INTO summary_emptied SELECT id FROM written WHERE items = 0) "
+        f"SELECT count(*) FROM written"
+    )
+    rows = cursor.fetchone()[0]
+    cursor.execute(
+        f"DELETE FROM {table} WHERE id IN (SELECT id FROM summary_emptied)"  # noqa: S608
+    )
+    return rows
+
+
+def _apply_deltas(cursor, plus: str, minus: str | None) -> tuple[int, int]:
+    """Add the counts of ``plus`` rows and subtract those of ``minus`` rows (tables of
+    ``SummaryItem`` rows); returns the pair (and period pair) and letter rows written."""
+    pair_rows = _apply_pair_deltas(cursor, plus, minus, by_month=False)
+    pair_rows += _apply_pair_deltas(cursor, plus, minus, by_month=True)
     letter_negated = "SELECT facet, value, outcome, -n FROM ({}) AS m(facet, value, outcome, n)"
     parts = [f"({sql})" for sql in _letter_passes(plus)]
     if minus is not None:
@@ -446,7 +570,6 @@ def _apply_deltas(cursor, plus: str, minus: str | None) -> tuple[int, int]:
     )
     letter_rows = cursor.rowcount
     if minus is not None:
-        cursor.execute(f"DELETE FROM {_T['pair']} WHERE items = 0")  # noqa: S608
         cursor.execute(f"DELETE FROM {_T['letter']} WHERE letters = 0")  # noqa: S608
     return pair_rows, letter_rows
 
@@ -491,6 +614,7 @@ def summaries_refresh(*, only_if_stale: bool = False, full: bool = False) -> dic
         if full:
             cursor.execute(f"TRUNCATE {_T['snapshot']}")
             cursor.execute(f"DELETE FROM {_T['pair']}")  # noqa: S608
+            cursor.execute(f"TRUNCATE {_T['period']}")
             cursor.execute(f"DELETE FROM {_T['letter']}")  # noqa: S608
             cursor.execute(_snapshot_insert_sql("true"), [ItemOutcome.OVERTURNED])
             cursor.execute(f"ANALYZE {_T['snapshot']}")

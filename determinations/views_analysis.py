@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from . import charts, exports, plans, stats
+from . import charts, crosstab, exports, plans, stats
 from .dimensions import BY_NAME
 from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_guidelines
 from .responses import bad_request, plain_bad_request
@@ -36,10 +38,19 @@ def _shown(active: dict[str, list[str]]) -> dict[str, list[str]]:
 @without_tracking
 @with_sourced_guidelines
 def stats_page(request: HttpRequest) -> HttpResponse:
+    """The statistics tables; with ``by``, the cross-tab over time (``crosstab_page``)."""
     filterset = ItemFilterSet(request.GET)
-    errors = filter_errors(filterset)
+    query, errors = crosstab.query_from(request.GET)
+    errors = filter_errors(filterset, extra=(*crosstab.PARAMS, "format")) + errors
+    formats = request.GET.getlist("format")
+    if formats and formats != ["csv"]:
+        errors.append("Parameter 'format': csv (the table as CSV), once.")
+    elif formats and query.by is None:
+        errors.append("Parameter 'format' needs 'by': only the cross-tab downloads as CSV here.")
     if errors:
         return bad_request(request, errors)
+    if query.by is not None:
+        return crosstab_page(request, filterset, query, as_csv=bool(formats))
     result = stats.statistics(filterset, plan=plans.plan_for(filterset))
     active = filterset.active
     browse = reverse("determinations:browse")
@@ -59,8 +70,16 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             if group.dimension.by_value  # years: a trend over time
             else charts.rate_bars(group.rows[:20], title=title)
         )
+        over_time = urlencode({"by": group.dimension.name, "over": "year"})
         tables.append(
-            {"group": group, "rows": rows, "chart": mark_safe(chart)}  # noqa: S308 (escaped)
+            {
+                "group": group,
+                "rows": rows,
+                "chart": mark_safe(chart),  # noqa: S308 (escaped)
+                "over_time_href": f"{request.path}?{filter_query(active)}&{over_time}"
+                if active
+                else f"{request.path}?{over_time}",
+            }
         )
     query = filter_query(active)
     return render(
@@ -73,6 +92,69 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "active": _shown(active),
             "query": query,
             "browse_href": f"{browse}?{query}" if query else browse,
+        },
+    )
+
+
+# A cross-tab page lists at most this many cells (a page of ~250 KB, rendered in ~50 ms); past
+# that, the cells of the values its chart draws. 57 subcategories by 50 quarters are 2,850 cells:
+# a 1 MB page taking ~250 ms to render, unreadable on a phone, and whole in the CSV.
+PAGE_CELLS = 600
+
+
+def crosstab_page(
+    request: HttpRequest, filterset: ItemFilterSet, query: crosstab.Query, *, as_csv: bool
+) -> HttpResponse:
+    """``/stats/?by=...&over=...``: the cross-tab's table and chart, or (``as_csv``) its CSV."""
+    table = crosstab.crosstab(filterset, query, plan=plans.plan_for(filterset))
+    if as_csv:
+        response = HttpResponse(exports.crosstab_csv(table), content_type="text/csv; charset=utf-8")
+        name = f"imr-{query.by}-by-{query.over}" if query.over else f"imr-{query.by}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    active = filterset.active
+    browse = reverse("determinations:browse")
+    shown = table.cells
+    if len(shown) > PAGE_CELLS:  # the chart's values only: the CSV and JSON have every cell
+        drawn = {line.label for line in table.series}
+        shown = [cell for cell in table.cells if cell.rate.label in drawn]
+    rows = [
+        {
+            "cell": cell,
+            "href": f"{browse}?{filter_query(active, replace=cell.rate.params)}",
+            "share_text": charts.percent(cell.share),
+            **_rate_texts(cell.rate),
+        }
+        for cell in shown
+    ]
+    what = "Share of items" if query.measure == "share" else "Overturn rate"
+    title = f"{what} by {table.dimension.title.lower()}"
+    if query.over:
+        title += f", by {query.over}"
+        chart = charts.period_lines(
+            table.series, [p for p, _ in table.periods], measure=query.measure, title=title
+        )
+    else:
+        chart = charts.rate_bars([cell.rate for cell in table.cells[:20]], title=title)
+    filters = filter_query(active)
+    own = request.GET.copy()
+    own.pop("format", None)
+    return render(
+        request,
+        "determinations/crosstab.html",
+        {
+            "table": table,
+            "query": query,
+            "rows": rows,
+            "cells_left_out": len(table.cells) - len(shown),
+            "total": _rate_texts(table.total),
+            "chart": mark_safe(chart),  # noqa: S308 (escaped by charts)
+            "title": title,
+            "active": _shown(active),
+            "csv_query": f"{own.urlencode()}&format=csv",
+            "api_query": own.urlencode(),
+            "stats_href": f"{request.path}?{filters}" if filters else request.path,
+            "browse_href": f"{browse}?{filters}" if filters else browse,
         },
     )
 

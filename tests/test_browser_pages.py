@@ -43,6 +43,8 @@ PAGES = [
     ("filtered browse", "/?category=Pharmaceuticals&outcome=upheld", 200),
     ("statistics", "/stats/", 200),
     ("filtered statistics", "/stats/?category=Pharmaceuticals", 200),
+    ("cross-tab over year", "/stats/?by=category&over=year", 200),
+    ("cross-tab shares over quarter", "/stats/?by=subcategory&over=quarter&measure=share", 200),
     ("permalink, longest request", "/determinations/CM17-0006797/", 200),
     ("permalink, compounded creams", "/determinations/CM17-0014438/", 200),
     ("permalink, compound in one word", "/determinations/CM17-0099001/", 200),
