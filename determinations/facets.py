@@ -213,16 +213,18 @@ _SUMMARY_SOURCE = _Source(
 )
 
 
-def _summary_sample_source(every: int) -> _Source:
-    """SummaryItem's rows of the 1-in-``every`` sample, read through the sample's own partial
-    index alone. The fence (``OFFSET 0``) keeps the planner from combining that index with the
-    filters' indexes: an unselective filter (a letter outcome, a year) costs it a bitmap of a
-    million rows at 2 M letters (58 ms), where reading the whole sample (~16,000 rows) and
-    testing each costs a third of that (docs/performance.md)."""
+def _summary_sample_source(every: int, date_tests: str = "") -> _Source:
+    """SummaryItem's rows of the 1-in-``every`` sample (within ``date_tests``, the date bounds'
+    SQL), read through the sample's own partial index and the date index only. The fence
+    (``OFFSET 0``) keeps the planner from combining them with the facet filters' indexes: an
+    unselective filter (a letter outcome, a year) cost it a bitmap of a million rows at 2 M
+    letters (58 ms), where reading the whole sample (~16,000 rows) and testing each costs a
+    third of that (docs/performance.md). A date range stays inside: months of decisions are
+    few rows, and its index finds them."""
+    sample = sampling.condition("letter", every)
     return replace(
         _SUMMARY_SOURCE,
-        table=f"(SELECT * FROM {_SUMMARY_ITEMS} WHERE TRUE{sampling.condition('letter', every)} "  # noqa: S608
-        "OFFSET 0) AS sampled",
+        table=f"(SELECT * FROM {_SUMMARY_ITEMS} WHERE TRUE{sample}{date_tests} OFFSET 0) AS s",  # noqa: S608
     )
 
 
@@ -462,10 +464,15 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
     # One filter parameter (several values) and no date range: its own facet, counted without
     # it, is the summary's totals; the other facets count the matching items only.
     single = tuple(filtered_names) if len(filtered_names) == 1 and not date_tests else ()
-    source = _SUMMARY_SOURCE if every is None else _summary_sample_source(every)
+    # The sampled source holds the date tests itself; their params come where the statement
+    # reads them either way: after the facet flags', before the filters' (``_candidates_sql``).
+    if every is None:
+        source, where = _SUMMARY_SOURCE, _FRESH + date_tests
+    else:
+        source, where = _summary_sample_source(every, date_tests), _FRESH
     candidates, params, filtered = _candidates_sql(
         source,
-        _FRESH + date_tests,
+        where,
         date_params,
         active,
         matching_only=bool(single),
