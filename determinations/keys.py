@@ -1,4 +1,4 @@
-"""Permalink keys as people type them: a case number in any case, with or without its dash.
+"""Permalink keys as people type them: a case number in any case, with its dash, a space or nothing.
 
 Keys are stored in one spelling (``CM17-0010420``, or 12 lower-case hex digits of a letter's
 SHA-256), so a lookup stays one exact match on the unique key index; anything typed is first
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-CASE_NUMBER = re.compile(r"\s*CM(?P<year>\d{2})-?(?P<number>\d{5,8})\s*", re.IGNORECASE)
+# The dash may be typed as spaces, or left out ("CM17 0010420", "cm170010420").
+CASE_NUMBER = re.compile(r"\s*CM(?P<year>\d{2})(?:-|\s+)?(?P<number>\d{5,8})\s*", re.IGNORECASE)
 HEX_KEY = re.compile(r"[0-9A-Fa-f]{12}")
 
 

@@ -25,7 +25,9 @@ def cases():
         ("cm17-0010420", "CM17-0010420"),
         (" CM170010420 ", "CM17-0010420"),
         ("Cm17-0010420\t", "CM17-0010420"),
-        ("CM17 0010420", None),
+        ("CM17 0010420", "CM17-0010420"),
+        (" cm17  0010420 ", "CM17-0010420"),
+        ("CM17 - 0010420", None),
         ("CM17-0010420 MRI", None),
         ("MRI", None),
         ("", None),
@@ -35,7 +37,9 @@ def test_case_numbers_are_read_in_any_case_with_or_without_the_dash(typed, expec
     assert keys.case_number(typed) == expected
 
 
-@pytest.mark.parametrize("q", ["CM17-0010420", "cm17-0010420", " CM170010420 ", "cm170010420"])
+@pytest.mark.parametrize(
+    "q", ["CM17-0010420", "cm17-0010420", " CM170010420 ", "cm170010420", "cm17 0010420"]
+)
 def test_a_search_for_a_case_number_opens_its_permalink(client, cases, q):
     response = client.get("/", {"q": q})
     assert response.status_code == 302
