@@ -91,6 +91,11 @@ def dimension_filter(dimension: Dimension) -> django_filters.Filter:
     if dimension.choices is not None:
         kind = OverlapFilter if dimension.is_array else InFilter
         kwargs["choices"] = dimension.choices
+        # Name the values it takes: "Select a valid choice" leaves a reader guessing.
+        allowed = ", ".join(value for value, _ in dimension.choices[:12])
+        more = ", ..." if len(dimension.choices) > 12 else ""
+        message = f"'%(value)s' is not one of its values ({allowed}{more})."
+        kwargs["error_messages"] = {"invalid_choice": message}
     else:
         kind = OpenOverlapFilter if dimension.is_array else OpenInFilter
         kwargs.update(max_length=dimension.max_length, pattern=dimension.pattern)

@@ -292,10 +292,13 @@ def test_a_letter_outcome_chip_shows_its_label(client, letters):
 @pytest.mark.parametrize(
     "query, message",
     [
-        ("modified=false", "Parameter 'modified'"),
+        ("modified=false", "Parameter 'modified': 'false' is not one of its values (true)."),
         ("modified=yes", "Parameter 'modified'"),
-        ("priority=urgent", "Parameter 'priority'"),
-        ("letter_outcome=partially+overturned", "Parameter 'letter_outcome'"),
+        ("priority=urgent", "'urgent' is not one of its values (standard, expedited)."),
+        (
+            "letter_outcome=partially+overturned",
+            "(upheld, overturned, partially_overturned)",
+        ),
         ("decided_from=2017-13-01", "Enter a date as YYYY-MM-DD"),
         ("decided_to=31%2F12%2F2017", "Enter a date as YYYY-MM-DD"),
         ("decided_from=2018-01-01&decided_to=2017-12-31", "is before decided_from (2018-01-01)"),
