@@ -13,6 +13,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 from django.db import migrations
 
+from determinations.migrations import _big_table as big_table
 from determinations.search_vector import OWN_VECTORS, own_vector_sql
 
 COLUMN = "determinations_disputeditem ADD COLUMN IF NOT EXISTS request_vector tsvector NULL"
@@ -33,41 +34,22 @@ def fill_request_vectors(apps, schema_editor, *, batch: int = BATCH) -> int:
     """Fill the parts' own vectors of the rows that lack them, by id ranges; returns rows set."""
     sets = ", ".join(f"{column} = {own_vector_sql(name)}" for name, column in OWN_VECTORS.items())
     missing = " OR ".join(f"{column} IS NULL" for column in OWN_VECTORS.values())
-    done, start = 0, None
+    update = (
+        f"UPDATE determinations_disputeditem SET {sets} "  # noqa: S608 (code's SQL)
+        f"WHERE id >= %s AND id < %s AND ({missing})"
+    )
     with schema_editor.connection.cursor() as cursor:
-        while True:  # again up to the newest id, for rows written by old code meanwhile
-            cursor.execute("SELECT min(id), max(id) FROM determinations_disputeditem")
-            low, high = cursor.fetchone()
-            if low is None or (start is not None and start > high):
-                return done
-            for start in range(start or low, high + 1, batch):  # noqa: B020
-                cursor.execute(
-                    f"UPDATE determinations_disputeditem SET {sets} "  # noqa: S608 (code's SQL)
-                    f"WHERE id >= %s AND id < %s AND ({missing})",
-                    [start, start + batch],
-                )
-                done += cursor.rowcount
-            start = high + 1
+        return big_table.update_by_id_ranges(cursor, update, batch=batch)
 
 
 def build_indexes(apps, schema_editor) -> None:
-    """Build the indexes concurrently; a build interrupted before leaves an invalid index,
-    dropped and built again (IF NOT EXISTS alone would keep it)."""
     with schema_editor.connection.cursor() as cursor:
-        for name, spec in INDEXES.items():
-            cursor.execute(
-                "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name]
-            )
-            invalid = cursor.fetchone()
-            if invalid and invalid[0]:
-                cursor.execute(f"DROP INDEX CONCURRENTLY {name}")
-            cursor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {spec}")
+        big_table.build_indexes(cursor, INDEXES)
 
 
 def drop_indexes(apps, schema_editor) -> None:
     with schema_editor.connection.cursor() as cursor:
-        for name in INDEXES:
-            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        big_table.drop_indexes(cursor, INDEXES)
 
 
 class Migration(migrations.Migration):

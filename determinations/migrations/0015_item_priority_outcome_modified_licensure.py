@@ -25,6 +25,8 @@ import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 from django.db import migrations, models, transaction
 
+from determinations.migrations import _big_table as big_table
+
 ITEMS = "determinations_disputeditem"
 SUMMARY_ITEMS = "determinations_summaryitem"
 COLUMNS = {
@@ -75,44 +77,25 @@ def fill_copies(apps, schema_editor, *, batch: int = BATCH) -> int:
     returns the rows written."""
     sets = ", ".join(f"{column} = {sql}" for column, sql in COPIES.items())
     differ = " OR ".join(f"i.{column} IS DISTINCT FROM {sql}" for column, sql in COPIES.items())
-    done, start = 0, None
+    update = (
+        f"UPDATE {ITEMS} i SET {sets} "  # noqa: S608 (the code's SQL)
+        f"FROM determinations_determination d "
+        f"LEFT JOIN determinations_reviewer r ON r.id = d.reviewer_id "
+        f"WHERE d.id = i.determination_id AND i.id >= %s AND i.id < %s "
+        f"AND ({differ})"
+    )
     with schema_editor.connection.cursor() as cursor:
-        while True:  # again up to the newest id, for rows written by old code meanwhile
-            cursor.execute(f"SELECT min(id), max(id) FROM {ITEMS}")  # noqa: S608
-            low, high = cursor.fetchone()
-            if low is None or (start is not None and start > high):
-                return done
-            for start in range(start or low, high + 1, batch):  # noqa: B020
-                cursor.execute(
-                    f"UPDATE {ITEMS} i SET {sets} "  # noqa: S608 (the code's SQL)
-                    f"FROM determinations_determination d "
-                    f"LEFT JOIN determinations_reviewer r ON r.id = d.reviewer_id "
-                    f"WHERE d.id = i.determination_id AND i.id >= %s AND i.id < %s "
-                    f"AND ({differ})",
-                    [start, start + batch],
-                )
-                done += cursor.rowcount
-            start = high + 1
+        return big_table.update_by_id_ranges(cursor, update, batch=batch)
 
 
 def build_indexes(apps, schema_editor) -> None:
-    """Build the indexes concurrently; an invalid one an interrupted build left is dropped and
-    built again (IF NOT EXISTS alone would keep it)."""
     with schema_editor.connection.cursor() as cursor:
-        for name, spec in INDEXES.items():
-            cursor.execute(
-                "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name]
-            )
-            invalid = cursor.fetchone()
-            if invalid and invalid[0]:
-                cursor.execute(f"DROP INDEX CONCURRENTLY {name}")
-            cursor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {spec}")
+        big_table.build_indexes(cursor, INDEXES)
 
 
 def drop_indexes(apps, schema_editor) -> None:
     with schema_editor.connection.cursor() as cursor:
-        for name in INDEXES:
-            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        big_table.drop_indexes(cursor, INDEXES)
 
 
 def _item_column(name: str, field) -> migrations.SeparateDatabaseAndState:

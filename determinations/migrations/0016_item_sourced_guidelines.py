@@ -19,6 +19,8 @@ the "did you mean" vocabulary from the new values (a full recount when more than
 from django.contrib.postgres.fields import ArrayField
 from django.db import migrations, models
 
+from determinations.migrations import _big_table as big_table
+
 # Module constants only: the sources' list is the closed GuidelineSource (no quote in it).
 VALUES = """
 COALESCE((
@@ -38,22 +40,13 @@ BATCH = 5_000  # ids per UPDATE, one short transaction each
 
 
 def _rewrite(schema_editor, values: str, batch: int) -> int:
-    done, start = 0, None
+    update = (
+        f"UPDATE determinations_disputeditem i SET guideline_documents = {values} "  # noqa: S608
+        f"WHERE i.id >= %s AND i.id < %s "
+        f"AND i.guideline_documents IS DISTINCT FROM {values}"
+    )
     with schema_editor.connection.cursor() as cursor:
-        while True:  # again up to the newest id, for rows written by old code meanwhile
-            cursor.execute("SELECT min(id), max(id) FROM determinations_disputeditem")
-            low, high = cursor.fetchone()
-            if low is None or (start is not None and start > high):
-                return done
-            for start in range(start or low, high + 1, batch):  # noqa: B020
-                cursor.execute(
-                    f"UPDATE determinations_disputeditem i SET guideline_documents = {values} "  # noqa: S608
-                    f"WHERE i.id >= %s AND i.id < %s "
-                    f"AND i.guideline_documents IS DISTINCT FROM {values}",
-                    [start, start + batch],
-                )
-                done += cursor.rowcount
-            start = high + 1
+        return big_table.update_by_id_ranges(cursor, update, batch=batch)
 
 
 def sourced_guidelines(apps, schema_editor, *, batch: int = BATCH) -> int:
