@@ -65,6 +65,20 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
+def _percent_grid(bottom: float, plot_height: float) -> list[str]:
+    """The 0-100% grid lines of a rate chart, each with its label at the left."""
+    parts = []
+    for tick in (0, 25, 50, 75, 100):
+        y = bottom - plot_height * tick / 100
+        parts.append(
+            f'<line x1="{_pct(PLOT_LEFT)}" y1="{y:.1f}" x2="{_pct(PLOT_RIGHT)}" y2="{y:.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+            f'<text x="{_pct(PLOT_LEFT - 1.5)}" y="{y + 4:.1f}" text-anchor="end" {FONT}>'
+            f"{tick}%</text>"
+        )
+    return parts
+
+
 def _open(height: int, title: str, description: str, kind: str) -> tuple[str, str]:
     n = next(_ids)
     title_id, desc_id = f"chart-{n}-title", f"chart-{n}-desc"
@@ -153,15 +167,7 @@ def yearly_trend(rows: Sequence[RateRow], *, title: str, description: str = "") 
     words += " ".join(_summary(row) + "." for row in rows) if rows else "No matching items."
     dense = " chart-dense" if len(rows) > DENSE_YEARS else ""
     head, tail = _open(height, title, words, "chart-trend" + dense)
-    parts = [head]
-    for tick in (0, 25, 50, 75, 100):
-        y = bottom - plot_height * tick / 100
-        parts.append(
-            f'<line x1="{_pct(PLOT_LEFT)}" y1="{y:.1f}" x2="{_pct(PLOT_RIGHT)}" y2="{y:.1f}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{_pct(PLOT_LEFT - 1.5)}" y="{y + 4:.1f}" text-anchor="end" {FONT}>'
-            f"{tick}%</text>"
-        )
+    parts = [head, *_percent_grid(bottom, plot_height)]
     points = []
     for index, row in enumerate(rows):
         x = _pct(PLOT_LEFT + step * (index + 0.5))
@@ -266,15 +272,7 @@ def period_lines(
         else "No matching items."
     )
     head, tail = _open(height, title, words, "chart-lines")
-    parts = [head]
-    for tick in (0, 25, 50, 75, 100):
-        y = bottom - plot_height * tick / 100
-        parts.append(
-            f'<line x1="{_pct(PLOT_LEFT)}" y1="{y:.1f}" x2="{_pct(PLOT_RIGHT)}" y2="{y:.1f}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{_pct(PLOT_LEFT - 1.5)}" y="{y + 4:.1f}" text-anchor="end" {FONT}>'
-            f"{tick}%</text>"
-        )
+    parts = [head, *_percent_grid(bottom, plot_height)]
     every = max(1, -(-len(periods) // PERIOD_LABELS))
     for index, period in enumerate(periods):
         x = PLOT_LEFT + step * (index + 0.5)
