@@ -195,7 +195,8 @@ def _split(rows) -> tuple[list[tuple], dict]:
 
 def _summary_item_pass(filterset, spec: Dimension, over: str, plan):
     """Counted in one pass over ``SummaryItem`` (None while the summaries are stale): first in
-    the coarsest sample when estimates are allowed, then as the plan chooses from its rows."""
+    the 1-in-256 sample (``sampling.first_level``) when estimates are allowed, then as the plan
+    chooses from its rows."""
     active = filterset.active
     names = [name for name in summaries.ITEM_TESTS if name in active]
     tests = "".join(f" AND {summaries.ITEM_TESTS[name]}" for name in names)
@@ -214,11 +215,11 @@ def _summary_item_pass(filterset, spec: Dimension, over: str, plan):
         found = summaries.fresh_rows(sql, params, 5)
         return None if found is None else _split(found)
 
-    every = sampling.LEVELS[0] if plan.estimates else None
+    every = sampling.first_level(scanned=True) if plan.estimates else None
     counted = count(every)
     if counted is not None and every is not None:
         candidates = sum(items for items, _ in counted[1].values())
-        chosen = plan.sample_for(candidates, scanned=lambda: sampling.table_rows(table))
+        chosen = plan.sample_for(candidates, every, scanned=lambda: sampling.table_rows(table))
         if chosen != every:
             every, counted = chosen, count(chosen)
     if counted is None:

@@ -417,12 +417,13 @@ def _one_pass_counts(
         live = _live_parts(filterset, DisputedItem.objects.public(), active, sample_every=None)
         count = functools.partial(_summary_pass, live=live)
     if sample_every is None and estimates:
-        counts, exact, candidates, sampled = count(filterset, active, sampling.LEVELS[0])
+        # A search reads only its sample's hits; SummaryItem's sample is read whole.
+        first = sampling.first_level(scanned=not searching)
+        counts, exact, candidates, sampled = count(filterset, active, first)
         if sampled:
-            # A search reads only its sample's hits; SummaryItem's sample is read whole.
             scanned = None if searching else lambda: sampling.table_rows(_SUMMARY_ITEMS)
-            sample_every = plan.sample_for(candidates, scanned=scanned)
-            if sample_every != sampling.LEVELS[0]:
+            sample_every = plan.sample_for(candidates, first, scanned=scanned)
+            if sample_every != first:
                 counts, exact, _, sampled = count(filterset, active, sample_every)
     else:
         counts, exact, _, sampled = count(filterset, active, sample_every)

@@ -38,11 +38,13 @@ class CountPlan:
     reason: str
     notes: list[tuple[str, str]] = field(default_factory=list)  # (part, what it used)
 
-    def sample_for(self, rows_in_coarsest: int, *, scanned=None) -> int | None:
+    def sample_for(self, rows_in_sample: int, every=None, *, scanned=None) -> int | None:
         """The sample to count from (1 in N; None: count every row), decided here from the one
-        cheap count a query made in the coarsest sample (``sampling.level_for``); each part
-        notes what it used."""
-        return sampling.level_for(rows_in_coarsest, scanned=scanned) if self.estimates else None
+        cheap count a query made in the 1-in-``every`` sample (default the coarsest;
+        ``sampling.level_for``); each part notes what it used."""
+        if not self.estimates:
+            return None
+        return sampling.level_for(rows_in_sample, every, scanned=scanned)
 
     def note(self, part: str, used: str) -> None:
         """Record how ``part`` (total, facets, statistics) was finally counted."""
@@ -64,7 +66,7 @@ def plan_for(filterset, *, estimates: bool = True) -> CountPlan:
     elif not estimates:
         strategy, reason = EXACT, "exact counts asked for"
     elif searching:
-        strategy, reason = SAMPLE_OR_LIVE, "a search: its 1-in-256 sample decides"
+        strategy, reason = SAMPLE_OR_LIVE, "a search: its 1-in-1024 sample decides"
     elif any(filterset.date_range):  # the pair tables are keyed by values, not dates
         strategy, reason = SUMMARY_ITEMS, "a date range: one pass over SummaryItem"
     else:

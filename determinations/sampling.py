@@ -1,19 +1,22 @@
 """Fixed samples of the items, for counts too large to make exactly within a page's budget.
 
-The items of letters whose determination id is a multiple of 16, and of 256, form two nested
-samples (SummaryItem rows the same, by their ``letter``). Whole letters are in or out, so
-letter counts scale up as well as item counts. Each sample has partial indexes (migration 0005):
-the search vector of the sampled items, and the sampled SummaryItem rows; migration 0013 adds the
-request's own vector of the sampled items (``field=request``). Counting a sample's
+The items of letters whose determination id is a multiple of 16, of 256 and of 1,024 form three
+nested samples (SummaryItem rows the same, by their ``letter``). Whole letters are in or out, so
+letter counts scale up as well as item counts. Each sample has partial indexes (migrations 0005,
+0014 and 0018): the search vector and the request's own vector (``field=request``) of the
+sampled items, and the sampled SummaryItem rows. Counting a sample's
 rows costs the sample's hits, not the archive's: ``q=pain`` on the 100 k benchmark, every hit
 1,141 ms, the 1-in-16 sample's hits 25 ms (docs/performance.md). Counts from a sample are scaled
 up and shown as estimates ("~"); ids are assigned in arrival order, so each sample spreads
 evenly over the years.
 
-A request first counts its rows in the coarsest sample (cheap at any size), and from that
-estimate chooses: exact counting when there are few rows, else the finest sample that keeps the
-rows read under ``SAMPLE_ROWS_UP_TO``. An estimate rests on at least ~300 sampled rows, so the
-largest values are within ~10-20%; small values are rough, and labelled as estimates.
+A request first counts its rows in a coarse sample (``first_level``: cheap at any size), and from
+that estimate chooses: exact counting when there are few rows, else the finest sample that keeps
+the rows read under ``SAMPLE_ROWS_UP_TO``. An estimate rests on at least ~300 sampled rows, so the
+largest values are within ~10-20%; small values are rough, and labelled as estimates. The
+1-in-1,024 sample serves only searches whose hits the 1-in-256 sample holds too many of (a common
+word at 2 M letters: ~14,500): with four clients on two cores, their facet passes were what search
+pages queued behind (issue 14, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,17 +29,28 @@ from django.db.models import F, QuerySet
 
 from imr_archive.db_router import read_connection
 
-# 1 row in N, coarsest first; each level has the partial indexes of migration 0005.
-LEVELS = (256, 16)
+# 1 row in N, coarsest first; each level has its partial indexes (migrations 0005, 0014, 0018).
+LEVELS = (1024, 256, 16)
 # Up to this many rows, counts are exact. Counting costs ~5-8 us per candidate row here (150 ms
 # for ~20,000 rows with three filters on the 100 k benchmark), so this keeps the exact count
 # within ~40 ms of a page's budget.
 LIVE_COUNT_UP_TO = 5_000
 # A finer sample is used only when it holds at most this many of the rows to count; beyond,
-# the coarsest (at 2 M letters its rows are at most ~16,000, the whole 1-in-256 sample).
+# the sample the rows were first counted in (at 2 M letters the 1-in-1,024 sample holds at most
+# ~4,100 items; a whole-sample pass keeps its 1-in-256 sample, ~16,000 rows).
 SAMPLE_ROWS_UP_TO = 8_000
+# A search's total is estimated from the coarsest sample only when it holds this many hits.
+ESTIMATE_ROWS_AT_LEAST = 1_000
 # A pass that reads its whole sample reads at most this many rows.
 SCAN_ROWS_UP_TO = 40_000
+
+
+def first_level(*, scanned: bool) -> int:
+    """The sample a first, deciding count is made in: the coarsest for a count that reads only
+    its matching rows (a search's hits); the next finer (1 in 256) for a pass that reads its
+    whole sample (SummaryItem's partial index), whose cost is the sample's size, not the
+    matches': the level it keeps for all but rare filters, so the first pass is the only one."""
+    return (LEVELS[1:] or LEVELS)[0] if scanned else LEVELS[0]
 
 
 def level_for(
@@ -50,19 +64,21 @@ def level_for(
     count exactly. ``scanned``: when a pass reads the whole sample rather than only its matching
     rows (SummaryItem's sample index), gives the table's rows (called only if a sample is to be
     chosen); a sample is then used only if its share of them is at most ``SCAN_ROWS_UP_TO``
-    (the 1-in-16 sample of 4.2 M items took 222 ms)."""
-    estimate = rows_in_sample * (every or LEVELS[0])
+    (the 1-in-16 sample of 4.2 M items took 222 ms). Never a sample coarser than ``every``:
+    the rows are counted there already."""
+    counted_in = every or LEVELS[0]
+    estimate = rows_in_sample * counted_in
     if estimate <= LIVE_COUNT_UP_TO:
         return None
     table = None
-    for level in sorted(LEVELS)[:-1]:  # the finer samples, finest first
+    for level in sorted(level for level in LEVELS if level < counted_in):  # finest first
         if scanned is not None:
             table = scanned() if table is None else table
             if table / level > SCAN_ROWS_UP_TO:
                 continue
         if estimate / level <= SAMPLE_ROWS_UP_TO:
             return level
-    return LEVELS[0]
+    return counted_in
 
 
 @dataclass(frozen=True)
@@ -123,20 +139,26 @@ def letter_rows_sql(sql: str, letter: str) -> str:
 
 
 def rows_in_coarsest(queryset: QuerySet) -> int:
-    """How many rows of ``queryset`` (items) are in the coarsest sample: the cheap first count
-    every estimate starts from."""
+    """How many rows of ``queryset`` (items, a search's) are in the coarsest sample: the cheap
+    first count its estimates start from."""
     return sampled(queryset.order_by(), LEVELS[0]).count()
 
 
 def coarsest_estimate(queryset: QuerySet) -> Estimate:
-    """The rows of ``queryset`` (items) estimated from the coarsest sample, with the interval."""
-    inner, params = (
-        sampled(queryset.order_by(), LEVELS[0]).values("determination_id").query.sql_with_params()
-    )
-    with read_connection().cursor() as cursor:
-        cursor.execute(letter_rows_sql(inner, "determination_id"), params)
-        rows, squares = cursor.fetchone()
-    return estimate_from(rows, squares, LEVELS[0])
+    """The rows of ``queryset`` (items, a search's) estimated from the coarsest sample, with the
+    interval; counted again in the next finer sample when the coarsest holds fewer than
+    ``ESTIMATE_ROWS_AT_LEAST`` of them (still cheap: a search reads only its sample's hits), so
+    that a total shown rests on enough rows."""
+    for every in LEVELS[:2]:
+        inner, params = (
+            sampled(queryset.order_by(), every).values("determination_id").query.sql_with_params()
+        )
+        with read_connection().cursor() as cursor:
+            cursor.execute(letter_rows_sql(inner, "determination_id"), params)
+            rows, squares = cursor.fetchone()
+        if rows >= ESTIMATE_ROWS_AT_LEAST:
+            break
+    return estimate_from(rows, squares, every)
 
 
 def table_rows(table: str) -> int:

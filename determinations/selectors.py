@@ -225,7 +225,7 @@ def sample_estimate(
     word matches, which grows with the archive (1.5-2.8 s for three filters at 2 M letters)."""
     if q:
         return sampling.coarsest_estimate(matching)
-    return summaries.matching_in_sample(filterset.active, sampling.LEVELS[0])
+    return summaries.matching_in_sample(filterset.active, sampling.first_level(scanned=True))
 
 
 def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:

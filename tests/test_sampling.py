@@ -6,21 +6,30 @@ from determinations import paging, sampling
 
 
 @pytest.mark.parametrize(
-    ("in_coarsest", "table", "expected"),
+    ("in_sample", "every", "table", "expected"),
     [
-        (0, None, None),  # nothing in the sample: count exactly
-        (19, None, None),  # ~4,900 rows: exact
-        (20, None, 16),  # ~5,100 rows: the 1-in-16 sample holds ~320 of them
-        (500, None, 16),  # ~128,000 rows: ~8,000 in the 1-in-16 sample
-        (501, None, 256),  # more: the 1-in-256 sample
-        (16_000, None, 256),
-        (100, 4_200_000, 256),  # a pass reading its whole 1-in-16 sample would read 262,500
-        (100, 200_000, 16),  # ... but 12,500 of a small archive
+        (0, 256, None, None),  # nothing in the sample: count exactly
+        (19, 256, None, None),  # ~4,900 rows: exact
+        (20, 256, None, 16),  # ~5,100 rows: the 1-in-16 sample holds ~320 of them
+        (500, 256, None, 16),  # ~128,000 rows: ~8,000 in the 1-in-16 sample
+        (501, 256, None, 256),  # more: the 1-in-256 sample, where they were counted
+        (16_000, 256, None, 256),  # never coarser than the sample they were counted in
+        (100, 256, 4_200_000, 256),  # a pass reading its whole 1-in-16 sample would read 262,500
+        (100, 256, 200_000, 16),  # ... but 12,500 of a small archive
+        (4, None, None, None),  # the coarsest by default: ~4,100 rows, exact
+        (5, None, None, 16),  # ~5,100 rows
+        (2_000, None, None, 256),  # ~2 million rows: ~8,000 in the 1-in-256 sample
+        (3_625, None, None, 1024),  # `pain` at 2 M letters: ~14,500 in the 1-in-256 sample
     ],
 )
-def test_the_sample_is_the_finest_that_keeps_the_work_bounded(in_coarsest, table, expected):
+def test_the_sample_is_the_finest_that_keeps_the_work_bounded(in_sample, every, table, expected):
     scanned = None if table is None else (lambda: table)
-    assert sampling.level_for(in_coarsest, scanned=scanned) == expected
+    assert sampling.level_for(in_sample, every, scanned=scanned) == expected
+
+
+def test_a_whole_sample_pass_counts_first_where_it_usually_stays():
+    assert sampling.first_level(scanned=True) == 256
+    assert sampling.first_level(scanned=False) == sampling.LEVELS[0] == 1024
 
 
 def test_the_table_size_is_asked_only_when_a_finer_sample_may_be_chosen():
