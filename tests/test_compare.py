@@ -12,6 +12,7 @@ from django.http import QueryDict
 from determinations import compare, stats, summaries
 
 from .builders import a_determination, a_parse
+from .test_api import schema_validator
 from .test_crosstab import NONE_OF_TWO, ONE_OF_ONE, ONE_OF_TWO
 from .test_stats import build_archive
 
@@ -112,8 +113,9 @@ def test_each_side_has_the_totals_of_the_statistics_api(client, counted):
         assert api["b"]["filters"] == {"year": ["2017"]}
 
 
-def test_the_json_answer(client, counted):
+def test_the_json_answer_and_its_schema(client, counted):
     body = client.get(f"/api/compare/?{REHABILITATION_VS_PHARMACEUTICALS}").json()
+    schema_validator("Comparison").validate(body)
     assert body["a"]["filters"] == {"category": ["Rehabilitation"]}
     assert body["b"]["overturn_rate"] == 0.0
     difference = body["difference"]
