@@ -142,6 +142,12 @@ def request_mix(seed: int, keys: list[str]) -> list[tuple[str, str, str]]:
                 "by subcategory over quarter",
                 "/stats/" + qs(by="subcategory", over="quarter"),
             ),
+            # Issue 18's comparison of two groups, one value a side (no rng draw either).
+            (
+                "stats",
+                "compare two services",
+                "/compare/" + qs(a="service=hydrocodone/acetaminophen", b="service=oxycodone"),
+            ),
             ("facets_api", "no filter", "/api/facets/"),
             ("facets_api", "one filter", "/api/facets/" + qs(year=year)),
             (

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import crosstab, facets, plans, presenters, selectors, stats, suggestions
+from . import compare, crosstab, facets, plans, presenters, selectors, stats, suggestions
 from .choices import (
     LetterOutcome,
     Priority,
@@ -475,6 +475,49 @@ class CrossTabSerializer(serializers.Serializer):
     cells = CellSerializer(many=True, help_text="By period, then largest values first.")
 
 
+class CompareGroupSerializer(RateSerializer):
+    side = serializers.CharField(help_text="a or b.")
+    filters = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The side's browse filters, as read from its query.",
+    )
+    query = serializers.CharField(
+        allow_blank=True, help_text="The side's browse query (empty: all items)."
+    )
+    label = serializers.CharField()
+    letters = serializers.IntegerField(help_text="Letters with at least one matching item.")
+
+
+class DifferenceSerializer(serializers.Serializer):
+    rate_difference = serializers.FloatField(
+        allow_null=True, help_text="a's overturn rate - b's (null when a side has no items)."
+    )
+    interval_low = serializers.FloatField(
+        allow_null=True, help_text="95% interval, Newcombe's hybrid score method: lower bound."
+    )
+    interval_high = serializers.FloatField(allow_null=True, help_text="Upper bound.")
+    method = serializers.CharField()
+    estimated = serializers.BooleanField(help_text="A side was counted over a fixed sample.")
+
+
+class ComparisonSerializer(serializers.Serializer):
+    a = CompareGroupSerializer()
+    b = CompareGroupSerializer()
+    difference = DifferenceSerializer()
+
+
+COMPARE_PARAMETERS = [
+    OpenApiParameter(
+        side,
+        str,
+        required=True,
+        description=f"Group {side.upper()}: a browse query, URL-encoded as one value (e.g. "
+        "service%3Doxycodone%26year%3D2017), with the browse filters only; empty for all items.",
+    )
+    for side in compare.SIDES
+]
+
+
 CROSSTAB_PARAMETERS = [
     OpenApiParameter(
         "by",
@@ -667,6 +710,23 @@ class Statistics(APIView):
             )
         result = stats.statistics(filterset, plan=plan)
         return Response({"filters": filterset.active, **result.as_dict()})
+
+
+@extend_schema(
+    parameters=[*COMPARE_PARAMETERS, EXACT_PARAMETER],
+    responses={200: ComparisonSerializer, 400: ERRORS},
+)
+class Compare(APIView):
+    """Two groups, each a browse query: their items, overturned items, overturn rate with its
+    95% Wilson interval and letters, and the difference of the rates (a - b) with its 95%
+    interval by Newcombe's hybrid score method (which assumes independent groups)."""
+
+    def get(self, request):
+        filtersets, errors = compare.filtersets_from(request.query_params, extra=("exact",))
+        if errors:
+            raise BadParameters(errors)
+        comparison = compare.compare(filtersets, estimates=not exact_requested(request))
+        return Response(comparison.as_dict())
 
 
 # --- the human-readable description ----------------------------------------------------------

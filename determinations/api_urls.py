@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("facets/", public_read(api.FacetCounts.as_view()), name="facets"),
     path("stats/", public_read(api.Statistics.as_view()), name="stats"),
+    path("compare/", public_read(api.Compare.as_view()), name="compare"),
 ]

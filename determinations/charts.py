@@ -315,3 +315,65 @@ def period_lines(
         )
     parts.append(tail)
     return "".join(parts)
+
+
+def _signed(value: float) -> str:
+    """A difference of rates in percentage points: "+20.0 pp"."""
+    return f"{value * 100:+.1f} pp"
+
+
+def difference_bar(
+    difference: float | None, interval: tuple[float, float] | None, *, label: str, title: str
+) -> str:
+    """A difference of two rates on a -100 to +100 percentage-point axis, zero in the middle:
+    a bar from zero to the difference and black lines for its 95% interval (the comparison's,
+    beside ``rate_bars`` of the two rates). An interval crossing zero crosses the middle line."""
+    text_line, bar_top, bar_height, axis = 15, 20, 12, 22
+    height = bar_top + bar_height + 8 + axis
+    if difference is None or interval is None:
+        words = f"{label}: no difference (a side has no matching items)."
+    else:
+        low, high = interval
+        words = (
+            f"{label}: {_signed(difference)} (95% interval {_signed(low)} to {_signed(high)}). "
+            "The bar starts at zero, in the middle; black lines show the interval."
+        )
+    head, tail = _open(height, title, words, "chart-difference")
+    parts = [head]
+    plot_bottom = height - axis + 4
+
+    def x(value: float) -> str:
+        return _pct(50 + 50 * value)
+
+    for tick in (-100, -50, 0, 50, 100):
+        anchor = {-100: "start", 100: "end"}.get(tick, "middle")
+        parts.append(
+            f'<line x1="{x(tick / 100)}" y1="{bar_top - 2}" x2="{x(tick / 100)}" '
+            f'y2="{plot_bottom}" stroke="{WHISKER_COLOUR if tick == 0 else GRID_COLOUR}" '
+            f'stroke-width="1"/>'
+            f'<text x="{x(tick / 100)}" y="{height - 5}" text-anchor="{anchor}" {FONT}>'
+            f"{f'{tick:+d} pp' if tick else '0'}</text>"
+        )
+    shown = "n/a" if difference is None else _signed(difference)
+    parts.append(
+        f"<g><title>{escape(words)}</title>"
+        f'<text x="0" y="{text_line}" {FONT}>{escape(_truncate(label, 34))}</text>'
+        f'<text x="100%" y="{text_line}" text-anchor="end" {FONT}>{shown}</text>'
+    )
+    if difference is not None and interval is not None:
+        left, right = sorted((0.0, difference))
+        middle = bar_top + bar_height / 2
+        parts.append(
+            f'<rect x="{x(left)}" y="{bar_top}" width="{_pct(50 * (right - left))}" '
+            f'height="{bar_height}" fill="{BAR_COLOUR}"/>'
+            f'<line x1="{x(interval[0])}" y1="{middle:.1f}" x2="{x(interval[1])}" '
+            f'y2="{middle:.1f}" stroke="{WHISKER_COLOUR}" stroke-width="1.5"/>'
+        )
+        for bound in interval:
+            parts.append(
+                f'<line x1="{x(bound)}" y1="{middle - 6:.1f}" x2="{x(bound)}" '
+                f'y2="{middle + 6:.1f}" stroke="{WHISKER_COLOUR}" stroke-width="1.5"/>'
+            )
+    parts.append("</g>")
+    parts.append(tail)
+    return "".join(parts)

@@ -448,3 +448,60 @@ def crosstab_csv(table) -> bytes:
             ]
         )
     return (BOM + out.getvalue()).encode()
+
+
+COMPARE_HEADER = (
+    "side",
+    "filters",
+    "items",
+    "overturned",
+    "rate",
+    "low",
+    "high",
+    "letters",
+    "estimated",
+)
+
+
+def compare_csv(comparison) -> bytes:
+    """A comparison (``compare.Comparison``) as CSV, the cross-tab's encoding: a row per side
+    (``a``, ``b``: its browse query, figures and Wilson interval), then the row ``a - b``: the
+    difference of the rates in ``rate`` and its Newcombe interval in ``low`` and ``high``."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COMPARE_HEADER)
+
+    def blank(value):
+        return "" if value is None else value
+
+    for group in comparison.groups:
+        rate = group.total
+        low, high = rate.interval
+        writer.writerow(
+            [
+                group.side,
+                guard_cell(group.query),
+                rate.items,
+                rate.overturned,
+                blank(rate.rate),
+                low,
+                high,
+                group.letters.letters,
+                "true" if rate.estimated else "false",
+            ]
+        )
+    low, high = comparison.interval or (None, None)
+    writer.writerow(
+        [
+            "a - b",
+            "",
+            "",
+            "",
+            blank(comparison.difference),
+            blank(low),
+            blank(high),
+            "",
+            "true" if comparison.estimated else "false",
+        ]
+    )
+    return (BOM + out.getvalue()).encode()

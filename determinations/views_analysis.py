@@ -1,4 +1,4 @@
-"""Analysis pages over the browse filters: statistics, exports (CSV, JSON Lines)."""
+"""Analysis pages over the browse filters: statistics, comparisons, exports (CSV, JSON Lines)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from . import charts, crosstab, exports, plans, stats
+from . import charts, compare, crosstab, exports, plans, stats
 from .dimensions import BY_NAME
 from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_guidelines
 from .responses import bad_request, plain_bad_request
@@ -155,6 +155,73 @@ def crosstab_page(
             "api_query": own.urlencode(),
             "stats_href": f"{request.path}?{filters}" if filters else request.path,
             "browse_href": f"{browse}?{filters}" if filters else browse,
+        },
+    )
+
+
+@require_GET
+@without_tracking
+def compare_page(request: HttpRequest) -> HttpResponse:
+    """``/compare/?a=...&b=...``: two groups' rates, their difference and its interval, or
+    (``format=csv``) the same as CSV; without ``a`` and ``b``, the empty form."""
+    if not request.GET:
+        return render(request, "determinations/compare.html", {"form": {"a": "", "b": ""}})
+    filtersets, errors = compare.filtersets_from(request.GET, extra=("format",))
+    formats = request.GET.getlist("format")
+    if formats and formats != ["csv"]:
+        errors.append("Parameter 'format': csv (the comparison as CSV), once.")
+    if errors:
+        return bad_request(request, errors)
+    comparison = compare.compare(filtersets)
+    if formats:
+        response = HttpResponse(
+            exports.compare_csv(comparison), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="imr-compare.csv"'
+        return response
+    browse, stats_path = reverse("determinations:browse"), reverse("determinations:stats")
+    sides = [
+        {
+            "group": group,
+            "active": _shown(group.filters),
+            "browse_href": f"{browse}?{group.query}" if group.query else browse,
+            "stats_href": f"{stats_path}?{group.query}" if group.query else stats_path,
+            **_rate_texts(group.total),
+        }
+        for group in comparison.groups
+    ]
+    title = "Overturn rates of the two groups"
+    chart = charts.rate_bars([group.total for group in comparison.groups], title=title)
+    low, high = comparison.interval or (None, None)
+    difference = {
+        "text": "n/a" if comparison.difference is None else charts.percent(comparison.difference),
+        "interval_text": "n/a"
+        if low is None
+        else f"{charts.percent(low)} to {charts.percent(high)}",
+        "chart": mark_safe(  # noqa: S308 (escaped by charts)
+            charts.difference_bar(
+                comparison.difference,
+                comparison.interval,
+                label="A - B",
+                title="Difference of the overturn rates (A - B), with its 95% interval",
+            )
+        ),
+    }
+    own = urlencode({side: request.GET[side] for side in compare.SIDES})
+    return render(
+        request,
+        "determinations/compare.html",
+        {
+            "comparison": comparison,
+            "sides": sides,
+            "difference": difference,
+            "chart": mark_safe(chart),  # noqa: S308 (escaped by charts)
+            "form": {
+                side: group.query
+                for side, group in zip(compare.SIDES, comparison.groups, strict=True)
+            },
+            "csv_query": f"{own}&format=csv",
+            "api_query": own,
         },
     )
 
