@@ -152,7 +152,7 @@ def _without_periods(filterset, spec: Dimension, plan) -> CrossTab:
     return CrossTab(spec, None, total, [], cells, 0, group.truncated, [])
 
 
-def _value_sql(spec: Dimension, row: str) -> str:
+def value_sql(spec: Dimension, row: str) -> str:
     """A dimension's value as text over the item row ``row`` (a pair's values joined by RS)."""
     quote = read_connection().ops.quote_name
     column = f"{row}.{quote(spec.column)}"
@@ -238,7 +238,7 @@ def _live(filterset, spec: Dimension, over: str, plan):
         columns.add(registry.BY_NAME[spec.within].column)
     sampled = sampling.sampled(items, every).order_by().values(*sorted(columns))
     inner, params = sampled.query.sql_with_params()
-    rows = f"SELECT s.decision_date AS d, {_value_sql(spec, 's')} AS v, s.outcome = %s AS o FROM ({inner}) AS s"  # noqa: E501, S608
+    rows = f"SELECT s.decision_date AS d, {value_sql(spec, 's')} AS v, s.outcome = %s AS o FROM ({inner}) AS s"  # noqa: E501, S608
     with read_connection().cursor() as cursor:
         cursor.execute(
             _counting_sql(rows, spec),

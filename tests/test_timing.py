@@ -1,0 +1,189 @@
+"""Time to decision and letter outcomes (issue 18) against figures computed by hand."""
+
+import json
+
+import pytest
+from django.http import QueryDict
+from django.utils import timezone
+
+from determinations import letters, plans, summaries, timing
+from determinations.filters import ItemFilterSet
+from determinations.models import PeriodDaysCount, PeriodLetterCount
+
+from .builders import a_determination, a_parse, an_item
+
+pytestmark = pytest.mark.django_db
+
+
+def _pharma(outcome="upheld"):
+    return an_item(
+        outcome=outcome, category="Pharmaceuticals", subcategory="Opioids", service="oxycodone"
+    )
+
+
+def _surgery(outcome="overturned"):
+    return an_item(outcome=outcome, category="Surgery", subcategory="Spine", service="Fusion")
+
+
+def build_timing_archive() -> dict:
+    """Seven public letters and a withdrawn one (never counted); days from date assigned (a)
+    and from application received (r) to the decision (nc: not computable, ?: unknown).
+
+    | letter | assigned   | received   | decided    | a      | r   | priority  | items         |
+    | L1     | 2017-01-01 | 2016-12-25 | 2017-01-05 | 4      | 11  | standard  | P up          |
+    | L2     | 2017-01-01 | 2016-12-20 | 2017-01-21 | 20     | 32  | standard  | P over, S up  |
+    | L3     | 2017-02-01 | -          | 2017-03-15 | 42     | ?   | expedited | S over        |
+    | L4     | 2017-03-01 | 2017-02-27 | 2017-03-03 | 2      | 4   | expedited | P up          |
+    | L5     | 2018-05-10 | 2018-04-01 | 2018-05-01 | -9 nc  | 30  | standard  | S over        |
+    | L6     | 2016-01-01 | 2015-12-01 | 2018-02-01 | 762    | 366 | standard  | P up          |
+    | L7     | 2017-01-01 | 2016-12-20 | -          | ?      | ?   | standard  | P up          |
+
+    P: a Pharmaceuticals item, S: a Surgery item; 762 days count as 366 (more than 365).
+    Letters: upheld L1, L4, L6, L7; partially overturned L2; overturned L3, L5.
+    """
+    rows = {
+        "l1": ("2017-01-01", "2016-12-25", "2017-01-05", "standard", [_pharma()]),
+        "l2": (
+            "2017-01-01",
+            "2016-12-20",
+            "2017-01-21",
+            "standard",
+            [_pharma("overturned"), _surgery("upheld")],
+        ),
+        "l3": ("2017-02-01", None, "2017-03-15", "expedited", [_surgery()]),
+        "l4": ("2017-03-01", "2017-02-27", "2017-03-03", "expedited", [_pharma()]),
+        "l5": ("2018-05-10", "2018-04-01", "2018-05-01", "standard", [_surgery()]),
+        "l6": ("2016-01-01", "2015-12-01", "2018-02-01", "standard", [_pharma()]),
+        "l7": ("2017-01-01", "2016-12-20", None, "standard", [_pharma()]),
+    }
+    made = {}
+    for name, (assigned, received, decided, priority, items) in rows.items():
+        made[name] = a_determination(
+            a_parse(
+                date_assigned=assigned,
+                application_received=received,
+                decision_date=decided,
+                priority=priority,
+                date_of_injury="2014-06-01" if name in ("l1", "l2") else "2015-03-02",
+                items=items,
+            )
+        )
+    withdrawn = a_determination(a_parse(items=[_pharma()]))
+    from determinations import services
+
+    services.determination_withdraw(determination=withdrawn, reason="test")
+    return made
+
+
+@pytest.fixture
+def archive():
+    return build_timing_archive()
+
+
+@pytest.fixture(params=["summaries", "live"])
+def counted(request, archive):
+    """Each test runs over fresh summaries and over stale ones (counted live)."""
+    summaries.summaries_refresh()
+    if request.param == "live":
+        a_determination(a_parse(decision_date="2030-01-01", items=[]))  # stale, no item
+    return request.param
+
+
+def _filters(query: str = ""):
+    filterset = ItemFilterSet(QueryDict(query))
+    assert filterset.is_valid(), filterset.errors
+    return filterset, plans.plan_for(filterset)
+
+
+def _figures(basis: timing.Basis) -> tuple:
+    return (
+        basis.letters,
+        basis.known,
+        basis.unknown,
+        basis.not_computable,
+        basis.median,
+        basis.p90,
+        (basis.over_standard, basis.standard),
+        (basis.over_expedited, basis.expedited),
+    )
+
+
+def test_summary_of_every_letter(counted):
+    filterset, plan = _filters()
+    result = timing.summary(filterset, plan=plan)
+    assert result.letters == 7
+    # Assigned: known 2, 4, 20, 42, 366 (n = 5): median the 3rd (20), p90 the 5th (366).
+    assert _figures(result.assigned) == (7, 5, 1, 1, 20, 366, (1, 3), (1, 2))
+    # Received: known 4, 11, 30, 32, 366: median 30; standard 11, 32, 30, 366 (2 over 30).
+    assert _figures(result.received) == (7, 5, 2, 0, 30, 366, (2, 4), (1, 1))
+    assert [n for _, _, n in result.assigned.histogram] == [2, 0, 1, 1, 0, 1]
+    assert [n for _, _, n in result.received.histogram] == [1, 1, 1, 1, 0, 1]
+    data = result.as_dict()
+    assert data["assigned"]["share_over_standard_limit"] == pytest.approx(1 / 3)
+    assert data["assigned"]["share_over_expedited_limit"] == 0.5
+    assert data["estimated"] is False
+    assert json.loads(json.dumps(data)) == data
+    assert any(part == "letters" for part, _ in plan.notes)
+
+
+def test_summary_with_one_filter_and_with_two(counted):
+    filterset, plan = _filters("category=Pharmaceuticals")
+    result = timing.summary(filterset, plan=plan)
+    # L1, L2, L4, L6, L7: known 2, 4, 20, 366: median the 2nd (4), p90 the 4th (366).
+    assert _figures(result.assigned) == (5, 4, 1, 0, 4, 366, (1, 3), (0, 1))
+    filterset, plan = _filters("category=Pharmaceuticals&year=2017")
+    result = timing.summary(filterset, plan=plan)
+    # L1, L2, L4: 2, 4, 20: median the 2nd (4), p90 the 3rd (20).
+    assert _figures(result.assigned) == (3, 3, 0, 0, 4, 20, (0, 2), (0, 1))
+
+
+def test_table_over_year_and_by_category(counted):
+    filterset, plan = _filters()
+    result = timing.table(filterset, over="year", plan=plan)
+    assert result.undated == 1 and result.total.letters == 7
+    assert [(r.period, r.letters, r.assigned.median, r.assigned.p90) for r in result.rows] == [
+        ("2017", 4, 4, 42),
+        ("2018", 2, 366, 366),
+    ]
+    assert result.rows[1].assigned.not_computable == 1
+    result = timing.table(filterset, by="category", plan=plan)
+    assert [(r.label, r.letters, r.assigned.median) for r in result.rows] == [
+        ("Pharmaceuticals", 5, 4),
+        ("Surgery", 3, 20),  # L2 20, L3 42, L5 not computable: the 1st of 2 (20)
+    ]
+    result = timing.table(filterset, by="category", over="year", plan=plan)
+    assert [(r.period, r.label, r.letters) for r in result.rows] == [
+        ("2017", "Pharmaceuticals", 3),
+        ("2017", "Surgery", 2),
+        ("2018", "Pharmaceuticals", 1),
+        ("2018", "Surgery", 1),
+    ]
+
+
+def test_summaries_hold_the_letter_tables(archive):
+    summaries.summaries_refresh()
+    every = PeriodLetterCount.objects.filter(facet="").order_by("month", "outcome")
+    assert sum(row.letters for row in every) == 6  # dated letters only
+    days = PeriodDaysCount.objects.filter(facet="", basis="assigned")
+    assert sorted(row.days for row in days) == [letters.NOT_COMPUTABLE, 2, 4, 20, 42, 366]
+
+
+def test_incremental_refresh_subtracts_the_old_days(archive):
+    summaries.summaries_refresh()
+    from determinations.models import Determination
+
+    l1 = archive["l1"]
+    Determination.objects.filter(pk=l1.pk).update(
+        decision_date="2017-01-11", updated_at=timezone.now()
+    )
+    from determinations import services
+
+    services.determination_withdraw(determination=archive["l4"], reason="test")
+    refreshed = summaries.summaries_refresh()
+    assert refreshed["full"] is False
+    filterset, plan = _filters()
+    result = timing.summary(filterset, plan=plan)
+    # L1 now 10 days (its items' copies are the old ones: the letter's own dates count), L4 gone.
+    assert sorted(d for d, _, n in result.assigned.days for _ in range(n)) == [-1, 10, 20, 42, 366]
+    assert not PeriodDaysCount.objects.filter(letters=0).exists()
+
