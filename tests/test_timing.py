@@ -186,4 +186,3 @@ def test_incremental_refresh_subtracts_the_old_days(archive):
     # L1 now 10 days (its items' copies are the old ones: the letter's own dates count), L4 gone.
     assert sorted(d for d, _, n in result.assigned.days for _ in range(n)) == [-1, 10, 20, 42, 366]
     assert not PeriodDaysCount.objects.filter(letters=0).exists()
-
