@@ -31,7 +31,7 @@ from imr_archive.db_router import read_connection
 
 from . import dimensions as registry
 from . import sampling, stats, summaries
-from .choices import Priority
+from .choices import LetterOutcome, Priority
 from .crosstab import value_sql
 from .dimensions import Dimension
 from .models import Determination, SummaryItem
@@ -180,3 +180,188 @@ def _live(filterset, spec, over, plan) -> Counted:
         found = _split(cursor.fetchall(), every or 1)
     plan.note("letters", f"live, sample 1/{every}" if every else "live")
     return found
+
+
+@dataclass(frozen=True)
+class Group:
+    """What was counted for one group (a period, a value, both, or all matching letters)."""
+
+    period: str | None
+    row: stats.Rate | None  # the value's label and browse filters (None: not grouped)
+    outcomes: tuple[tuple[str, int], ...]  # (letter outcome, letters)
+    days: tuple[tuple[str, int, bool, int], ...]  # (basis, days, expedited, letters)
+    every: int = 1
+
+    @property
+    def letters(self) -> int:
+        return sum(n for _, n in self.outcomes)
+
+    @property
+    def estimated(self) -> bool:
+        return self.every > 1
+
+    @property
+    def label(self) -> str:
+        return self.row.label if self.row else (self.period or "All matching letters")
+
+    def identity(self) -> dict:
+        """The JSON keys naming the group: its period, value, label and browse filters."""
+        data: dict = {}
+        if self.period is not None:
+            data["period"] = self.period
+        if self.row is not None:
+            data.update(value=self.row.value, label=self.row.label, filters=dict(self.row.params))
+        return data
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """A letter-level table's groups: every matching letter, and each period and/or value."""
+
+    dimension: Dimension | None
+    over: str | None
+    total: Group  # every matching letter, dated or not
+    rows: list[Group]  # by period (in order), then value (largest first; years in order)
+    undated: int  # matching letters without a decision date (in no period; 0 without over)
+    truncated: bool  # only the dimension's largest values (``group_limit``)
+
+    @property
+    def estimated(self) -> bool:
+        return self.total.every > 1
+
+    def as_dict(self, figures) -> dict:
+        """The table as JSON, each group's ``figures(group)`` (a dict) after its identity."""
+        return {
+            "by": self.dimension.name if self.dimension else None,
+            "over": self.over,
+            "letters": figures(self.total),
+            "undated_letters": self.undated,
+            "truncated": self.truncated,
+            "estimated": self.estimated,
+            "rows": [{**group.identity(), **figures(group)} for group in self.rows],
+        }
+
+
+def _by_key(found: Counted) -> dict[tuple, Group]:
+    outcomes: dict[tuple, list] = {}
+    days: dict[tuple, list] = {}
+    for period, value, outcome, n in found.outcomes:
+        outcomes.setdefault((period, value), []).append((outcome, n))
+    for period, value, basis, amount, expedited, n in found.days:
+        days.setdefault((period, value), []).append((basis, amount, bool(expedited), n))
+    return {
+        key: Group(key[0], None, tuple(found_), tuple(days.get(key, ())), found.every)
+        for key, found_ in outcomes.items()
+    }
+
+
+def grouped(filterset, by: str | None, over: str | None, *, plan) -> Grouped:
+    """The matching letters by ``over`` (year, quarter, month of the decision date) and/or
+    ``by`` (a registered dimension: a letter under each value its matching items carry)."""
+    spec = stats.dimension_for(by) if by else None
+    totals = _by_key(counted(filterset, None, over, plan=plan))
+    every = next(iter(totals.values())).every if totals else 1
+    merged = Group(
+        None,
+        None,
+        tuple(o for group in totals.values() for o in group.outcomes),
+        tuple(d for group in totals.values() for d in group.days),
+        every,
+    )
+    undated = totals[(None, None)].letters if over and (None, None) in totals else 0
+    if spec is None:
+        rows = [totals[key] for key in sorted(k for k in totals if k[0] is not None)]
+        return Grouped(None, over, merged, rows, undated, truncated=False)
+    groups = _by_key(counted(filterset, spec, over, plan=plan))
+    sizes: dict[str, int] = {}
+    for (_, value), group in groups.items():
+        sizes[value] = sizes.get(value, 0) + group.letters
+    ranked = sorted(sizes, key=lambda v: (-sizes[v], v))
+    kept = set(ranked[: spec.group_limit] if spec.group_limit else ranked)
+
+    def order(key):
+        period, value = key
+        return (period or "", value if spec.by_value else (-sizes[value], value))
+
+    wanted = (k for k in groups if k[1] in kept and (over is None or k[0] is not None))
+    rows = []
+    for key in sorted(wanted, key=order):
+        group = groups[key]
+        row = stats.value_rate(spec, key[1], 0, 0)
+        rows.append(Group(group.period, row, group.outcomes, group.days, group.every))
+    return Grouped(spec, over, merged, rows, undated, truncated=len(kept) < len(ranked))
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Letter outcomes of one group: fully upheld, fully overturned, partially overturned."""
+
+    group: Group
+
+    def _count(self, outcome: str) -> int:
+        return sum(n for o, n in self.group.outcomes if o == outcome)
+
+    @property
+    def letters(self) -> int:
+        return self.group.letters
+
+    @property
+    def upheld(self) -> int:
+        return self._count(LetterOutcome.UPHELD)
+
+    @property
+    def overturned(self) -> int:
+        return self._count(LetterOutcome.OVERTURNED)
+
+    @property
+    def partially_overturned(self) -> int:
+        return self._count(LetterOutcome.PARTIALLY_OVERTURNED)
+
+    @property
+    def without_outcome(self) -> int:
+        return self.letters - self.upheld - self.overturned - self.partially_overturned
+
+    @property
+    def label(self) -> str:
+        return self.group.label
+
+    def share(self, part: int) -> float | None:
+        return part / self.letters if self.letters else None
+
+    def as_dict(self) -> dict:
+        data = {"letters": self.letters}
+        for name in OUTCOME_NAMES:
+            data[name] = getattr(self, name)
+            data[f"{name}_share"] = self.share(getattr(self, name))
+        data.update(without_outcome=self.without_outcome, estimated=self.group.estimated)
+        return data
+
+
+OUTCOME_NAMES = ("upheld", "overturned", "partially_overturned")
+
+
+@dataclass(frozen=True)
+class OutcomeTable:
+    """Letter outcomes by period and/or by a dimension's values, and over all of them."""
+
+    grouped: Grouped
+
+    @property
+    def total(self) -> Outcomes:
+        return Outcomes(self.grouped.total)
+
+    @property
+    def rows(self) -> list[Outcomes]:
+        return [Outcomes(group) for group in self.grouped.rows]
+
+    @property
+    def estimated(self) -> bool:
+        return self.grouped.estimated
+
+    def as_dict(self) -> dict:
+        return self.grouped.as_dict(lambda group: Outcomes(group).as_dict())
+
+
+def outcomes(filterset, by: str | None = None, over: str | None = None, *, plan) -> OutcomeTable:
+    """Letter outcomes of the letters matching a valid filter set, by ``over`` and/or ``by``."""
+    return OutcomeTable(grouped(filterset, by, over, plan=plan))

@@ -138,147 +138,90 @@ def _share(part: int, whole: int) -> float | None:
 class Timing:
     """Time to decision of one group of letters: a period, a value, both, or all of them."""
 
-    letters: int
-    assigned: Basis
-    received: Basis
-    period: str | None = None
-    row: stats.Rate | None = None  # the value's label and browse filters (grouped ``by``)
-    sample_every: int = 1
+    group: letters.Group
+
+    @property
+    def letters(self) -> int:
+        return self.group.letters
+
+    def _basis(self, name: str) -> Basis:
+        days = tuple((d, e, n) for basis, d, e, n in self.group.days if basis == name)
+        return Basis(name, self.letters, days)
+
+    @property
+    def assigned(self) -> Basis:
+        return self._basis("assigned")
+
+    @property
+    def received(self) -> Basis:
+        return self._basis("received")
+
+    @property
+    def period(self) -> str | None:
+        return self.group.period
+
+    @property
+    def row(self) -> stats.Rate | None:
+        return self.group.row
 
     @property
     def estimated(self) -> bool:
-        return self.sample_every > 1
+        return self.group.estimated
 
     @property
     def label(self) -> str:
-        return self.row.label if self.row is not None else (self.period or "All matching letters")
+        return self.group.label
 
     def as_dict(self) -> dict:
-        data: dict = {}
-        if self.period is not None:
-            data["period"] = self.period
-        if self.row is not None:
-            data.update(value=self.row.value, label=self.row.label, filters=dict(self.row.params))
-        data.update(
-            letters=self.letters,
-            estimated=self.estimated,
-            assigned=self.assigned.as_dict(),
-            received=self.received.as_dict(),
-        )
-        return data
+        """The figures, after the group's identity (period, value, label, filters)."""
+        return {
+            **self.group.identity(),
+            "letters": self.letters,
+            "estimated": self.estimated,
+            **{name: self._basis(name).as_dict() for name in letters.BASES},
+        }
 
 
 @dataclass(frozen=True)
 class TimingTable:
     """Time to decision by period and/or by a dimension's values, and over all of them."""
 
-    dimension: Dimension | None
-    over: str | None
-    total: Timing  # every matching letter, dated or not
-    rows: list[Timing]  # by period (in order), then value (largest first; years in order)
-    undated: int  # matching letters without a decision date (in no period)
-    truncated: bool  # only the dimension's largest values (``group_limit``)
+    grouped: letters.Grouped
+
+    @property
+    def total(self) -> Timing:
+        return Timing(self.grouped.total)
+
+    @property
+    def rows(self) -> list[Timing]:
+        return [Timing(group) for group in self.grouped.rows]
+
+    @property
+    def dimension(self) -> Dimension | None:
+        return self.grouped.dimension
+
+    @property
+    def over(self) -> str | None:
+        return self.grouped.over
+
+    @property
+    def undated(self) -> int:
+        return self.grouped.undated
 
     @property
     def estimated(self) -> bool:
-        return self.total.estimated
+        return self.grouped.estimated
 
     def as_dict(self) -> dict:
-        return {
-            "by": self.dimension.name if self.dimension else None,
-            "over": self.over,
-            "letters": self.total.as_dict(),
-            "undated_letters": self.undated,
-            "truncated": self.truncated,
-            "estimated": self.estimated,
-            "rows": [row.as_dict() for row in self.rows],
-        }
-
-
-def _groups(found: letters.Counted) -> dict[tuple, Timing]:
-    """One ``Timing`` per (period, value) of what was counted (rows unlabelled)."""
-    counts: dict[tuple, int] = {}
-    for period, value, _, n in found.outcomes:
-        counts[(period, value)] = counts.get((period, value), 0) + n
-    days: dict[tuple, dict[str, list]] = {}
-    for period, value, basis, amount, expedited, n in found.days:
-        days.setdefault((period, value), {}).setdefault(basis, []).append(
-            (amount, bool(expedited), n)
-        )
-    groups = {}
-    for key, n in counts.items():
-        bases = days.get(key, {})
-        groups[key] = Timing(
-            n,
-            *(Basis(name, n, tuple(bases.get(name, ()))) for name in letters.BASES),
-            period=key[0],
-            sample_every=found.every,
-        )
-    return groups
-
-
-def _empty(every: int = 1) -> Timing:
-    return Timing(0, *(Basis(name, 0, ()) for name in letters.BASES), sample_every=every)
+        return self.grouped.as_dict(lambda group: Timing(group).as_dict())
 
 
 def summary(filterset, *, plan) -> Timing:
     """Time to decision of every letter matching a valid filter set, counted as ``plan`` says."""
-    found = letters.counted(filterset, None, None, plan=plan)
-    return _groups(found).get((None, None)) or _empty(found.every)
+    return TimingTable(letters.grouped(filterset, None, None, plan=plan)).total
 
 
 def table(filterset, by: str | None = None, over: str | None = None, *, plan) -> TimingTable:
     """Time to decision by ``over`` (year, quarter, month of the decision date) and/or ``by``
     (a registered dimension: a letter under each value its matching items carry)."""
-    spec = stats.dimension_for(by) if by else None
-    totals = letters.counted(filterset, None, over, plan=plan)
-    by_period = _groups(totals)
-    if over is None:
-        total = by_period.get((None, None)) or _empty(totals.every)
-        undated = 0
-    else:
-        total = _merged(list(by_period.values()), totals.every)
-        undated = by_period[(None, None)].letters if (None, None) in by_period else 0
-    if spec is None:
-        rows = [by_period[key] for key in sorted(k for k in by_period if k[0] is not None)]
-        return TimingTable(None, over, total, rows, undated, truncated=False)
-    grouped = _groups(letters.counted(filterset, spec, over, plan=plan))
-    sizes: dict[str, int] = {}
-    for (_, value), timing in grouped.items():
-        sizes[value] = sizes.get(value, 0) + timing.letters
-    ranked = sorted(sizes, key=lambda v: (-sizes[v], v))
-    kept = set(ranked[: spec.group_limit] if spec.group_limit else ranked)
-
-    def order(key):
-        period, value = key
-        return (period or "", value if spec.by_value else (-sizes[value], value))
-
-    rows = []
-    for key in sorted((k for k in grouped if k[1] in kept and (over is None or k[0])), key=order):
-        timing = grouped[key]
-        row = stats.value_rate(spec, key[1], 0, 0)
-        rows.append(_labelled(timing, row))
-    return TimingTable(spec, over, total, rows, undated, truncated=len(kept) < len(ranked))
-
-
-def _labelled(timing: Timing, row: stats.Rate) -> Timing:
-    return Timing(
-        timing.letters,
-        timing.assigned,
-        timing.received,
-        period=timing.period,
-        row=row,
-        sample_every=timing.sample_every,
-    )
-
-
-def _merged(groups: list[Timing], every: int) -> Timing:
-    """One ``Timing`` of disjoint groups (the periods and the undated letters)."""
-    if not groups:
-        return _empty(every)
-    n = sum(group.letters for group in groups)
-    bases = [
-        Basis(name, n, tuple(d for group in groups for d in getattr(group, name).days))
-        for name in letters.BASES
-    ]
-    return Timing(n, *bases, sample_every=every)
+    return TimingTable(letters.grouped(filterset, by, over, plan=plan))

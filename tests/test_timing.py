@@ -186,3 +186,43 @@ def test_incremental_refresh_subtracts_the_old_days(archive):
     # L1 now 10 days (its items' copies are the old ones: the letter's own dates count), L4 gone.
     assert sorted(d for d, _, n in result.assigned.days for _ in range(n)) == [-1, 10, 20, 42, 366]
     assert not PeriodDaysCount.objects.filter(letters=0).exists()
+
+
+def _outcomes(row) -> tuple:
+    return (row.label, row.letters, row.upheld, row.overturned, row.partially_overturned)
+
+
+def test_letter_outcomes(counted):
+    filterset, plan = _filters()
+    result = letters.outcomes(filterset, plan=plan)
+    assert _outcomes(result.total) == ("All matching letters", 7, 4, 2, 1)
+    assert result.total.as_dict()["upheld_share"] == pytest.approx(4 / 7)
+    result = letters.outcomes(filterset, over="year", plan=plan)
+    assert result.grouped.undated == 1
+    assert [_outcomes(r) for r in result.rows] == [("2017", 4, 2, 1, 1), ("2018", 2, 1, 1, 0)]
+    result = letters.outcomes(filterset, by="category", plan=plan)
+    assert [_outcomes(r) for r in result.rows] == [
+        ("Pharmaceuticals", 5, 4, 0, 1),
+        ("Surgery", 3, 0, 2, 1),  # L2 counts under both its items' categories
+    ]
+    assert result.as_dict()["rows"][0]["filters"] == {"category": "Pharmaceuticals"}
+
+
+def test_letter_outcomes_with_filters(counted):
+    filterset, plan = _filters("year=2018")
+    result = letters.outcomes(filterset, by="category", plan=plan)
+    assert [_outcomes(r) for r in result.rows] == [
+        ("Pharmaceuticals", 1, 1, 0, 0),
+        ("Surgery", 1, 0, 1, 0),
+    ]
+    filterset, plan = _filters("service=oxycodone")  # one pass over SummaryItem, or live
+    assert _outcomes(letters.outcomes(filterset, plan=plan).total)[1:] == (5, 4, 0, 1)
+    assert _outcomes(letters.outcomes(filterset, over="month", plan=plan).rows[0]) == (
+        "2017-01",
+        2,
+        1,
+        0,
+        1,
+    )
+    filterset, plan = _filters("q=lumbar")  # a search: live
+    assert letters.outcomes(filterset, plan=plan).total.letters == 7
