@@ -51,23 +51,36 @@ class Query:
 
 def query_from(data: QueryDict) -> tuple[Query, list[str]]:
     """The request's ``by``, ``over`` and ``measure``, and plain-language problems with them."""
-    errors, chosen = [], {}
-    for name in PARAMS:
-        values = data.getlist(name)
-        if len(values) > 1:
-            errors.append(f"Parameter '{name}': give it once.")
-        elif values:
-            chosen[name] = values[0]
+    chosen, errors = given_once(data, PARAMS)
     by, over, measure = chosen.get("by"), chosen.get("over"), chosen.get("measure", "rate")
-    if by is not None and by not in registry.BY_NAME:
-        errors.append(f"Parameter 'by': one of {', '.join(registry.NAMES)} (got '{by}').")
-    if over is not None and over not in OVER:
-        errors.append(f"Parameter 'over': one of {', '.join(OVER)} (got '{over}').")
+    errors += period_errors(by, over)
     if measure not in MEASURES:
         errors.append(f"Parameter 'measure': one of {', '.join(MEASURES)} (got '{measure}').")
     if by is None and ("over" in chosen or "measure" in chosen):
         errors.append("Parameters 'over' and 'measure' need 'by' (the dimension to cross).")
     return Query(by, over, measure), errors
+
+
+def given_once(data: QueryDict, names) -> tuple[dict[str, str], list[str]]:
+    """The value of each of ``names`` given, and a problem for each given more than once."""
+    errors, chosen = [], {}
+    for name in names:
+        values = data.getlist(name)
+        if len(values) > 1:
+            errors.append(f"Parameter '{name}': give it once.")
+        elif values:
+            chosen[name] = values[0]
+    return chosen, errors
+
+
+def period_errors(by: str | None, over: str | None) -> list[str]:
+    """Plain-language problems with a ``by`` dimension and an ``over`` period (None: absent)."""
+    errors = []
+    if by is not None and by not in registry.BY_NAME:
+        errors.append(f"Parameter 'by': one of {', '.join(registry.NAMES)} (got '{by}').")
+    if over is not None and over not in OVER:
+        errors.append(f"Parameter 'over': one of {', '.join(OVER)} (got '{over}').")
+    return errors
 
 
 @dataclass(frozen=True)

@@ -119,10 +119,10 @@ class Basis:
             "p90_days": self.p90,
             "standard_letters": self.standard,
             "over_standard_limit": self.over_standard,
-            "share_over_standard_limit": _share(self.over_standard, self.standard),
+            "share_over_standard_limit": share(self.over_standard, self.standard),
             "expedited_letters": self.expedited,
             "over_expedited_limit": self.over_expedited,
-            "share_over_expedited_limit": _share(self.over_expedited, self.expedited),
+            "share_over_expedited_limit": share(self.over_expedited, self.expedited),
             "histogram": [
                 {"bucket": value, "label": label, "letters": n}
                 for value, label, n in self.histogram
@@ -130,7 +130,7 @@ class Basis:
         }
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 

@@ -1,5 +1,8 @@
 """Time to decision and letter outcomes (issue 18) against figures computed by hand."""
 
+import csv
+import html
+import io
 import json
 
 import pytest
@@ -226,3 +229,76 @@ def test_letter_outcomes_with_filters(counted):
     )
     filterset, plan = _filters("q=lumbar")  # a search: live
     assert letters.outcomes(filterset, plan=plan).total.letters == 7
+
+
+def test_csv_round_trip(client, counted):
+    response = client.get("/stats/decision-days/?over=year&format=csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    first = next(r for r in rows if r["period"] == "2017" and r["basis"] == "assigned")
+    assert (first["letters"], first["median_days"], first["p90_days"]) == ("4", "4", "42")
+
+
+def test_pages_and_api_agree(client, counted):
+    page = client.get("/stats/decision-days/?by=category&over=year")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<svg" in text and "Time to decision, by category, by year" in text
+    data = client.get("/api/stats/decision-days/?by=category&over=year").json()
+    assert data["letters"]["assigned"]["median_days"] == 20
+    assert data["undated_letters"] == 1
+    assert [(r["period"], r["value"], r["letters"]) for r in data["rows"]] == [
+        ("2017", "Pharmaceuticals", 3),
+        ("2017", "Surgery", 2),
+        ("2018", "Pharmaceuticals", 1),
+        ("2018", "Surgery", 1),
+    ]
+    assert data["rows"][0]["filters"] == {"category": "Pharmaceuticals"}
+    assert client.get("/stats/letters/?over=year").status_code == 200
+    data = client.get("/api/stats/letters/?by=category").json()
+    assert [
+        (r["value"], r["upheld"], r["overturned"], r["partially_overturned"]) for r in data["rows"]
+    ] == [
+        ("Pharmaceuticals", 4, 0, 1),
+        ("Surgery", 0, 2, 1),
+    ]
+    stats_page = client.get("/stats/").content.decode()
+    assert "/stats/decision-days/?over=month" in stats_page
+    assert "/stats/letters/?over=year" in stats_page
+
+
+def test_letter_outcomes_csv_round_trip(client, counted):
+    response = client.get("/stats/letters/?by=category&format=csv")
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="imr-letter-outcomes-by-category.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(r["value"], r["letters"], r["upheld"], r["partially_overturned"]) for r in rows] == [
+        ("Pharmaceuticals", "5", "4", "1"),
+        ("Surgery", "3", "0", "1"),
+    ]
+    assert float(rows[0]["upheld_share"]) == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("by=nope", "Parameter 'by': one of"),
+        ("over=week", "Parameter 'over': one of year, quarter, month"),
+        ("over=year&over=month", "Parameter 'over': give it once."),
+        ("format=xlsx", "Parameter 'format': csv"),
+        ("measure=rate", "Unknown parameter 'measure'"),
+        ("category=Nope", "category"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/stats/decision-days/", "/stats/letters/"])
+def test_bad_parameters_are_400s(client, path, query, message):
+    page = client.get(f"{path}?{query}")
+    assert page.status_code == 400
+    assert message in html.unescape(page.content.decode())
+    if not query.startswith("format"):
+        api = client.get(f"/api{path}?{query}")
+        assert api.status_code == 400
+        assert any(message in error for error in api.json()["errors"])
