@@ -34,7 +34,7 @@ from pathlib import Path
 import psycopg
 
 from bench.corpus import GENERATOR_VERSION, Corpus
-from determinations.choices import letter_outcome_value, modified_value
+from determinations.choices import decision_days_value, letter_outcome_value, modified_value
 from determinations.citation_format import citations_text
 from determinations.guidelines import guideline_value
 from determinations.search_vector import OWN_VECTORS, own_vector_sql, part_vector_sql, vector_sql
@@ -170,7 +170,7 @@ ITEM_COLUMNS = (
     "subcategory, service, body_regions, quantity, claims_administrator_basis, reviewer_basis, "
     "rationale, decision_date, decision_year, specialties, guideline_sources, "
     "guideline_documents, withdrawn, reviewer_citations_text, claims_administrator_citations_text, "
-    "priority, letter_outcome, licensure, modified"
+    "priority, letter_outcome, licensure, modified, decision_days, injury_year"
 )
 CITATION_COLUMNS = "item_id, cited_by, position, source, document, chapter, section, pages, year"
 
@@ -215,6 +215,10 @@ def chunk_rows(args: tuple) -> tuple[int, str, str, str, str]:
         withdrawn = index % 5003 == 4999  # about 0.02% withdrawn, deterministic
         reviewer = letter["reviewer"]
         patient = letter["patient"]
+        assigned, injured = letter["date_assigned"], letter["date_of_injury"]
+        decision_days = decision_days_value(
+            (decision - assigned).days if decision and assigned else None
+        )
         determinations.append(
             _row(
                 (
@@ -273,6 +277,8 @@ def chunk_rows(args: tuple) -> tuple[int, str, str, str, str]:
                         letter_outcome_value(letter["outcome"]),
                         _unique(reviewer["licensure"]),
                         modified_value(item["original_request"]),
+                        decision_days,
+                        injured.year if injured else None,
                     )
                 )
             )

@@ -30,7 +30,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import compare, crosstab, facets, plans, presenters, selectors, stats, suggestions
+from . import (
+    compare,
+    crosstab,
+    facets,
+    letters,
+    plans,
+    presenters,
+    selectors,
+    stats,
+    suggestions,
+    timing,
+)
 from .choices import (
     LetterOutcome,
     Priority,
@@ -727,6 +738,84 @@ class Compare(APIView):
             raise BadParameters(errors)
         comparison = compare.compare(filtersets, estimates=not exact_requested(request))
         return Response(comparison.as_dict())
+
+
+LETTER_TABLE_PARAMETERS = [
+    OpenApiParameter(
+        "by",
+        str,
+        enum=list(NAMES),
+        description="Rows per value of this dimension: a letter under each value its matching "
+        "items carry.",
+    ),
+    OpenApiParameter(
+        "over",
+        str,
+        enum=list(crosstab.OVER),
+        description="Rows per decision year, quarter (2017-Q3) or month (2017-07) of the "
+        "letter; letters without a decision date are in no period ('undated_letters').",
+    ),
+]
+
+
+class LetterTableSerializer(serializers.Serializer):
+    filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    by = serializers.CharField(allow_null=True, help_text="The 'by' dimension, or null.")
+    over = serializers.CharField(allow_null=True, help_text="year, quarter, month or null.")
+    letters = serializers.DictField(help_text="The figures of every matching letter.")
+    undated_letters = serializers.IntegerField(
+        help_text="Matching letters without a decision date (0 without 'over')."
+    )
+    truncated = serializers.BooleanField(help_text="Only the dimension's largest values.")
+    estimated = serializers.BooleanField(help_text="Counted over a fixed sample and scaled up.")
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="By period, then value (largest first): period, value, label, filters and "
+        "the figures, as in 'letters'.",
+    )
+
+
+def _letter_table_request(request):
+    """The filters, ``by`` and ``over`` of a letter-level table, and its count plan."""
+    filterset = ItemFilterSet(request.query_params)
+    chosen, errors = crosstab.given_once(request.query_params, ("by", "over"))
+    by, over = chosen.get("by"), chosen.get("over")
+    errors = filter_errors(filterset, extra=("exact", "by", "over")) + errors
+    errors += crosstab.period_errors(by, over)
+    if errors:
+        raise BadParameters(errors)
+    plan = plans.plan_for(filterset, estimates=not exact_requested(request))
+    return filterset, by, over, plan
+
+
+@extend_schema(
+    parameters=[*FILTER_PARAMETERS, EXACT_PARAMETER, *LETTER_TABLE_PARAMETERS],
+    responses={200: LetterTableSerializer, 400: ERRORS},
+)
+class DecisionDays(APIView):
+    """Time to decision of the matching letters: days from date assigned and from application
+    received to the decision date; letters known, median and 90th percentile (nearest rank),
+    shares over the 30-day (standard) and 3-day (expedited) limits, and a histogram; by
+    period and/or dimension. Definitions: docs/api.md, "Time to decision"."""
+
+    def get(self, request):
+        filterset, by, over, plan = _letter_table_request(request)
+        table = timing.table(filterset, by, over, plan=plan)
+        return Response({"filters": filterset.active, **table.as_dict()})
+
+
+@extend_schema(
+    parameters=[*FILTER_PARAMETERS, EXACT_PARAMETER, *LETTER_TABLE_PARAMETERS],
+    responses={200: LetterTableSerializer, 400: ERRORS},
+)
+class LetterOutcomes(APIView):
+    """Matching letters fully upheld, fully overturned and partially overturned, with their
+    shares, by period and/or dimension. Definitions: docs/api.md, "Letter outcomes"."""
+
+    def get(self, request):
+        filterset, by, over, plan = _letter_table_request(request)
+        table = letters.outcomes(filterset, by, over, plan=plan)
+        return Response({"filters": filterset.active, **table.as_dict()})
 
 
 # --- the human-readable description ----------------------------------------------------------

@@ -28,4 +28,6 @@ urlpatterns = [
     path("facets/", public_read(api.FacetCounts.as_view()), name="facets"),
     path("stats/", public_read(api.Statistics.as_view()), name="stats"),
     path("compare/", public_read(api.Compare.as_view()), name="compare"),
+    path("stats/decision-days/", public_read(api.DecisionDays.as_view()), name="decision_days"),
+    path("stats/letters/", public_read(api.LetterOutcomes.as_view()), name="letter_outcomes"),
 ]

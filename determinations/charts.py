@@ -377,3 +377,26 @@ def difference_bar(
     parts.append("</g>")
     parts.append(tail)
     return "".join(parts)
+
+
+def count_bars(rows: Sequence[tuple[str, int]], *, title: str, description: str = "") -> str:
+    """A histogram: horizontal bars of counts, one per ``(label, count)`` row in order, each as
+    wide as its count's share of the largest (the count written at its right)."""
+    row_height, text_line, bar_top, bar_height = 36, 15, 20, 12
+    height = row_height * max(len(rows), 1)
+    largest = max((count for _, count in rows), default=0)
+    words = description + " ".join(f"{label}: {count}." for label, count in rows)
+    head, tail = _open(height, title, words or "Nothing counted.", "chart-bars")
+    parts = [head]
+    for index, (label, count) in enumerate(rows):
+        y = index * row_height
+        width = count / largest * 100 if largest else 0.0
+        parts.append(
+            f"<g><title>{escape(f'{label}: {count}')}</title>"
+            f'<text x="0" y="{y + text_line}" {FONT}>{escape(_truncate(label, 34))}</text>'
+            f'<text x="100%" y="{y + text_line}" text-anchor="end" {FONT}>{count}</text>'
+            f'<rect x="0" y="{y + bar_top}" width="{_pct(width)}" height="{bar_height}" '
+            f'fill="{BAR_COLOUR}"/></g>'
+        )
+    parts.append(tail)
+    return "".join(parts)

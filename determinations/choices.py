@@ -116,3 +116,43 @@ class Category(models.TextChoices):
 
 
 SUBCATEGORY_CHOICES = sorted({(s, s) for subs in SUBCATEGORIES.values() for s in subs})
+
+
+class DecisionDays(models.TextChoices):
+    """Buckets of days from the letter's date assigned to its decision date: the
+    ``decision_days`` dimension and the time-to-decision histogram (``timing``). Bounds in
+    ``DECISION_DAYS_BOUNDS``; a letter decided before its date assigned, or missing either date,
+    is in no bucket."""
+
+    DAYS_0_7 = "0-7", "0 to 7 days"
+    DAYS_8_14 = "8-14", "8 to 14 days"
+    DAYS_15_30 = "15-30", "15 to 30 days"
+    DAYS_31_45 = "31-45", "31 to 45 days"
+    DAYS_46_90 = "46-90", "46 to 90 days"
+    OVER_90 = "over-90", "Over 90 days"
+
+
+# Each bucket's first and last day, inclusive (None: no last day), in DecisionDays' order.
+DECISION_DAYS_BOUNDS = ((0, 7), (8, 14), (15, 30), (31, 45), (46, 90), (91, None))
+
+
+def decision_days_value(days: int | None) -> str | None:
+    """The ``decision_days`` bucket of a number of days (None: unknown or negative). Also SQL:
+    ``decision_days_sql``."""
+    if days is None or days < 0:
+        return None
+    for (value, _), (_, last) in zip(DecisionDays.choices, DECISION_DAYS_BOUNDS, strict=True):
+        if last is None or days <= last:
+            return value
+    return None  # unreachable: the last bucket has no last day
+
+
+def decision_days_sql(days: str) -> str:
+    """``decision_days_value`` in SQL over the integer expression ``days`` (from the code)."""
+    whens = " ".join(
+        f"WHEN {days} <= {last} THEN '{value}'"
+        for (value, _), (_, last) in zip(DecisionDays.choices, DECISION_DAYS_BOUNDS, strict=True)
+        if last is not None
+    )
+    over = DecisionDays.OVER_90.value
+    return f"CASE WHEN {days} < 0 THEN NULL {whens} WHEN {days} IS NOT NULL THEN '{over}' END"

@@ -51,23 +51,36 @@ class Query:
 
 def query_from(data: QueryDict) -> tuple[Query, list[str]]:
     """The request's ``by``, ``over`` and ``measure``, and plain-language problems with them."""
-    errors, chosen = [], {}
-    for name in PARAMS:
-        values = data.getlist(name)
-        if len(values) > 1:
-            errors.append(f"Parameter '{name}': give it once.")
-        elif values:
-            chosen[name] = values[0]
+    chosen, errors = given_once(data, PARAMS)
     by, over, measure = chosen.get("by"), chosen.get("over"), chosen.get("measure", "rate")
-    if by is not None and by not in registry.BY_NAME:
-        errors.append(f"Parameter 'by': one of {', '.join(registry.NAMES)} (got '{by}').")
-    if over is not None and over not in OVER:
-        errors.append(f"Parameter 'over': one of {', '.join(OVER)} (got '{over}').")
+    errors += period_errors(by, over)
     if measure not in MEASURES:
         errors.append(f"Parameter 'measure': one of {', '.join(MEASURES)} (got '{measure}').")
     if by is None and ("over" in chosen or "measure" in chosen):
         errors.append("Parameters 'over' and 'measure' need 'by' (the dimension to cross).")
     return Query(by, over, measure), errors
+
+
+def given_once(data: QueryDict, names) -> tuple[dict[str, str], list[str]]:
+    """The value of each of ``names`` given, and a problem for each given more than once."""
+    errors, chosen = [], {}
+    for name in names:
+        values = data.getlist(name)
+        if len(values) > 1:
+            errors.append(f"Parameter '{name}': give it once.")
+        elif values:
+            chosen[name] = values[0]
+    return chosen, errors
+
+
+def period_errors(by: str | None, over: str | None) -> list[str]:
+    """Plain-language problems with a ``by`` dimension and an ``over`` period (None: absent)."""
+    errors = []
+    if by is not None and by not in registry.BY_NAME:
+        errors.append(f"Parameter 'by': one of {', '.join(registry.NAMES)} (got '{by}').")
+    if over is not None and over not in OVER:
+        errors.append(f"Parameter 'over': one of {', '.join(OVER)} (got '{over}').")
+    return errors
 
 
 @dataclass(frozen=True)
@@ -152,7 +165,7 @@ def _without_periods(filterset, spec: Dimension, plan) -> CrossTab:
     return CrossTab(spec, None, total, [], cells, 0, group.truncated, [])
 
 
-def _value_sql(spec: Dimension, row: str) -> str:
+def value_sql(spec: Dimension, row: str) -> str:
     """A dimension's value as text over the item row ``row`` (a pair's values joined by RS)."""
     quote = read_connection().ops.quote_name
     column = f"{row}.{quote(spec.column)}"
@@ -239,7 +252,7 @@ def _live(filterset, spec: Dimension, over: str, plan):
         columns.add(registry.BY_NAME[spec.within].column)
     sampled = sampling.sampled(items, every).order_by().values(*sorted(columns))
     inner, params = sampled.query.sql_with_params()
-    rows = f"SELECT s.decision_date AS d, {_value_sql(spec, 's')} AS v, s.outcome = %s AS o FROM ({inner}) AS s"  # noqa: E501, S608
+    rows = f"SELECT s.decision_date AS d, {value_sql(spec, 's')} AS v, s.outcome = %s AS o FROM ({inner}) AS s"  # noqa: E501, S608
     with read_connection().cursor() as cursor:
         cursor.execute(
             _counting_sql(rows, spec),

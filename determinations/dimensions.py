@@ -23,6 +23,7 @@ from .choices import (
     SUBCATEGORY_CHOICES,
     BodyRegion,
     Category,
+    DecisionDays,
     GuidelineSource,
     ItemOutcome,
     LetterOutcomeValue,
@@ -192,6 +193,26 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "A state the reviewer is licensed in, exactly (e.g. `California`).",
         is_array=True,
         max_length=60,
+    ),
+    Dimension(
+        "decision_days",
+        "decision_days",
+        "Days to decision",
+        "Days from the letter's date assigned to its decision date, in buckets: `0-7`, "
+        "`8-14`, `15-30`, `31-45`, `46-90`, `over-90` (letters missing a date, or decided "
+        "before their date assigned, have none).",
+        choices=tuple(DecisionDays.choices),
+        value_labels=True,
+    ),
+    Dimension(
+        "injury_year",
+        "injury_year",
+        "Injury year",
+        "Year of the letter's date of injury, four digits.",
+        integer=True,
+        max_length=4,
+        pattern=r"(19|20)\d\d",
+        order=BY_VALUE,
     ),
 )
 BY_NAME: dict[str, Dimension] = {dimension.name: dimension for dimension in DIMENSIONS}

@@ -44,6 +44,7 @@ from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 
 from . import presenters
+from .choices import DecisionDays
 from .citation_format import LIST_SEPARATOR
 from .filters import ItemFilterSet
 from .guidelines import LABEL_SEPARATOR, SEPARATOR, SOURCES
@@ -420,6 +421,102 @@ CROSSTAB_HEADER = (
     "share",
     "estimated",
 )
+
+
+def _table_csv(header, rows) -> bytes:
+    """A small analysis table as CSV: the items' export's encoding (UTF-8 with BOM, CRLF,
+    formula guard on every text cell)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([guard_cell(cell) if isinstance(cell, str) else cell for cell in row])
+    return (BOM + out.getvalue()).encode()
+
+
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
+def _group_cells(group) -> list:
+    """A letter-level group's ``period`` and ``value`` cells (empty when not grouped)."""
+    value = "" if group.row is None else group.row.value
+    if group.row is not None and len(group.row.params) == 2:  # a pair: as its label
+        value = group.row.label
+    return [group.period or "", str(value)]
+
+
+def _estimated(group) -> str:
+    return "true" if group.estimated else "false"
+
+
+TIMING_FIGURES = (
+    "letters",
+    "known",
+    "unknown",
+    "not_computable",
+    "median_days",
+    "p90_days",
+    "standard_letters",
+    "over_standard_limit",
+    "share_over_standard_limit",
+    "expedited_letters",
+    "over_expedited_limit",
+    "share_over_expedited_limit",
+)
+
+
+def timing_csv(table) -> bytes:
+    """Time to decision (``timing.TimingTable``) as CSV: one row per group and basis (the
+    total's alone without ``by`` or ``over``), its figures (``Basis.as_dict``), then letters per
+    histogram bucket (``days_0-7`` ...); shares are fractions, empty where undefined."""
+    buckets = [f"days_{value}" for value in DecisionDays.values]
+    header = ("period", "value", "basis", *TIMING_FIGURES, *buckets, "estimated")
+    groups = table.rows if (table.dimension or table.over) else [table.total]
+    rows = []
+    for timing in groups:
+        for basis in (timing.assigned, timing.received):
+            figures = basis.as_dict()
+            rows.append(
+                [
+                    *_group_cells(timing.group),
+                    basis.name,
+                    *(_blank(figures[name]) for name in TIMING_FIGURES),
+                    *(n for _, _, n in basis.histogram),
+                    _estimated(timing.group),
+                ]
+            )
+    return _table_csv(header, rows)
+
+
+OUTCOME_FIGURES = (
+    "letters",
+    "upheld",
+    "overturned",
+    "partially_overturned",
+    "without_outcome",
+    "upheld_share",
+    "overturned_share",
+    "partially_overturned_share",
+)
+
+
+def outcomes_csv(table) -> bytes:
+    """Letter outcomes (``letters.OutcomeTable``) as CSV: one row per group (the total's alone
+    without ``by`` or ``over``); shares are fractions of the group's letters."""
+    grouped = table.grouped
+    groups = table.rows if (grouped.dimension or grouped.over) else [table.total]
+    rows = []
+    for outcomes in groups:
+        figures = outcomes.as_dict()
+        rows.append(
+            [
+                *_group_cells(outcomes.group),
+                *(_blank(figures[name]) for name in OUTCOME_FIGURES),
+                _estimated(outcomes.group),
+            ]
+        )
+    return _table_csv(("period", "value", *OUTCOME_FIGURES, "estimated"), rows)
 
 
 def crosstab_csv(table) -> bytes:

@@ -23,6 +23,7 @@ from .choices import (
     BodyRegion,
     Category,
     CitedBy,
+    DecisionDays,
     GuidelineSource,
     ItemOutcome,
     LetterOutcome,
@@ -426,6 +427,18 @@ class DisputedItem(models.Model):
         help_text="'true' when the claims administrator modified the request (it has an "
         "original request), else NULL (facet).",
     )
+    decision_days = models.CharField(
+        max_length=8,
+        choices=DecisionDays.choices,
+        null=True,
+        blank=True,
+        help_text="Days from the determination's date assigned to its decision date, as a "
+        "bucket (choices.decision_days_value; NULL: a date unknown or the decision earlier) "
+        "(facet).",
+    )
+    injury_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year of the determination's date of injury (facet)."
+    )
     withdrawn = models.BooleanField(
         default=False, help_text="Copy of the determination's withdrawn state."
     )
@@ -456,6 +469,8 @@ class DisputedItem(models.Model):
             models.Index(fields=["-decision_date", "-id"], name="item_newest_idx"),
             models.Index(fields=["priority"], name="item_priority_idx"),
             models.Index(fields=["letter_outcome"], name="item_letter_outcome_idx"),
+            models.Index(fields=["decision_days"], name="item_decision_days_idx"),
+            models.Index(fields=["injury_year"], name="item_injury_year_idx"),
             models.Index(
                 fields=["modified"], condition=Q(modified__isnull=False), name="item_modified_idx"
             ),
@@ -716,6 +731,57 @@ class FacetLetterCount(models.Model):
         return f"{self.facet}={self.value} ({self.outcome}): {self.letters}"
 
 
+class PeriodLetterCount(models.Model):
+    """``FacetLetterCount`` per calendar month of the letters' decision dates (dated letters
+    only): the letter outcomes over time (``letters``). Facets: every letter ('') and the
+    values of ``summaries.PERIOD_KEYS``; maintained with it by ``summaries.summaries_refresh``,
+    read only while the summaries are fresh."""
+
+    facet = models.CharField(max_length=24, blank=True, help_text="Facet ('' = all letters).")
+    value = models.TextField(blank=True, help_text="The value, as text.")
+    month = models.DateField(help_text="First day of the letters' decision month.")
+    outcome = models.CharField(
+        max_length=24, blank=True, help_text="The letter's own outcome ('' when it has none)."
+    )
+    letters = models.IntegerField(help_text="Letters with a matching item decided that month.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet", "value", "month", "outcome"], name="periodletter_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value} in {self.month:%Y-%m} ({self.outcome}): {self.letters}"
+
+
+class PeriodDaysCount(models.Model):
+    """Letters per decision month, facet value, basis and days to decision (``timing``): the
+    day-by-day counts medians and percentiles are computed from, exactly. Only letters whose
+    days are known or not computable (``letters.NOT_COMPUTABLE``); the facets of
+    ``PeriodLetterCount``, maintained and read with it."""
+
+    facet = models.CharField(max_length=24, blank=True, help_text="Facet ('' = all letters).")
+    value = models.TextField(blank=True, help_text="The value, as text.")
+    month = models.DateField(help_text="First day of the letters' decision month.")
+    basis = models.CharField(max_length=8, help_text="assigned or received (letters.BASES).")
+    days = models.SmallIntegerField(help_text="Days to decision (-1: not computable; 366: more).")
+    expedited = models.BooleanField(help_text="The letter's priority is expedited.")
+    letters = models.IntegerField(help_text="Letters with a matching item.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet", "value", "basis", "month", "days", "expedited"],
+                name="perioddays_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value} in {self.month:%Y-%m}: {self.letters} in {self.days} d"
+
+
 class SummaryItem(models.Model):
     """What the summaries counted for one public item: its letter and facet values.
 
@@ -734,6 +800,12 @@ class SummaryItem(models.Model):
     )
     letter_public = models.BooleanField(help_text="The letter itself is not withdrawn.")
     overturned = models.BooleanField(help_text="The item was overturned.")
+    days_assigned = models.SmallIntegerField(
+        null=True, help_text="Its letter's days from date assigned to decision (letters.days_sql)."
+    )
+    days_received = models.SmallIntegerField(
+        null=True, help_text="Its letter's days from application received to decision."
+    )
 
     def __str__(self) -> str:
         return f"summary of an item of letter {self.letter}"

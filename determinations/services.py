@@ -47,7 +47,13 @@ from django.db.models import BooleanField, CharField, Expression, F, IntegerFiel
 from django.utils import timezone
 
 from . import search_vector
-from .choices import CitedBy, ParseStatus, letter_outcome_value, modified_value
+from .choices import (
+    CitedBy,
+    ParseStatus,
+    decision_days_value,
+    letter_outcome_value,
+    modified_value,
+)
 from .citation_format import citations_text
 from .guidelines import guideline_value
 from .models import (
@@ -643,6 +649,11 @@ def _item_rows(
     licensure = reviewer.licensure if reviewer else []
     decision_date = determination.decision_date
     letter_outcome = letter_outcome_value(determination.outcome)
+    assigned = determination.date_assigned
+    decision_days = decision_days_value(
+        (decision_date - assigned).days if decision_date and assigned else None
+    )
+    injured = determination.date_of_injury
     rows, citations = [], []
     for item in items:
         reviewer_citations = (item.get("reviewer") or {}).get("citations") or []
@@ -667,6 +678,8 @@ def _item_rows(
             licensure=_unique(licensure),
             priority=determination.priority,
             letter_outcome=letter_outcome,
+            decision_days=decision_days,
+            injury_year=injured.year if injured else None,
             modified=modified_value(item.get("original_request")),
             guideline_sources=_unique(c.get("source") for c in reviewer_citations),
             guideline_documents=_unique(

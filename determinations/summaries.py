@@ -50,6 +50,8 @@ from .models import (
     DisputedItem,
     FacetLetterCount,
     FacetPairCount,
+    PeriodDaysCount,
+    PeriodLetterCount,
     PeriodPairCount,
     SummaryChange,
     SummaryItem,
@@ -91,6 +93,8 @@ _T = {
     "determination": Determination._meta.db_table,
     "pair": FacetPairCount._meta.db_table,
     "period": PeriodPairCount._meta.db_table,
+    "period_letter": PeriodLetterCount._meta.db_table,
+    "period_days": PeriodDaysCount._meta.db_table,
     "letter": FacetLetterCount._meta.db_table,
     "state": SummaryState._meta.db_table,
     "snapshot": SummaryItem._meta.db_table,
@@ -350,6 +354,65 @@ def period_rows(key, group: str, over: str) -> tuple[list[tuple], dict] | None:
     return found, totals
 
 
+def has_letter_periods(key, spec) -> bool:
+    """Whether ``PeriodLetterCount``/``PeriodDaysCount`` answer ``key`` (from ``summary_key``,
+    not None) grouped by the dimension ``spec`` (None: not grouped): no filter or a year by
+    nothing or a ``PERIOD_KEYS`` dimension; one ``PERIOD_KEYS`` value by nothing."""
+    if spec is not None and spec.summary_group not in PERIOD_KEYS:
+        return False
+    return key == ALL or key[0] == YEAR or (key[0] in PERIOD_KEYS and spec is None)
+
+
+def letter_period_rows(key, group: str | None, over: str | None) -> tuple[list, list] | None:
+    """``letters.Counted``'s outcome and days rows for ``key`` (``has_letter_periods``) grouped
+    by the summary facet ``group`` (None: not grouped) over ``over`` (None: no period); None if
+    stale. Outcomes of undated letters (period None) are the all-time ``FacetLetterCount`` less
+    the months; grouped over a period, only the dated letters' rows are given."""
+    facet, value = key if key not in (ALL,) and key[0] != YEAR else ("", "")
+    year = [int(key[1])] if key != ALL and key[0] == YEAR else []
+    months = " AND extract(year FROM month) = %s" if year else ""
+    if group is not None:
+        facet, where, value_params, shown = group, "facet = %s", [group], "value"
+    else:
+        where, value_params, shown = "facet = %s AND value = %s", [facet, value], "NULL::text"
+    fmt = PERIOD_FORMATS.get(over)
+    sql = (
+        f"SELECT 'o', to_char(month, %s::text), {shown}, outcome, NULL::integer, "  # noqa: S608
+        f"NULL::boolean, sum(letters)::bigint FROM {_T['period_letter']} WHERE {where}{months} "
+        f"GROUP BY 2, 3, 4 "
+        f"UNION ALL SELECT basis, to_char(month, %s::text), {shown}, NULL, days, expedited, "
+        f"sum(letters)::bigint FROM {_T['period_days']} WHERE {where}{months} "
+        f"GROUP BY 1, 2, 3, 5, 6"
+    )
+    params = [fmt, *value_params, *year, fmt, *value_params, *year]
+    if not year and (group is None or over is None):
+        sql += (
+            f" UNION ALL SELECT 'u', NULL, {shown}, outcome, NULL, NULL, letters::bigint "  # noqa: S608
+            f"FROM {_T['letter']} WHERE {where}"
+        )
+        params += value_params
+    rows = fresh_rows(sql, params, 7)
+    if rows is None:
+        return None
+    outcomes, days, everything = [], [], {}
+    names = {basis[0]: basis for basis in DAYS_BASES}
+    for kind, period, value_, outcome, amount, expedited, n in rows:
+        if kind == "o":
+            outcomes.append((period, value_, outcome, n))
+        elif kind == "u":
+            everything[(value_, outcome)] = n
+        else:
+            days.append((period, value_, names[kind[0]], amount, expedited, n))
+    if everything:
+        if over is None:  # all-time counts, the undated letters included
+            outcomes = [(None, v, o, n) for (v, o), n in everything.items()]
+        else:
+            for _, value_, outcome, n in outcomes:
+                everything[(value_, outcome)] -= n
+            outcomes += [(None, v, o, n) for (v, o), n in everything.items() if n]
+    return outcomes, days
+
+
 # --- Rebuilding ---------------------------------------------------------------------------------
 
 
@@ -385,6 +448,31 @@ def _paired(a: str, b: str, by_month: bool) -> bool:
 FULL_REFRESH_ABOVE = 200_000
 
 
+# Days to decision (``letters``, ``timing``): each basis -> (the letter's start date column,
+# SummaryItem's column of the days), counted as ``days_sql`` says.
+DAYS_BASES = {
+    "assigned": ("date_assigned", "days_assigned"),
+    "received": ("application_received", "days_received"),
+}
+MAX_DAYS = 365  # days past this count as OVER_MAX ("more than 365 days")
+OVER_MAX = MAX_DAYS + 1
+NOT_COMPUTABLE = -1  # the decision date precedes the start date: one of them is wrong
+
+
+def days_sql(start: str, end: str) -> str:
+    """Days from the date expression ``start`` to ``end`` as counted (from the code): NULL when
+    either is unknown, ``NOT_COMPUTABLE`` when negative, at most ``OVER_MAX``."""
+    return (
+        f"CASE WHEN {start} IS NULL OR {end} IS NULL THEN NULL "
+        f"WHEN {end} - {start} < 0 THEN {NOT_COMPUTABLE} "
+        f"ELSE least({end} - {start}, {OVER_MAX}) END"
+    )
+
+
+def _days(start: str) -> str:
+    return days_sql(f"d.{start}", "d.decision_date")
+
+
 def _snapshot_insert_sql(where: str) -> str:
     """Copy public items (``where`` over ``i``) into ``SummaryItem``, arrays deduplicated."""
     columns, names = [], []
@@ -398,9 +486,9 @@ def _snapshot_insert_sql(where: str) -> str:
         names.append(f'"{name}"')
     return (
         f"INSERT INTO {_T['snapshot']} (letter, determination_outcome, decision_date, "  # noqa: S608
-        f"letter_public, overturned, {', '.join(names)}) "
+        f"letter_public, overturned, days_assigned, days_received, {', '.join(names)}) "
         f"SELECT i.determination_id, coalesce(d.outcome, ''), i.decision_date, d.id IS NOT NULL, "
-        f"i.outcome = %s, "
+        f"i.outcome = %s, {_days('date_assigned')}, {_days('application_received')}, "
         f"{', '.join(columns)} "
         f"FROM {_T['item']} i LEFT JOIN {_T['determination']} d "
         f"ON d.id = i.determination_id AND d.withdrawn_at IS NULL "
@@ -551,6 +639,67 @@ def _apply_pair_deltas(cursor, plus: str, minus: str | None, *, by_month: bool) 
     return rows
 
 
+def _letter_values_sql(table: str) -> str:
+    """Each public dated letter of ``table`` (``SummaryItem`` rows) once per ``PERIOD_KEYS``
+    value its items carry and once in all (facet ''): ``(facet, value, month, outcome,
+    days_assigned, days_received, expedited)``, one pass."""
+    scalars = [name for name in PERIOD_KEYS if name in SCALARS]
+    arrays = [name for name in PERIOD_KEYS if name in ARRAYS]
+    values = ", ".join(["('', '')", *(f"('{name}', n.\"{name}\")" for name in scalars)])
+    unnested = "".join(
+        f" UNION ALL SELECT '{name}', u FROM unnest(n.\"{name}\") AS u"  # noqa: S608
+        for name in arrays
+    )
+    return (
+        f"SELECT DISTINCT n.letter, f.facet, f.value, "  # noqa: S608
+        f"date_trunc('month', n.decision_date)::date AS month, "
+        f"n.determination_outcome AS outcome, n.days_assigned, n.days_received, "
+        f"n.priority = 'expedited' AS expedited "
+        f"FROM {table} n CROSS JOIN LATERAL (SELECT * FROM (VALUES {values}) AS v "
+        f"{unnested}) AS f(facet, value) "
+        f"WHERE n.letter_public AND n.decision_date IS NOT NULL AND f.value IS NOT NULL"
+    )
+
+
+def _apply_letter_period_deltas(cursor, plus: str, minus: str | None) -> int:
+    """Add the letters of ``plus`` to ``PeriodLetterCount`` and ``PeriodDaysCount``, less
+    those of ``minus``; rows falling to zero are deleted by key. Returns the rows written."""
+    cursor.execute("DROP TABLE IF EXISTS letter_delta")
+    parts = [f"SELECT *, 1 AS n FROM ({_letter_values_sql(plus)}) AS p"]  # noqa: S608
+    if minus is not None:
+        parts.append(f"SELECT *, -1 AS n FROM ({_letter_values_sql(minus)}) AS m")  # noqa: S608
+    cursor.execute(
+        "CREATE TEMPORARY TABLE letter_delta ON COMMIT DROP AS " + " UNION ALL ".join(parts)
+    )
+    days = " UNION ALL ".join(
+        f"SELECT facet, value, month, '{basis}' AS basis, {column} AS days, expedited, n "  # noqa: S608
+        f"FROM letter_delta WHERE {column} IS NOT NULL"
+        for basis, (_, column) in DAYS_BASES.items()
+    )
+    statements = {
+        _T["period_letter"]: (
+            "facet, value, month, outcome",
+            "SELECT facet, value, month, outcome, n FROM letter_delta",
+        ),
+        _T["period_days"]: ("facet, value, basis, month, days, expedited", days),
+    }
+    written = 0
+    for table, (keys, source) in statements.items():
+        cursor.execute(
+            f"INSERT INTO {table} AS t ({keys}, letters) "  # noqa: S608
+            f"SELECT {keys}, sum(n) FROM ({source}) AS d GROUP BY {keys} HAVING sum(n) <> 0 "
+            f"ON CONFLICT ({keys}) DO UPDATE SET letters = t.letters + EXCLUDED.letters"
+        )
+        written += cursor.rowcount
+        if minus is not None:
+            cursor.execute(
+                f"DELETE FROM {table} t USING (SELECT DISTINCT facet, value, month "  # noqa: S608
+                f"FROM letter_delta) AS d WHERE t.letters = 0 AND t.facet = d.facet "
+                f"AND t.value = d.value AND t.month = d.month"
+            )
+    return written
+
+
 def _apply_deltas(cursor, plus: str, minus: str | None) -> tuple[int, int]:
     """Add the counts of ``plus`` rows and subtract those of ``minus`` rows (tables of
     ``SummaryItem`` rows); returns the pair (and period pair) and letter rows written."""
@@ -571,6 +720,7 @@ def _apply_deltas(cursor, plus: str, minus: str | None) -> tuple[int, int]:
     letter_rows = cursor.rowcount
     if minus is not None:
         cursor.execute(f"DELETE FROM {_T['letter']} WHERE letters = 0")  # noqa: S608
+    letter_rows += _apply_letter_period_deltas(cursor, plus, minus)
     return pair_rows, letter_rows
 
 
@@ -614,7 +764,7 @@ def summaries_refresh(*, only_if_stale: bool = False, full: bool = False) -> dic
         if full:
             cursor.execute(f"TRUNCATE {_T['snapshot']}")
             cursor.execute(f"DELETE FROM {_T['pair']}")  # noqa: S608
-            cursor.execute(f"TRUNCATE {_T['period']}")
+            cursor.execute(f"TRUNCATE {_T['period']}, {_T['period_letter']}, {_T['period_days']}")
             cursor.execute(f"DELETE FROM {_T['letter']}")  # noqa: S608
             cursor.execute(_snapshot_insert_sql("true"), [ItemOutcome.OVERTURNED])
             cursor.execute(f"ANALYZE {_T['snapshot']}")

@@ -19,6 +19,12 @@ urlpatterns = [
     path("determinations/<key:key>/original/", public_read(views.original), name="original"),
     path("stats/", public_read(views_analysis.stats_page), name="stats"),
     path("compare/", public_read(views_analysis.compare_page), name="compare"),
+    path(
+        "stats/decision-days/",
+        public_read(views_analysis.decision_days_page),
+        name="decision_days",
+    ),
+    path("stats/letters/", public_read(views_analysis.letters_page), name="letter_outcomes"),
     path("export/items.csv", public_read(views_analysis.export_csv), name="export_csv"),
     path("export/items.jsonl", public_read(views_analysis.export_jsonl), name="export_jsonl"),
     path("feed/", public_read(feeds.ItemFeed()), name="feed"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from . import charts, compare, crosstab, exports, plans, stats
+from . import charts, compare, crosstab, exports, letters, plans, stats, timing
 from .dimensions import BY_NAME
 from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_guidelines
 from .responses import bad_request, plain_bad_request
@@ -224,6 +224,170 @@ def compare_page(request: HttpRequest) -> HttpResponse:
             "api_query": own,
         },
     )
+
+
+LETTER_PARAMS = ("by", "over", "format")  # beside the browse filters
+
+
+def _letter_table_query(request: HttpRequest):
+    """A letter-level page's filters, ``by``, ``over`` and CSV wish, or its 400 page."""
+    filterset = ItemFilterSet(request.GET)
+    chosen, errors = crosstab.given_once(request.GET, LETTER_PARAMS)
+    by, over = chosen.get("by"), chosen.get("over")
+    errors = (
+        filter_errors(filterset, extra=LETTER_PARAMS) + errors + crosstab.period_errors(by, over)
+    )
+    if chosen.get("format", "csv") != "csv":
+        errors.append("Parameter 'format': csv (the table as CSV), once.")
+    if errors:
+        return bad_request(request, errors)
+    return filterset, by, over, "format" in chosen
+
+
+def _csv(content: bytes, name: str, by: str | None, over: str | None) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    name += "".join(f"-by-{part}" for part in (by, over) if part)
+    response["Content-Disposition"] = f'attachment; filename="imr-{name}.csv"'
+    return response
+
+
+def _letter_page_context(request: HttpRequest, filterset: ItemFilterSet, grouped) -> dict:
+    """What both letter-level pages show around their table: filters, links, the estimate."""
+    active = filterset.active
+    browse = reverse("determinations:browse")
+    filters = filter_query(active)
+    own = request.GET.copy()
+    own.pop("format", None)
+    stats_href = reverse("determinations:stats")
+    return {
+        "grouped": grouped,
+        "active": _shown(active),
+        "csv_query": f"{own.urlencode()}&format=csv",
+        "api_query": own.urlencode(),
+        "stats_href": f"{stats_href}?{filters}" if filters else stats_href,
+        "browse_href": f"{browse}?{filters}" if filters else browse,
+        "prefix": "~" if grouped.estimated else "",
+        "sample_every": grouped.total.every,
+    }
+
+
+def _row_href(active, group) -> str:
+    """The browse query of a row's letters' items (its value; a period is no browse filter)."""
+    browse = reverse("determinations:browse")
+    replace = group.row.params if group.row is not None else ()
+    query = filter_query(active, replace=replace)
+    return f"{browse}?{query}" if query else browse
+
+
+def _days_text(days: int | None) -> str:
+    if days is None:
+        return "n/a"
+    return f"over {letters.MAX_DAYS}" if days > letters.MAX_DAYS else str(days)
+
+
+@require_GET
+@without_tracking
+@with_sourced_guidelines
+def decision_days_page(request: HttpRequest) -> HttpResponse:
+    """``/stats/decision-days/``: time to decision (table and histogram), or its CSV."""
+    asked = _letter_table_query(request)
+    if isinstance(asked, HttpResponse):
+        return asked
+    filterset, by, over, as_csv = asked
+    table = timing.table(filterset, by, over, plan=plans.plan_for(filterset))
+    if as_csv:
+        return _csv(exports.timing_csv(table), "decision-days", by, over)
+    active = filterset.active
+    rows = [
+        {
+            "timing": row,
+            "href": _row_href(active, row.group),
+            "bases": [
+                {
+                    "basis": basis,
+                    "words": BASIS_WORDS[basis.name],
+                    "median": _days_text(basis.median),
+                    "p90": _days_text(basis.p90),
+                    "over_standard": charts.percent(
+                        timing.share(basis.over_standard, basis.standard)
+                    ),
+                    "over_expedited": charts.percent(
+                        timing.share(basis.over_expedited, basis.expedited)
+                    ),
+                }
+                for basis in (row.assigned, row.received)
+            ],
+        }
+        for row in table.rows or [table.total]
+    ][:PAGE_CELLS]
+    total = table.total
+    charts_ = [
+        mark_safe(  # noqa: S308 (escaped by charts)
+            charts.count_bars(
+                [(label, n) for _, label, n in basis.histogram],
+                title=f"Letters by days from {BASIS_WORDS[basis.name]} to decision",
+                description=f"Letters with both dates known: {basis.known}. ",
+            )
+        )
+        for basis in (total.assigned, total.received)
+    ]
+    context = _letter_page_context(request, filterset, table.grouped)
+    context.update(
+        table=table,
+        rows=rows,
+        total=total,
+        total_bases=[
+            {
+                "basis": basis,
+                "words": BASIS_WORDS[basis.name],
+                "median": _days_text(basis.median),
+                "p90": _days_text(basis.p90),
+            }
+            for basis in (total.assigned, total.received)
+        ],
+        charts=charts_,
+        title=_title("Time to decision", table.grouped),
+        standard_limit=timing.STANDARD_LIMIT,
+        expedited_limit=timing.EXPEDITED_LIMIT,
+    )
+    return render(request, "determinations/decision_days.html", context)
+
+
+BASIS_WORDS = {"assigned": "date assigned", "received": "application received"}
+
+
+def _title(what: str, grouped) -> str:
+    parts = [f"by {grouped.dimension.title.lower()}"] if grouped.dimension else []
+    parts += [f"by {grouped.over}"] if grouped.over else []
+    return ", ".join([what, *parts])
+
+
+@require_GET
+@without_tracking
+@with_sourced_guidelines
+def letters_page(request: HttpRequest) -> HttpResponse:
+    """``/stats/letters/``: letters fully upheld, fully or partially overturned, or its CSV."""
+    asked = _letter_table_query(request)
+    if isinstance(asked, HttpResponse):
+        return asked
+    filterset, by, over, as_csv = asked
+    table = letters.outcomes(filterset, by, over, plan=plans.plan_for(filterset))
+    if as_csv:
+        return _csv(exports.outcomes_csv(table), "letter-outcomes", by, over)
+    active = filterset.active
+    rows = [
+        {
+            "outcomes": row,
+            "href": _row_href(active, row.group),
+            "shares": [
+                charts.percent(row.share(getattr(row, name))) for name in letters.OUTCOME_NAMES
+            ],
+        }
+        for row in table.rows or [table.total]
+    ][:PAGE_CELLS]
+    context = _letter_page_context(request, filterset, table.grouped)
+    context.update(table=table, rows=rows, title=_title("Letter outcomes", table.grouped))
+    return render(request, "determinations/letters.html", context)
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse:

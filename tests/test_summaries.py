@@ -69,6 +69,7 @@ def build_archive() -> dict:
     l2 = a_determination(
         a_parse(
             decision_date="2018-03-01",
+            date_of_injury="2016-08-15",  # injury_year: 2016 here, 2015 elsewhere
             reviewer=a_reviewer(
                 "Physical Medicine & Rehabilitation",
                 "Pain Medicine",
@@ -159,6 +160,19 @@ def as_plain(counts):
 # What the summaries should hold, computed in Python from the items ----------------------------
 
 
+def _decision_days(letter) -> str | None:
+    """The letter's ``decision_days`` bucket, from its own dates."""
+    if letter.decision_date is None or letter.date_assigned is None:
+        return None
+    days = (letter.decision_date - letter.date_assigned).days
+    buckets = [(7, "0-7"), (14, "8-14"), (30, "15-30"), (45, "31-45"), (90, "46-90")]
+    return None if days < 0 else next((b for last, b in buckets if days <= last), "over-90")
+
+
+def _injury_year(letter) -> str | None:
+    return None if letter.date_of_injury is None else str(letter.date_of_injury.year)
+
+
 def item_values(item: DisputedItem) -> set[tuple[str, str]]:
     values = {
         ("outcome", item.outcome),
@@ -170,6 +184,8 @@ def item_values(item: DisputedItem) -> set[tuple[str, str]]:
         ("priority", item.priority),
         ("letter_outcome", item.letter_outcome),
         ("modified", "true" if item.original_request is not None else None),
+        ("decision_days", _decision_days(item.determination)),
+        ("injury_year", _injury_year(item.determination)),
     }
     for facet, column in (
         ("guideline_source", "guideline_sources"),
@@ -448,11 +464,14 @@ FACET_COLUMNS = {
     "letter_outcome": "letter_outcome",
     "modified": "modified",
     "licensure": "licensure",
+    "decision_days": "decision_days",
+    "injury_year": "injury_year",
 }
 SEVERAL_FILTERS = [
     "priority=expedited&outcome=upheld",
     "letter_outcome=partially_overturned&licensure=Oregon",
     "modified=true&year=2017&letter_outcome=partially_overturned",
+    "decision_days=over-90&injury_year=2015",
     # The date range is no facet, but a condition on every facet's count (undated never match).
     "decided_from=2018-01-01",
     "decided_to=2017-12-31&region=lumbar",
