@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import crosstab, facets, plans, presenters, selectors, stats, suggestions
+from . import crosstab, facets, plans, presenters, reports, selectors, stats, suggestions
 from .choices import (
     LetterOutcome,
     Priority,
@@ -667,6 +667,37 @@ class Statistics(APIView):
             )
         result = stats.statistics(filterset, plan=plan)
         return Response({"filters": filterset.active, **result.as_dict()})
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "year", int, OpenApiParameter.PATH, description="Decision year, four digits."
+        )
+    ],
+    responses={
+        200: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="The year's tables: each with its title, what it counts, its browse, "
+            "statistics and CSV addresses, its items and its rows (docs/api.md, Year report).",
+        ),
+        400: ERRORS,
+        404: OpenApiResponse(
+            ErrorsSerializer, description="The archive holds no letter decided that year."
+        ),
+    },
+)
+class YearReport(APIView):
+    """The year report of one decision year: the Division's annual tables (shares by category,
+    subcategory and drug class; overturn rate overall and by category; decisions per letter;
+    outcomes by reviewer specialty and guideline source), over the letters the archive holds."""
+
+    def get(self, request, year: int):
+        _reject_any_parameter(request)
+        report = reports.year_report(year)
+        if report is None:
+            raise exceptions.NotFound(f"The archive holds no letter decided in {year}.")
+        return Response(report.as_dict())
 
 
 # --- the human-readable description ----------------------------------------------------------

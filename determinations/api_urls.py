@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from imr_archive.db_router import public_read
 
-from . import api, converters  # noqa: F401  (converters registers "key")
+from . import api, converters  # noqa: F401  (converters registers "key", "year")
 
 app_name = "api"
 
@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("facets/", public_read(api.FacetCounts.as_view()), name="facets"),
     path("stats/", public_read(api.Statistics.as_view()), name="stats"),
+    path("reports/<year:year>/", public_read(api.YearReport.as_view()), name="report"),
 ]

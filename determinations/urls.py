@@ -3,7 +3,7 @@ from django.urls import path
 from imr_archive.db_router import public_read
 
 from . import (
-    converters,  # noqa: F401  (registers the "key" converter)
+    converters,  # noqa: F401  (registers the "key" and "year" converters)
     feeds,
     views,
     views_analysis,
@@ -18,6 +18,8 @@ urlpatterns = [
     path("determinations/<key:key>/json/", public_read(views.detail_json), name="detail_json"),
     path("determinations/<key:key>/original/", public_read(views.original), name="original"),
     path("stats/", public_read(views_analysis.stats_page), name="stats"),
+    path("reports/", public_read(views_analysis.reports_page), name="reports"),
+    path("reports/<year:year>/", public_read(views_analysis.report_page), name="report"),
     path("export/items.csv", public_read(views_analysis.export_csv), name="export_csv"),
     path("export/items.jsonl", public_read(views_analysis.export_jsonl), name="export_jsonl"),
     path("feed/", public_read(feeds.ItemFeed()), name="feed"),
