@@ -37,6 +37,7 @@ from . import (
     letters,
     plans,
     presenters,
+    reports,
     selectors,
     stats,
     suggestions,
@@ -816,6 +817,37 @@ class LetterOutcomes(APIView):
         filterset, by, over, plan = _letter_table_request(request)
         table = letters.outcomes(filterset, by, over, plan=plan)
         return Response({"filters": filterset.active, **table.as_dict()})
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "year", int, OpenApiParameter.PATH, description="Decision year, four digits."
+        )
+    ],
+    responses={
+        200: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="The year's tables: each with its title, what it counts, its browse, "
+            "statistics and CSV addresses, its items and its rows (docs/api.md, Year report).",
+        ),
+        400: ERRORS,
+        404: OpenApiResponse(
+            ErrorsSerializer, description="The archive holds no letter decided that year."
+        ),
+    },
+)
+class YearReport(APIView):
+    """The year report of one decision year: the Division's annual tables (shares by category,
+    subcategory and drug class; overturn rate overall and by category; decisions per letter;
+    outcomes by reviewer specialty and guideline source), over the letters the archive holds."""
+
+    def get(self, request, year: int):
+        _reject_any_parameter(request)
+        report = reports.year_report(year)
+        if report is None:
+            raise exceptions.NotFound(f"The archive holds no letter decided in {year}.")
+        return Response(report.as_dict())
 
 
 # --- the human-readable description ----------------------------------------------------------

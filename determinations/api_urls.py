@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from imr_archive.db_router import public_read
 
-from . import api, converters  # noqa: F401  (converters registers "key")
+from . import api, converters  # noqa: F401  (converters registers "key", "year")
 
 app_name = "api"
 
@@ -30,4 +30,5 @@ urlpatterns = [
     path("compare/", public_read(api.Compare.as_view()), name="compare"),
     path("stats/decision-days/", public_read(api.DecisionDays.as_view()), name="decision_days"),
     path("stats/letters/", public_read(api.LetterOutcomes.as_view()), name="letter_outcomes"),
+    path("reports/<year:year>/", public_read(api.YearReport.as_view()), name="report"),
 ]

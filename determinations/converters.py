@@ -19,4 +19,17 @@ class PermalinkKeyConverter:
         return value
 
 
+class YearConverter:
+    """A decision year as the ``year`` filter takes it (19xx or 20xx): anything else is a 404."""
+
+    regex = r"(?:19|20)[0-9]{2}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
 register_converter(PermalinkKeyConverter, "key")
+register_converter(YearConverter, "year")

@@ -157,12 +157,21 @@ def crosstab(filterset: ItemFilterSet, query: Query, *, plan: plans.CountPlan) -
 
 def _without_periods(filterset, spec: Dimension, plan) -> CrossTab:
     result = stats.statistics(filterset, dimensions=(spec.name,), plan=plan)
-    (group,) = result.groups
+    (table,) = without_periods(result)
+    return table
+
+
+def without_periods(result: stats.Statistics) -> list[CrossTab]:
+    """The cross-tab without ``over`` of each group of ``result``: each value's rate and its
+    share of all matching items (one ``statistics`` call answers several such tables)."""
     total = result.total
-    cells = [
-        Cell(None, row, row.items / total.items if total.items else None) for row in group.rows
-    ]
-    return CrossTab(spec, None, total, [], cells, 0, group.truncated, [])
+    tables = []
+    for group in result.groups:
+        cells = [
+            Cell(None, row, row.items / total.items if total.items else None) for row in group.rows
+        ]
+        tables.append(CrossTab(group.dimension, None, total, [], cells, 0, group.truncated, []))
+    return tables
 
 
 def value_sql(spec: Dimension, row: str) -> str:

@@ -3,7 +3,7 @@ from django.urls import path
 from imr_archive.db_router import public_read
 
 from . import (
-    converters,  # noqa: F401  (registers the "key" converter)
+    converters,  # noqa: F401  (registers the "key" and "year" converters)
     feeds,
     views,
     views_analysis,
@@ -25,6 +25,8 @@ urlpatterns = [
         name="decision_days",
     ),
     path("stats/letters/", public_read(views_analysis.letters_page), name="letter_outcomes"),
+    path("reports/", public_read(views_analysis.reports_page), name="reports"),
+    path("reports/<year:year>/", public_read(views_analysis.report_page), name="report"),
     path("export/items.csv", public_read(views_analysis.export_csv), name="export_csv"),
     path("export/items.jsonl", public_read(views_analysis.export_jsonl), name="export_jsonl"),
     path("feed/", public_read(feeds.ItemFeed()), name="feed"),

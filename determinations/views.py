@@ -17,14 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from . import keys, paging, plans, selectors, suggestions
-from .facets import FACETS, FACETS_BY_NAME, facet_counts
-from .filters import (
-    FILTER_PARAMS,
-    ItemFilterSet,
-    filter_errors,
-    filter_query,
-    with_sourced_guidelines,
-)
+from .filter_panel import filter_panel
+from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_guidelines
 from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
@@ -32,9 +26,6 @@ from .search_vector import search_choices
 from .tracking import without_tracking
 
 PAGE_SIZE = 25
-FACET_TOP = 6  # values shown before "more"
-FACET_LIMIT = 100  # values listed per facet at most (selected ones always)
-FILTERABLE = ("service", "guideline")  # long open vocabularies: their "more" list gets a filter box
 SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 
 
@@ -54,7 +45,6 @@ def browse(request: HttpRequest) -> HttpResponse:
     results = selectors.items_browse(
         filterset=filterset, request=page_request, size=PAGE_SIZE, plan=plan
     )
-    counts = facet_counts(filterset, limit=FACET_LIMIT, plan=plan)
     active = filterset.active
     query = filter_query(active)
     suggested = suggestions.suggestions_if_few(q, results.total)
@@ -72,20 +62,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             "sort_chosen": page_request.chosen,
             "sort_query": _sort_query(filter_query(active), page_request),
             "sorts": SORT_LABELS,
-            "facets": [
-                {
-                    "facet": facet,
-                    "top": counts[facet.name][:FACET_TOP],
-                    "more": counts[facet.name][FACET_TOP:],
-                    "open": any(v.selected for v in counts[facet.name][FACET_TOP:]),
-                    "filterable": facet.name in FILTERABLE,
-                }
-                for facet in FACETS
-            ],
-            "decided_from": active.get("decided_from", [""])[0],
-            "decided_to": active.get("decided_to", [""])[0],
-            "chips": _chips(active, counts),
-            "counts_estimated": any(v.estimated for values in counts.values() for v in values),
+            **filter_panel(filterset, plan),
             "filter_query": query,
             "next_query": _page_query(query, results, page_request),
             "prev_query": _prev_query(query, results, page_request),
@@ -131,29 +108,6 @@ def _interval_display(estimate) -> str:
     if estimate is None:
         return ""
     return f"{estimate.low:,}\u2013{estimate.high:,}"
-
-
-def _chips(active: dict[str, list[str]], counts) -> list[dict]:
-    """One removable chip per active value: its label and the URL without it."""
-    chips = []
-    for name, values in active.items():
-        facet = FACETS_BY_NAME.get(name)
-        labels = {v.value: v.label for v in counts.get(name, [])}
-        for value in values:
-            rest = [
-                (k, v)
-                for k in FILTER_PARAMS
-                for v in active.get(k, [])
-                if not (k == name and v == value)
-            ]
-            chips.append(
-                {
-                    "name": facet.label if facet else ItemFilterSet.base_filters[name].label,
-                    "value": labels.get(str(value), value),
-                    "url": "?" + urlencode(rest) if rest else reverse("determinations:browse"),
-                }
-            )
-    return chips
 
 
 def _sort_query(filter_query: str, page_request) -> str:

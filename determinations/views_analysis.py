@@ -1,4 +1,5 @@
-"""Analysis pages over the browse filters: statistics, comparisons, exports (CSV, JSON Lines)."""
+"""Analysis pages over the browse filters: statistics, comparisons, year reports, exports
+(CSV, JSON Lines)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from . import charts, compare, crosstab, exports, letters, plans, stats, timing
+from . import charts, compare, crosstab, exports, letters, plans, reports, stats, timing
 from .dimensions import BY_NAME
-from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_guidelines
+from .filter_panel import filter_panel
+from .filters import (
+    SEARCH_PARAMS,
+    ItemFilterSet,
+    filter_errors,
+    filter_query,
+    with_sourced_guidelines,
+)
 from .responses import bad_request, plain_bad_request
 from .tracking import without_tracking
 
@@ -34,6 +42,14 @@ def _shown(active: dict[str, list[str]]) -> dict[str, list[str]]:
     return shown
 
 
+def _filter_controls(request: HttpRequest, filterset: ItemFilterSet, plan) -> dict:
+    """The folded browse filters of a statistics page (``_stats_filters.html``): the facets
+    counted as the page's plan says, and the parameters the form keeps (cross-tab, search)."""
+    kept = (*crosstab.PARAMS, *SEARCH_PARAMS)
+    hidden = [(name, value) for name in kept for value in request.GET.getlist(name)]
+    return {**filter_panel(filterset, plan), "hidden_params": hidden}
+
+
 @require_GET
 @without_tracking
 @with_sourced_guidelines
@@ -49,9 +65,10 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         errors.append("Parameter 'format' needs 'by': only the cross-tab downloads as CSV here.")
     if errors:
         return bad_request(request, errors)
+    plan = plans.plan_for(filterset)
     if query.by is not None:
-        return crosstab_page(request, filterset, query, as_csv=bool(formats))
-    result = stats.statistics(filterset, plan=plans.plan_for(filterset))
+        return crosstab_page(request, filterset, query, plan, as_csv=bool(formats))
+    result = stats.statistics(filterset, plan=plan)
     active = filterset.active
     browse = reverse("determinations:browse")
     tables = []
@@ -92,6 +109,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "active": _shown(active),
             "query": query,
             "browse_href": f"{browse}?{query}" if query else browse,
+            **_filter_controls(request, filterset, plan),
         },
     )
 
@@ -103,10 +121,15 @@ PAGE_CELLS = 600
 
 
 def crosstab_page(
-    request: HttpRequest, filterset: ItemFilterSet, query: crosstab.Query, *, as_csv: bool
+    request: HttpRequest,
+    filterset: ItemFilterSet,
+    query: crosstab.Query,
+    plan: plans.CountPlan,
+    *,
+    as_csv: bool,
 ) -> HttpResponse:
     """``/stats/?by=...&over=...``: the cross-tab's table and chart, or (``as_csv``) its CSV."""
-    table = crosstab.crosstab(filterset, query, plan=plans.plan_for(filterset))
+    table = crosstab.crosstab(filterset, query, plan=plan)
     if as_csv:
         response = HttpResponse(exports.crosstab_csv(table), content_type="text/csv; charset=utf-8")
         name = f"imr-{query.by}-by-{query.over}" if query.over else f"imr-{query.by}"
@@ -155,6 +178,7 @@ def crosstab_page(
             "api_query": own.urlencode(),
             "stats_href": f"{request.path}?{filters}" if filters else request.path,
             "browse_href": f"{browse}?{filters}" if filters else browse,
+            **_filter_controls(request, filterset, plan),
         },
     )
 
@@ -285,6 +309,14 @@ def _days_text(days: int | None) -> str:
     return f"over {letters.MAX_DAYS}" if days > letters.MAX_DAYS else str(days)
 
 
+def _no_parameters(request: HttpRequest) -> HttpResponse | None:
+    """The 400 of a page that takes no parameters, naming the ones given."""
+    if not request.GET:
+        return None
+    names = ", ".join(f"'{name}'" for name in dict.fromkeys(request.GET))
+    return bad_request(request, [f"Unknown parameter {names}: this page takes none."])
+
+
 @require_GET
 @without_tracking
 @with_sourced_guidelines
@@ -388,6 +420,46 @@ def letters_page(request: HttpRequest) -> HttpResponse:
     context = _letter_page_context(request, filterset, table.grouped)
     context.update(table=table, rows=rows, title=_title("Letter outcomes", table.grouped))
     return render(request, "determinations/letters.html", context)
+
+
+def reports_page(request: HttpRequest) -> HttpResponse:
+    """``/reports/``: the decision years the archive holds, each linking to its report."""
+    if refused := _no_parameters(request):
+        return refused
+    years = [{"year": y, **_rate_texts(y.rate)} for y in reports.report_years()]
+    return render(request, "determinations/reports.html", {"years": years})
+
+
+@require_GET
+@without_tracking
+def report_page(request: HttpRequest, year: int) -> HttpResponse:
+    """``/reports/<year>/``: the year's tables (``reports.year_report``); a 404 for a year
+    the archive holds no letter of."""
+    if refused := _no_parameters(request):
+        return refused
+    report = reports.year_report(year)
+    if report is None:
+        message = (
+            f"The archive holds no letter decided in {year}, so it has no report for that year."
+        )
+        return render(request, "404.html", {"message": message, "reports": True}, status=404)
+    tables = [
+        {
+            "table": table,
+            "overall": table.overall and _rate_texts(table.overall),
+            "rows": [
+                {
+                    "cell": cell,
+                    "href": table.row_url(cell.rate),
+                    "share_text": charts.percent(cell.share),
+                    **_rate_texts(cell.rate),
+                }
+                for cell in table.cells
+            ],
+        }
+        for table in report.tables
+    ]
+    return render(request, "determinations/report.html", {"report": report, "tables": tables})
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse:
