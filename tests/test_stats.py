@@ -348,9 +348,7 @@ def test_the_statistics_page_shows_tables_charts_and_links_to_browse(client, arc
     assert 'href="/?year=2018&amp;region=cervical"' in html
     assert 'role="img"' in html
     # The charts are SVG: the one script is the filter panel's optional facet search.
-    assert re.findall(r"<script[^>]*>", html) == [
-        '<script src="/static/js/facet-filter.js" defer>'
-    ]
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/facet-filter.js" defer>']
     assert "Overturn rate by category" in html
 
 
