@@ -108,8 +108,14 @@ def test_the_samples_have_their_request_vector_indexes():
             "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'item_request_%%'"
         )
         found = dict(cursor.fetchall())
-    assert set(found) == {"item_request_gin", "item_request_s16_gin", "item_request_s256_gin"}
+    assert set(found) == {
+        "item_request_gin",
+        "item_request_s16_gin",
+        "item_request_s256_gin",
+        "item_request_s1024_gin",
+    }
     assert "256" in found["item_request_s256_gin"].split("WHERE")[1]
+    assert "1024" in found["item_request_s1024_gin"].split("WHERE")[1]
 
 
 def own_vector_text(column: str = "request_vector") -> dict[int, str]:
