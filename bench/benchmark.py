@@ -148,6 +148,10 @@ def request_mix(seed: int, keys: list[str]) -> list[tuple[str, str, str]]:
                 "compare two services",
                 "/compare/" + qs(a="service=hydrocodone/acetaminophen", b="service=oxycodone"),
             ),
+            # Issue 18's time to decision, letter outcomes and year report (no rng draw either).
+            ("stats", "time to decision over month", "/stats/decision-days/" + qs(over="month")),
+            ("stats", "letter outcomes over year", "/stats/letters/" + qs(over="year")),
+            ("stats", "year report", "/reports/2020/"),
             ("facets_api", "no filter", "/api/facets/"),
             ("facets_api", "one filter", "/api/facets/" + qs(year=year)),
             (
