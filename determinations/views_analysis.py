@@ -186,7 +186,8 @@ def crosstab_page(
 @require_GET
 @without_tracking
 def compare_page(request: HttpRequest) -> HttpResponse:
-    """``/compare/?a=...&b=...``: two groups' rates, their difference and its interval, or
+    """``/compare/?a=...&b=...``: two groups' rates, their difference and its interval and their
+    median days to decision, or
     (``format=csv``) the same as CSV; without ``a`` and ``b``, the empty form."""
     if not request.GET:
         return render(request, "determinations/compare.html", {"form": {"a": "", "b": ""}})
@@ -204,12 +205,18 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="imr-compare.csv"'
         return response
     browse, stats_path = reverse("determinations:browse"), reverse("determinations:stats")
+    days_path = reverse("determinations:decision_days")
     sides = [
         {
             "group": group,
             "active": _shown(group.filters),
             "browse_href": f"{browse}?{group.query}" if group.query else browse,
             "stats_href": f"{stats_path}?{group.query}" if group.query else stats_path,
+            "days_href": f"{days_path}?{group.query}" if group.query else days_path,
+            "medians": [
+                {"known": basis.known, "median": _days_text(basis.median)}
+                for basis in (group.timing.assigned, group.timing.received)
+            ],
             **_rate_texts(group.total),
         }
         for group in comparison.groups
