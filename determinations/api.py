@@ -861,7 +861,8 @@ class LetterOutcomes(APIView):
 class YearReport(APIView):
     """The year report of one decision year: the Division's annual tables (shares by category,
     subcategory and drug class; overturn rate overall and by category; decisions per letter;
-    outcomes by reviewer specialty and guideline source), over the letters the archive holds."""
+    letters fully upheld, fully and partially overturned; time to decision by month; outcomes by
+    reviewer specialty and guideline source), over the letters the archive holds."""
 
     def get(self, request, year: int):
         _reject_any_parameter(request)

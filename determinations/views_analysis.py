@@ -341,21 +341,7 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
         {
             "timing": row,
             "href": _row_href(active, row.group),
-            "bases": [
-                {
-                    "basis": basis,
-                    "words": BASIS_WORDS[basis.name],
-                    "median": _days_text(basis.median),
-                    "p90": _days_text(basis.p90),
-                    "over_standard": charts.percent(
-                        timing.share(basis.over_standard, basis.standard)
-                    ),
-                    "over_expedited": charts.percent(
-                        timing.share(basis.over_expedited, basis.expedited)
-                    ),
-                }
-                for basis in (row.assigned, row.received)
-            ],
+            "bases": _timing_bases(row),
         }
         for row in table.rows or [table.total]
     ][:PAGE_CELLS]
@@ -393,6 +379,21 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
 
 
 BASIS_WORDS = {"assigned": "date assigned", "received": "application received"}
+
+
+def _timing_bases(row: timing.Timing) -> list[dict]:
+    """A time to decision row's figures on each basis, as its table shows them."""
+    return [
+        {
+            "basis": basis,
+            "words": BASIS_WORDS[basis.name],
+            "median": _days_text(basis.median),
+            "p90": _days_text(basis.p90),
+            "over_standard": charts.percent(timing.share(basis.over_standard, basis.standard)),
+            "over_expedited": charts.percent(timing.share(basis.over_expedited, basis.expedited)),
+        }
+        for basis in (row.assigned, row.received)
+    ]
 
 
 def _title(what: str, grouped) -> str:
@@ -463,10 +464,23 @@ def report_page(request: HttpRequest, year: int) -> HttpResponse:
                 }
                 for cell in table.cells
             ],
+            "outcome_rows": [
+                {**row, "share_text": charts.percent(row["share"])} for row in table.outcome_rows
+            ],
+            "timing_rows": [
+                {"label": label, "href": href, "timing": row, "bases": _timing_bases(row)}
+                for label, href, row in table.timing_rows
+            ],
         }
         for table in report.tables
     ]
-    return render(request, "determinations/report.html", {"report": report, "tables": tables})
+    context = {
+        "report": report,
+        "tables": tables,
+        "standard_limit": timing.STANDARD_LIMIT,
+        "expedited_limit": timing.EXPEDITED_LIMIT,
+    }
+    return render(request, "determinations/report.html", context)
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse:
