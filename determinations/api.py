@@ -487,6 +487,23 @@ class CrossTabSerializer(serializers.Serializer):
     cells = CellSerializer(many=True, help_text="By period, then largest values first.")
 
 
+class CompareBasisSerializer(serializers.Serializer):
+    known = serializers.IntegerField(
+        help_text="Letters whose days on this basis are known (both dates, in order)."
+    )
+    median_days = serializers.IntegerField(
+        allow_null=True,
+        help_text="Median days to decision, nearest rank (366: more than 365; null: none known).",
+    )
+
+
+class CompareTimingSerializer(serializers.Serializer):
+    letters = serializers.IntegerField(help_text="Letters with at least one matching item.")
+    estimated = serializers.BooleanField(help_text="Counted over a fixed sample, scaled up.")
+    assigned = CompareBasisSerializer(help_text="Days from date assigned to the decision.")
+    received = CompareBasisSerializer(help_text="Days from application received to the decision.")
+
+
 class CompareGroupSerializer(RateSerializer):
     side = serializers.CharField(help_text="a or b.")
     filters = serializers.DictField(
@@ -498,6 +515,9 @@ class CompareGroupSerializer(RateSerializer):
     )
     label = serializers.CharField()
     letters = serializers.IntegerField(help_text="Letters with at least one matching item.")
+    time_to_decision = CompareTimingSerializer(
+        help_text="The matching letters' time to decision (docs/api.md, Time to decision)."
+    )
 
 
 class DifferenceSerializer(serializers.Serializer):
@@ -730,7 +750,8 @@ class Statistics(APIView):
 )
 class Compare(APIView):
     """Two groups, each a browse query: their items, overturned items, overturn rate with its
-    95% Wilson interval and letters, and the difference of the rates (a - b) with its 95%
+    95% Wilson interval, letters and their median days to decision (from date assigned and from
+    application received), and the difference of the rates (a - b) with its 95%
     interval by Newcombe's hybrid score method (which assumes independent groups)."""
 
     def get(self, request):
@@ -840,7 +861,8 @@ class LetterOutcomes(APIView):
 class YearReport(APIView):
     """The year report of one decision year: the Division's annual tables (shares by category,
     subcategory and drug class; overturn rate overall and by category; decisions per letter;
-    outcomes by reviewer specialty and guideline source), over the letters the archive holds."""
+    letters fully upheld, fully and partially overturned; time to decision by month; outcomes by
+    reviewer specialty and guideline source), over the letters the archive holds."""
 
     def get(self, request, year: int):
         _reject_any_parameter(request)

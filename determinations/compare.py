@@ -4,7 +4,9 @@ Each side is a browse query string (``a=service%3Doxycodone``: the value of ``a`
 query such as ``service=oxycodone&year=2017``), read and validated by the browse page's own
 ``ItemFilterSet`` and ``filter_errors``, its problems named by side ("Parameter 'a': ...").
 Per side: matching items, overturned items, the overturn rate with its 95% Wilson interval,
-and the letters with a matching item; then the difference of the rates (a - b) with its 95%
+the letters with a matching item, and their time to decision (``timing.summary``: the median
+days from date assigned and from application received to the decision, over the letters whose
+days are known); then the difference of the rates (a - b) with its 95%
 interval by Newcombe's hybrid score method (``stats.newcombe_interval``). The interval assumes
 two independent samples: sides that overlap (``a`` all Pharmaceuticals, ``b`` one opioid)
 share items, and their interval is then only a guide.
@@ -14,7 +16,10 @@ Counted side by side, each with its own count plan (``plans.plan_for``, two ``co
 filter value and no search (two services, two years), is two index lookups in the fresh
 summaries (``PairCount`` and ``LetterCount``: exact, a few milliseconds at 2 M letters); other
 sides are counted live in one statement, a search with very many hits over a fixed sample of
-the letters (``~`` on the page, ``estimated`` in JSON; the interval is the sample's).
+the letters (``~`` on the page, ``estimated`` in JSON; the interval is the sample's). A side's
+time to decision is counted under the same plan as ``letters.counted`` says (``PeriodDaysCount``
+for no filter, a year or one value of a small vocabulary; else one pass over ``SummaryItem``,
+which may sample; or live), and marked estimated on its own.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from . import plans, stats
+from . import plans, stats, timing
 from .filters import ItemFilterSet, filter_errors, filter_query, sourced_guidelines
 
 SIDES = ("a", "b")
@@ -67,6 +72,7 @@ class Group:
     filters: dict[str, list[str]]  # the side's active browse filters
     total: stats.Rate  # matching items, labelled "A: service = oxycodone"
     letters: stats.LettersSummary
+    timing: timing.Timing  # time to decision of the matching letters
 
     @property
     def query(self) -> str:
@@ -85,7 +91,21 @@ class Group:
             "label": self.total.label,
             **self.total.as_dict(),
             "letters": self.letters.letters,
+            "time_to_decision": time_to_decision(self.timing),
         }
+
+
+def time_to_decision(found: timing.Timing) -> dict:
+    """A side's time to decision in JSON: its letters, and per basis (``letters.BASES``) the
+    letters whose days are known and their median days (``timing.Basis``; null: none known)."""
+    return {
+        "letters": found.letters,
+        "estimated": found.estimated,
+        **{
+            basis.name: {"known": basis.known, "median_days": basis.median}
+            for basis in (found.assigned, found.received)
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -97,7 +117,13 @@ class Comparison:
 
     @property
     def estimated(self) -> bool:
+        """The rates (and so the difference) were counted over a fixed sample."""
         return self.a.estimated or self.b.estimated
+
+    @property
+    def timing_estimated(self) -> bool:
+        """A side's time to decision was counted over a fixed sample."""
+        return self.a.timing.estimated or self.b.timing.estimated
 
     @property
     def groups(self) -> tuple[Group, Group]:
@@ -131,7 +157,7 @@ def group(side: str, filterset: ItemFilterSet, *, plan: plans.CountPlan) -> Grou
     result = stats.statistics(filterset, dimensions=(), plan=plan)
     filters = filterset.active
     total = dataclasses.replace(result.total, label=label_for(side, filters))
-    return Group(side, filters, total, result.letters)
+    return Group(side, filters, total, result.letters, timing.summary(filterset, plan=plan))
 
 
 def difference(a: stats.Rate, b: stats.Rate) -> tuple[float | None, tuple[float, float] | None]:

@@ -557,13 +557,21 @@ COMPARE_HEADER = (
     "high",
     "letters",
     "estimated",
+    *(
+        f"{basis}_{figure}"
+        for basis in ("assigned", "received")
+        for figure in ("known", "median_days")
+    ),
+    "days_estimated",
 )
 
 
 def compare_csv(comparison) -> bytes:
     """A comparison (``compare.Comparison``) as CSV, the cross-tab's encoding: a row per side
     (``a``, ``b``: its browse query, figures and Wilson interval), then the row ``a - b``: the
-    difference of the rates in ``rate`` and its Newcombe interval in ``low`` and ``high``."""
+    difference of the rates in ``rate`` and its Newcombe interval in ``low`` and ``high``. After
+    ``estimated`` (the rates'), each side's time to decision: per basis the letters whose days
+    are known and their median days (``compare.time_to_decision``), and ``days_estimated``."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COMPARE_HEADER)
@@ -585,6 +593,12 @@ def compare_csv(comparison) -> bytes:
                 high,
                 group.letters.letters,
                 "true" if rate.estimated else "false",
+                *(
+                    blank(value)
+                    for basis in (group.timing.assigned, group.timing.received)
+                    for value in (basis.known, basis.median)
+                ),
+                "true" if group.timing.estimated else "false",
             ]
         )
     low, high = comparison.interval or (None, None)
@@ -599,6 +613,7 @@ def compare_csv(comparison) -> bytes:
             blank(high),
             "",
             "true" if comparison.estimated else "false",
+            *[""] * 5,  # no time to decision for the difference
         ]
     )
     return (BOM + out.getvalue()).encode()

@@ -186,7 +186,8 @@ def crosstab_page(
 @require_GET
 @without_tracking
 def compare_page(request: HttpRequest) -> HttpResponse:
-    """``/compare/?a=...&b=...``: two groups' rates, their difference and its interval, or
+    """``/compare/?a=...&b=...``: two groups' rates, their difference and its interval and their
+    median days to decision, or
     (``format=csv``) the same as CSV; without ``a`` and ``b``, the empty form."""
     if not request.GET:
         return render(request, "determinations/compare.html", {"form": {"a": "", "b": ""}})
@@ -204,12 +205,18 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="imr-compare.csv"'
         return response
     browse, stats_path = reverse("determinations:browse"), reverse("determinations:stats")
+    days_path = reverse("determinations:decision_days")
     sides = [
         {
             "group": group,
             "active": _shown(group.filters),
             "browse_href": f"{browse}?{group.query}" if group.query else browse,
             "stats_href": f"{stats_path}?{group.query}" if group.query else stats_path,
+            "days_href": f"{days_path}?{group.query}" if group.query else days_path,
+            "medians": [
+                {"known": basis.known, "median": _days_text(basis.median)}
+                for basis in (group.timing.assigned, group.timing.received)
+            ],
             **_rate_texts(group.total),
         }
         for group in comparison.groups
@@ -334,21 +341,7 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
         {
             "timing": row,
             "href": _row_href(active, row.group),
-            "bases": [
-                {
-                    "basis": basis,
-                    "words": BASIS_WORDS[basis.name],
-                    "median": _days_text(basis.median),
-                    "p90": _days_text(basis.p90),
-                    "over_standard": charts.percent(
-                        timing.share(basis.over_standard, basis.standard)
-                    ),
-                    "over_expedited": charts.percent(
-                        timing.share(basis.over_expedited, basis.expedited)
-                    ),
-                }
-                for basis in (row.assigned, row.received)
-            ],
+            "bases": _timing_bases(row),
         }
         for row in table.rows or [table.total]
     ][:PAGE_CELLS]
@@ -386,6 +379,21 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
 
 
 BASIS_WORDS = {"assigned": "date assigned", "received": "application received"}
+
+
+def _timing_bases(row: timing.Timing) -> list[dict]:
+    """A time to decision row's figures on each basis, as its table shows them."""
+    return [
+        {
+            "basis": basis,
+            "words": BASIS_WORDS[basis.name],
+            "median": _days_text(basis.median),
+            "p90": _days_text(basis.p90),
+            "over_standard": charts.percent(timing.share(basis.over_standard, basis.standard)),
+            "over_expedited": charts.percent(timing.share(basis.over_expedited, basis.expedited)),
+        }
+        for basis in (row.assigned, row.received)
+    ]
 
 
 def _title(what: str, grouped) -> str:
@@ -456,10 +464,23 @@ def report_page(request: HttpRequest, year: int) -> HttpResponse:
                 }
                 for cell in table.cells
             ],
+            "outcome_rows": [
+                {**row, "share_text": charts.percent(row["share"])} for row in table.outcome_rows
+            ],
+            "timing_rows": [
+                {"label": label, "href": href, "timing": row, "bases": _timing_bases(row)}
+                for label, href, row in table.timing_rows
+            ],
         }
         for table in report.tables
     ]
-    return render(request, "determinations/report.html", {"report": report, "tables": tables})
+    context = {
+        "report": report,
+        "tables": tables,
+        "standard_limit": timing.STANDARD_LIMIT,
+        "expedited_limit": timing.EXPEDITED_LIMIT,
+    }
+    return render(request, "determinations/report.html", context)
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse:

@@ -4,17 +4,19 @@ import csv
 import html
 import io
 import math
+import re
 from urllib.parse import quote, urlencode
 
 import pytest
 from django.http import QueryDict
 
-from determinations import compare, stats, summaries
+from determinations import compare, sampling, stats, summaries
 
 from .builders import a_determination, a_parse
 from .test_api import schema_validator
 from .test_crosstab import NONE_OF_TWO, ONE_OF_ONE, ONE_OF_TWO
 from .test_stats import build_archive
+from .test_timing import build_timing_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +130,8 @@ def test_one_value_sides_are_counted_from_the_summaries(client, archive):
     query = urlencode({"a": "service=hydrocodone/acetaminophen", "b": "service=Acupuncture"})
     response = client.get(f"/api/compare/?{query}")
     timing = response["Server-Timing"]
-    assert 'count;desc="summaries (one filter value); statistics=summaries"' in timing
-    assert 'count2;desc="summaries (one filter value); statistics=summaries"' in timing
+    used = "summaries (one filter value); statistics=summaries letters="
+    assert f'count;desc="{used}' in timing and f'count2;desc="{used}' in timing
 
 
 def test_the_csv_round_trips_the_comparison(client, counted):
@@ -149,6 +151,11 @@ def test_the_csv_round_trips_the_comparison(client, counted):
         "high",
         "letters",
         "estimated",
+        "assigned_known",
+        "assigned_median_days",
+        "received_known",
+        "received_median_days",
+        "days_estimated",
     ]
     assert [(r["side"], r["filters"], r["items"], r["overturned"], r["letters"]) for r in rows] == [
         ("a", "category=Rehabilitation", "2", "1", "2"),
@@ -221,3 +228,117 @@ def test_the_api_schema_documents_the_comparison(client):
     parameters = {p["name"]: p for p in operation["parameters"]}
     assert parameters["a"]["required"] and parameters["b"]["required"] and "exact" in parameters
     assert quote("=") in parameters["a"]["description"] or "%3D" in parameters["a"]["description"]
+
+
+# --- time to decision of each side ---------------------------------------------------------------
+
+PHARMACEUTICALS_VS_SURGERY = urlencode({"a": "category=Pharmaceuticals", "b": "category=Surgery"})
+
+
+@pytest.fixture(params=["summaries", "live"])
+def dated(request):
+    """tests/test_timing.py's archive of dated letters, over fresh summaries and stale ones."""
+    build_timing_archive()
+    summaries.summaries_refresh()
+    if request.param == "live":
+        a_determination(a_parse(decision_date="2030-01-01", items=[]))  # stale, no item
+    return request.param
+
+
+def medians(group: compare.Group) -> tuple:
+    found = group.timing
+    return (
+        found.letters,
+        (found.assigned.known, found.assigned.median),
+        (found.received.known, found.received.median),
+    )
+
+
+def test_each_side_has_its_median_days_to_decision_computed_by_hand(dated):
+    result = comparison_for(PHARMACEUTICALS_VS_SURGERY)
+    # Pharmaceuticals: L1, L2, L4, L6, L7. Assigned: L1 4, L2 20, L4 2, L6 762 (as 366), L7 no
+    # decision date: 2, 4, 20, 366, the 2nd of 4 is 4. Received: L1 11, L2 32, L4 4, L6 366:
+    # 4, 11, 32, 366, the 2nd is 11.
+    assert medians(result.a) == (5, (4, 4), (4, 11))
+    # Surgery: L2, L3, L5. Assigned: L2 20, L3 42, L5 decided before it (not computable): the
+    # 1st of 2 is 20. Received: L2 32, L3 none stated, L5 30: 30, 32, the 1st is 30.
+    assert medians(result.b) == (3, (2, 20), (2, 30))
+    assert (result.a.total.items, result.a.total.overturned) == (5, 1)
+    assert (result.b.total.items, result.b.total.overturned) == (3, 2)
+    assert not result.timing_estimated
+    assert result.a.as_dict()["time_to_decision"] == {
+        "letters": 5,
+        "estimated": False,
+        "assigned": {"known": 4, "median_days": 4},
+        "received": {"known": 4, "median_days": 11},
+    }
+
+
+def test_a_side_without_letters_has_no_median(dated):
+    result = comparison_for(urlencode({"a": "year=2016", "b": "year=2018"}))
+    assert medians(result.a) == (0, (0, None), (0, None))
+    # 2018: L5 (assigned not computable, received 30) and L6 (762 days, 793 days: as 366).
+    assert medians(result.b) == (2, (1, 366), (2, 30))
+
+
+def test_the_medians_agree_with_the_time_to_decision_api(client, dated):
+    for query in ("category=Surgery", "service=oxycodone", "year=2017&priority=expedited"):
+        side = client.get(f"/api/compare/?{urlencode({'a': query, 'b': ''})}").json()["a"]
+        expected = client.get(f"/api/stats/decision-days/?{query}").json()["letters"]
+        found = side["time_to_decision"]
+        assert found["letters"] == expected["letters"] == side["letters"], query
+        for basis in ("assigned", "received"):
+            assert found[basis]["known"] == expected[basis]["known"], (query, basis)
+            assert found[basis]["median_days"] == expected[basis]["median_days"], (query, basis)
+
+
+def test_the_json_csv_and_page_show_the_medians(client, dated):
+    body = client.get(f"/api/compare/?{PHARMACEUTICALS_VS_SURGERY}").json()
+    schema_validator("Comparison").validate(body)
+    assert body["b"]["time_to_decision"] == {
+        "letters": 3,
+        "estimated": False,
+        "assigned": {"known": 2, "median_days": 20},
+        "received": {"known": 2, "median_days": 30},
+    }
+    response = client.get(f"/compare/?{PHARMACEUTICALS_VS_SURGERY}&format=csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    figures = ("assigned_known", "assigned_median_days", "received_known", "received_median_days")
+    assert [[r[name] for name in (*figures, "days_estimated")] for r in rows] == [
+        ["4", "4", "4", "11", "false"],
+        ["2", "20", "2", "30", "false"],
+        ["", "", "", "", ""],
+    ]
+    page = html.unescape(client.get(f"/compare/?{PHARMACEUTICALS_VS_SURGERY}").content.decode())
+    assert ">Time to decision</h2>" in page
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page.split('id="time-to-decision"')[1])
+    assert cells[:10] == ["5", "4", "4", "11", "4", "3", "20", "2", "30", "2"]
+    assert 'href="/stats/decision-days/?category=Surgery"' in page
+    empty = client.get(f"/compare/?{urlencode({'a': 'year=2016', 'b': ''})}").content.decode()
+    assert re.findall(r'<td class="num">([^<]*)</td>', empty.split('id="time-to-decision"')[1])[
+        :5
+    ] == ["0", "n/a", "0", "n/a", "0"]
+
+
+def test_a_sampled_sides_medians_are_marked_estimated(client, monkeypatch):
+    build_timing_archive()
+    summaries.summaries_refresh()  # fresh: two filters are one sampled pass over SummaryItem
+    monkeypatch.setattr(sampling, "LEVELS", (2,))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    query = urlencode({"a": "category=Pharmaceuticals&year=2017", "b": "category=Surgery"})
+    body = client.get(f"/api/compare/?{query}").json()
+    assert body["a"]["time_to_decision"]["estimated"] is True
+    assert body["b"]["time_to_decision"]["estimated"] is False  # one value: the summaries
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/compare/?{query}&format=csv").content.decode("utf-8-sig"))
+        )
+    )
+    assert [r["days_estimated"] for r in rows] == ["true", "false", ""]
+    page = client.get(f"/compare/?{query}").content.decode()
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page.split('id="time-to-decision"')[1])
+    assert cells[0].startswith("~") and not cells[5].startswith("~")
+    assert "estimated from a fixed sample" in page
+    exact = client.get(f"/api/compare/?{query}&exact=true").json()
+    assert exact["a"]["time_to_decision"]["estimated"] is False
+    assert exact["a"]["time_to_decision"]["letters"] == 3  # L1, L2, L4

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from determinations import plans, reports, services, summaries
+from determinations import plans, reports, services, summaries, timing
 
 from .builders import CHRONIC_PAIN, ODG_LOW_BACK, a_basis, a_determination, a_parse, a_reviewer
 from .builders import an_item as item
@@ -121,9 +121,12 @@ def test_the_year_report_has_the_divisions_tables_computed_by_hand(counted):
         "drug_class_share",
         "overturn_rate",
         "items_per_letter",
+        "letter_outcomes",
+        "time_to_decision",
         "specialty_outcomes",
         "guideline_source_outcomes",
     ]
+    assert ("letters", used) in plan.notes  # both letter tables: one count
     assert rows(tables["category_share"]) == [
         ("Pharmaceuticals", 4, 2, 4 / 6),
         ("Diagnostic Testing", 1, 0, 1 / 6),
@@ -212,6 +215,8 @@ def test_the_page_says_what_it_covers_and_shows_every_table(client, counted):
         "Share of pharmaceutical items by drug class",
         "Overturn rate, overall and by category",
         "Decisions per letter",
+        "Letters fully upheld, fully overturned and partially overturned",
+        "Time to decision, by month",
         "Outcomes by reviewer specialty",
         "Outcomes by guideline source",
     ):
@@ -286,6 +291,215 @@ def test_the_json_has_every_table_with_its_addresses(client, counted):
     assert "rows" not in tables["items_per_letter"]
     document = client.get("/api/openapi.json").json()
     assert "/api/reports/{year}/" in document["paths"]
+
+
+# --- the letter-level tables: letter outcomes and time to decision ------------------------------
+
+
+def build_dated_year() -> None:
+    """Five public letters decided in 2019 with their dates (days from date assigned ``a`` and
+    from application received ``r``; nc: decided before it, ?: not stated), a withdrawn 2019
+    letter and a 2018 one, neither counted.
+
+    | letter | assigned   | received   | decided    | a  | r  | priority  | items      | letter  |
+    | S1     | 2019-01-02 | 2018-12-20 | 2019-01-10 | 8  | 21 | standard  | up, up     | upheld  |
+    | S2     | 2019-01-05 | 2018-12-01 | 2019-02-20 | 46 | 81 | standard  | up         | upheld  |
+    | S3     | 2019-02-01 | 2019-01-31 | 2019-02-04 | 3  | 4  | expedited | over       | over    |
+    | S4     | 2019-02-10 | -          | 2019-03-01 | 19 | ?  | expedited | over, up   | partial |
+    | S5     | 2019-03-15 | 2019-03-01 | 2019-03-10 | nc | 9  | standard  | up         | upheld  |
+    """
+    letters = [
+        ("2019-01-02", "2018-12-20", "2019-01-10", "standard", ["upheld", "upheld"]),
+        ("2019-01-05", "2018-12-01", "2019-02-20", "standard", ["upheld"]),
+        ("2019-02-01", "2019-01-31", "2019-02-04", "expedited", ["overturned"]),
+        ("2019-02-10", None, "2019-03-01", "expedited", ["overturned", "upheld"]),
+        ("2019-03-15", "2019-03-01", "2019-03-10", "standard", ["upheld"]),
+    ]
+    for assigned, received, decided, priority, outcomes in letters:
+        a_determination(
+            a_parse(
+                date_assigned=assigned,
+                application_received=received,
+                decision_date=decided,
+                priority=priority,
+                items=[item(outcome=outcome) for outcome in outcomes],
+            )
+        )
+    gone = a_determination(a_parse(decision_date="2019-02-02", items=[item(outcome="upheld")]))
+    services.determination_withdraw(determination=gone, reason="Issued in error.")
+    a_determination(a_parse(decision_date="2018-02-02", items=[item(outcome="upheld")]))
+
+
+@pytest.fixture(params=["summaries", "live"])
+def dated(request):
+    """The 2019 letters over fresh summaries and over stale ones (counted live)."""
+    build_dated_year()
+    summaries.summaries_refresh()
+    if request.param == "live":
+        a_determination(a_parse(decision_date="2030-01-01", items=[]))  # stale, no item
+    return request.param
+
+
+def basis_figures(basis: timing.Basis) -> tuple:
+    return (
+        basis.known,
+        basis.median,
+        basis.p90,
+        (basis.over_standard, basis.standard),
+        (basis.over_expedited, basis.expedited),
+    )
+
+
+def test_the_letter_outcomes_of_the_year_computed_by_hand(dated):
+    table = tables_of(reports.year_report(2019))["letter_outcomes"]
+    outcomes = table.outcomes
+    assert (outcomes.letters, outcomes.upheld, outcomes.overturned) == (5, 3, 1)
+    assert (outcomes.partially_overturned, outcomes.without_outcome) == (1, 0)
+    assert [(r["value"], r["label"], r["letters"], r["share"]) for r in table.outcome_rows] == [
+        ("upheld", "Fully upheld", 3, 3 / 5),
+        ("overturned", "Fully overturned", 1, 1 / 5),
+        ("partially_overturned", "Partially overturned", 1, 1 / 5),
+    ]
+    assert table.outcome_rows[0]["browse_url"] == "/?letter_outcome=upheld&year=2019"
+    assert (table.stats_url, table.csv_url) == (
+        "/stats/letters/?year=2019",
+        "/stats/letters/?year=2019&format=csv",
+    )
+
+
+def test_the_time_to_decision_of_the_year_and_each_month_computed_by_hand(dated):
+    table = tables_of(reports.year_report(2019))["time_to_decision"]
+    year = table.timing.total
+    assert year.letters == 5
+    # Assigned: 8, 46, 3, 19 known (S5 not computable): 3, 8, 19, 46; the median is the 2nd
+    # (8), the 90th percentile the 4th (46); standard S1 8, S2 46: 1 of 2 over 30 days;
+    # expedited S3 3, S4 19: 1 of 2 over 3 days.
+    assert basis_figures(year.assigned) == (4, 8, 46, (1, 2), (1, 2))
+    assert year.assigned.not_computable == 1
+    # Received: 21, 81, 4, 9 known (S4 not stated): 4, 9, 21, 81: median 9, p90 81; standard
+    # S1 21, S2 81, S5 9: 1 of 3 over 30; expedited S3 4: 1 of 1 over 3.
+    assert basis_figures(year.received) == (4, 9, 81, (1, 3), (1, 1))
+    assert year.received.unknown == 1
+    assert [
+        (row.period, row.letters, basis_figures(row.assigned), basis_figures(row.received))
+        for row in table.timing.rows
+    ] == [
+        ("2019-01", 1, (1, 8, 8, (0, 1), (0, 0)), (1, 21, 21, (0, 1), (0, 0))),
+        # S2 46 and S3 3: the 1st of 2 (3) and the 2nd (46); received 81 and 4.
+        ("2019-02", 2, (2, 3, 46, (1, 1), (0, 1)), (2, 4, 81, (1, 1), (1, 1))),
+        # S4 19 (S5 not computable); received S5 9 (S4 not stated).
+        ("2019-03", 2, (1, 19, 19, (0, 0), (1, 1)), (1, 9, 9, (0, 1), (0, 0))),
+    ]
+    assert [label for label, _, _ in table.timing_rows] == [
+        "Whole year",
+        "2019-01",
+        "2019-02",
+        "2019-03",
+    ]
+    assert table.period_url("2019-02") == (
+        "/?decided_from=2019-02-01&decided_to=2019-02-28&year=2019"
+    )
+    assert (table.stats_url, table.csv_url) == (
+        "/stats/decision-days/?year=2019&over=month",
+        "/stats/decision-days/?year=2019&over=month&format=csv",
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2019", ("2019-01-01", "2019-12-31")),
+        ("2019-Q1", ("2019-01-01", "2019-03-31")),
+        ("2020-Q4", ("2020-10-01", "2020-12-31")),
+        ("2020-02", ("2020-02-01", "2020-02-29")),
+        ("2019-02", ("2019-02-01", "2019-02-28")),
+    ],
+)
+def test_a_periods_first_and_last_day(period, expected):
+    assert reports.period_range(period) == expected
+
+
+def test_the_letter_tables_agree_with_their_browse_queries_and_csv(client, dated):
+    tables = tables_of(reports.year_report(2019))
+    outcomes = tables["letter_outcomes"]
+    items = {"upheld": 4, "overturned": 1, "partially_overturned": 2}  # S1+S2+S5, S3, S4
+    for row in outcomes.outcome_rows:
+        assert client.get(row["browse_url"]).context["results"].total == items[row["value"]]
+    body = client.get(outcomes.csv_url).content.decode("utf-8-sig")
+    (found,) = csv.DictReader(io.StringIO(body))
+    assert (found["letters"], found["upheld"], found["overturned"]) == ("5", "3", "1")
+    assert (found["partially_overturned"], float(found["upheld_share"])) == ("1", 0.6)
+    days = tables["time_to_decision"]
+    for label, url, _ in days.timing_rows[1:]:
+        page = client.get(url).context["results"].total
+        assert page == {"2019-01": 2, "2019-02": 2, "2019-03": 3}[label]
+    body = client.get(days.csv_url).content.decode("utf-8-sig")
+    found = {(r["period"], r["basis"]): r for r in csv.DictReader(io.StringIO(body))}
+    for row in days.timing.rows:
+        for basis in (row.assigned, row.received):
+            cells = found[(row.period, basis.name)]
+            assert (cells["letters"], cells["known"]) == (str(row.letters), str(basis.known))
+            assert (cells["median_days"], cells["p90_days"]) == (str(basis.median), str(basis.p90))
+    assert len(found) == 2 * len(days.timing.rows)
+
+
+def test_the_page_shows_the_letter_tables(client, dated):
+    body = html.unescape(client.get("/reports/2019/").content.decode())
+    assert '<a href="/?letter_outcome=upheld&year=2019">Fully upheld</a>' in body
+    assert "60.0%" in body and "20.0%" in body
+    assert 'href="/stats/letters/?year=2019&format=csv"' in body
+    assert 'href="/stats/decision-days/?year=2019&over=month&format=csv"' in body
+    assert ">On the time to decision page</a>" in body
+    section = body.split('id="time_to_decision"')[1].split("</section>")[0]
+    assert '<a href="/?decided_from=2019-02-01&decided_to=2019-02-28&year=2019">2019-02</a>' in (
+        section
+    )
+    cells = re.findall(r'<td class="num"(?: rowspan="2")?>([^<]*)', section)
+    # The whole year: 5 letters; assigned 4 known, median 8, p90 46, 50.0% of 2 standard,
+    # 50.0% of 2 expedited; received 4 known, median 9, p90 81, 33.3% of 3, 100.0% of 1.
+    assert [c.strip() for c in cells[:13]] == [
+        "5",
+        "4",
+        "8",
+        "46",
+        "50.0%",
+        "50.0%",
+        "4",
+        "9",
+        "81",
+        "33.3%",
+        "100.0%",
+        "1",
+        "1",
+    ]
+
+
+def test_the_json_has_the_letter_tables_as_the_others(client, dated):
+    data = client.get("/api/reports/2019/").json()
+    tables = {table["name"]: table for table in data["tables"]}
+    outcomes = tables["letter_outcomes"]
+    assert outcomes["kind"] == "letter_outcomes"
+    assert outcomes["csv_url"] == "/stats/letters/?year=2019&format=csv"
+    assert outcomes["letters"]["letters"] == 5 and outcomes["letters"]["upheld"] == 3
+    assert outcomes["letters"]["estimated"] is False
+    assert [(r["value"], r["letters"], r["share"]) for r in outcomes["rows"]] == [
+        ("upheld", 3, 0.6),
+        ("overturned", 1, 0.2),
+        ("partially_overturned", 1, 0.2),
+    ]
+    api = client.get("/api/stats/letters/?year=2019").json()["letters"]
+    assert outcomes["letters"] == api  # the letter outcomes API's figures
+    days = tables["time_to_decision"]
+    assert (days["kind"], days["over"]) == ("time_to_decision", "month")
+    api = client.get("/api/stats/decision-days/?year=2019&over=month").json()
+    assert days["letters"] == api["letters"]
+    assert [{k: v for k, v in r.items() if k != "browse_url"} for r in days["rows"]] == api["rows"]
+    assert days["letters"]["assigned"]["median_days"] == 8
+    assert days["letters"]["received"]["share_over_standard_limit"] == pytest.approx(1 / 3)
+    assert days["rows"][1]["browse_url"] == (
+        "/?decided_from=2019-02-01&decided_to=2019-02-28&year=2019"
+    )
+    assert tables["overturn_rate"]["kind"] == "rate"
 
 
 # --- the statistics pages' filter controls ------------------------------------------------------

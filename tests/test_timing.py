@@ -2,14 +2,22 @@
 
 import csv
 import html
+import importlib
 import io
 import json
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 
 from determinations import letters, plans, summaries, timing
+from determinations.choices import (
+    DECISION_DAYS_BOUNDS,
+    DecisionDays,
+    decision_days_sql,
+    decision_days_value,
+)
 from determinations.filters import ItemFilterSet
 from determinations.models import PeriodDaysCount, PeriodLetterCount
 
@@ -302,3 +310,42 @@ def test_bad_parameters_are_400s(client, path, query, message):
         api = client.get(f"/api{path}?{query}")
         assert api.status_code == 400
         assert any(message in error for error in api.json()["errors"])
+
+
+# --- the decision_days buckets: the migration's SQL copy is choices' ----------------------------
+
+# Every bucket edge, a day either side of it, and what is in no bucket (negative, NULL).
+BUCKET_EDGE_DAYS = sorted(
+    {
+        days
+        for first, last in DECISION_DAYS_BOUNDS
+        for edge in (first, last if last is not None else first + 365)
+        for days in (edge - 1, edge, edge + 1)
+    }
+    | {-30}
+)
+
+
+def test_the_migrations_bucket_sql_is_choices_on_every_edge():
+    """Migration 0019 fills ``decision_days`` with its own copy of the bucket SQL (a migration
+    must not change with the code); it must give what ``choices.decision_days_sql`` and
+    ``decision_days_value`` give, so that old and new rows never disagree."""
+    migration = importlib.import_module(
+        "determinations.migrations.0019_item_decision_days_injury_year"
+    )
+    days = [*BUCKET_EDGE_DAYS, None]
+    copy = migration.COPIES["decision_days"]  # over d.decision_date - d.date_assigned
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.n, {copy}, {decision_days_sql('v.n')} "  # noqa: S608 (the code's SQL)
+            "FROM unnest(%s::integer[]) WITH ORDINALITY AS v(n, i) "
+            "CROSS JOIN LATERAL (SELECT date '2020-01-01' AS date_assigned, "
+            "date '2020-01-01' + v.n AS decision_date) AS d ORDER BY v.i",
+            [days],
+        )
+        found = cursor.fetchall()
+    assert [n for n, _, _ in found] == days
+    expected = [(n, decision_days_value(n), decision_days_value(n)) for n in days]
+    assert found == expected
+    assert {bucket for _, bucket, _ in found} == {*DecisionDays.values, None}  # every bucket
+    assert (found[days.index(30)][1], found[days.index(31)][1]) == ("15-30", "31-45")
