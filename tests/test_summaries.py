@@ -27,6 +27,7 @@ from .builders import (
     a_basis,
     a_determination,
     a_parse,
+    a_reason,
     a_reviewer,
     an_item,
 )
@@ -51,6 +52,7 @@ def build_archive() -> dict:
                     service="Spinal fusion",
                     body_regions=["lumbar"],
                     reviewer=a_basis(ODG_LOW_BACK),
+                    reasons=[a_reason("criteria_met")],
                 ),
                 an_item(
                     request="Acupuncture x 12",
@@ -62,6 +64,10 @@ def build_archive() -> dict:
                     service="Acupuncture",
                     body_regions=["lumbar", "cervical"],
                     reviewer=a_basis(CHRONIC_PAIN, ODG_LOW_BACK),
+                    reasons=[
+                        a_reason("exceeds_guideline_limit"),
+                        a_reason("functional_improvement_not_documented"),
+                    ],
                 ),
             ],
         )
@@ -83,7 +89,8 @@ def build_archive() -> dict:
                     subcategory="Acupuncture",
                     service="Acupuncture",
                     body_regions=["cervical", "shoulder"],
-                    reviewer=a_basis(CHRONIC_PAIN),
+                    reviewer=a_basis(CHRONIC_PAIN | {"section": "Acupuncture"}),
+                    reasons=[a_reason("improvement_documented")],
                 ),
                 an_item(request="Something unclassified", service=None, body_regions=[]),
             ],
@@ -102,7 +109,14 @@ def build_archive() -> dict:
             decision_date="2018-05-02",
             priority="expedited",
             reviewer=a_reviewer("Pain Medicine"),
-            items=[an_item(request="Norco #90", **opioid), an_item(request="Norco #60", **opioid)],
+            items=[
+                an_item(
+                    request="Norco #90",
+                    reasons=[a_reason("monitoring_not_documented")],
+                    **opioid,
+                ),
+                an_item(request="Norco #60", **opioid),
+            ],
         )
     )
     undated = a_determination(
@@ -119,6 +133,7 @@ def build_archive() -> dict:
                     subcategory="Spine",
                     service="Laminectomy",
                     body_regions=["thoracic"],
+                    reasons=[a_reason("criteria_met")],
                 )
             ],
         )
