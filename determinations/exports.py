@@ -122,8 +122,8 @@ class _ReasonsText(Func):
     their order ('' for none)."""
 
     template = (
-        "array_to_string(ARRAY(SELECT (t.r ->> 'code') || ': ' || (t.r ->> 'evidence') "
-        f"FROM jsonb_array_elements(%(expressions)s) WITH ORDINALITY AS t(r, n) ORDER BY t.n), "
+        "array_to_string(ARRAY(SELECT (t.r ->> 'code') || ': ' || (t.r ->> 'evidence') "  # noqa: S608
+        "FROM jsonb_array_elements(%(expressions)s) WITH ORDINALITY AS t(r, n) ORDER BY t.n), "
         f"{_SQL_LIST_SEPARATOR})"
     )
     output_field = TextField()
