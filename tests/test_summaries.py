@@ -208,6 +208,8 @@ def item_values(item: DisputedItem) -> set[tuple[str, str]]:
         ("specialty", "specialties"),
         ("region", "body_regions"),
         ("licensure", "licensure"),
+        ("guideline_section", "guideline_sections"),
+        ("reason", "reason_codes"),
     ):
         values |= {(facet, value) for value in getattr(item, column)}
     return {(facet, value) for facet, value in values if value is not None}
@@ -473,6 +475,8 @@ FACET_COLUMNS = {
     "year": "decision_year",
     "guideline_source": "guideline_sources",
     "guideline": "guideline_documents",
+    "guideline_section": "guideline_sections",
+    "reason": "reason_codes",
     "specialty": "specialties",
     "region": "body_regions",
     "priority": "priority",
@@ -487,6 +491,7 @@ SEVERAL_FILTERS = [
     "letter_outcome=partially_overturned&licensure=Oregon",
     "modified=true&year=2017&letter_outcome=partially_overturned",
     "decision_days=over-90&injury_year=2015",
+    "reason=functional_improvement_not_documented&guideline_section=ODG%3ALow+Back%7CMRIs",
     # The date range is no facet, but a condition on every facet's count (undated never match).
     "decided_from=2018-01-01",
     "decided_to=2017-12-31&region=lumbar",
