@@ -156,8 +156,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "reason",
         "reason_codes",
         "Reason for the decision",
-        "A decisive reason the reviewer gives in the item's rationale (issue 19; definitions "
-        "in docs/parsing.md); an item may have several or none.",
+        "A decisive reason the reviewer gives in the item's rationale (definitions: "
+        "docs/parsing.md); an item may have several or none.",
         choices=tuple(Reason.choices),
         value_labels=True,
         is_array=True,
