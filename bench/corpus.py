@@ -354,7 +354,7 @@ class Corpus:
         overturned = rng.random() < vocab.OVERTURN_RATE[category]
         reviewer_citations = self._citations(rng, category, kind_key, region, topic, year, True)
         ca_citations = self._citations(rng, category, kind_key, region, topic, year, False)
-        return {
+        item = {
             "number": number,
             "request": request,
             "original_request": original,
@@ -373,8 +373,12 @@ class Corpus:
                 "basis": self._basis(rng, reviewer_citations, "The Expert Reviewer"),
                 "citations": reviewer_citations,
             },
-            "rationale": self._rationale(rng, request, topic, overturned, decision),
         }
+        # After the bases, as before: the same draws in the same order give the same letters.
+        item["rationale"], item["reasons"] = self._rationale(
+            rng, request, topic, overturned, decision
+        )
+        return item
 
     # --- Guidelines ----------
     def _citations(self, rng, category, kind, region, topic, year, reviewer: bool) -> list[dict]:
@@ -485,7 +489,9 @@ class Corpus:
             text = text.replace("{region}", _choice(rng, _REGIONS4))
         return text
 
-    def _rationale(self, rng, request, topic, overturned, decision) -> str:
+    def _rationale(self, rng, request, topic, overturned, decision) -> tuple[str, list[dict]]:
+        """The rationale, and its decisive reasons (``vocab.REASON_CODES``: each code once, with
+        the sentence giving it first)."""
         date = _fmt(decision - dt.timedelta(days=rng.randint(20, 120)))
         topic_l = topic[0].lower() + topic[1:] if topic else "the requested treatment"
         parts = [
@@ -501,16 +507,23 @@ class Corpus:
             )
         for _ in range(rng.randint(1, 3)):
             parts.append(self._fill(rng, _choice(rng, vocab.FACTS), date=date))
-        reasons = vocab.OVERTURNED_REASONS if overturned else vocab.UPHELD_REASONS
+        pool = vocab.OVERTURNED_REASONS if overturned else vocab.UPHELD_REASONS
+        reasons: dict[str, str] = {}
         for _ in range(rng.randint(1, 3)):
-            parts.append(self._fill(rng, _choice(rng, reasons), topic=topic_l))
+            template = _choice(rng, pool)
+            sentence = self._fill(rng, template, topic=topic_l)
+            parts.append(sentence)
+            code = vocab.REASON_CODES[template]
+            if code:
+                reasons.setdefault(code, sentence)
         conclusions = vocab.OVERTURNED_CONCLUSIONS if overturned else vocab.UPHELD_CONCLUSIONS
         parts.append(
             _choice(rng, conclusions).format(
                 request=request[:1].lower() + request[1:], topic=topic_l
             )
         )
-        return " ".join(dict.fromkeys(parts))
+        found = [{"code": code, "evidence": evidence} for code, evidence in reasons.items()]
+        return " ".join(dict.fromkeys(parts)), found
 
     def _summary(self, rng, age, sex, injury, decision, items) -> str:
         parts = [

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -36,7 +37,8 @@ import psycopg
 from bench.corpus import GENERATOR_VERSION, Corpus
 from determinations.choices import decision_days_value, letter_outcome_value, modified_value
 from determinations.citation_format import citations_text
-from determinations.guidelines import guideline_value
+from determinations.guidelines import guideline_value, section_value
+from determinations.reasons import item_reasons
 from determinations.search_vector import OWN_VECTORS, own_vector_sql, part_vector_sql, vector_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -170,7 +172,8 @@ ITEM_COLUMNS = (
     "subcategory, service, body_regions, quantity, claims_administrator_basis, reviewer_basis, "
     "rationale, decision_date, decision_year, specialties, guideline_sources, "
     "guideline_documents, withdrawn, reviewer_citations_text, claims_administrator_citations_text, "
-    "priority, letter_outcome, licensure, modified, decision_days, injury_year"
+    "priority, letter_outcome, licensure, modified, decision_days, injury_year, "
+    "guideline_sections, reason_codes, reasons"
 )
 CITATION_COLUMNS = "item_id, cited_by, position, source, document, chapter, section, pages, year"
 
@@ -247,6 +250,7 @@ def chunk_rows(args: tuple) -> tuple[int, str, str, str, str]:
         for item in letter["items"]:
             item_id += 1
             cited = item["reviewer"]["citations"]
+            decisive = item_reasons(item)  # the generator's (bench/vocab.py REASON_CODES)
             items.append(
                 _row(
                     (
@@ -279,6 +283,11 @@ def chunk_rows(args: tuple) -> tuple[int, str, str, str, str]:
                         modified_value(item["original_request"]),
                         decision_days,
                         injured.year if injured else None,
+                        _unique(
+                            section_value(c["source"], c["document"], c["section"]) for c in cited
+                        ),
+                        decisive.codes,
+                        json.dumps(decisive.reasons),
                     )
                 )
             )

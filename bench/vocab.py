@@ -1175,6 +1175,31 @@ OVERTURNED_REASONS = (
     "There is documentation of ongoing monitoring with consistent urine drug screens.",
     "The request is reasonable given the clinical findings.",
 )
+# The decisive reason each sentence above gives (issue 19's codes, determinations.choices.Reason):
+# the generated items' ``reasons``, which the bench loader stores. None: no code of the
+# vocabulary says it (a generic or procedural remark).
+REASON_CODES = {
+    UPHELD_REASONS[0]: "functional_improvement_not_documented",
+    UPHELD_REASONS[1]: "exceeds_guideline_limit",
+    UPHELD_REASONS[2]: "indication_not_documented",
+    UPHELD_REASONS[3]: "conservative_care_not_documented",
+    UPHELD_REASONS[4]: "indication_not_documented",
+    UPHELD_REASONS[5]: "monitoring_not_documented",
+    UPHELD_REASONS[6]: None,
+    UPHELD_REASONS[7]: "exceeds_guideline_limit",
+    UPHELD_REASONS[8]: None,
+    UPHELD_REASONS[9]: "conservative_care_not_documented",
+    UPHELD_REASONS[10]: "compound_ingredient_not_recommended",
+    UPHELD_REASONS[11]: None,
+    OVERTURNED_REASONS[0]: "improvement_documented",
+    OVERTURNED_REASONS[1]: "criteria_met",
+    OVERTURNED_REASONS[2]: "criteria_met",
+    OVERTURNED_REASONS[3]: "prior_care_failed",
+    OVERTURNED_REASONS[4]: "criteria_met",
+    OVERTURNED_REASONS[5]: None,
+    OVERTURNED_REASONS[6]: None,
+}
+assert set(REASON_CODES) == {*UPHELD_REASONS, *OVERTURNED_REASONS}
 UPHELD_CONCLUSIONS = (
     "Therefore, the request for {request} is not medically necessary.",
     "As such, the request is not medically necessary.",

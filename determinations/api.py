@@ -287,6 +287,8 @@ def _schema_field(field: presenters.Field) -> serializers.Field:
     help_text = field.help or None
     if field.kind == presenters.BASIS:
         return BasisSerializer(help_text=help_text)
+    if field.kind == presenters.REASONS:
+        return ReasonSerializer(many=True, help_text=help_text)
     if field.many:
         return serializers.ListField(child=_schema_value(field), help_text=help_text)
     return _schema_value(field, allow_null=field.null, help_text=help_text)
@@ -306,6 +308,13 @@ CitationSerializer = type(
 class BasisSerializer(serializers.Serializer):
     basis = serializers.CharField(allow_blank=True)
     citations = CitationSerializer(many=True)
+
+
+ReasonSerializer = type(
+    "ReasonSerializer",
+    (serializers.Serializer,),
+    {"__module__": __name__, **_schema_fields(presenters.REASON_FIELDS)},
+)
 
 
 ContractItemSerializer = type(

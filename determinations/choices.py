@@ -156,3 +156,43 @@ def decision_days_sql(days: str) -> str:
     )
     over = DecisionDays.OVER_90.value
     return f"CASE WHEN {days} < 0 THEN NULL {whens} WHEN {days} IS NOT NULL THEN '{over}' END"
+
+
+class Reason(models.TextChoices):
+    """The decisive reasons a reviewer gives in an item's rationale (issue 19): the parse's
+    ``reasons[].code`` and the ``reason`` dimension. Upheld items' reasons first (why the request
+    failed), then overturned items' (why it met the guideline); definitions: docs/parsing.md."""
+
+    FUNCTIONAL_IMPROVEMENT_NOT_DOCUMENTED = (
+        "functional_improvement_not_documented",
+        "Functional improvement not documented",
+    )
+    CONSERVATIVE_CARE_NOT_DOCUMENTED = (
+        "conservative_care_not_documented",
+        "Conservative care not tried or its failure not documented",
+    )
+    EXCEEDS_GUIDELINE_LIMIT = (
+        "exceeds_guideline_limit",
+        "Exceeds the guideline's quantity, frequency or duration",
+    )
+    NOT_RECOMMENDED = "not_recommended", "Not recommended by the guideline"
+    INDICATION_NOT_DOCUMENTED = (
+        "indication_not_documented",
+        "Indication or objective findings not documented",
+    )
+    MONITORING_NOT_DOCUMENTED = "monitoring_not_documented", "Required monitoring not documented"
+    COMPOUND_INGREDIENT_NOT_RECOMMENDED = (
+        "compound_ingredient_not_recommended",
+        "Compound contains a non-recommended ingredient",
+    )
+    ASSOCIATED_REQUEST_NOT_CERTIFIED = (
+        "associated_request_not_certified",
+        "Associated request not certified",
+    )
+    CRITERIA_MET = "criteria_met", "Guideline criteria met"
+    IMPROVEMENT_DOCUMENTED = "improvement_documented", "Improvement from prior treatment documented"
+    PRIOR_CARE_FAILED = "prior_care_failed", "Prior conservative care failed"
+
+
+REASON_MAX_LENGTH = 40  # the item column's width (``DisputedItem.reason_codes``)
+assert max(len(code) for code in Reason.values) <= REASON_MAX_LENGTH

@@ -29,6 +29,7 @@ from .choices import (
     LetterOutcomeValue,
     Modified,
     Priority,
+    Reason,
 )
 
 BY_COUNT = "count"  # values listed most items first (ties by value)
@@ -134,6 +135,33 @@ DIMENSIONS: tuple[Dimension, ...] = (
         value_label=guidelines.guideline_label,
         title="Guideline document (reviewer's)",
         group_limit=50,
+    ),
+    Dimension(
+        "guideline_section",
+        "guideline_sections",
+        "Reviewer's guideline section",
+        "Section of a guideline document the reviewer cited, with its document and source, "
+        "exactly: `ODG:Low Back|MRIs` (shown as `ODG · Low Back · MRIs`): the `guideline` "
+        "value, a vertical bar, the section (a section's own bars written `/`). Only "
+        "citations naming a section have one.",
+        is_array=True,
+        max_length=guidelines.SECTION_MAX_LENGTH,
+        pattern=guidelines.SECTION_PATTERN,
+        value_form=guidelines.SECTION_VALUE_FORM,
+        value_label=guidelines.section_label,
+        title="Guideline section (reviewer's)",
+        group_limit=50,
+    ),
+    Dimension(
+        "reason",
+        "reason_codes",
+        "Reason for the decision",
+        "A decisive reason the reviewer gives in the item's rationale (definitions: "
+        "docs/parsing.md); an item may have several or none.",
+        choices=tuple(Reason.choices),
+        value_labels=True,
+        is_array=True,
+        title="Reasons for the decision",
     ),
     Dimension(
         "specialty",

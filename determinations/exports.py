@@ -57,6 +57,7 @@ from .presenters import (
     GUIDELINES,
     ITEM_RECORD,
     NUMBER,
+    REASONS,
     URL,
     Field,
 )
@@ -114,6 +115,18 @@ class _GuidelineLabels(Func):
         "FROM unnest(%(expressions)s) WITH ORDINALITY AS t(v, n) ORDER BY t.n)"
     )
     output_field = ArrayField(TextField())
+
+
+class _ReasonsText(Func):
+    """An item's reasons as one cell: ``code: evidence``, joined with ``LIST_SEPARATOR`` in
+    their order ('' for none)."""
+
+    template = (
+        "array_to_string(ARRAY(SELECT (t.r ->> 'code') || ': ' || (t.r ->> 'evidence') "  # noqa: S608
+        "FROM jsonb_array_elements(%(expressions)s) WITH ORDINALITY AS t(r, n) ORDER BY t.n), "
+        f"{_SQL_LIST_SEPARATOR})"
+    )
+    output_field = TextField()
 
 
 class _IsoDate(Func):
@@ -223,6 +236,9 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rationale", "rationale"),
     ("reviewer_guidelines", "reviewer_guidelines"),
     ("reviewer_licensure", "reviewer_licensure"),
+    ("reviewer_guideline_sections", "reviewer_guideline_sections"),
+    ("reason_codes", "reason_codes"),
+    ("reasons", "reasons"),
 )
 CSV_HEADER = tuple(column for column, _ in CSV_COLUMNS)
 
@@ -260,6 +276,8 @@ def _csv_cell(source: str, base_url: str, *, iso_dates: bool) -> tuple[Func | F,
         return column, _PLAIN
     if field.kind == GUIDELINES:
         return _Joined(_GuidelineLabels(column)), _VOCAB  # each starts with its source
+    if field.kind == REASONS:
+        return _ReasonsText(column), _TEXT
     return (_Joined(column) if field.many else column), (_VOCAB if field.kind == CODE else _TEXT)
 
 

@@ -15,7 +15,8 @@ from .filters import FILTER_PARAMS, ItemFilterSet
 
 FACET_TOP = 6  # values shown before "more"
 FACET_LIMIT = 100  # values listed per facet at most (selected ones always)
-FILTERABLE = ("service", "guideline")  # long open vocabularies: their "more" list gets a filter box
+# Long open vocabularies: their "more" list gets a filter box.
+FILTERABLE = ("service", "guideline", "guideline_section")
 
 
 def filter_panel(filterset: ItemFilterSet, plan: plans.CountPlan) -> dict:

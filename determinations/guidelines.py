@@ -12,6 +12,13 @@ made before parser 1.8 (``?guideline=Low+Back``): it means that document under e
 (``filters.sourced_guidelines``). Stored values (``DisputedItem.guideline_documents``, written
 by ``services``) always have their source.
 
+The ``guideline_section`` dimension's values (issue 19) are a cited section under its document:
+the document's value, a vertical bar, and the section as the parser spells it,
+``ODG:Low Back|MRIs`` (shown as ``ODG · Low Back · MRIs``). Only citations with a section have
+one. A section's own vertical bars are written ``/`` (none is known in the letters), so a value
+splits unambiguously at its last bar: before it the document's value (itself split as above),
+after it the section. Stored in ``DisputedItem.guideline_sections``.
+
 No Django imports beyond the vocabularies: ``dimensions`` reads this module.
 """
 
@@ -32,6 +39,16 @@ PATTERN = rf"(?:{_SOURCE}){SEPARATOR}\S(?:.*\S)?|(?!(?:{_SOURCE}){SEPARATOR}).+"
 VALUE_FORM = (
     f"a guideline written SOURCE{SEPARATOR}document, e.g. ODG{SEPARATOR}Low Back "
     f"(sources: {', '.join(SOURCES)})"
+)
+
+
+SECTION_SEPARATOR = "|"
+SECTION_MAX_LENGTH = 400  # ``DisputedItem.guideline_sections``: a document's value always fits
+# A document's value (with its source), a bar, a section with no white space at its ends.
+SECTION_PATTERN = rf"(?:{_SOURCE}){SEPARATOR}\S(?:.*\S)?\{SECTION_SEPARATOR}[^|\s](?:[^|]*[^|\s])?"
+SECTION_VALUE_FORM = (
+    f"a guideline section written SOURCE{SEPARATOR}document{SECTION_SEPARATOR}section, e.g. "
+    f"ODG{SEPARATOR}Low Back{SECTION_SEPARATOR}MRIs (sources: {', '.join(SOURCES)})"
 )
 
 
@@ -68,3 +85,38 @@ def guideline_label(value: str) -> str:
 def values_for_document(document: str) -> list[str]:
     """The sourced values a bare document may stand for: one per source."""
     return [f"{source}{SEPARATOR}{document}"[:MAX_LENGTH] for source in SOURCES]
+
+
+def section_value(source: str | None, document: str | None, section: str | None) -> str | None:
+    """The ``guideline_section`` value of a citation: ``ODG:Low Back|MRIs``; None without a
+    source, a document or a section. Cut to the item column (the document's value always fits).
+
+    >>> section_value("ODG", "Low Back", "MRIs")
+    'ODG:Low Back|MRIs'
+    >>> section_value("MTUS", "Chronic Pain", "TENS | H-wave")
+    'MTUS:Chronic Pain|TENS / H-wave'
+    """
+    document_value = guideline_value(source, document)
+    section = (section or "").strip(" ").replace(SECTION_SEPARATOR, "/")
+    if document_value is None or not section:
+        return None
+    # Spaces only (the parser's text is unwrapped): the SQL of migration 0020 does the same.
+    return f"{document_value}{SECTION_SEPARATOR}{section}"[:SECTION_MAX_LENGTH].rstrip(" ")
+
+
+def split_section_value(value: str) -> tuple[str, str]:
+    """``(document value, section)``: split at the last bar.
+
+    >>> split_section_value("Other:Sildenafil: Drug information|Dosing")
+    ('Other:Sildenafil: Drug information', 'Dosing')
+    """
+    document_value, _, section = value.rpartition(SECTION_SEPARATOR)
+    return document_value, section
+
+
+def section_label(value: str) -> str:
+    """How a section value is shown: ``ODG · Low Back · MRIs``."""
+    document_value, section = split_section_value(value)
+    if not document_value:
+        return value
+    return f"{guideline_label(document_value)}{LABEL_SEPARATOR}{section}"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .choices import (
+    REASON_MAX_LENGTH,
     SUBCATEGORIES,
     SUBCATEGORY_CHOICES,
     BodyRegion,
@@ -31,11 +32,17 @@ from .choices import (
     Modified,
     ParseStatus,
     Priority,
+    Reason,
     ReviewerRole,
     Sex,
 )
 from .dimensions import DIMENSIONS, PAIRS
-from .guidelines import guideline_label, guideline_value
+from .guidelines import (
+    SECTION_MAX_LENGTH,
+    guideline_label,
+    guideline_value,
+    section_value,
+)
 
 
 def original_upload_path(instance: Letter, filename: str) -> str:
@@ -399,6 +406,25 @@ class DisputedItem(models.Model):
         help_text="The reviewer's citations as guideline values, source and document "
         "(``ODG:Low Back``, ``guidelines.py``), each once (facet).",
     )
+    guideline_sections = ArrayField(
+        models.CharField(max_length=SECTION_MAX_LENGTH),
+        default=list,
+        blank=True,
+        help_text="The reviewer's citations that name a section, as section values, source, "
+        "document and section (``ODG:Low Back|MRIs``, ``guidelines.py``), each once (facet).",
+    )
+    reason_codes = ArrayField(
+        models.CharField(max_length=REASON_MAX_LENGTH, choices=Reason.choices),
+        default=list,
+        blank=True,
+        help_text="Codes of the decisive reasons in ``reasons``, each once, in order (facet).",
+    )
+    reasons = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The parse\'s decisive reasons, ``[{"code", "evidence"}]`` (the rationale '
+        "sentence giving it), in its order; codes outside ``Reason`` are dropped with a warning.",
+    )
     priority = models.CharField(
         max_length=10,
         choices=Priority.choices,
@@ -479,6 +505,8 @@ class DisputedItem(models.Model):
             GinIndex(fields=["specialties"], name="item_specialties_gin"),
             GinIndex(fields=["guideline_sources"], name="item_sources_gin"),
             GinIndex(fields=["guideline_documents"], name="item_documents_gin"),
+            GinIndex(fields=["guideline_sections"], name="item_sections_gin"),
+            GinIndex(fields=["reason_codes"], name="item_reasons_gin"),
             GinIndex(fields=["search_vector"], name="item_search_gin"),
             GinIndex(fields=["request_vector"], name="item_request_gin"),
         ]
@@ -515,6 +543,19 @@ class DisputedItem(models.Model):
     def guideline_labels(self) -> list[str]:
         """The reviewer's guidelines as shown: ``ODG · Low Back``."""
         return [guideline_label(value) for value in self.guideline_documents]
+
+    @property
+    def reason_list(self) -> list[dict]:
+        """The decisive reasons as shown: ``code``, ``label`` and ``evidence`` of each."""
+        labels = dict(Reason.choices)
+        return [
+            {
+                "code": r["code"],
+                "label": labels.get(r["code"], r["code"]),
+                "evidence": r["evidence"],
+            }
+            for r in self.reasons or []
+        ]
 
 
 class GuidelineCitation(models.Model):
@@ -558,6 +599,12 @@ class GuidelineCitation(models.Model):
     def guideline_value(self) -> str | None:
         """Its value of the ``guideline`` filter (``ODG:Low Back``), None without a document."""
         return guideline_value(self.source, self.document)
+
+    @property
+    def section_value(self) -> str | None:
+        """Its value of the ``guideline_section`` filter (``ODG:Low Back|MRIs``), None without a
+        document or a section."""
+        return section_value(self.source, self.document, self.section)
 
 
 class PurgedLetter(models.Model):

@@ -26,6 +26,7 @@ from .choices import (
     ItemOutcome,
     LetterOutcome,
     Priority,
+    Reason,
 )
 from .guidelines import guideline_label
 from .models import Determination, DisputedItem, GuidelineCitation
@@ -38,6 +39,7 @@ DATE = "date"  # ISO 8601, YYYY-MM-DD
 URL = "url"  # the item's permalink: built per response, not stored
 BASIS = "basis"  # {"basis", "citations"}: ``<column>_basis``, citations cited by ``<column>``
 GUIDELINES = "guidelines"  # guideline values (``ODG:Low Back``) as shown: ``ODG · Low Back``
+REASONS = "reasons"  # the decisive reasons, ``[{"code", "evidence"}]`` (``REASON_FIELDS``)
 
 
 # What the letters do not say: the archive's parser assigns these fields (one sentence, shown by
@@ -82,6 +84,12 @@ CITATION_FIELDS: tuple[Field, ...] = (
     Field("section", TEXT, null=True),
     Field("pages", TEXT, null=True),
     Field("year", NUMBER, null=True),
+)
+
+# A decisive reason of an item (``reasons.item_reasons``): its code and the rationale's sentence.
+REASON_FIELDS: tuple[Field, ...] = (
+    Field("code", CODE, choices=Reason.choices, help="The reason: a value of the `reason` filter."),
+    Field("evidence", TEXT, help="The rationale's sentence that gives it, verbatim."),
 )
 
 # The parse contract's item, in its order: the items of the permalink's JSON.
@@ -148,6 +156,14 @@ ITEM_FIELDS: tuple[Field, ...] = (
         label="MAXIMUS guideline:",
     ),
     Field("rationale", TEXT, help="The decision's rationale."),
+    Field(
+        "reasons",
+        REASONS,
+        many=True,
+        help="The decisive reasons the reviewer gives in the rationale, each `{code, evidence}` "
+        "(in the CSV `code: evidence`): a value of the `reason` filter and the rationale's "
+        "sentence that gives it; empty for letters parsed before the parser gave reasons.",
+    ),
 )
 
 # An item with its letter's facts: an item of /api/items/, a line of the JSON Lines export.
@@ -226,6 +242,21 @@ ITEM_FACET_FIELDS: tuple[Field, ...] = (
         many=True,
         help="States where the reviewer is licensed, each once (the `licensure` filter's values).",
     ),
+    Field(
+        "reviewer_guideline_sections",
+        TEXT,
+        column="guideline_sections",
+        many=True,
+        help="Sections the reviewer cited, each once, as values of the `guideline_section` "
+        "filter (the document's `guideline` value, a vertical bar, the section).",
+    ),
+    Field(
+        "reason_codes",
+        CODE,
+        many=True,
+        choices=Reason.choices,
+        help="The decisive reasons' codes, each once (the `reason` filter's values).",
+    ),
 )
 ITEM_RECORD: tuple[Field, ...] = (*ITEM_LETTER_FIELDS, *ITEM_FIELDS, *ITEM_FACET_FIELDS)
 ITEM_RECORD_BY_NAME = {field.name: field for field in ITEM_RECORD}
@@ -256,6 +287,8 @@ def _values(item: DisputedItem, fields: tuple[Field, ...], *, url: str | None = 
             value = {"basis": basis, "citations": by[field.column]}
         elif field.kind == GUIDELINES:
             value = [guideline_label(v) for v in field.read(item)]
+        elif field.kind == REASONS:
+            value = [{f.name: r.get(f.name) for f in REASON_FIELDS} for r in field.read(item)]
         else:
             value = field.read(item)
             if field.many:

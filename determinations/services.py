@@ -46,7 +46,7 @@ from django.db import (
 from django.db.models import BooleanField, CharField, Expression, F, IntegerField, Q, Value
 from django.utils import timezone
 
-from . import search_vector
+from . import reasons, search_vector
 from .choices import (
     CitedBy,
     ParseStatus,
@@ -55,7 +55,7 @@ from .choices import (
     modified_value,
 )
 from .citation_format import citations_text
-from .guidelines import guideline_value
+from .guidelines import guideline_value, section_value
 from .models import (
     Determination,
     DisputedItem,
@@ -481,7 +481,7 @@ def letter_record_parse(*, letter: Letter, parsed: dict) -> Letter:
         logger.exception("could not save the parse of letter %s", letter.pk)
         letter.status = ParseStatus.FAILED
         letter.errors = [message_fit(f"the parse could not be saved: {type(exc).__name__}: {exc}")]
-        letter.warnings = list(parsed.get("warnings") or [])
+        letter.warnings = parse_warnings(parsed)
         letter.parser_version = PARSER_VERSION
         letter.parsed_at = timezone.now()
         letter.unfinished_parses = 0
@@ -569,12 +569,18 @@ def _letter_mark_parsed(letter: Letter, parsed: dict, when) -> bool:
     letter.parser_version, letter.parsed_at = PARSER_VERSION, when
     letter.unfinished_parses = 0
     letter.errors = list(parsed.get("errors") or [])
-    letter.warnings = list(parsed.get("warnings") or [])
+    letter.warnings = parse_warnings(parsed)
     if letter.errors:
         letter.status = ParseStatus.FAILED
         return False
     letter.status = ParseStatus.PARSED_WITH_WARNINGS if letter.warnings else ParseStatus.PARSED
     return True
+
+
+def parse_warnings(parsed: dict) -> list[str]:
+    """The parse's warnings, and the archive's own about what it could not keep of it (reason
+    codes outside the vocabulary: ``reasons.warnings``)."""
+    return [*(parsed.get("warnings") or []), *reasons.warnings(parsed)]
 
 
 def _permalink_key(letter: Letter, parsed: dict) -> str:
@@ -657,6 +663,7 @@ def _item_rows(
     rows, citations = [], []
     for item in items:
         reviewer_citations = (item.get("reviewer") or {}).get("citations") or []
+        decisive = reasons.item_reasons(item)
         row = DisputedItem(
             determination=determination,
             number=item["number"],
@@ -686,6 +693,12 @@ def _item_rows(
                 guideline_value(c.get("source") or "Other", c.get("document"))
                 for c in reviewer_citations
             ),
+            guideline_sections=_unique(
+                section_value(c.get("source") or "Other", c.get("document"), c.get("section"))
+                for c in reviewer_citations
+            ),
+            reason_codes=decisive.codes,
+            reasons=decisive.reasons,
             withdrawn=determination.is_withdrawn,
         )
         row.search_vector = ItemSearchVector(

@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "determinations.choices.Category",
         "SubcategoryEnum": "determinations.choices.SUBCATEGORY_CHOICES",
         "PriorityEnum": "determinations.choices.Priority",
+        "ReasonEnum": "determinations.choices.Reason",
     },
 }
 

@@ -28,6 +28,11 @@ ODG_LOW_BACK = {
 }
 
 
+def a_reason(code: str, evidence: str = "") -> dict:
+    """A decisive reason in the parse contract's shape (``reasons`` of an item)."""
+    return {"code": code, "evidence": evidence or f"The rationale's sentence giving {code}."}
+
+
 def a_reviewer(*specialties: str, licensure: tuple[str, ...] = ("California",)) -> dict:
     """A credential profile in the parse contract's shape."""
     return {

@@ -11,7 +11,7 @@ from django.db import connection
 from determinations import citation_format, exports, presenters
 from determinations.models import DisputedItem, GuidelineCitation
 
-from .builders import a_determination, a_parse, an_item
+from .builders import a_determination, a_parse, a_reason, an_item
 from .test_stats import build_archive
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +198,9 @@ def reference_csv(items, *, base_url="http://testserver") -> bytes:
             "rationale": record["rationale"],
             "reviewer_guidelines": joined(record["reviewer_guidelines"]),
             "reviewer_licensure": joined(record["reviewer_licensure"]),
+            "reviewer_guideline_sections": joined(record["reviewer_guideline_sections"]),
+            "reason_codes": joined(record["reason_codes"]),
+            "reasons": joined(f"{r['code']}: {r['evidence']}" for r in record["reasons"]),
         }
 
     out = io.StringIO()
@@ -256,6 +259,7 @@ def awkward_archive(archive):
                         "basis": "\tTabbed basis",
                         "citations": [CITED_IN_FULL, CITED_IN_FULL | {"chapter": None}],
                     },
+                    reasons=[a_reason("not_recommended", AWKWARD), a_reason("criteria_met", "=1")],
                 ),
                 an_item(request="Only\rcarriage return", rationale='"Quoted" start'),
                 an_item(request="", rationale="plain"),

@@ -27,6 +27,7 @@ from .builders import (
     a_basis,
     a_determination,
     a_parse,
+    a_reason,
     a_reviewer,
     an_item,
 )
@@ -51,6 +52,7 @@ def build_archive() -> dict:
                     service="Spinal fusion",
                     body_regions=["lumbar"],
                     reviewer=a_basis(ODG_LOW_BACK),
+                    reasons=[a_reason("criteria_met")],
                 ),
                 an_item(
                     request="Acupuncture x 12",
@@ -62,6 +64,10 @@ def build_archive() -> dict:
                     service="Acupuncture",
                     body_regions=["lumbar", "cervical"],
                     reviewer=a_basis(CHRONIC_PAIN, ODG_LOW_BACK),
+                    reasons=[
+                        a_reason("exceeds_guideline_limit"),
+                        a_reason("functional_improvement_not_documented"),
+                    ],
                 ),
             ],
         )
@@ -83,7 +89,8 @@ def build_archive() -> dict:
                     subcategory="Acupuncture",
                     service="Acupuncture",
                     body_regions=["cervical", "shoulder"],
-                    reviewer=a_basis(CHRONIC_PAIN),
+                    reviewer=a_basis(CHRONIC_PAIN | {"section": "Acupuncture"}),
+                    reasons=[a_reason("improvement_documented")],
                 ),
                 an_item(request="Something unclassified", service=None, body_regions=[]),
             ],
@@ -102,7 +109,14 @@ def build_archive() -> dict:
             decision_date="2018-05-02",
             priority="expedited",
             reviewer=a_reviewer("Pain Medicine"),
-            items=[an_item(request="Norco #90", **opioid), an_item(request="Norco #60", **opioid)],
+            items=[
+                an_item(
+                    request="Norco #90",
+                    reasons=[a_reason("monitoring_not_documented")],
+                    **opioid,
+                ),
+                an_item(request="Norco #60", **opioid),
+            ],
         )
     )
     undated = a_determination(
@@ -119,6 +133,7 @@ def build_archive() -> dict:
                     subcategory="Spine",
                     service="Laminectomy",
                     body_regions=["thoracic"],
+                    reasons=[a_reason("criteria_met")],
                 )
             ],
         )
@@ -193,6 +208,8 @@ def item_values(item: DisputedItem) -> set[tuple[str, str]]:
         ("specialty", "specialties"),
         ("region", "body_regions"),
         ("licensure", "licensure"),
+        ("guideline_section", "guideline_sections"),
+        ("reason", "reason_codes"),
     ):
         values |= {(facet, value) for value in getattr(item, column)}
     return {(facet, value) for facet, value in values if value is not None}
@@ -458,6 +475,8 @@ FACET_COLUMNS = {
     "year": "decision_year",
     "guideline_source": "guideline_sources",
     "guideline": "guideline_documents",
+    "guideline_section": "guideline_sections",
+    "reason": "reason_codes",
     "specialty": "specialties",
     "region": "body_regions",
     "priority": "priority",
@@ -472,6 +491,7 @@ SEVERAL_FILTERS = [
     "letter_outcome=partially_overturned&licensure=Oregon",
     "modified=true&year=2017&letter_outcome=partially_overturned",
     "decision_days=over-90&injury_year=2015",
+    "reason=functional_improvement_not_documented&guideline_section=ODG%3ALow+Back%7CMRIs",
     # The date range is no facet, but a condition on every facet's count (undated never match).
     "decided_from=2018-01-01",
     "decided_to=2017-12-31&region=lumbar",
