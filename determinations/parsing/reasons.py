@@ -1,0 +1,678 @@
+"""The decisive reasons an item's rationale gives for its decision (issue 19).
+
+``item_reasons(rationale, outcome)`` returns ``[{"code", "evidence"}, ...]``: one entry per code,
+in order of appearance, each with the first rationale sentence that supports it (verbatim: a
+substring of the rationale). The codes and their definitions are the fixed vocabulary in
+``docs/parsing.md`` ("Reasons"). Each code has one rule below: a sentence supports the code when
+one of the rule's patterns matches it and none of its ``unless`` patterns does. Rules apply to
+items of their own outcome (the vocabulary's two halves); see ``docs/parsing.md`` for the limits.
+
+Bounded: at most ``MAX_RATIONALE_CHARS`` of a rationale and ``MAX_SENTENCE_CHARS`` of a sentence
+are read, and every pattern is built from bounded windows (no nested unbounded repeats). Never
+raises: anything unexpected gives ``[]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+UPHELD = "upheld"
+OVERTURNED = "overturned"
+
+# The longest rationale in the published letters is under 6,000 characters.
+MAX_RATIONALE_CHARS = 20_000
+MAX_SENTENCE_CHARS = 1_500
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+# A window of a few words inside one clause (no sentence or clause break, no "but"/"however").
+_NEAR = r"(?:(?!\b(?:but|however|although|whereas)\b)[^.;:]){0,90}?"
+_SHORT = r"(?:(?!\b(?:but|however|although|whereas)\b)[^.;:]){0,40}?"
+
+# Saying that something is missing, said before the thing: "no documentation of", "without",
+# "does not demonstrate", "lack of", "failed to show"...
+_ABSENT_BEFORE = (
+    r"\b(?:no|not|without|lacks?|lacking|lack of|absence of|absent|none|nor|never|neither"
+    r"|fails? to|failed to|unable to|cannot|insufficient|inadequate|minimal|little|limited"
+    r"|unclear|not clear|no clear|no longer|did ?n[o']t|does ?n[o']t|do ?n[o']t|has ?n[o']t"
+    r"|have ?n[o']t|had ?n[o']t|is ?n[o']t|was ?n[o']t|were ?n[o']t|are ?n[o']t)\b"
+)
+# The same, said after the thing: "... has not been documented", "... is unclear".
+_ABSENT_AFTER = (
+    r"\b(?:(?:has|have|had|is|are|was|were)(?: not|n't)(?: been)?(?: clearly| adequately"
+    r"| objectively| specifically| fully)? (?:documented|demonstrated|shown|established|noted"
+    r"|reported|provided|evident|described|identified|indicated|objectified|quantified|clear"
+    r"|present|submitted|mentioned|measured|specified|outlined|addressed|discussed|recorded"
+    r"|included|apparent|seen|found|tried|attempted|undergone|completed|trialed|utilized"
+    r"|used|performed|given)"
+    r"|(?:is|are|was|were|remains?) (?:unclear|lacking|absent|missing|unknown|not clear"
+    r"|undocumented|not evident|not apparent))\b"
+)
+# Saying that the *documentation* is missing (narrower: "no side effects" is not meant).
+_UNDOCUMENTED_BEFORE = (
+    r"\b(?:no|without|lack of|lacks?|absence of|insufficient|inadequate|limited|missing)"
+    r" (?:\w+ ){0,3}?(?:documentation|documented|evidence|mention|record|indication|report"
+    r"|discussion|notes?)\b"
+    r"|\b(?:not|never) (?:\w+ ){0,2}?(?:documented|provided|mentioned|recorded|noted|addressed"
+    r"|discussed|included|submitted|performed|done|completed|obtained)\b"
+    r"|\b(?:does|do|did)(?: not|n't) (?:\w+ ){0,2}?(?:document|include|mention|indicate|show"
+    r"|address|discuss|reflect|contain|describe|note|provide)\b"
+    r"|\bfail(?:s|ed)? to (?:document|include|mention|indicate|show|address|provide)\b"
+    r"|\bunclear (?:if|whether)\b"
+    r"|\bno (?:\w+ ){0,2}?(?:was|were|has been|have been) (?:done|performed)"
+)
+
+# A sentence that only states the guideline (no patient, case or record in it) is background.
+_GUIDELINE = (
+    r"\b(?:guidelines?|mtus|odg|acoem|cpmtg|acoem|recommend(?:s|ed|ation|ations)?|criteria"
+    r"|should|may be|is indicated|are indicated)\b"
+)
+_APPLIED = (
+    r"\b(?:(?:this|the|his|her|our) (?:patient|injured worker|iw|claimant|employee|worker"
+    r"|individual|case|member|records?|medical records?|documentation|notes?|progress notes?"
+    r"|(?:progress |medical |treating )?reports?|submitted|provided|available|reviewed|request"
+    r"|requested|requesting|provider|physician|treating|file|clinical|history)"
+    r"|there (?:is|was|are|were|has been|have been|does not|do not)"
+    r"|he|she|his|her|patient's|worker's|claimant's|has had|in this|currently|already"
+    r"|to date|so far|here|documented|submitted|reviewed|provided)\b"
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One reason code: the sentences that support it.
+
+    ``when``: cheap lower-case substrings, one of which the sentence must contain before any
+    pattern runs (the speed guard). ``says``: patterns, any one of which supports the code.
+    ``unless``: patterns that veto it (the negations and look-alikes). ``applied``: the sentence
+    must not be guideline text alone (see ``_GUIDELINE`` / ``_APPLIED``).
+    """
+
+    code: str
+    outcome: str
+    when: tuple[str, ...]
+    says: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    applied: bool = True
+
+
+# What continuing a treatment needs: objective functional improvement or pain relief from it.
+_IMPROVEMENT = (
+    r"(?:objective |measurable |significant |clinically significant |meaningful |sustained "
+    r"|documented |specific |quantifiable |quantified |any |overall )?"
+    r"(?:functional (?:improvement|gains?|benefit|restoration|response|change)"
+    r"|improve(?:ment|d)? (?:in |of )?(?:\w+ )?(?:function(?:ality|ing)?|activities of daily living"
+    r"|adls?|activity|range of motion|strength|pain|symptoms|quality of life)"
+    r"|(?:increase[sd]?|improve[sd]?) (?:in )?(?:function(?:ality|ing)?|activity levels?|adls?)"
+    r"|(?:pain )?relief|reduc(?:tion|ed|e) (?:in |of )?(?:pain|medication|opioid|symptoms)"
+    r"|decrease[sd]? (?:in )?(?:pain|medication|symptoms)|(?:prior|previous|past|ongoing)"
+    r" (?:\w+ )?(?:benefit|response|efficacy|improvement)|benefit(?:s|ed|ted)?(?: from)?"
+    r"|efficacy (?:of|from) (?:the |this |his |her )?(?:prior|previous|past|current|ongoing)"
+    r"|improvement|response to (?:prior|previous|the|this)|effective(?:ness)?"
+    r"|return(?:ed)? to work|pain scores?|vas scores?)"
+)
+# Conservative / first-line care that must have been tried (and failed) first.
+_CONSERVATIVE = (
+    r"(?:conservative (?:care|treatments?|therapy|therapies|management|measures|modalities"
+    r"|options)|first[- ]line (?:treatments?|therapy|therapies|medications?|agents?|options?"
+    r"|drugs?)|(?:trials?|course) of (?:\w+ ){0,3}?(?:physical therapy|pt|therapy|medications?"
+    r"|nsaids?|antidepressants?|anticonvulsants?|anti-?epileptics?|conservative|exercise"
+    r"|tricyclics?|oral)|physical therapy|home exercise|activity modification|exercise program"
+    r"|(?:antidepressants?|anticonvulsants?|tricyclics?|aeds?|anti-?epilepsy drugs?"
+    r"|gabapentin|neuropathic medications?)|fail(?:ed|ure of|ure with|ure to respond to"
+    r"|ed to respond to) (?:\w+ ){0,4}?(?:treatments?|therapy|therapies|care|medications?"
+    r"|modalities|measures|conservative|first[- ]line|pt|injections?|oral)"
+    r"|(?:other|prior|previous|lesser|less invasive|alternative) (?:\w+ )?(?:treatments?"
+    r"|therapies|modalities|medications|measures|options))"
+)
+_INDICATION = (
+    r"(?:(?:objective|physical|neurologic(?:al)?|clinical|exam(?:ination)?|focal|specific"
+    r"|significant|corroborat\w*|positive|mechanical|imaging|electrodiagnostic|diagnostic"
+    r"|red[- ]flag) (?:\w+ )?(?:findings?|deficits?|signs?|evidence|abnormalit(?:y|ies)"
+    r"|changes?|loss|symptoms)|radiculopathy|radicular (?:symptoms|pain|findings|signs)"
+    r"|red flags?|neurologic(?:al)? (?:compromise|involvement)|indications?|diagnos(?:is|es)"
+    r"|(?:clinical |medical |specific |clear )?rationale|clinical reason|(?:specific |clear "
+    r"|functional |treatment )?goals?|instability|(?:guideline |the )?criteria"
+    r"|(?:a |any )?(?:clear |specific |documented )?(?:reason|need|purpose)"
+    r"|neuropathic pain|facet[- ]mediated|nerve (?:root )?(?:compromise|impingement|entrapment)"
+    r"|(?:significant )?(?:change|progression|worsening) (?:in|of) (?:\w+ )?(?:symptoms|findings"
+    r"|condition|pain)|progressive|trauma|surgical (?:lesion|candidate|consideration)"
+    r"|(?:why|what) (?:\w+ ){0,3}?(?:is|was|are|were) (?:being )?(?:requested|needed|necessary)"
+    r"|(?:a )?(?:medical )?necessity|insomnia|sleep (?:disturbance|hygiene)|spasm"
+    r"|(?:acute )?exacerbation|flare[- ]up|gastrointestinal (?:risk|events|symptoms|complaints)"
+    r"|gi (?:risk|events|symptoms|complaints)|risk factors?|depression|anxiety|tenderness"
+    r"|trigger points?|twitch response|(?:a )?(?:specific )?plan)"
+)
+_MONITORING = (
+    r"(?:urine drug (?:screens?|tests?|testing|screening)|uds|drug (?:screens?|screening|testing)"
+    r"|(?:pain|opioid|narcotic|medication) (?:management )?(?:agreement|contract)"
+    r"|risk (?:assessment|stratification)|(?:four|4) a'?s|aberrant (?:drug[- ]?)?(?:behaviou?rs?"
+    r"|taking|use)|cures|pdmp|(?:ongoing |appropriate |opioid )?monitoring|adverse effects"
+    r"|side effects|(?:lab|laboratory|blood) (?:tests?|testing|monitoring|work|results|levels)"
+    r"|(?:liver|renal|kidney|hepatic) function|cbc|ongoing (?:review|assessment)"
+    r"|screening for (?:abuse|addiction|misuse)|activities of daily living, adverse)"
+)
+
+RULES: tuple[Rule, ...] = (
+    # --- upheld: why the request failed -------------------------------------------------------
+    Rule(
+        "functional_improvement_not_documented",
+        UPHELD,
+        when=("improv", "function", "relief", "benefit", "efficacy", "effective", "pain"),
+        says=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _IMPROVEMENT,
+            r"\b" + _IMPROVEMENT + _SHORT + _ABSENT_AFTER,
+        ),
+        unless=(
+            r"\b(?:insufficient|no|limited|little) (?:\w+ ){0,3}?(?:evidence|studies|research"
+            r"|literature|trials?) (?:\w+ ){0,6}?(?:efficacy|effective|benefit|improvement)",
+            r"\bnot (?:been )?(?:shown|proven|found|established) to be (?:effective|beneficial)",
+            r"\bwithout (?:significant |any )?(?:side effects|adverse)",
+        ),
+    ),
+    Rule(
+        "conservative_care_not_documented",
+        UPHELD,
+        when=(
+            "conservative",
+            "first",
+            "trial",
+            "therapy",
+            "exercise",
+            "fail",
+            "modification",
+            "antidepress",
+            "anticonvuls",
+            "prior",
+            "previous",
+            "other",
+            "alternative",
+            "gabapentin",
+        ),
+        says=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _CONSERVATIVE,
+            r"\b" + _CONSERVATIVE + _SHORT + _ABSENT_AFTER,
+        ),
+        unless=(
+            r"\bno (?:\w+ )?(?:benefit|improvement|relief) (?:from|with) ",
+            r"\bdespite\b",
+        ),
+    ),
+    Rule(
+        "exceeds_guideline_limit",
+        UPHELD,
+        when=(
+            "exceed",
+            "excess",
+            "beyond",
+            "more than",
+            "longer than",
+            "greater than",
+            "already",
+            "long-term",
+            "long term",
+            "prolonged",
+            "chronic use",
+            "maximum",
+            "surpass",
+            "over the",
+            "number of",
+            "duration",
+            "limit",
+            "levels",
+        ),
+        says=(
+            r"\bexceed(?:s|ed|ing)?\b",
+            r"\bin excess of\b",
+            r"\bsurpass(?:es|ed)?\b",
+            r"\b(?:more|longer|greater|further) than (?:\w+ ){0,4}?(?:recommended|guidelines?"
+            r"|supported|allowed|maximum|allowable|suggested|indicated|endorsed)",
+            r"\bbeyond (?:\w+ ){0,4}?(?:recommended|guidelines?|supported|allowed|maximum"
+            r"|allowable|suggested|\d+|one|two|three|four|six|the (?:initial|first|acute))",
+            r"\b(?:over|above|outside) (?:the )?(?:recommended|guidelines?|allowed|maximum)"
+            r" (?:\w+ )?(?:number|limit|amount|quantity|duration|frequency|period|time)",
+            r"\b(?:already|previously) (?:\w+ ){0,3}?(?:had|received|completed|attended"
+            r"|undergone|been (?:given|provided|authorized|certified|approved)|participated)"
+            r"\b" + _NEAR + r"\b(?:sessions|visits|treatments|recommended|guidelines?|injections"
+            r"|courses?|trials?)",
+            r"\b(?:long[- ]term|chronic|prolonged|extended|continued|ongoing) (?:\w+ ){0,2}?use"
+            r"\b" + _NEAR + r"\b(?:not recommended|not supported|not indicated|beyond|exceed)",
+            r"\bnot recommended (?:\w+ ){0,3}?(?:for |beyond |past |longer than |more than "
+            r"|in excess of )(?:long[- ]term|chronic|prolonged|extended|\d+|one|two|three|four"
+            r"|six|the (?:recommended|initial))",
+            r"\b(?:more|greater) than (?:\w+ ){0,2}?(?:levels?|joints?|injections?|blocks?)"
+            r"\b" + _NEAR + r"\b(?:recommended|guidelines?|supported|should)",
+            r"\b(?:quantity|number|frequency|duration|amount) (?:\w+ ){0,4}?(?:requested"
+            r"|of the request)\b"
+            + _NEAR
+            + r"\b(?:exceed|more than|beyond|not supported|excessive)",
+            r"\bexcessive\b",
+        ),
+        unless=(
+            r"\b(?:does|do|did|would|will)(?: not|n't) exceed",
+            r"\bnot (?:\w+ )?in excess of\b",
+            r"\bwithin (?:the )?(?:recommended|guidelines?)",
+        ),
+    ),
+    Rule(
+        "not_recommended",
+        UPHELD,
+        when=(
+            "recommend",
+            "under study",
+            "investigational",
+            "experimental",
+            "evidence",
+            "not supported",
+            "not approved",
+            "fda",
+        ),
+        says=(
+            r"\bnot (?:\w+ )?recommended\b",
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?recommend\b",
+            r"\brecommend(?:s|ed)? against\b",
+            r"\b(?:is|are|remains?|currently|considered|as) (?:\w+ )?(?:under study"
+            r"|investigational|experimental)\b",
+            r"\b(?:insufficient|inadequate|limited|little|no|lack of|lacks|lacking|absence of"
+            r"|without) (?:\w+ ){0,3}?(?:evidence|studies|research|literature|trials?|data)"
+            r" (?:\w+ ){0,4}?(?:to support|supporting|for|of|on|that|demonstrating|showing"
+            r"|regarding)\b",
+            r"\b(?:is|are)(?: not|n't) (?:\w+ )?(?:supported|endorsed) by (?:the )?"
+            r"(?:\w+ )?(?:guidelines?|mtus|odg|acoem|evidence|literature)",
+            r"\bnot (?:fda[- ])?approved\b",
+        ),
+        unless=(
+            r"\bnot (?:\w+ )?recommended (?:\w+ ){0,2}?(?:unless|except|without|beyond|until"
+            r"|longer than|more than|for (?:long[- ]term|chronic|prolonged|more|longer|over)"
+            r"|past|in excess|after|when|if|until|in the absence)",
+            r"\bnot (?:\w+ )?recommended (?:\w+ ){0,3}?(?:routine|routinely)",
+            r"\bat least one (?:drug|ingredient|component|agent)",
+            r"\bnot (?:\w+ )?recommended (?:\w+ )?(?:for|in) (?:\w+ ){0,3}?(?:absence|lack)",
+        ),
+        applied=False,
+    ),
+    Rule(
+        "indication_not_documented",
+        UPHELD,
+        when=(
+            "finding",
+            "deficit",
+            "sign",
+            "radicul",
+            "red flag",
+            "indicat",
+            "diagnos",
+            "rationale",
+            "reason",
+            "goal",
+            "criteri",
+            "instabil",
+            "neuropath",
+            "facet",
+            "nerve",
+            "change",
+            "progress",
+            "trauma",
+            "surg",
+            "why",
+            "what",
+            "necessity",
+            "need",
+            "insomnia",
+            "sleep",
+            "spasm",
+            "exacerbat",
+            "flare",
+            "gastro",
+            "gi ",
+            "risk",
+            "depress",
+            "anxiety",
+            "tender",
+            "trigger",
+            "plan",
+            "purpose",
+            "evidence",
+            "abnormal",
+        ),
+        says=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _INDICATION + r"\b",
+            r"\b" + _INDICATION + _SHORT + _ABSENT_AFTER,
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ ){0,2}?(?:meet|satisfy|fulfill)",
+            r"\bcriteria (?:\w+ ){0,3}?(?:are|were|have|has)(?: not|n't) (?:been )?(?:met"
+            r"|satisfied|fulfilled)",
+            r"\bit is (?:\w+ )?(?:unclear|not clear) (?:why|what|how)",
+        ),
+        unless=(
+            r"\b(?:insufficient|no|limited|little|lack of) (?:\w+ ){0,3}?(?:evidence|studies"
+            r"|research|literature|trials?) (?:\w+ ){0,4}?(?:to support|supporting|for|of"
+            r"|that|on|regarding)\b",
+        ),
+    ),
+    Rule(
+        "monitoring_not_documented",
+        UPHELD,
+        when=(
+            "urine",
+            "uds",
+            "drug screen",
+            "drug test",
+            "agreement",
+            "contract",
+            "risk assess",
+            "4 a",
+            "four a",
+            "aberrant",
+            "cures",
+            "pdmp",
+            "monitor",
+            "side effect",
+            "adverse effect",
+            "lab",
+            "blood",
+            "function test",
+            "cbc",
+            "ongoing review",
+            "ongoing assess",
+            "screening",
+        ),
+        says=(
+            _UNDOCUMENTED_BEFORE + _NEAR + r"\b" + _MONITORING,
+            r"\b" + _MONITORING + _SHORT + _ABSENT_AFTER,
+        ),
+    ),
+    Rule(
+        "compound_ingredient_not_recommended",
+        UPHELD,
+        when=("at least one", "compound", "ingredient", "component"),
+        says=(
+            r"\bat least one (?:\w+ ){0,2}?(?:drug|ingredient|component|agent|medication)s?\b",
+            r"\bcompound(?:ed)? (?:\w+ ){0,4}?(?:contain(?:s|ing)?|with|includ(?:es|ing))\b"
+            + _NEAR
+            + r"\bnot (?:\w+ )?(?:recommended|supported|approved)",
+            r"\b(?:ingredient|component)s? (?:\w+ ){0,6}?(?:is|are)(?: not|n't) (?:\w+ )?"
+            r"(?:recommended|supported|approved)",
+            r"\b(?:the|this) (?:entire |whole )?(?:compound(?:ed)?|topical) (?:\w+ ){0,3}?"
+            r"(?:is|are)(?: also)? not (?:recommended|supported|medically necessary)",
+        ),
+        applied=False,
+    ),
+    Rule(
+        "associated_request_not_certified",
+        UPHELD,
+        when=(
+            "certif",
+            "not medically necessary",
+            "not necessary",
+            "associated",
+            "not approved",
+            "not authorized",
+            "not supported",
+            "non-certified",
+            "noncertified",
+            "not been approved",
+            "not been authorized",
+            "not been established",
+        ),
+        says=(
+            r"\b(?:since|as|because|given(?: that)?|if|with|as a result,?) (?:\w+ ){0,3}?"
+            r"(?:the )?(?:\w+ ){0,6}?(?:surgery|surgical|procedure|operation|repair|fusion"
+            r"|arthroscopy|replacement|decompression|discectomy|laminectomy|injection|block"
+            r"|release|primary|associated|requested|underlying)\b"
+            + _NEAR
+            + r"\b(?:is|was|has|have|are|were)(?: not|n't)(?: been)?(?: \w+)? (?:medically"
+            r" necessary|necessary|certified|approved|authorized|supported|indicated|established"
+            r"|substantiated)",
+            r"\b(?:non-?certified|not certified|noncertified|not (?:been )?approved)\b"
+            + _NEAR
+            + r"\b(?:associated|related|post-?operative|pre-?operative|peri-?operative"
+            r"|concurrent|ancillary|accompanying)",
+            r"\b(?:associated|related|post-?operative|pre-?operative|peri-?operative|ancillary"
+            r"|accompanying|concurrent) (?:\w+ ){0,4}?(?:requests?|services?|items?|care"
+            r"|equipment|\w+) (?:\w+ ){0,3}?(?:is|are|was|were)(?: also)? (?:not|non)"
+            r"(?: medically)? (?:necessary|needed|indicated|certified|required)",
+            r"\b(?:surgery|surgical (?:procedure|request|intervention)|procedure|operation)"
+            r" (?:\w+ ){0,6}?(?:is|was|has|have|are|were)(?: not|n't)(?: been)?(?: \w+)?"
+            r" (?:medically necessary|certified|approved|authorized|found (?:to be )?medically"
+            r" necessary)\b" + _NEAR + r"\b(?:therefore|thus|so|consequently|also|hence|as well"
+            r"|associated|post-?operative|pre-?operative|is not|are not)",
+        ),
+        applied=False,
+    ),
+    # --- overturned: why the request met the guideline ----------------------------------------
+    Rule(
+        "criteria_met",
+        OVERTURNED,
+        when=(
+            "meet",
+            "met",
+            "satisf",
+            "fulfil",
+            "consistent",
+            "accordance",
+            "keeping",
+            "support",
+            "criteria",
+            "indicat",
+            "appropriate",
+            "reasonable",
+            "in line",
+        ),
+        says=(
+            r"\b(?:meets?|met|satisf(?:y|ies|ied)|fulfill?s?|fulfilled) (?:\w+ ){0,5}?"
+            r"(?:criteria|guidelines?|requirements?|indications?|recommendations?|standards?)",
+            r"\b(?:criteria|requirements?|indications?) (?:\w+ ){0,5}?(?:have been|has been|are"
+            r"|were|is|was|appear to (?:be|have been)|being) (?:\w+ )?(?:met|satisfied|fulfilled"
+            r"|present|documented)",
+            r"\b(?:is|are|was|were|appears?|seems?) (?:\w+ )?(?:consistent|in accordance|in keeping"
+            r"|in line|compliant) with (?:\w+ ){0,3}?(?:guidelines?|mtus|odg|acoem"
+            r"|recommendations?|criteria)",
+            r"\b(?:guidelines?|mtus|odg|acoem) (?:\w+ ){0,4}?support(?:s|ed)? (?:\w+ ){0,3}?"
+            r"(?:request|use|procedure|treatment|in this case|for this patient)",
+            r"\b(?:is|are|was|were) (?:\w+ )?(?:indicated|supported|appropriate|warranted"
+            r"|reasonable) (?:\w+ ){0,3}?(?:in this case|for this patient|for the patient"
+            r"|at this time|here|given|based on|per|according to|by the guidelines?)",
+        ),
+        unless=(
+            r"\b(?:not|n't|never|no longer|neither|nor)\b"
+            + _SHORT
+            + r"\b(?:meets?|met|satisf\w*|fulfill?\w*|consistent|accordance|indicated|supported"
+            r"|appropriate|warranted|reasonable)",
+            r"\b(?:meets?|met)\b" + _SHORT + r"\bnot\b",
+            r"\bno (?:\w+ )?(?:longer )?(?:indicated|supported)",
+        ),
+        applied=False,
+    ),
+    Rule(
+        "improvement_documented",
+        OVERTURNED,
+        when=(
+            "improv",
+            "function",
+            "relief",
+            "benefit",
+            "efficacy",
+            "effective",
+            "reduc",
+            "decreas",
+            "return",
+            "%",
+            "percent",
+            "better",
+        ),
+        says=(
+            r"\b(?:\d+ ?(?:%|percent)|significant|substantial|objective|measurable|documented"
+            r"|noted|reported|reports?|demonstrat\w+|evidence of|documentation of|there (?:is|was"
+            r"|has been)|has (?:had|shown|experienced|achieved|obtained|reported|noted|made)"
+            r"|with|had|achieved|experienced|shown|continued|ongoing|sustained|good|excellent"
+            r"|notable|marked|clear|positive)\b" + _SHORT + r"\b" + _IMPROVEMENT,
+            r"\b" + _IMPROVEMENT + _SHORT + r"\b(?:(?:has|have|had|is|are|was|were) (?:been )?"
+            r"(?:clearly |objectively )?(?:documented|demonstrated|shown|established|noted"
+            r"|reported|evident|described|achieved|obtained|seen|observed)|(?:was|were) noted)\b",
+            r"\b(?:helps?|helped|helping|beneficial|benefit(?:s|ed|ted)|improv(?:es|ed|ing)"
+            r"|effective)\b",
+        ),
+        unless=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _IMPROVEMENT,
+            r"\b" + _IMPROVEMENT + _SHORT + _ABSENT_AFTER,
+            r"\b(?:not|n't|no|without|never|minimal|little)\b"
+            + _SHORT
+            + r"\b(?:helps?|helped|helping|beneficial|benefit|improv\w*|effective|relief)\b",
+            r"\b(?:if|when|unless|until|provided|as long as) (?:\w+ ){0,5}?(?:there is|is"
+            r"|are|documented|documentation|evidence|demonstrat\w+)",
+            r"\b(?:should|must|would|may|can|could|need(?:s|ed)? to|requires?|required)\b",
+        ),
+    ),
+    Rule(
+        "prior_care_failed",
+        OVERTURNED,
+        when=(
+            "fail",
+            "despite",
+            "refractory",
+            "respond",
+            "unresponsive",
+            "persist",
+            "resistant",
+            "not help",
+            "no relief",
+            "no benefit",
+            "no improvement",
+            "without relief",
+            "without improvement",
+            "without benefit",
+            "not improve",
+            "exhaust",
+            "continues",
+        ),
+        says=(
+            r"\bfail(?:ed|ure|ures|ing|s)?\b",
+            r"\bdespite\b",
+            r"\b(?:refractory|unresponsive|resistant) to\b",
+            r"\b(?:did|does|has|have|had)(?: not|n't) (?:\w+ )?(?:respond(?:ed)?|improve[d]?"
+            r"|help(?:ed)?|resolve[d]?|benefit(?:ed|ted)?)\b",
+            r"\b(?:no|without|minimal|little|limited) (?:\w+ )?(?:relief|improvement|benefit"
+            r"|response|success)\b",
+            r"\bexhausted\b",
+            r"\b(?:persistent|continued|ongoing) (?:\w+ ){0,3}?(?:pain|symptoms|complaints)"
+            r"\b" + _NEAR + r"\b(?:after|with|following)\b",
+        ),
+        unless=(
+            _UNDOCUMENTED_BEFORE + _NEAR + r"\b(?:fail\w*|trial|tried|conservative)",
+            r"\b(?:should|must|would|may|can|could|need(?:s|ed)? to|requires?|required|if"
+            r"|when|unless|until|after failure)\b",
+        ),
+    ),
+)
+
+CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    says: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+
+def _compile(rule: Rule) -> _Compiled:
+    return _Compiled(
+        rule,
+        tuple(re.compile(pattern) for pattern in rule.says),
+        tuple(re.compile(pattern) for pattern in rule.unless),
+    )
+
+
+_COMPILED: dict[str, tuple[_Compiled, ...]] = {
+    outcome: tuple(_compile(rule) for rule in RULES if rule.outcome == outcome)
+    for outcome in (UPHELD, OVERTURNED)
+}
+_GUIDELINE_RE = re.compile(_GUIDELINE)
+_APPLIED_RE = re.compile(_APPLIED)
+
+# A sentence ends at . ! or ? followed by a space and a capital, digit, quote or bracket; an
+# abbreviation ("e.g.", "Dr.", "pp.", "vs.", "No.") or a decimal does not end it.
+_SENTENCE_END = re.compile(r"[.!?](?:[\"'\u201d)\]])?(?= +[\"'\u201c(\[]?[A-Z0-9])")
+_ABBREVIATIONS = frozenset(
+    {"e.g", "i.e", "dr", "mr", "mrs", "ms", "vs", "etc", "no", "nos", "p", "pp", "pg", "fig"}
+    | {"approx", "al", "cf", "jr", "sr", "st", "inc", "ltd", "co", "ref", "vol", "ed", "ch"}
+)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, stripped, in order."""
+    spans = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        word = text[max(start, end - 6) : match.start()].rsplit(" ", 1)[-1].lower().lstrip("(")
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    out = []
+    for begin, end in spans:
+        while begin < end and text[begin] == " ":
+            begin += 1
+        while end > begin and text[end - 1] == " ":
+            end -= 1
+        if end > begin:
+            out.append((begin, end))
+    return out
+
+
+def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
+    """The decisive reasons ``rationale`` gives, as the contract's ``reasons`` list; never raises.
+
+    >>> [r["code"] for r in item_reasons("There is no documentation of improvement.", "upheld")]
+    ['functional_improvement_not_documented']
+    >>> item_reasons("There is documentation of functional improvement.", "upheld")
+    []
+    """
+    try:
+        return _reasons(rationale, outcome)
+    except Exception:  # bounded and pure, but a reason must never take a letter down
+        return []
+
+
+def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
+    if not isinstance(rationale, str) or not rationale:
+        return []
+    rules = _COMPILED.get(outcome)
+    if not rules:
+        return []
+    text = rationale[:MAX_RATIONALE_CHARS]
+    found: dict[str, tuple[int, int, str]] = {}
+    for index, (begin, end) in enumerate(sentences(text)):
+        if len(found) == len(rules):
+            break
+        sentence = text[begin:end]
+        lower = sentence[:MAX_SENTENCE_CHARS].lower()
+        background: bool | None = None
+        for compiled in rules:
+            rule = compiled.rule
+            if rule.code in found or not any(word in lower for word in rule.when):
+                continue
+            where = _first(compiled.says, lower)
+            if where is None or _first(compiled.unless, lower) is not None:
+                continue
+            if rule.applied:
+                if background is None:
+                    background = bool(_GUIDELINE_RE.search(lower)) and not _APPLIED_RE.search(lower)
+                if background:
+                    continue
+            found[rule.code] = (index, where, sentence)
+    ordered = sorted(found.items(), key=lambda pair: pair[1][:2])
+    return [{"code": code, "evidence": where[2]} for code, where in ordered]
+
+
+def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
+    """Where the first of ``patterns`` that matches ``text`` matches, or None."""
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match is not None:
+            return match.start()
+    return None
