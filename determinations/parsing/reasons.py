@@ -52,7 +52,7 @@ _ABSENT_AFTER = (
 )
 # Saying that the *documentation* is missing (narrower: "no side effects" is not meant).
 _UNDOCUMENTED_BEFORE = (
-    r"\b(?:no|without|lack of|lacks?|absence of|insufficient|inadequate|limited|missing)"
+    r"(?:\b(?:no|without|lack of|lacks?|absence of|insufficient|inadequate|limited|missing)"
     r" (?:\w+ ){0,3}?(?:documentation|documented|evidence|mention|record|indication|report"
     r"|discussion|notes?)\b"
     r"|\b(?:not|never) (?:\w+ ){0,2}?(?:documented|provided|mentioned|recorded|noted|addressed"
@@ -61,7 +61,7 @@ _UNDOCUMENTED_BEFORE = (
     r"|address|discuss|reflect|contain|describe|note|provide)\b"
     r"|\bfail(?:s|ed)? to (?:document|include|mention|indicate|show|address|provide)\b"
     r"|\bunclear (?:if|whether)\b"
-    r"|\bno (?:\w+ ){0,2}?(?:was|were|has been|have been) (?:done|performed)"
+    r"|\bno (?:\w+ ){0,2}?(?:was|were|has been|have been) (?:done|performed))"
 )
 
 # A sentence that only states the guideline (no patient, case or record in it) is background.
@@ -70,14 +70,35 @@ _GUIDELINE = (
     r"|should|may be|is indicated|are indicated)\b"
 )
 _APPLIED = (
-    r"\b(?:(?:this|the|his|her|our) (?:patient|injured worker|iw|claimant|employee|worker"
-    r"|individual|case|member|records?|medical records?|documentation|notes?|progress notes?"
+    r"^(?:the )?(?:patient|claimant|applicant|injured worker|iw)\b"
+    r"|\b(?:(?:this|the|his|her|our) (?:patient|injured worker|iw|claimant|applicant|employee"
+    r"|worker|individual|case|member|records?|medical records?|documentation|notes?|progress notes?"
     r"|(?:progress |medical |treating )?reports?|submitted|provided|available|reviewed|request"
     r"|requested|requesting|provider|physician|treating|file|clinical|history)"
     r"|there (?:is|was|are|were|has been|have been|does not|do not)"
-    r"|he|she|his|her|patient's|worker's|claimant's|has had|in this|currently|already"
+    r"|he|she|his|her|patient's|worker's|claimant's|applicant's|has had|in this|currently"
+    r"|already"
     r"|to date|so far|here|documented|submitted|reviewed|provided)\b"
 )
+
+
+# The guideline's evidence (studies), not the patient's record: "insufficient evidence to support
+# its use", "remains unproven"; "no evidence provided of ..." is the record, so it is excluded.
+_LITERATURE = (
+    r"\b(?:insufficient|inadequate|limited|little|no|lack of|lacks|lacking|absence of|without"
+    r"|conflicting|inconclusive|weak|poor|minimal) (?:\w+ ){0,3}?(?:(?:evidence|data)(?! (?:was "
+    r"|were |is |has been )?(?:provided|submitted|documented|presented|noted|given|found in"
+    r"|in the|of (?:at least|any|significant|objective|functional|pain|\d)))(?: \w+){0,3}? "
+    r"(?:to support|supporting|for|of|on|regarding|demonstrating|showing) (?:the |its |their "
+    r"|any )?(?:\w+ )?(?:use|efficacy|effectiveness|benefits?|utility|value|role|treatment"
+    r"|long[- ]term)|(?:studies|research|literature|clinical trials|trials|scientific)\b)"
+    r"|\b(?:remains?|is|are|as yet|still) (?:\w+ )?(?:unproven|questionable|inconclusive)"
+    r"|\bnot (?:been )?(?:proven|shown|found|established) to be (?:\w+ )?(?:effective|beneficial)"
+)
+
+# Where a rule looks: "any" sentence; "applied": not guideline text alone; "patient": the
+# sentence must name the patient, the records or the case.
+ANY, APPLIED, PATIENT = "any", "applied", "patient"
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,9 @@ class Rule:
     ``when``: cheap lower-case substrings, one of which the sentence must contain before any
     pattern runs (the speed guard). ``says``: patterns, any one of which supports the code.
     ``unless``: patterns that veto it (the negations and look-alikes). ``applied``: the sentence
-    must not be guideline text alone (see ``_GUIDELINE`` / ``_APPLIED``).
+    must not be guideline text alone (see ``_GUIDELINE`` / ``_APPLIED``). ``fallback``: on an
+    item of the rule's outcome that no rule of that outcome matched, the code is given anyway,
+    with the sentence that applies the guideline (see ``_fallback_sentence``).
     """
 
     code: str
@@ -95,7 +118,8 @@ class Rule:
     when: tuple[str, ...]
     says: tuple[str, ...]
     unless: tuple[str, ...] = ()
-    applied: bool = True
+    context: str = APPLIED
+    fallback: bool = False
 
 
 # What continuing a treatment needs: objective functional improvement or pain relief from it.
@@ -111,7 +135,7 @@ _IMPROVEMENT = (
     r" (?:\w+ )?(?:benefit|response|efficacy|improvement)|benefit(?:s|ed|ted)?(?: from)?"
     r"|efficacy (?:of|from) (?:the |this |his |her )?(?:prior|previous|past|current|ongoing)"
     r"|improvement|response to (?:prior|previous|the|this)|effective(?:ness)?"
-    r"|return(?:ed)? to work|pain scores?|vas scores?)"
+    r"|return(?:ed)? to work|pain scores?|vas scores?|progress (?:in terms of|with|from|toward))"
 )
 # Conservative / first-line care that must have been tried (and failed) first.
 _CONSERVATIVE = (
@@ -119,7 +143,7 @@ _CONSERVATIVE = (
     r"|options)|first[- ]line (?:treatments?|therapy|therapies|medications?|agents?|options?"
     r"|drugs?)|(?:trials?|course) of (?:\w+ ){0,3}?(?:physical therapy|pt|therapy|medications?"
     r"|nsaids?|antidepressants?|anticonvulsants?|anti-?epileptics?|conservative|exercise"
-    r"|tricyclics?|oral)|physical therapy|home exercise|activity modification|exercise program"
+    r"|tricyclics?|oral)|exhausted (?:\w+ ){0,3}?(?:treatments?|care|therapy|options|measures)"
     r"|(?:antidepressants?|anticonvulsants?|tricyclics?|aeds?|anti-?epilepsy drugs?"
     r"|gabapentin|neuropathic medications?)|fail(?:ed|ure of|ure with|ure to respond to"
     r"|ed to respond to) (?:\w+ ){0,4}?(?:treatments?|therapy|therapies|care|medications?"
@@ -132,15 +156,18 @@ _INDICATION = (
     r"|significant|corroborat\w*|positive|mechanical|imaging|electrodiagnostic|diagnostic"
     r"|red[- ]flag) (?:\w+ )?(?:findings?|deficits?|signs?|evidence|abnormalit(?:y|ies)"
     r"|changes?|loss|symptoms)|radiculopathy|radicular (?:symptoms|pain|findings|signs)"
-    r"|red flags?|neurologic(?:al)? (?:compromise|involvement)|indications?|diagnos(?:is|es)"
+    r"|red flags?|neurologic(?:al)? (?:compromise|involvement)|indications? (?:for|to)\b"
+    r"|(?:clear |specific |clinical |surgical |medical )indications?|diagnos(?:is|es)"
     r"|(?:clinical |medical |specific |clear )?rationale|clinical reason|(?:specific |clear "
     r"|functional |treatment )?goals?|instability|(?:guideline |the )?criteria"
-    r"|(?:a |any )?(?:clear |specific |documented )?(?:reason|need|purpose)"
+    r"|(?:a |any )?(?:clear |specific |documented )?(?:reason|need|purpose) (?:for|to|of|why)\b"
+    r"|tolerat(?:e|ed|ion|ing)|(?:suspicion|signs?|evidence) of (?:cancer|infection|tumou?r"
+    r"|fracture|malignancy)|willingness"
     r"|neuropathic pain|facet[- ]mediated|nerve (?:root )?(?:compromise|impingement|entrapment)"
     r"|(?:significant )?(?:change|progression|worsening) (?:in|of) (?:\w+ )?(?:symptoms|findings"
     r"|condition|pain)|progressive|trauma|surgical (?:lesion|candidate|consideration)"
     r"|(?:why|what) (?:\w+ ){0,3}?(?:is|was|are|were) (?:being )?(?:requested|needed|necessary)"
-    r"|(?:a )?(?:medical )?necessity|insomnia|sleep (?:disturbance|hygiene)|spasm"
+    r"|insomnia|sleep (?:disturbance|hygiene)|spasm"
     r"|(?:acute )?exacerbation|flare[- ]up|gastrointestinal (?:risk|events|symptoms|complaints)"
     r"|gi (?:risk|events|symptoms|complaints)|risk factors?|depression|anxiety|tenderness"
     r"|trigger points?|twitch response|(?:a )?(?:specific )?plan)"
@@ -164,11 +191,11 @@ RULES: tuple[Rule, ...] = (
         says=(
             _ABSENT_BEFORE + _NEAR + r"\b" + _IMPROVEMENT,
             r"\b" + _IMPROVEMENT + _SHORT + _ABSENT_AFTER,
+            # a long clause: "did not provide any notes documenting ... functional improvement"
+            _ABSENT_BEFORE + _NEAR + _NEAR + r"\b(?:objective|functional) improvement\b",
         ),
         unless=(
-            r"\b(?:insufficient|no|limited|little) (?:\w+ ){0,3}?(?:evidence|studies|research"
-            r"|literature|trials?) (?:\w+ ){0,6}?(?:efficacy|effective|benefit|improvement)",
-            r"\bnot (?:been )?(?:shown|proven|found|established) to be (?:effective|beneficial)",
+            _LITERATURE,
             r"\bwithout (?:significant |any )?(?:side effects|adverse)",
         ),
     ),
@@ -230,7 +257,10 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:more|longer|greater|further) than (?:\w+ ){0,4}?(?:recommended|guidelines?"
             r"|supported|allowed|maximum|allowable|suggested|indicated|endorsed)",
             r"\bbeyond (?:\w+ ){0,4}?(?:recommended|guidelines?|supported|allowed|maximum"
-            r"|allowable|suggested|\d+|one|two|three|four|six|the (?:initial|first|acute))",
+            r"|allowable|suggested|the (?:initial|first|acute))",
+            r"\boutside (?:of )?(?:the )?(?:recommended |evidence[- ]based )?(?:guidelines?"
+            r"|recommendations?)",
+            r"\b(?:no|not|without|lack of) (?:\w+ ){0,4}?exceptional (?:factors|circumstances)",
             r"\b(?:over|above|outside) (?:the )?(?:recommended|guidelines?|allowed|maximum)"
             r" (?:\w+ )?(?:number|limit|amount|quantity|duration|frequency|period|time)",
             r"\b(?:already|previously) (?:\w+ ){0,3}?(?:had|received|completed|attended"
@@ -239,7 +269,8 @@ RULES: tuple[Rule, ...] = (
             r"|courses?|trials?)",
             r"\b(?:long[- ]term|chronic|prolonged|extended|continued|ongoing) (?:\w+ ){0,2}?use"
             r"\b" + _NEAR + r"\b(?:not recommended|not supported|not indicated|beyond|exceed)",
-            r"\bnot recommended (?:\w+ ){0,3}?(?:for |beyond |past |longer than |more than "
+            r"\bnot (?:\w+ )?(?:recommended|indicated|supported|appropriate) (?:\w+ ){0,3}?"
+            r"(?:for |beyond |past |longer than |more than "
             r"|in excess of )(?:long[- ]term|chronic|prolonged|extended|\d+|one|two|three|four"
             r"|six|the (?:recommended|initial))",
             r"\b(?:more|greater) than (?:\w+ ){0,2}?(?:levels?|joints?|injections?|blocks?)"
@@ -275,10 +306,7 @@ RULES: tuple[Rule, ...] = (
             r"\brecommend(?:s|ed)? against\b",
             r"\b(?:is|are|remains?|currently|considered|as) (?:\w+ )?(?:under study"
             r"|investigational|experimental)\b",
-            r"\b(?:insufficient|inadequate|limited|little|no|lack of|lacks|lacking|absence of"
-            r"|without) (?:\w+ ){0,3}?(?:evidence|studies|research|literature|trials?|data)"
-            r" (?:\w+ ){0,4}?(?:to support|supporting|for|of|on|that|demonstrating|showing"
-            r"|regarding)\b",
+            _LITERATURE,
             r"\b(?:is|are)(?: not|n't) (?:\w+ )?(?:supported|endorsed) by (?:the )?"
             r"(?:\w+ )?(?:guidelines?|mtus|odg|acoem|evidence|literature)",
             r"\bnot (?:fda[- ])?approved\b",
@@ -290,8 +318,10 @@ RULES: tuple[Rule, ...] = (
             r"\bnot (?:\w+ )?recommended (?:\w+ ){0,3}?(?:routine|routinely)",
             r"\bat least one (?:drug|ingredient|component|agent)",
             r"\bnot (?:\w+ )?recommended (?:\w+ )?(?:for|in) (?:\w+ ){0,3}?(?:absence|lack)",
+            r"\bprimary (?:\w+ )?(?:modality|treatment)|\bas an adjunct\b",
+            r"\bin (?:the )?absence of\b",
         ),
-        applied=False,
+        context=ANY,
     ),
     Rule(
         "indication_not_documented",
@@ -344,11 +374,17 @@ RULES: tuple[Rule, ...] = (
             r"\bcriteria (?:\w+ ){0,3}?(?:are|were|have|has)(?: not|n't) (?:been )?(?:met"
             r"|satisfied|fulfilled)",
             r"\bit is (?:\w+ )?(?:unclear|not clear) (?:why|what|how)",
+            r"\bnecessity (?:\w+ ){0,4}?(?:was|were|has|have|is|are)(?: not|n't)(?: been)? provided"
+            r"|\bjustification for (?:the )?medical necessity",
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?(?:reveal|show|demonstrate|indicate|document"
+            r"|establish|identify|report) (?:that )?(?:the |this |his |her )?(?:patient|claimant"
+            r"|injured worker|iw|applicant)(?:'s)? (?:\w+ ){0,3}?(?:has|had|have|is|was"
+            r"|condition|suffers|meets|presents|exhibits)\b",
         ),
         unless=(
-            r"\b(?:insufficient|no|limited|little|lack of) (?:\w+ ){0,3}?(?:evidence|studies"
-            r"|research|literature|trials?) (?:\w+ ){0,4}?(?:to support|supporting|for|of"
-            r"|that|on|regarding)\b",
+            _LITERATURE,
+            r"\b(?:beyond|outside(?: of)?|exceed\w*) (?:the )?(?:recommended )?guidelines?"
+            r"|\bexceptional factors",
         ),
     ),
     Rule(
@@ -397,7 +433,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:the|this) (?:entire |whole )?(?:compound(?:ed)?|topical) (?:\w+ ){0,3}?"
             r"(?:is|are)(?: also)? not (?:recommended|supported|medically necessary)",
         ),
-        applied=False,
+        context=ANY,
     ),
     Rule(
         "associated_request_not_certified",
@@ -439,7 +475,7 @@ RULES: tuple[Rule, ...] = (
             r" necessary)\b" + _NEAR + r"\b(?:therefore|thus|so|consequently|also|hence|as well"
             r"|associated|post-?operative|pre-?operative|is not|are not)",
         ),
-        applied=False,
+        context=ANY,
     ),
     # --- overturned: why the request met the guideline ----------------------------------------
     Rule(
@@ -471,6 +507,8 @@ RULES: tuple[Rule, ...] = (
             r"|recommendations?|criteria)",
             r"\b(?:guidelines?|mtus|odg|acoem) (?:\w+ ){0,4}?support(?:s|ed)? (?:\w+ ){0,3}?"
             r"(?:request|use|procedure|treatment|in this case|for this patient)",
+            r"\b(?:is|are) indicated as a medical necessity|\b(?:were|are|was|is) present here"
+            r"|\bwould be (?:\w+ )?(?:appropriate|reasonable|indicated|warranted)",
             r"\b(?:is|are|was|were) (?:\w+ )?(?:indicated|supported|appropriate|warranted"
             r"|reasonable) (?:\w+ ){0,3}?(?:in this case|for this patient|for the patient"
             r"|at this time|here|given|based on|per|according to|by the guidelines?)",
@@ -483,7 +521,8 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:meets?|met)\b" + _SHORT + r"\bnot\b",
             r"\bno (?:\w+ )?(?:longer )?(?:indicated|supported)",
         ),
-        applied=False,
+        context=ANY,
+        fallback=True,
     ),
     Rule(
         "improvement_documented",
@@ -524,6 +563,7 @@ RULES: tuple[Rule, ...] = (
             r"|are|documented|documentation|evidence|demonstrat\w+)",
             r"\b(?:should|must|would|may|can|could|need(?:s|ed)? to|requires?|required)\b",
         ),
+        context=PATIENT,
     ),
     Rule(
         "prior_care_failed",
@@ -564,6 +604,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:should|must|would|may|can|could|need(?:s|ed)? to|requires?|required|if"
             r"|when|unless|until|after failure)\b",
         ),
+        context=PATIENT,
     ),
 )
 
@@ -646,12 +687,13 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         return []
     text = rationale[:MAX_RATIONALE_CHARS]
     found: dict[str, tuple[int, int, str]] = {}
-    for index, (begin, end) in enumerate(sentences(text)):
+    spans = sentences(text)
+    for index, (begin, end) in enumerate(spans):
         if len(found) == len(rules):
             break
         sentence = text[begin:end]
         lower = sentence[:MAX_SENTENCE_CHARS].lower()
-        background: bool | None = None
+        patient: bool | None = None
         for compiled in rules:
             rule = compiled.rule
             if rule.code in found or not any(word in lower for word in rule.when):
@@ -659,14 +701,41 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             where = _first(compiled.says, lower)
             if where is None or _first(compiled.unless, lower) is not None:
                 continue
-            if rule.applied:
-                if background is None:
-                    background = bool(_GUIDELINE_RE.search(lower)) and not _APPLIED_RE.search(lower)
-                if background:
+            if rule.context != ANY:
+                if patient is None:
+                    patient = bool(_APPLIED_RE.search(lower))
+                if not patient and (
+                    rule.context == PATIENT or _GUIDELINE_RE.search(lower) is not None
+                ):
                     continue
             found[rule.code] = (index, where, sentence)
+    if not found:
+        for compiled in rules:
+            if compiled.rule.fallback:
+                sentence = _fallback_sentence(text, spans)
+                if sentence:
+                    found[compiled.rule.code] = (0, 0, sentence)
     ordered = sorted(found.items(), key=lambda pair: pair[1][:2])
     return [{"code": code, "evidence": where[2]} for code, where in ordered]
+
+
+# The concluding sentence ("Therefore, the request for ... is medically necessary.") states the
+# decision, not the reason.
+_CONCLUSION = re.compile(
+    r"^(?:therefore|thus|hence|as such|accordingly|consequently|in conclusion|in summary|so"
+    r"|it is deemed|the request|this request|based on the (?:above|foregoing))\b"
+    r"|^(?:\w+ ){0,3}?(?:is|are) (?:deemed |considered |found )?(?:medically necessary"
+    r"|certified|overturned)"
+)
+
+
+def _fallback_sentence(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """The last sentence before the conclusion: where a reviewer applies the guideline."""
+    for begin, end in reversed(spans):
+        sentence = text[begin:end]
+        if not _CONCLUSION.search(sentence[:200].lower()):
+            return sentence
+    return None
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
