@@ -94,6 +94,10 @@ _LITERATURE = (
     r"|long[- ]term)|(?:studies|research|literature|clinical trials|trials|scientific)\b)"
     r"|\b(?:remains?|is|are|as yet|still) (?:\w+ )?(?:unproven|questionable|inconclusive)"
     r"|\bnot (?:been )?(?:proven|shown|found|established) to be (?:\w+ )?(?:effective|beneficial)"
+    r"|\b(?:evidence|studies|study|trials?|research|literature|data) (?:\w+ ){0,3}?(?:that|shows?"
+    r"|showed|suggests?|found|concluded|indicates?) (?:\w+ ){0,8}?(?:is|are|was|were) (?:\w+ )?"
+    r"(?:more |less |as |not )?(?:effective|beneficial|superior|inferior|efficacious)"
+    r"|\b(?:compared|versus) (?:with |to )?(?:placebo|sham|controls?)\b"
 )
 
 # Where a rule looks: "any" sentence; "applied": not guideline text alone; "patient": the
@@ -134,6 +138,8 @@ _IMPROVEMENT = (
     r"|decrease[sd]? (?:in )?(?:pain|medication|symptoms)|(?:prior|previous|past|ongoing)"
     r" (?:\w+ )?(?:benefit|response|efficacy|improvement)|benefit(?:s|ed|ted)?(?: from)?"
     r"|efficacy (?:of|from) (?:the |this |his |her )?(?:prior|previous|past|current|ongoing)"
+    r"|(?:medication|treatment|therapeutic|drug) efficacy|efficacy of (?:the |this )?(?:medication"
+    r"|treatment|drug)"
     r"|improvement|response to (?:prior|previous|the|this)|effective(?:ness)?"
     r"|return(?:ed)? to work|pain scores?|vas scores?|progress (?:in terms of|with|from|toward))"
 )
@@ -162,7 +168,9 @@ _INDICATION = (
     r"|functional |treatment )?goals?|instability|(?:guideline |the )?criteria"
     r"|(?:a |any )?(?:clear |specific |documented )?(?:reason|need|purpose) (?:for|to|of|why)\b"
     r"|tolerat(?:e|ed|ion|ing)|(?:suspicion|signs?|evidence) of (?:cancer|infection|tumou?r"
-    r"|fracture|malignancy)|willingness"
+    r"|fracture|malignancy)|willingness|(?:a |any )?(?:program|plan) of (?:functional|evidence"
+    r"|exercise|restoration)|functional restoration program|(?:history|risk) of (?:bleeding"
+    r"|bleeding disorders?)"
     r"|neuropathic pain|facet[- ]mediated|nerve (?:root )?(?:compromise|impingement|entrapment)"
     r"|(?:significant )?(?:change|progression|worsening) (?:in|of) (?:\w+ )?(?:symptoms|findings"
     r"|condition|pain)|progressive|trauma|surgical (?:lesion|candidate|consideration)"
@@ -212,6 +220,7 @@ RULES: tuple[Rule, ...] = (
             "modification",
             "antidepress",
             "anticonvuls",
+            "exhaust",
             "prior",
             "previous",
             "other",
@@ -221,6 +230,7 @@ RULES: tuple[Rule, ...] = (
         says=(
             _ABSENT_BEFORE + _NEAR + r"\b" + _CONSERVATIVE,
             r"\b" + _CONSERVATIVE + _SHORT + _ABSENT_AFTER,
+            r"\b" + _CONSERVATIVE + _SHORT + r"\b(?:has|have|had|is|are) yet to be\b",
         ),
         unless=(
             r"\bno (?:\w+ )?(?:benefit|improvement|relief) (?:from|with) ",
@@ -249,6 +259,9 @@ RULES: tuple[Rule, ...] = (
             "duration",
             "limit",
             "levels",
+            "outside",
+            "exceptional",
+            "long term",
         ),
         says=(
             r"\bexceed(?:s|ed|ing)?\b",
@@ -366,6 +379,15 @@ RULES: tuple[Rule, ...] = (
             "purpose",
             "evidence",
             "abnormal",
+            "tolerat",
+            "suspicion",
+            "willing",
+            "reveal",
+            "show",
+            "demonstrat",
+            "establish",
+            "identify",
+            "report",
         ),
         says=(
             _ABSENT_BEFORE + _NEAR + r"\b" + _INDICATION + r"\b",
@@ -380,11 +402,19 @@ RULES: tuple[Rule, ...] = (
             r"|establish|identify|report) (?:that )?(?:the |this |his |her )?(?:patient|claimant"
             r"|injured worker|iw|applicant)(?:'s)? (?:\w+ ){0,3}?(?:has|had|have|is|was"
             r"|condition|suffers|meets|presents|exhibits)\b",
+            r"\b(?:no|lack of|without) (?:\w+ ){0,2}?(?:indication|evidence|documentation) (?:that"
+            r"|of) (?:the |this )?(?:patient|claimant|injured worker|iw|applicant) (?:has|had|have"
+            r"|is|was|suffers)\b(?!(?:\w+ ){0,4}?(?:failed|tried|trial|improv|benefit|relief"
+            r"|respond|been (?:monitored|compliant)))",
+            _ABSENT_BEFORE + _NEAR + r"\b(?:to|that would|which would) (?:warrant|justify) (?:a |an"
+            r" |the )?(?:\w+ )?(?:surg\w*|imaging|mri|ct|x-rays?|emg|ncv|stud(?:y|ies)|injections?"
+            r"|procedures?|use|intervention|operation|testing|diagnostic)",
         ),
         unless=(
             _LITERATURE,
             r"\b(?:beyond|outside(?: of)?|exceed\w*) (?:the )?(?:recommended )?guidelines?"
             r"|\bexceptional factors",
+            r"\b(?:therefore|thus|hence),? (?:the )?(?:\w+ ){0,2}?need for\b",
         ),
     ),
     Rule(
@@ -453,6 +483,9 @@ RULES: tuple[Rule, ...] = (
             "not been established",
         ),
         says=(
+            r"\b(?:is|are)(?: not|n't) (?:\w+ )?(?:appropriate|necessary|indicated|supported"
+            r"|certified)(?: \w+){0,3}?,? (?:and )?(?:therefore|thus|hence|so),? (?:the )?(?:\w+ )"
+            r"{0,3}?(?:need|request|use) (?:for|of)\b",
             r"\b(?:since|as|because|given(?: that)?|if|with|as a result,?) (?:\w+ ){0,3}?"
             r"(?:the )?(?:\w+ ){0,6}?(?:surgery|surgical|procedure|operation|repair|fusion"
             r"|arthroscopy|replacement|decompression|discectomy|laminectomy|injection|block"
@@ -495,6 +528,7 @@ RULES: tuple[Rule, ...] = (
             "appropriate",
             "reasonable",
             "in line",
+            "present here",
         ),
         says=(
             r"\b(?:meets?|met|satisf(?:y|ies|ied)|fulfill?s?|fulfilled) (?:\w+ ){0,5}?"
@@ -540,6 +574,7 @@ RULES: tuple[Rule, ...] = (
             "%",
             "percent",
             "better",
+            "help",
         ),
         says=(
             r"\b(?:\d+ ?(?:%|percent)|significant|substantial|objective|measurable|documented"
@@ -562,6 +597,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:if|when|unless|until|provided|as long as) (?:\w+ ){0,5}?(?:there is|is"
             r"|are|documented|documentation|evidence|demonstrat\w+)",
             r"\b(?:should|must|would|may|can|could|need(?:s|ed)? to|requires?|required)\b",
+            _LITERATURE,
         ),
         context=PATIENT,
     ),
@@ -692,7 +728,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         if len(found) == len(rules):
             break
         sentence = text[begin:end]
-        lower = sentence[:MAX_SENTENCE_CHARS].lower()
+        lower = sentence[:MAX_SENTENCE_CHARS].lower().replace("\u2019", "'")
         patient: bool | None = None
         for compiled in rules:
             rule = compiled.rule
