@@ -273,7 +273,9 @@ RULES: tuple[Rule, ...] = (
             r"|allowable|suggested|the (?:initial|first|acute))",
             r"\boutside (?:of )?(?:the )?(?:recommended |evidence[- ]based )?(?:guidelines?"
             r"|recommendations?)",
-            r"\b(?:no|not|without|lack of) (?:\w+ ){0,4}?exceptional (?:factors|circumstances)",
+            r"\b(?:no|not|without|lack of) (?:\w+ ){0,4}?exceptional (?:factors|circumstances)"
+            + _NEAR
+            + r"\b(?:beyond|additional|further|more|continued|exceed\w*|extend\w*)\b",
             r"\b(?:over|above|outside) (?:the )?(?:recommended|guidelines?|allowed|maximum)"
             r" (?:\w+ )?(?:number|limit|amount|quantity|duration|frequency|period|time)",
             r"\b(?:already|previously) (?:\w+ ){0,3}?(?:had|received|completed|attended"
@@ -376,6 +378,7 @@ RULES: tuple[Rule, ...] = (
             "tender",
             "trigger",
             "plan",
+            "program",
             "purpose",
             "evidence",
             "abnormal",
@@ -529,6 +532,7 @@ RULES: tuple[Rule, ...] = (
             "reasonable",
             "in line",
             "present here",
+            " why",
         ),
         says=(
             r"\b(?:meets?|met|satisf(?:y|ies|ied)|fulfill?s?|fulfilled) (?:\w+ ){0,5}?"
@@ -541,6 +545,7 @@ RULES: tuple[Rule, ...] = (
             r"|recommendations?|criteria)",
             r"\b(?:guidelines?|mtus|odg|acoem) (?:\w+ ){0,4}?support(?:s|ed)? (?:\w+ ){0,3}?"
             r"(?:request|use|procedure|treatment|in this case|for this patient)",
+            r"\b(?:explains?|explaining|to explain|detail(?:s|ed)?|document(?:s|ed)?) why\b",
             r"\b(?:is|are) indicated as a medical necessity|\b(?:were|are|was|is) present here"
             r"|\bwould be (?:\w+ )?(?:appropriate|reasonable|indicated|warranted)",
             r"\b(?:is|are|was|were) (?:\w+ )?(?:indicated|supported|appropriate|warranted"
