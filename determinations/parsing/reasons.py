@@ -23,13 +23,19 @@ OVERTURNED = "overturned"
 
 # The longest rationale in the published letters is under 6,000 characters.
 MAX_RATIONALE_CHARS = 20_000
-MAX_SENTENCE_CHARS = 1_500
+MAX_SENTENCE_CHARS = 800  # the longest labelled evidence sentence has 569
 
 # --- shared pieces ------------------------------------------------------------------------------
 
 # A window of a few words inside one clause (no sentence or clause break, no "but"/"however").
-_NEAR = r"(?:(?!\b(?:but|however|although|whereas)\b)[^.;:]){0,90}?"
-_SHORT = r"(?:(?!\b(?:but|however|although|whereas)\b)[^.;:]){0,40}?"
+# A pattern written "A" + _NEAR + "B" is matched as two scans, A then B starting at most 90
+# characters after A ends with no clause break between ("." ";" ":" "but" "however"...): linear
+# work, where one regex with a lazy window would retry B at every character after every A.
+_NEAR = "\x0090\x00"
+_SHORT = "\x0040\x00"
+_WIDE = "\x00180\x00"
+_GAP = re.compile("\x00(\\d+)\x00")
+_CLAUSE_BREAK = re.compile(r"[.;:]|\b(?:but|however|although|whereas)\b")
 
 # Saying that something is missing, said before the thing: "no documentation of", "without",
 # "does not demonstrate", "lack of", "failed to show"...
@@ -109,8 +115,9 @@ ANY, APPLIED, PATIENT = "any", "applied", "patient"
 class Rule:
     """One reason code: the sentences that support it.
 
-    ``when``: cheap lower-case substrings, one of which the sentence must contain before any
-    pattern runs (the speed guard). ``says``: patterns, any one of which supports the code.
+    ``when``: word beginnings (lower case), one of which a word of the sentence must start
+    with before any pattern runs (the speed guard: most sentences are ruled out by a set
+    lookup). ``negated``: the sentence must also hold a negation word (``NEGATION_WORDS``). ``says``: patterns, any one of which supports the code.
     ``unless``: patterns that veto it (the negations and look-alikes). ``applied``: the sentence
     must not be guideline text alone (see ``_GUIDELINE`` / ``_APPLIED``). ``fallback``: on an
     item of the rule's outcome that no rule of that outcome matched, the code is given anyway,
@@ -122,6 +129,7 @@ class Rule:
     when: tuple[str, ...]
     says: tuple[str, ...]
     unless: tuple[str, ...] = ()
+    negated: bool = False
     context: str = APPLIED
     fallback: bool = False
 
@@ -195,12 +203,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "functional_improvement_not_documented",
         UPHELD,
+        negated=True,
         when=("improv", "function", "relief", "benefit", "efficacy", "effective", "pain"),
         says=(
             _ABSENT_BEFORE + _NEAR + r"\b" + _IMPROVEMENT,
             r"\b" + _IMPROVEMENT + _SHORT + _ABSENT_AFTER,
             # a long clause: "did not provide any notes documenting ... functional improvement"
-            _ABSENT_BEFORE + _NEAR + _NEAR + r"\b(?:objective|functional) improvement\b",
+            _ABSENT_BEFORE + _WIDE + r"\b(?:objective|functional) improvement\b",
         ),
         unless=(
             _LITERATURE,
@@ -210,6 +219,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "conservative_care_not_documented",
         UPHELD,
+        negated=True,
         when=(
             "conservative",
             "first",
@@ -341,6 +351,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "indication_not_documented",
         UPHELD,
+        negated=True,
         when=(
             "finding",
             "deficit",
@@ -423,6 +434,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "monitoring_not_documented",
         UPHELD,
+        negated=True,
         when=(
             "urine",
             "uds",
@@ -653,17 +665,94 @@ CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)
 
 
 @dataclass(frozen=True)
+class _Chain:
+    """A pattern split at its windows: parts[0], then parts[1] within gaps[0] characters..."""
+
+    parts: tuple[re.Pattern[str], ...]
+    gaps: tuple[int, ...]
+
+
+def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
+    """Each windowed pattern as a chain; the plain ones joined into one regex (one scan)."""
+    plain = [pattern for pattern in patterns if not _GAP.search(pattern)]
+    chains = [_Chain((re.compile("|".join(f"(?:{p})" for p in plain)),), ())] if plain else []
+    for pattern in patterns:
+        pieces = _GAP.split(pattern)
+        if len(pieces) > 1:
+            parts = tuple(re.compile(piece) for piece in pieces[::2])
+            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2])))
+    return tuple(chains)
+
+
+@dataclass(frozen=True)
 class _Compiled:
     rule: Rule
-    says: tuple[re.Pattern[str], ...]
-    unless: tuple[re.Pattern[str], ...]
+    when: frozenset[str]
+    says: tuple[_Chain, ...]
+    unless: tuple[_Chain, ...]
+
+
+# The words that begin a negation in _ABSENT_BEFORE / _ABSENT_AFTER / _UNDOCUMENTED_BEFORE.
+NEGATION_WORDS = (
+    "no",
+    "not",
+    "non",
+    "none",
+    "nor",
+    "never",
+    "neither",
+    "without",
+    "lack",
+    "absen",
+    "fail",
+    "unable",
+    "cannot",
+    "insufficient",
+    "inadequate",
+    "minimal",
+    "little",
+    "limited",
+    "unclear",
+    "missing",
+    "undocumented",
+    "yet",
+    "didn't",
+    "doesn't",
+    "don't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "isn't",
+    "wasn't",
+    "weren't",
+    "aren't",
+)
+_WORD = re.compile(r"[a-z0-9']+")
+_STEM = 5  # word beginnings are compared on at most this many characters
+
+
+def _stems(words: tuple[str, ...]) -> frozenset[str]:
+    """The beginnings ``_sentence_stems`` produces that match ``words``."""
+    return frozenset(re.split(r"[ -]", word.strip())[0][:_STEM] for word in words if word.strip())
+
+
+def _sentence_stems(lower: str) -> set[str]:
+    """Each word's first 3, 4 and 5 characters (the whole word when shorter)."""
+    words = _WORD.findall(lower)
+    return (
+        {word[:3] for word in words} | {word[:4] for word in words} | {word[:5] for word in words}
+    )
+
+
+_NEGATION = _stems(NEGATION_WORDS)
 
 
 def _compile(rule: Rule) -> _Compiled:
     return _Compiled(
         rule,
-        tuple(re.compile(pattern) for pattern in rule.says),
-        tuple(re.compile(pattern) for pattern in rule.unless),
+        _stems(rule.when),
+        _chains(rule.says),
+        _chains(rule.unless),
     )
 
 
@@ -735,12 +824,17 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         sentence = text[begin:end]
         lower = sentence[:MAX_SENTENCE_CHARS].lower().replace("\u2019", "'")
         patient: bool | None = None
+        stems = _sentence_stems(lower)
+        scans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        negated = not stems.isdisjoint(_NEGATION)
         for compiled in rules:
             rule = compiled.rule
-            if rule.code in found or not any(word in lower for word in rule.when):
+            if rule.code in found or stems.isdisjoint(compiled.when):
                 continue
-            where = _first(compiled.says, lower)
-            if where is None or _first(compiled.unless, lower) is not None:
+            if rule.negated and not negated:
+                continue
+            where = _first(compiled.says, lower, scans)
+            if where is None or _first(compiled.unless, lower, scans) is not None:
                 continue
             if rule.context != ANY:
                 if patient is None:
@@ -779,10 +873,38 @@ def _fallback_sentence(text: str, spans: list[tuple[int, int]]) -> str | None:
     return None
 
 
-def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
-    """Where the first of ``patterns`` that matches ``text`` matches, or None."""
-    for pattern in patterns:
-        match = pattern.search(text)
-        if match is not None:
-            return match.start()
+def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
+    """Where a chain of ``chains`` matches ``text`` (the first that does), or None.
+
+    ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
+    negations) is scanned once.
+    """
+    for chain in chains:
+        if not chain.gaps:
+            match = chain.parts[0].search(text)
+            if match is not None:
+                return match.start()
+            continue
+        # (start of the chain's first part, end of the last part matched so far)
+        reached = _spans(chain.parts[0], text, scans)
+        for part, gap in zip(chain.parts[1:], chain.gaps, strict=True):
+            if not reached:
+                break
+            following = _spans(part, text, scans)
+            reached = [
+                (start, end)
+                for start, prev_end in reached
+                for begin, end in following
+                if prev_end <= begin <= prev_end + gap
+                and not _CLAUSE_BREAK.search(text, prev_end, begin)
+            ][:50]
+        if reached:
+            return min(start for start, _ in reached)
     return None
+
+
+def _spans(pattern: re.Pattern[str], text: str, scans: dict) -> list[tuple[int, int]]:
+    spans = scans.get(pattern)
+    if spans is None:
+        spans = scans[pattern] = [match.span() for match in pattern.finditer(text)][:50]
+    return spans
