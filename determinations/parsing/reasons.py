@@ -15,6 +15,7 @@ raises: anything unexpected gives ``[]``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,11 +118,14 @@ class Rule:
 
     ``when``: word beginnings (lower case), one of which a word of the sentence must start
     with before any pattern runs (the speed guard: most sentences are ruled out by a set
-    lookup). ``negated``: the sentence must also hold a negation word (``NEGATION_WORDS``). ``says``: patterns, any one of which supports the code.
-    ``unless``: patterns that veto it (the negations and look-alikes). ``applied``: the sentence
-    must not be guideline text alone (see ``_GUIDELINE`` / ``_APPLIED``). ``fallback``: on an
-    item of the rule's outcome that no rule of that outcome matched, the code is given anyway,
-    with the sentence that applies the guideline (see ``_fallback_sentence``).
+    lookup). ``negated``: the sentence must also hold a negation word (``NEGATION_WORDS``).
+    ``says``: patterns, any one of which supports the code; ``_NEAR`` / ``_SHORT`` / ``_WIDE``
+    inside one mean "then, within so many characters of the same clause". ``unless``: patterns
+    that veto it (the negations and look-alikes). ``context``: ANY sentence, an APPLIED one (not
+    guideline text alone, see ``_GUIDELINE`` / ``_APPLIED``), or one naming the PATIENT or the
+    records. ``fallback``: on an item of the rule's outcome that no rule of that outcome
+    matched, the code is given anyway, with the sentence that applies the guideline (see
+    ``_fallback_sentence``).
     """
 
     code: str
@@ -666,10 +670,15 @@ CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)
 
 @dataclass(frozen=True)
 class _Chain:
-    """A pattern split at its windows: parts[0], then parts[1] within gaps[0] characters..."""
+    """A pattern split at its windows: parts[0], then parts[1] within gaps[0] characters...
+
+    ``anchor``: the part scanned over the whole sentence (the shortest pattern, a proxy for the
+    cheapest); the others are tried only at the word starts of the windows beside it.
+    """
 
     parts: tuple[re.Pattern[str], ...]
     gaps: tuple[int, ...]
+    anchor: int = 0
 
 
 def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
@@ -680,7 +689,8 @@ def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
         pieces = _GAP.split(pattern)
         if len(pieces) > 1:
             parts = tuple(re.compile(piece) for piece in pieces[::2])
-            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2])))
+            anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
+            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor))
     return tuple(chains)
 
 
@@ -731,17 +741,34 @@ _WORD = re.compile(r"[a-z0-9']+")
 _STEM = 5  # word beginnings are compared on at most this many characters
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789'"
+
+
 def _stems(words: tuple[str, ...]) -> frozenset[str]:
-    """The beginnings ``_sentence_stems`` produces that match ``words``."""
-    return frozenset(re.split(r"[ -]", word.strip())[0][:_STEM] for word in words if word.strip())
+    """The five-character word beginnings that begin with ``words``.
+
+    A sentence's words are compared on their first five characters (``_sentence_stems``), so a
+    beginning of three or four characters ("fail") stands for every five-character one it
+    begins ("faile", "failu", ...); one of one or two characters is a whole word ("no").
+    """
+    stems: set[str] = set()
+    for word in words:
+        word = re.split(r"[ -]", word.strip())[0][:_STEM]
+        if not word:
+            continue
+        stems.add(word)
+        if len(word) == _STEM - 1:
+            stems.update(word + a for a in _LETTERS)
+        elif len(word) == _STEM - 2:
+            stems.update(word + a + b for a in _LETTERS for b in _LETTERS)
+            stems.update(word + a for a in _LETTERS)
+    return frozenset(stems)
 
 
-def _sentence_stems(lower: str) -> set[str]:
-    """Each word's first 3, 4 and 5 characters (the whole word when shorter)."""
-    words = _WORD.findall(lower)
-    return (
-        {word[:3] for word in words} | {word[:4] for word in words} | {word[:5] for word in words}
-    )
+def _sentence_stems(lower: str) -> tuple[set[str], list[int]]:
+    """Each word's first five characters (the whole word when shorter); where words start."""
+    matches = list(_WORD.finditer(lower))
+    return {match.group()[:_STEM] for match in matches}, [match.start() for match in matches]
 
 
 _NEGATION = _stems(NEGATION_WORDS)
@@ -824,8 +851,8 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         sentence = text[begin:end]
         lower = sentence[:MAX_SENTENCE_CHARS].lower().replace("\u2019", "'")
         patient: bool | None = None
-        stems = _sentence_stems(lower)
-        scans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        stems, starts = _sentence_stems(lower)
+        scans: dict = {"starts": starts}
         negated = not stems.isdisjoint(_NEGATION)
         for compiled in rules:
             rule = compiled.rule
@@ -885,22 +912,47 @@ def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
             if match is not None:
                 return match.start()
             continue
-        # (start of the chain's first part, end of the last part matched so far)
-        reached = _spans(chain.parts[0], text, scans)
-        for part, gap in zip(chain.parts[1:], chain.gaps, strict=True):
-            if not reached:
-                break
-            following = _spans(part, text, scans)
+        starts = scans["starts"]
+        anchor = chain.anchor
+        # (start of the leftmost part matched, end of the rightmost part matched)
+        reached = _spans(chain.parts[anchor], text, scans)
+        for index in range(anchor + 1, len(chain.parts)):
+            gap = chain.gaps[index - 1]
             reached = [
                 (start, end)
-                for start, prev_end in reached
-                for begin, end in following
-                if prev_end <= begin <= prev_end + gap
-                and not _CLAUSE_BREAK.search(text, prev_end, begin)
-            ][:50]
+                for start, prev_end in reached[:20]
+                for begin, end in _at(chain.parts[index], text, starts, prev_end, prev_end + gap)
+                if not _CLAUSE_BREAK.search(text, prev_end, begin)
+            ]
+        for index in range(anchor - 1, -1, -1):
+            gap = chain.gaps[index]
+            reached = [
+                (begin, last_end)
+                for next_start, last_end in reached[:20]
+                for begin, end in _at(
+                    chain.parts[index], text, starts, next_start - gap - _PART_CHARS, next_start
+                )
+                if next_start - gap <= end <= next_start
+                and not _CLAUSE_BREAK.search(text, end, next_start)
+            ]
         if reached:
             return min(start for start, _ in reached)
     return None
+
+
+_PART_CHARS = 120  # the longest text one part of a chain is expected to match
+
+
+def _at(
+    pattern: re.Pattern[str], text: str, starts: list[int], low: int, high: int
+) -> list[tuple[int, int]]:
+    """Matches of ``pattern`` that begin at a word start between ``low`` and ``high``."""
+    spans = []
+    for position in starts[bisect_left(starts, max(low, 0)) : bisect_right(starts, high)]:
+        match = pattern.match(text, position)
+        if match is not None:
+            spans.append(match.span())
+    return spans
 
 
 def _spans(pattern: re.Pattern[str], text: str, scans: dict) -> list[tuple[int, int]]:
