@@ -93,12 +93,14 @@ _APPLIED = (
 # its use", "remains unproven"; "no evidence provided of ..." is the record, so it is excluded.
 _LITERATURE = (
     r"\b(?:insufficient|inadequate|limited|little|no|lack of|lacks|lacking|absence of|without"
-    r"|conflicting|inconclusive|weak|poor|minimal) (?:\w+ ){0,3}?(?:(?:evidence|data)(?! (?:was "
+    r"|conflicting|inconclusive|weak|poor|minimal) (?:\w+ ){0,3}?(?:(?:evidence|data|studies"
+    r"|research|literature|trials)(?! (?:was "
     r"|were |is |has been )?(?:provided|submitted|documented|presented|noted|given|found in"
     r"|in the|of (?:at least|any|significant|objective|functional|pain|\d)))(?: \w+){0,3}? "
     r"(?:to support|supporting|for|of|on|regarding|demonstrating|showing) (?:the |its |their "
     r"|any )?(?:\w+ )?(?:use|efficacy|effectiveness|benefits?|utility|value|role|treatment"
-    r"|long[- ]term)|(?:studies|research|literature|clinical trials|trials|scientific)\b)"
+    r"|long[- ]term)|(?:quality|high[- ]quality|published|peer[- ]reviewed|randomi[sz]ed"
+    r"|controlled|scientific) (?:\w+ )?(?:studies|trials|research|literature|evidence)\b)"
     r"|\b(?:remains?|is|are|as yet|still) (?:\w+ )?(?:unproven|questionable|inconclusive)"
     r"|\bnot (?:been )?(?:proven|shown|found|established) to be (?:\w+ )?(?:effective|beneficial)"
     r"|\b(?:evidence|studies|study|trials?|research|literature|data) (?:\w+ ){0,3}?(?:that|shows?"
@@ -338,7 +340,7 @@ RULES: tuple[Rule, ...] = (
             _LITERATURE,
             r"\b(?:is|are)(?: not|n't) (?:\w+ )?(?:supported|endorsed) by (?:the )?"
             r"(?:\w+ )?(?:guidelines?|mtus|odg|acoem|evidence|literature)",
-            r"\bnot (?:fda[- ])?approved\b",
+            r"\bnot (?:\w+ ){0,2}?approved\b",
         ),
         unless=(
             r"\bnot (?:\w+ )?recommended (?:\w+ ){0,2}?(?:unless|except|without|beyond|until"
@@ -845,6 +847,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     text = rationale[:MAX_RATIONALE_CHARS]
     found: dict[str, tuple[int, int, str]] = {}
     spans = sentences(text)
+    vetoed: set[str] = set()  # matched but vetoed: a look-alike, so no fallback for that code
     for index, (begin, end) in enumerate(spans):
         if len(found) == len(rules):
             break
@@ -861,7 +864,10 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             if rule.negated and not negated:
                 continue
             where = _first(compiled.says, lower, scans)
-            if where is None or _first(compiled.unless, lower, scans) is not None:
+            if where is None:
+                continue
+            if _first(compiled.unless, lower, scans) is not None:
+                vetoed.add(rule.code)
                 continue
             if rule.context != ANY:
                 if patient is None:
@@ -873,7 +879,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             found[rule.code] = (index, where, sentence)
     if not found:
         for compiled in rules:
-            if compiled.rule.fallback:
+            if compiled.rule.fallback and compiled.rule.code not in vetoed:
                 sentence = _fallback_sentence(text, spans)
                 if sentence:
                     found[compiled.rule.code] = (0, 0, sentence)
