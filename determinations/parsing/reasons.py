@@ -681,81 +681,19 @@ class _Chain:
     parts: tuple[re.Pattern[str], ...]
     gaps: tuple[int, ...]
     anchor: int = 0
-    # For each part, the five-character word beginnings one of which a sentence must hold for
-    # the part to match there (None: not known, always tried). Derived from the pattern itself.
-    gates: tuple[frozenset[str] | None, ...] = ()
 
 
 def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
-    """Each pattern as a chain of parts split at its windows, each part with its word gate."""
-    chains = []
+    """Each windowed pattern as a chain; the plain ones joined into one regex (one scan)."""
+    plain = [pattern for pattern in patterns if not _GAP.search(pattern)]
+    chains = [_Chain((re.compile("|".join(f"(?:{p})" for p in plain)),), ())] if plain else []
     for pattern in patterns:
         pieces = _GAP.split(pattern)
-        parts = tuple(re.compile(piece) for piece in pieces[::2])
-        anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
-        gates = tuple(_first_words(piece) for piece in pieces[::2])
-        chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor, gates))
+        if len(pieces) > 1:
+            parts = tuple(re.compile(piece) for piece in pieces[::2])
+            anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
+            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor))
     return tuple(chains)
-
-
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
-_MAX_BEGINNINGS = 3000
-
-
-def _first_words(pattern: str) -> frozenset[str] | None:
-    """The word beginnings (as ``_sentence_stems`` makes them) a match of ``pattern`` starts with.
-
-    Walks the parsed pattern along every path until five word characters, the end of the first
-    word, or something not literal; None when a path is not literal for its first three
-    characters or there are too many paths (then the part is always tried).
-    """
-    try:
-        from re import _parser  # the standard library's own parser of patterns
-
-        found: set[str] = set()
-        pending: list[tuple[list, str]] = [(list(_parser.parse(pattern).data), "")]
-        while pending:
-            items, prefix = pending.pop()
-            if len(found) + len(pending) > _MAX_BEGINNINGS:
-                return None
-            if len(prefix) >= _STEM or not items:
-                if len(prefix) < _STEM and len(prefix) < 3:
-                    return None
-                found.update(_stems((prefix,)) if len(prefix) < _STEM else {prefix[:_STEM]})
-                continue
-            (op, value), rest = items[0], items[1:]
-            name = str(op)
-            if name == "LITERAL":
-                char = chr(value).lower()
-                if char in _WORD_CHARS:
-                    pending.append((rest, prefix + char))
-                elif prefix:
-                    found.add(prefix)  # the first word ends here: a whole word
-                else:
-                    return None
-            elif name == "AT" and str(value) == "AT_BOUNDARY" and prefix:
-                found.add(prefix)  # "\\b" after word characters: a whole word
-            elif name in ("AT", "ASSERT", "ASSERT_NOT"):
-                pending.append((rest, prefix))
-            elif name == "SUBPATTERN":
-                pending.append((list(value[-1]) + rest, prefix))
-            elif name == "BRANCH":
-                pending.extend((list(alternative) + rest, prefix) for alternative in value[1])
-            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
-                low, high, item = value
-                once = list(item) + (rest if high == 1 else [("ANY", None)])
-                if low == 0:
-                    pending.append((rest, prefix))
-                pending.append((once, prefix))
-            elif name == "IN" and all(str(o) == "LITERAL" for o, _ in value) and len(value) < 8:
-                pending.extend(([("LITERAL", v), *rest], prefix) for _, v in value)
-            else:  # any character, a class, a back reference: the rest is not known
-                if len(prefix) < 3:
-                    return None
-                found.update(_stems((prefix,)))
-        return frozenset(found)
-    except Exception:
-        return None
 
 
 @dataclass(frozen=True)
@@ -914,10 +852,12 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         if len(found) == len(rules):
             break
         sentence = text[begin:end]
-        lower = sentence[:MAX_SENTENCE_CHARS].lower().replace("\u2019", "'")
+        lower = sentence[:MAX_SENTENCE_CHARS].lower()
+        if "\u2019" in lower:
+            lower = lower.replace("\u2019", "'")
         patient: bool | None = None
         stems, starts = _sentence_stems(lower)
-        scans: dict = {"starts": starts, "stems": stems}
+        scans: dict = {"starts": starts}
         negated = not stems.isdisjoint(_NEGATION)
         for compiled in rules:
             rule = compiled.rule
@@ -974,10 +914,7 @@ def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
     ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
     negations) is scanned once.
     """
-    stems = scans["stems"]
     for chain in chains:
-        if any(gate is not None and stems.isdisjoint(gate) for gate in chain.gates):
-            continue
         if not chain.gaps:
             match = chain.parts[0].search(text)
             if match is not None:
