@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/parse_bench.py [--repeat N] [--runs R] [--cpu] [--fresh]
     .venv/bin/python bench/parse_bench.py --processes 2     # PDF letters/s over 2 processes
+    .venv/bin/python bench/parse_bench.py --text-only [--without-reasons]
 
 Parses every text and PDF letter under tests/assets/letters N times per run and prints
 letters/s for text and for PDF (targets: >= 500 text, >= 150 PDF). The same letters come back
@@ -9,7 +10,9 @@ in every pass, so a cache keyed on their text would serve the later passes; ``--
 the parser's functools caches before each pass, so every letter is parsed as a new one is (each
 once per pass, as ingest sees them). If pypdf happens to be
 installed (it is not a project requirement) it also times pypdf's text extraction against
-pypdfium2's on the same PDFs and prints the ratio.
+pypdfium2's on the same PDFs and prints the ratio. ``--without-reasons`` replaces the items'
+reason extraction (reasons.py, issue 19) with nothing, to measure what it costs; ``--text-only``
+times the text letters alone.
 """
 
 from __future__ import annotations
@@ -107,7 +110,17 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, default=0, help="only: PDF letters/s over N worker processes"
     )
+    parser.add_argument(
+        "--without-reasons",
+        action="store_true",
+        help="skip the items' reason extraction (every item gets reasons: [])",
+    )
+    parser.add_argument("--text-only", action="store_true", help="only the text letters")
     args = parser.parse_args()
+    if args.without_reasons:
+        import determinations.parsing as parsing
+
+        parsing.item_reasons = lambda rationale, outcome: []
     if args.processes:
         rate_n = parallel_pdf_rate(args.processes, args.repeat)
         print(f"PDF letters over {args.processes} processes: {rate_n:8.0f} letters/s (wall)")
@@ -123,6 +136,10 @@ def main() -> None:
     parse_letter(pdfs[0])
 
     text_rate = rate(parse_letter, texts, args.repeat * 20, args.runs)
+    if args.text_only:
+        reasons = "without" if args.without_reasons else "with"
+        print(f"text letters: {len(texts)} files, {text_rate:8.0f} letters/s ({reasons} reasons)")
+        return
     pdf_rate = rate(parse_letter, pdfs, args.repeat, args.runs)
     extract_rate = rate(extract_text, pdfs, args.repeat, args.runs)
     extracted = [extract_text(data).text for data in pdfs]

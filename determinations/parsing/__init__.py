@@ -17,6 +17,7 @@ from .extract import NOT_A_LETTER, ExtractResult, extract_text
 from .header import CASE_NUMBER, FIELDS, parse_header
 from .items import RawItem, parse_items
 from .patient import parse_summary
+from .reasons import item_reasons
 from .structure import HOW, ISSUES, SUMMARY, split_sections
 from .text import clean_lines
 
@@ -30,9 +31,10 @@ __all__ = [
     "parse_text",
 ]
 
+# 1.9: every item has ``reasons`` (reasons.py, issue 19).
 # 1.8: one spelling per guideline document (vocab/documents.py); an Other citation named only by
 # a web address gets its site as its document. Stored letters: `manage.py reparse --outdated`.
-PARSER_VERSION = "1.8.0"
+PARSER_VERSION = "1.9.0"
 # The longest real letters are about 11,000 characters; one with 21 items might reach 100,000.
 # Parsing at most this much bounds the time a hostile or mistaken file can take (a few seconds).
 MAX_TEXT_CHARS = 1_000_000
@@ -189,6 +191,7 @@ def _items(raw_items: list[RawItem], warnings: list[str]) -> list[dict[str, Any]
                 "claims_administrator": {"basis": raw.ca_basis, "citations": ca_citations},
                 "reviewer": {"basis": raw.rv_basis, "citations": rv_citations},
                 "rationale": raw.rationale,
+                "reasons": item_reasons(raw.rationale, raw.outcome),
             }
         )
     return items

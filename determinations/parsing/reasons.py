@@ -1,0 +1,970 @@
+"""The decisive reasons an item's rationale gives for its decision (issue 19).
+
+``item_reasons(rationale, outcome)`` returns ``[{"code", "evidence"}, ...]``: one entry per code,
+in order of appearance, each with the first rationale sentence that supports it (verbatim: a
+substring of the rationale). The codes and their definitions are the fixed vocabulary in
+``docs/parsing.md`` ("Reasons"). Each code has one rule below: a sentence supports the code when
+one of the rule's patterns matches it and none of its ``unless`` patterns does. Rules apply to
+items of their own outcome (the vocabulary's two halves); see ``docs/parsing.md`` for the limits.
+
+Bounded: at most ``MAX_RATIONALE_CHARS`` of a rationale and ``MAX_SENTENCE_CHARS`` of a sentence
+are read, and every pattern is built from bounded windows (no nested unbounded repeats). Never
+raises: anything unexpected gives ``[]``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Any
+
+UPHELD = "upheld"
+OVERTURNED = "overturned"
+
+# The longest rationale in the published letters is under 6,000 characters.
+MAX_RATIONALE_CHARS = 20_000
+MAX_SENTENCE_CHARS = 800  # the longest labelled evidence sentence has 569
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+# A window of a few words inside one clause (no sentence or clause break, no "but"/"however").
+# A pattern written "A" + _NEAR + "B" is matched as two scans, A then B starting at most 90
+# characters after A ends with no clause break between ("." ";" ":" "but" "however"...): linear
+# work, where one regex with a lazy window would retry B at every character after every A.
+_NEAR = "\x0090\x00"
+_SHORT = "\x0040\x00"
+_WIDE = "\x00180\x00"
+_GAP = re.compile("\x00(\\d+)\x00")
+_CLAUSE_BREAK = re.compile(r"[.;:]|\b(?:but|however|although|whereas)\b")
+
+# Saying that something is missing, said before the thing: "no documentation of", "without",
+# "does not demonstrate", "lack of", "failed to show"...
+_ABSENT_BEFORE = (
+    r"\b(?:no|not|without|lacks?|lacking|lack of|absence of|absent|none|nor|never|neither"
+    r"|fails? to|failed to|unable to|cannot|insufficient|inadequate|minimal|little|limited"
+    r"|unclear|not clear|no clear|no longer|did ?n[o']t|does ?n[o']t|do ?n[o']t|has ?n[o']t"
+    r"|have ?n[o']t|had ?n[o']t|is ?n[o']t|was ?n[o']t|were ?n[o']t|are ?n[o']t)\b"
+)
+# The same, said after the thing: "... has not been documented", "... is unclear".
+_ABSENT_AFTER = (
+    r"\b(?:(?:has|have|had|is|are|was|were)(?: not|n't)(?: been)?(?: clearly| adequately"
+    r"| objectively| specifically| fully)? (?:documented|demonstrated|shown|established|noted"
+    r"|reported|provided|evident|described|identified|indicated|objectified|quantified|clear"
+    r"|present|submitted|mentioned|measured|specified|outlined|addressed|discussed|recorded"
+    r"|included|apparent|seen|found|tried|attempted|undergone|completed|trialed|utilized"
+    r"|used|performed|given)"
+    r"|(?:is|are|was|were|remains?) (?:unclear|lacking|absent|missing|unknown|not clear"
+    r"|undocumented|not evident|not apparent))\b"
+)
+# Saying that the *documentation* is missing (narrower: "no side effects" is not meant).
+_UNDOCUMENTED_BEFORE = (
+    r"(?:\b(?:no|without|lack of|lacks?|absence of|insufficient|inadequate|limited|missing)"
+    r" (?:\w+ ){0,3}?(?:documentation|documented|evidence|mention|record|indication|report"
+    r"|discussion|notes?)\b"
+    r"|\b(?:not|never) (?:\w+ ){0,2}?(?:documented|provided|mentioned|recorded|noted|addressed"
+    r"|discussed|included|submitted|performed|done|completed|obtained)\b"
+    r"|\b(?:does|do|did)(?: not|n't) (?:\w+ ){0,2}?(?:document|include|mention|indicate|show"
+    r"|address|discuss|reflect|contain|describe|note|provide)\b"
+    r"|\bfail(?:s|ed)? to (?:document|include|mention|indicate|show|address|provide)\b"
+    r"|\bunclear (?:if|whether)\b"
+    r"|\bno (?:\w+ ){0,2}?(?:was|were|has been|have been) (?:done|performed))"
+)
+
+# A sentence that only states the guideline (no patient, case or record in it) is background.
+_GUIDELINE = (
+    r"\b(?:guidelines?|mtus|odg|acoem|cpmtg|acoem|recommend(?:s|ed|ation|ations)?|criteria"
+    r"|should|may be|is indicated|are indicated)\b"
+)
+_APPLIED = (
+    r"^(?:the )?(?:patient|claimant|applicant|injured worker|iw)\b"
+    r"|\b(?:(?:this|the|his|her|our) (?:patient|injured worker|iw|claimant|applicant|employee"
+    r"|worker|individual|case|member|records?|medical records?|documentation|notes?|progress notes?"
+    r"|(?:progress |medical |treating )?reports?|submitted|provided|available|reviewed|request"
+    r"|requested|requesting|provider|physician|treating|file|clinical|history)"
+    r"|there (?:is|was|are|were|has been|have been|does not|do not)"
+    r"|he|she|his|her|patient's|worker's|claimant's|applicant's|has had|in this|currently"
+    r"|already"
+    r"|to date|so far|here|documented|submitted|reviewed|provided)\b"
+)
+
+
+# The guideline's evidence (studies), not the patient's record: "insufficient evidence to support
+# its use", "remains unproven"; "no evidence provided of ..." is the record, so it is excluded.
+_LITERATURE = (
+    r"\b(?:insufficient|inadequate|limited|little|no|lack of|lacks|lacking|absence of|without"
+    r"|conflicting|inconclusive|weak|poor|minimal) (?:\w+ ){0,3}?(?:(?:evidence|data|studies"
+    r"|research|literature|trials)(?! (?:was "
+    r"|were |is |has been )?(?:provided|submitted|documented|presented|noted|given|found in"
+    r"|in the|of (?:at least|any|significant|objective|functional|pain|\d)))(?: \w+){0,3}? "
+    r"(?:to support|supporting|for|of|on|regarding|demonstrating|showing) (?:the |its |their "
+    r"|any )?(?:\w+ )?(?:use|efficacy|effectiveness|benefits?|utility|value|role|treatment"
+    r"|long[- ]term)|(?:quality|high[- ]quality|published|peer[- ]reviewed|randomi[sz]ed"
+    r"|controlled|scientific) (?:\w+ )?(?:studies|trials|research|literature|evidence)\b)"
+    r"|\b(?:remains?|is|are|as yet|still) (?:\w+ )?(?:unproven|questionable|inconclusive)"
+    r"|\bnot (?:been )?(?:proven|shown|found|established) to be (?:\w+ )?(?:effective|beneficial)"
+    r"|\b(?:evidence|studies|study|trials?|research|literature|data) (?:\w+ ){0,3}?(?:that|shows?"
+    r"|showed|suggests?|found|concluded|indicates?) (?:\w+ ){0,8}?(?:is|are|was|were) (?:\w+ )?"
+    r"(?:more |less |as |not )?(?:effective|beneficial|superior|inferior|efficacious)"
+    r"|\b(?:compared|versus) (?:with |to )?(?:placebo|sham|controls?)\b"
+)
+
+# Where a rule looks: "any" sentence; "applied": not guideline text alone; "patient": the
+# sentence must name the patient, the records or the case.
+ANY, APPLIED, PATIENT = "any", "applied", "patient"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One reason code: the sentences that support it.
+
+    ``when``: word beginnings (lower case), one of which a word of the sentence must start
+    with before any pattern runs (the speed guard: most sentences are ruled out by a set
+    lookup). ``negated``: the sentence must also hold a negation word (``NEGATION_WORDS``).
+    ``says``: patterns, any one of which supports the code; ``_NEAR`` / ``_SHORT`` / ``_WIDE``
+    inside one mean "then, within so many characters of the same clause". ``unless``: patterns
+    that veto it (the negations and look-alikes). ``context``: ANY sentence, an APPLIED one (not
+    guideline text alone, see ``_GUIDELINE`` / ``_APPLIED``), or one naming the PATIENT or the
+    records. ``fallback``: on an item of the rule's outcome that no rule of that outcome
+    matched, the code is given anyway, with the sentence that applies the guideline (see
+    ``_fallback_sentence``).
+    """
+
+    code: str
+    outcome: str
+    when: tuple[str, ...]
+    says: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    negated: bool = False
+    context: str = APPLIED
+    fallback: bool = False
+
+
+# What continuing a treatment needs: objective functional improvement or pain relief from it.
+_IMPROVEMENT = (
+    r"(?:objective |measurable |significant |clinically significant |meaningful |sustained "
+    r"|documented |specific |quantifiable |quantified |any |overall )?"
+    r"(?:functional (?:improvement|gains?|benefit|restoration|response|change)"
+    r"|improve(?:ment|d)? (?:in |of )?(?:\w+ )?(?:function(?:ality|ing)?|activities of daily living"
+    r"|adls?|activity|range of motion|strength|pain|symptoms|quality of life)"
+    r"|(?:increase[sd]?|improve[sd]?) (?:in )?(?:function(?:ality|ing)?|activity levels?|adls?)"
+    r"|(?:pain )?relief|reduc(?:tion|ed|e) (?:in |of )?(?:pain|medication|opioid|symptoms)"
+    r"|decrease[sd]? (?:in )?(?:pain|medication|symptoms)|(?:prior|previous|past|ongoing)"
+    r" (?:\w+ )?(?:benefit|response|efficacy|improvement)|benefit(?:s|ed|ted)?(?: from)?"
+    r"|efficacy (?:of|from) (?:the |this |his |her )?(?:prior|previous|past|current|ongoing)"
+    r"|(?:medication|treatment|therapeutic|drug) efficacy|efficacy of (?:the |this )?(?:medication"
+    r"|treatment|drug)"
+    r"|improvement|response to (?:prior|previous|the|this)|effective(?:ness)?"
+    r"|return(?:ed)? to work|pain scores?|vas scores?|progress (?:in terms of|with|from|toward))"
+)
+# Conservative / first-line care that must have been tried (and failed) first.
+_CONSERVATIVE = (
+    r"(?:conservative (?:care|treatments?|therapy|therapies|management|measures|modalities"
+    r"|options)|first[- ]line (?:treatments?|therapy|therapies|medications?|agents?|options?"
+    r"|drugs?)|(?:trials?|course) of (?:\w+ ){0,3}?(?:physical therapy|pt|therapy|medications?"
+    r"|nsaids?|antidepressants?|anticonvulsants?|anti-?epileptics?|conservative|exercise"
+    r"|tricyclics?|oral)|exhausted (?:\w+ ){0,3}?(?:treatments?|care|therapy|options|measures)"
+    r"|(?:antidepressants?|anticonvulsants?|tricyclics?|aeds?|anti-?epilepsy drugs?"
+    r"|gabapentin|neuropathic medications?)|fail(?:ed|ure of|ure with|ure to respond to"
+    r"|ed to respond to) (?:\w+ ){0,4}?(?:treatments?|therapy|therapies|care|medications?"
+    r"|modalities|measures|conservative|first[- ]line|pt|injections?|oral)"
+    r"|(?:other|prior|previous|lesser|less invasive|alternative) (?:\w+ )?(?:treatments?"
+    r"|therapies|modalities|medications|measures|options))"
+)
+_INDICATION = (
+    r"(?:(?:objective|physical|neurologic(?:al)?|clinical|exam(?:ination)?|focal|specific"
+    r"|significant|corroborat\w*|positive|mechanical|imaging|electrodiagnostic|diagnostic"
+    r"|red[- ]flag) (?:\w+ )?(?:findings?|deficits?|signs?|evidence|abnormalit(?:y|ies)"
+    r"|changes?|loss|symptoms)|radiculopathy|radicular (?:symptoms|pain|findings|signs)"
+    r"|red flags?|neurologic(?:al)? (?:compromise|involvement)|indications? (?:for|to)\b"
+    r"|(?:clear |specific |clinical |surgical |medical )indications?|diagnos(?:is|es)"
+    r"|(?:clinical |medical |specific |clear )?rationale|clinical reason|(?:specific |clear "
+    r"|functional |treatment )?goals?|instability|(?:guideline |the )?criteria"
+    r"|(?:a |any )?(?:clear |specific |documented )?(?:reason|need|purpose) (?:for|to|of|why)\b"
+    r"|tolerat(?:e|ed|ion|ing)|(?:suspicion|signs?|evidence) of (?:cancer|infection|tumou?r"
+    r"|fracture|malignancy)|willingness|(?:a |any )?(?:program|plan) of (?:functional|evidence"
+    r"|exercise|restoration)|functional restoration program|(?:history|risk) of (?:bleeding"
+    r"|bleeding disorders?)"
+    r"|neuropathic pain|facet[- ]mediated|nerve (?:root )?(?:compromise|impingement|entrapment)"
+    r"|(?:significant )?(?:change|progression|worsening) (?:in|of) (?:\w+ )?(?:symptoms|findings"
+    r"|condition|pain)|progressive|trauma|surgical (?:lesion|candidate|consideration)"
+    r"|(?:why|what) (?:\w+ ){0,3}?(?:is|was|are|were) (?:being )?(?:requested|needed|necessary)"
+    r"|insomnia|sleep (?:disturbance|hygiene)|spasm"
+    r"|(?:acute )?exacerbation|flare[- ]up|gastrointestinal (?:risk|events|symptoms|complaints)"
+    r"|gi (?:risk|events|symptoms|complaints)|risk factors?|depression|anxiety|tenderness"
+    r"|trigger points?|twitch response|(?:a )?(?:specific )?plan)"
+)
+_MONITORING = (
+    r"(?:urine drug (?:screens?|tests?|testing|screening)|uds|drug (?:screens?|screening|testing)"
+    r"|(?:pain|opioid|narcotic|medication) (?:management )?(?:agreement|contract)"
+    r"|risk (?:assessment|stratification)|(?:four|4) a'?s|aberrant (?:drug[- ]?)?(?:behaviou?rs?"
+    r"|taking|use)|cures|pdmp|(?:ongoing |appropriate |opioid )?monitoring|adverse effects"
+    r"|side effects|(?:lab|laboratory|blood) (?:tests?|testing|monitoring|work|results|levels)"
+    r"|(?:liver|renal|kidney|hepatic) function|cbc|ongoing (?:review|assessment)"
+    r"|screening for (?:abuse|addiction|misuse)|activities of daily living, adverse)"
+)
+
+RULES: tuple[Rule, ...] = (
+    # --- upheld: why the request failed -------------------------------------------------------
+    Rule(
+        "functional_improvement_not_documented",
+        UPHELD,
+        negated=True,
+        when=("improv", "function", "relief", "benefit", "efficacy", "effective", "pain"),
+        says=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _IMPROVEMENT,
+            r"\b" + _IMPROVEMENT + _SHORT + _ABSENT_AFTER,
+            # a long clause: "did not provide any notes documenting ... functional improvement"
+            _ABSENT_BEFORE + _WIDE + r"\b(?:objective|functional) improvement\b",
+        ),
+        unless=(
+            _LITERATURE,
+            r"\bwithout (?:significant |any )?(?:side effects|adverse)",
+        ),
+    ),
+    Rule(
+        "conservative_care_not_documented",
+        UPHELD,
+        negated=True,
+        when=(
+            "conservative",
+            "first",
+            "trial",
+            "therapy",
+            "exercise",
+            "fail",
+            "modification",
+            "antidepress",
+            "anticonvuls",
+            "exhaust",
+            "prior",
+            "previous",
+            "other",
+            "alternative",
+            "gabapentin",
+        ),
+        says=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _CONSERVATIVE,
+            r"\b" + _CONSERVATIVE + _SHORT + _ABSENT_AFTER,
+            r"\b" + _CONSERVATIVE + _SHORT + r"\b(?:has|have|had|is|are) yet to be\b",
+        ),
+        unless=(
+            r"\bno (?:\w+ )?(?:benefit|improvement|relief) (?:from|with) ",
+            r"\bdespite\b",
+        ),
+    ),
+    Rule(
+        "exceeds_guideline_limit",
+        UPHELD,
+        when=(
+            "exceed",
+            "excess",
+            "beyond",
+            "more than",
+            "longer than",
+            "greater than",
+            "already",
+            "long-term",
+            "long term",
+            "prolonged",
+            "chronic use",
+            "maximum",
+            "surpass",
+            "over the",
+            "number of",
+            "duration",
+            "limit",
+            "levels",
+            "outside",
+            "exceptional",
+            "long term",
+        ),
+        says=(
+            r"\bexceed(?:s|ed|ing)?\b",
+            r"\bin excess of\b",
+            r"\bsurpass(?:es|ed)?\b",
+            r"\b(?:more|longer|greater|further) than (?:\w+ ){0,4}?(?:recommended|guidelines?"
+            r"|supported|allowed|maximum|allowable|suggested|indicated|endorsed)",
+            r"\bbeyond (?:\w+ ){0,4}?(?:recommended|guidelines?|supported|allowed|maximum"
+            r"|allowable|suggested|the (?:initial|first|acute))",
+            r"\boutside (?:of )?(?:the )?(?:recommended |evidence[- ]based )?(?:guidelines?"
+            r"|recommendations?)",
+            r"\b(?:no|not|without|lack of) (?:\w+ ){0,4}?exceptional (?:factors|circumstances)"
+            + _NEAR
+            + r"\b(?:beyond|additional|further|more|continued|exceed\w*|extend\w*)\b",
+            r"\b(?:over|above|outside) (?:the )?(?:recommended|guidelines?|allowed|maximum)"
+            r" (?:\w+ )?(?:number|limit|amount|quantity|duration|frequency|period|time)",
+            r"\b(?:already|previously) (?:\w+ ){0,3}?(?:had|received|completed|attended"
+            r"|undergone|been (?:given|provided|authorized|certified|approved)|participated)"
+            r"\b" + _NEAR + r"\b(?:sessions|visits|treatments|recommended|guidelines?|injections"
+            r"|courses?|trials?)",
+            r"\b(?:long[- ]term|chronic|prolonged|extended|continued|ongoing) (?:\w+ ){0,2}?use"
+            r"\b" + _NEAR + r"\b(?:not recommended|not supported|not indicated|beyond|exceed)",
+            r"\bnot (?:\w+ )?(?:recommended|indicated|supported|appropriate) (?:\w+ ){0,3}?"
+            r"(?:for |beyond |past |longer than |more than "
+            r"|in excess of )(?:long[- ]term|chronic|prolonged|extended|\d+|one|two|three|four"
+            r"|six|the (?:recommended|initial))",
+            r"\b(?:more|greater) than (?:\w+ ){0,2}?(?:levels?|joints?|injections?|blocks?)"
+            r"\b" + _NEAR + r"\b(?:recommended|guidelines?|supported|should)",
+            r"\b(?:quantity|number|frequency|duration|amount) (?:\w+ ){0,4}?(?:requested"
+            r"|of the request)\b"
+            + _NEAR
+            + r"\b(?:exceed|more than|beyond|not supported|excessive)",
+            r"\bexcessive\b",
+        ),
+        unless=(
+            r"\b(?:does|do|did|would|will)(?: not|n't) exceed",
+            r"\bnot (?:\w+ )?in excess of\b",
+            r"\bwithin (?:the )?(?:recommended|guidelines?)",
+        ),
+    ),
+    Rule(
+        "not_recommended",
+        UPHELD,
+        when=(
+            "recommend",
+            "under study",
+            "investigational",
+            "experimental",
+            "evidence",
+            "not supported",
+            "not approved",
+            "fda",
+        ),
+        says=(
+            r"\bnot (?:\w+ )?recommended\b",
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?recommend\b",
+            r"\brecommend(?:s|ed)? against\b",
+            r"\b(?:is|are|remains?|currently|considered|as) (?:\w+ )?(?:under study"
+            r"|investigational|experimental)\b",
+            _LITERATURE,
+            r"\b(?:is|are)(?: not|n't) (?:\w+ )?(?:supported|endorsed) by (?:the )?"
+            r"(?:\w+ )?(?:guidelines?|mtus|odg|acoem|evidence|literature)",
+            r"\bnot (?:\w+ ){0,2}?approved\b",
+        ),
+        unless=(
+            r"\bnot (?:\w+ )?recommended (?:\w+ ){0,2}?(?:unless|except|without|beyond|until"
+            r"|longer than|more than|for (?:long[- ]term|chronic|prolonged|more|longer|over)"
+            r"|past|in excess|after|when|if|until|in the absence)",
+            r"\bnot (?:\w+ )?recommended (?:\w+ ){0,3}?(?:routine|routinely)",
+            r"\bat least one (?:drug|ingredient|component|agent)",
+            r"\bnot (?:\w+ )?recommended (?:\w+ )?(?:for|in) (?:\w+ ){0,3}?(?:absence|lack)",
+            r"\bprimary (?:\w+ )?(?:modality|treatment)|\bas an adjunct\b",
+            r"\bin (?:the )?absence of\b",
+        ),
+        context=ANY,
+    ),
+    Rule(
+        "indication_not_documented",
+        UPHELD,
+        negated=True,
+        when=(
+            "finding",
+            "deficit",
+            "sign",
+            "radicul",
+            "red flag",
+            "indicat",
+            "diagnos",
+            "rationale",
+            "reason",
+            "goal",
+            "criteri",
+            "instabil",
+            "neuropath",
+            "facet",
+            "nerve",
+            "change",
+            "progress",
+            "trauma",
+            "surg",
+            "why",
+            "what",
+            "necessity",
+            "need",
+            "insomnia",
+            "sleep",
+            "spasm",
+            "exacerbat",
+            "flare",
+            "gastro",
+            "gi ",
+            "risk",
+            "depress",
+            "anxiety",
+            "tender",
+            "trigger",
+            "plan",
+            "program",
+            "purpose",
+            "evidence",
+            "abnormal",
+            "tolerat",
+            "suspicion",
+            "willing",
+            "reveal",
+            "show",
+            "demonstrat",
+            "establish",
+            "identify",
+            "report",
+        ),
+        says=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _INDICATION + r"\b",
+            r"\b" + _INDICATION + _SHORT + _ABSENT_AFTER,
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ ){0,2}?(?:meet|satisfy|fulfill)",
+            r"\bcriteria (?:\w+ ){0,3}?(?:are|were|have|has)(?: not|n't) (?:been )?(?:met"
+            r"|satisfied|fulfilled)",
+            r"\bit is (?:\w+ )?(?:unclear|not clear) (?:why|what|how)",
+            r"\bnecessity (?:\w+ ){0,4}?(?:was|were|has|have|is|are)(?: not|n't)(?: been)? provided"
+            r"|\bjustification for (?:the )?medical necessity",
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?(?:reveal|show|demonstrate|indicate|document"
+            r"|establish|identify|report) (?:that )?(?:the |this |his |her )?(?:patient|claimant"
+            r"|injured worker|iw|applicant)(?:'s)? (?:\w+ ){0,3}?(?:has|had|have|is|was"
+            r"|condition|suffers|meets|presents|exhibits)\b",
+            r"\b(?:no|lack of|without) (?:\w+ ){0,2}?(?:indication|evidence|documentation) (?:that"
+            r"|of) (?:the |this )?(?:patient|claimant|injured worker|iw|applicant) (?:has|had|have"
+            r"|is|was|suffers)\b(?!(?:\w+ ){0,4}?(?:failed|tried|trial|improv|benefit|relief"
+            r"|respond|been (?:monitored|compliant)))",
+            _ABSENT_BEFORE + _NEAR + r"\b(?:to|that would|which would) (?:warrant|justify) (?:a |an"
+            r" |the )?(?:\w+ )?(?:surg\w*|imaging|mri|ct|x-rays?|emg|ncv|stud(?:y|ies)|injections?"
+            r"|procedures?|use|intervention|operation|testing|diagnostic)",
+        ),
+        unless=(
+            _LITERATURE,
+            r"\b(?:beyond|outside(?: of)?|exceed\w*) (?:the )?(?:recommended )?guidelines?"
+            r"|\bexceptional factors",
+            r"\b(?:therefore|thus|hence),? (?:the )?(?:\w+ ){0,2}?need for\b",
+        ),
+    ),
+    Rule(
+        "monitoring_not_documented",
+        UPHELD,
+        negated=True,
+        when=(
+            "urine",
+            "uds",
+            "drug screen",
+            "drug test",
+            "agreement",
+            "contract",
+            "risk assess",
+            "4 a",
+            "four a",
+            "aberrant",
+            "cures",
+            "pdmp",
+            "monitor",
+            "side effect",
+            "adverse effect",
+            "lab",
+            "blood",
+            "function test",
+            "cbc",
+            "ongoing review",
+            "ongoing assess",
+            "screening",
+        ),
+        says=(
+            _UNDOCUMENTED_BEFORE + _NEAR + r"\b" + _MONITORING,
+            r"\b" + _MONITORING + _SHORT + _ABSENT_AFTER,
+        ),
+    ),
+    Rule(
+        "compound_ingredient_not_recommended",
+        UPHELD,
+        when=("at least one", "compound", "ingredient", "component"),
+        says=(
+            r"\bat least one (?:\w+ ){0,2}?(?:drug|ingredient|component|agent|medication)s?\b",
+            r"\bcompound(?:ed)? (?:\w+ ){0,4}?(?:contain(?:s|ing)?|with|includ(?:es|ing))\b"
+            + _NEAR
+            + r"\bnot (?:\w+ )?(?:recommended|supported|approved)",
+            r"\b(?:ingredient|component)s? (?:\w+ ){0,6}?(?:is|are)(?: not|n't) (?:\w+ )?"
+            r"(?:recommended|supported|approved)",
+            r"\b(?:the|this) (?:entire |whole )?(?:compound(?:ed)?|topical) (?:\w+ ){0,3}?"
+            r"(?:is|are)(?: also)? not (?:recommended|supported|medically necessary)",
+        ),
+        context=ANY,
+    ),
+    Rule(
+        "associated_request_not_certified",
+        UPHELD,
+        when=(
+            "certif",
+            "not medically necessary",
+            "not necessary",
+            "associated",
+            "not approved",
+            "not authorized",
+            "not supported",
+            "non-certified",
+            "noncertified",
+            "not been approved",
+            "not been authorized",
+            "not been established",
+        ),
+        says=(
+            r"\b(?:is|are)(?: not|n't) (?:\w+ )?(?:appropriate|necessary|indicated|supported"
+            r"|certified)(?: \w+){0,3}?,? (?:and )?(?:therefore|thus|hence|so),? (?:the )?(?:\w+ )"
+            r"{0,3}?(?:need|request|use) (?:for|of)\b",
+            r"\b(?:since|as|because|given(?: that)?|if|with|as a result,?) (?:\w+ ){0,3}?"
+            r"(?:the )?(?:\w+ ){0,6}?(?:surgery|surgical|procedure|operation|repair|fusion"
+            r"|arthroscopy|replacement|decompression|discectomy|laminectomy|injection|block"
+            r"|release|primary|associated|requested|underlying)\b"
+            + _NEAR
+            + r"\b(?:is|was|has|have|are|were)(?: not|n't)(?: been)?(?: \w+)? (?:medically"
+            r" necessary|necessary|certified|approved|authorized|supported|indicated|established"
+            r"|substantiated)",
+            r"\b(?:non-?certified|not certified|noncertified|not (?:been )?approved)\b"
+            + _NEAR
+            + r"\b(?:associated|related|post-?operative|pre-?operative|peri-?operative"
+            r"|concurrent|ancillary|accompanying)",
+            r"\b(?:associated|related|post-?operative|pre-?operative|peri-?operative|ancillary"
+            r"|accompanying|concurrent) (?:\w+ ){0,4}?(?:requests?|services?|items?|care"
+            r"|equipment|\w+) (?:\w+ ){0,3}?(?:is|are|was|were)(?: also)? (?:not|non)"
+            r"(?: medically)? (?:necessary|needed|indicated|certified|required)",
+            r"\b(?:surgery|surgical (?:procedure|request|intervention)|procedure|operation)"
+            r" (?:\w+ ){0,6}?(?:is|was|has|have|are|were)(?: not|n't)(?: been)?(?: \w+)?"
+            r" (?:medically necessary|certified|approved|authorized|found (?:to be )?medically"
+            r" necessary)\b" + _NEAR + r"\b(?:therefore|thus|so|consequently|also|hence|as well"
+            r"|associated|post-?operative|pre-?operative|is not|are not)",
+        ),
+        context=ANY,
+    ),
+    # --- overturned: why the request met the guideline ----------------------------------------
+    Rule(
+        "criteria_met",
+        OVERTURNED,
+        when=(
+            "meet",
+            "met",
+            "satisf",
+            "fulfil",
+            "consistent",
+            "accordance",
+            "keeping",
+            "support",
+            "criteria",
+            "indicat",
+            "appropriate",
+            "reasonable",
+            "in line",
+            "present here",
+            " why",
+        ),
+        says=(
+            r"\b(?:meets?|met|satisf(?:y|ies|ied)|fulfill?s?|fulfilled) (?:\w+ ){0,5}?"
+            r"(?:criteria|guidelines?|requirements?|indications?|recommendations?|standards?)",
+            r"\b(?:criteria|requirements?|indications?) (?:\w+ ){0,5}?(?:have been|has been|are"
+            r"|were|is|was|appear to (?:be|have been)|being) (?:\w+ )?(?:met|satisfied|fulfilled"
+            r"|present|documented)",
+            r"\b(?:is|are|was|were|appears?|seems?) (?:\w+ )?(?:consistent|in accordance|in keeping"
+            r"|in line|compliant) with (?:\w+ ){0,3}?(?:guidelines?|mtus|odg|acoem"
+            r"|recommendations?|criteria)",
+            r"\b(?:guidelines?|mtus|odg|acoem) (?:\w+ ){0,4}?support(?:s|ed)? (?:\w+ ){0,3}?"
+            r"(?:request|use|procedure|treatment|in this case|for this patient)",
+            r"\b(?:explains?|explaining|to explain|detail(?:s|ed)?|document(?:s|ed)?) why\b",
+            r"\b(?:is|are) indicated as a medical necessity|\b(?:were|are|was|is) present here"
+            r"|\bwould be (?:\w+ )?(?:appropriate|reasonable|indicated|warranted)",
+            r"\b(?:is|are|was|were) (?:\w+ )?(?:indicated|supported|appropriate|warranted"
+            r"|reasonable) (?:\w+ ){0,3}?(?:in this case|for this patient|for the patient"
+            r"|at this time|here|given|based on|per|according to|by the guidelines?)",
+        ),
+        unless=(
+            r"\b(?:not|n't|never|no longer|neither|nor)\b"
+            + _SHORT
+            + r"\b(?:meets?|met|satisf\w*|fulfill?\w*|consistent|accordance|indicated|supported"
+            r"|appropriate|warranted|reasonable)",
+            r"\b(?:meets?|met)\b" + _SHORT + r"\bnot\b",
+            r"\bno (?:\w+ )?(?:longer )?(?:indicated|supported)",
+        ),
+        context=ANY,
+        fallback=True,
+    ),
+    Rule(
+        "improvement_documented",
+        OVERTURNED,
+        when=(
+            "improv",
+            "function",
+            "relief",
+            "benefit",
+            "efficacy",
+            "effective",
+            "reduc",
+            "decreas",
+            "return",
+            "%",
+            "percent",
+            "better",
+            "help",
+        ),
+        says=(
+            r"\b(?:\d+ ?(?:%|percent)|significant|substantial|objective|measurable|documented"
+            r"|noted|reported|reports?|demonstrat\w+|evidence of|documentation of|there (?:is|was"
+            r"|has been)|has (?:had|shown|experienced|achieved|obtained|reported|noted|made)"
+            r"|with|had|achieved|experienced|shown|continued|ongoing|sustained|good|excellent"
+            r"|notable|marked|clear|positive)\b" + _SHORT + r"\b" + _IMPROVEMENT,
+            r"\b" + _IMPROVEMENT + _SHORT + r"\b(?:(?:has|have|had|is|are|was|were) (?:been )?"
+            r"(?:clearly |objectively )?(?:documented|demonstrated|shown|established|noted"
+            r"|reported|evident|described|achieved|obtained|seen|observed)|(?:was|were) noted)\b",
+            r"\b(?:helps?|helped|helping|beneficial|benefit(?:s|ed|ted)|improv(?:es|ed|ing)"
+            r"|effective)\b",
+        ),
+        unless=(
+            _ABSENT_BEFORE + _NEAR + r"\b" + _IMPROVEMENT,
+            r"\b" + _IMPROVEMENT + _SHORT + _ABSENT_AFTER,
+            r"\b(?:not|n't|no|without|never|minimal|little)\b"
+            + _SHORT
+            + r"\b(?:helps?|helped|helping|beneficial|benefit|improv\w*|effective|relief)\b",
+            r"\b(?:if|when|unless|until|provided|as long as) (?:\w+ ){0,5}?(?:there is|is"
+            r"|are|documented|documentation|evidence|demonstrat\w+)",
+            r"\b(?:should|must|would|may|can|could|need(?:s|ed)? to|requires?|required)\b",
+            _LITERATURE,
+        ),
+        context=PATIENT,
+    ),
+    Rule(
+        "prior_care_failed",
+        OVERTURNED,
+        when=(
+            "fail",
+            "despite",
+            "refractory",
+            "respond",
+            "unresponsive",
+            "persist",
+            "resistant",
+            "not help",
+            "no relief",
+            "no benefit",
+            "no improvement",
+            "without relief",
+            "without improvement",
+            "without benefit",
+            "not improve",
+            "exhaust",
+            "continues",
+        ),
+        says=(
+            r"\bfail(?:ed|ure|ures|ing|s)?\b",
+            r"\bdespite\b",
+            r"\b(?:refractory|unresponsive|resistant) to\b",
+            r"\b(?:did|does|has|have|had)(?: not|n't) (?:\w+ )?(?:respond(?:ed)?|improve[d]?"
+            r"|help(?:ed)?|resolve[d]?|benefit(?:ed|ted)?)\b",
+            r"\b(?:no|without|minimal|little|limited) (?:\w+ )?(?:relief|improvement|benefit"
+            r"|response|success)\b",
+            r"\bexhausted\b",
+            r"\b(?:persistent|continued|ongoing) (?:\w+ ){0,3}?(?:pain|symptoms|complaints)"
+            r"\b" + _NEAR + r"\b(?:after|with|following)\b",
+        ),
+        unless=(
+            _UNDOCUMENTED_BEFORE + _NEAR + r"\b(?:fail\w*|trial|tried|conservative)",
+            r"\b(?:should|must|would|may|can|could|need(?:s|ed)? to|requires?|required|if"
+            r"|when|unless|until|after failure)\b",
+        ),
+        context=PATIENT,
+    ),
+)
+
+CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """A pattern split at its windows: parts[0], then parts[1] within gaps[0] characters...
+
+    ``anchor``: the part scanned over the whole sentence (the shortest pattern, a proxy for the
+    cheapest); the others are tried only at the word starts of the windows beside it.
+    """
+
+    parts: tuple[re.Pattern[str], ...]
+    gaps: tuple[int, ...]
+    anchor: int = 0
+
+
+def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
+    """Each windowed pattern as a chain; the plain ones joined into one regex (one scan)."""
+    plain = [pattern for pattern in patterns if not _GAP.search(pattern)]
+    chains = [_Chain((re.compile("|".join(f"(?:{p})" for p in plain)),), ())] if plain else []
+    for pattern in patterns:
+        pieces = _GAP.split(pattern)
+        if len(pieces) > 1:
+            parts = tuple(re.compile(piece) for piece in pieces[::2])
+            anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
+            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor))
+    return tuple(chains)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    when: frozenset[str]
+    says: tuple[_Chain, ...]
+    unless: tuple[_Chain, ...]
+
+
+# The words that begin a negation in _ABSENT_BEFORE / _ABSENT_AFTER / _UNDOCUMENTED_BEFORE.
+NEGATION_WORDS = (
+    "no",
+    "not",
+    "non",
+    "none",
+    "nor",
+    "never",
+    "neither",
+    "without",
+    "lack",
+    "absen",
+    "fail",
+    "unable",
+    "cannot",
+    "insufficient",
+    "inadequate",
+    "minimal",
+    "little",
+    "limited",
+    "unclear",
+    "missing",
+    "undocumented",
+    "yet",
+    "didn't",
+    "doesn't",
+    "don't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "isn't",
+    "wasn't",
+    "weren't",
+    "aren't",
+)
+_WORD = re.compile(r"[a-z0-9']+")
+_STEM = 5  # word beginnings are compared on at most this many characters
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789'"
+
+
+def _stems(words: tuple[str, ...]) -> frozenset[str]:
+    """The five-character word beginnings that begin with ``words``.
+
+    A sentence's words are compared on their first five characters (``_sentence_stems``), so a
+    beginning of three or four characters ("fail") stands for every five-character one it
+    begins ("faile", "failu", ...); one of one or two characters is a whole word ("no").
+    """
+    stems: set[str] = set()
+    for word in words:
+        word = re.split(r"[ -]", word.strip())[0][:_STEM]
+        if not word:
+            continue
+        stems.add(word)
+        if len(word) == _STEM - 1:
+            stems.update(word + a for a in _LETTERS)
+        elif len(word) == _STEM - 2:
+            stems.update(word + a + b for a in _LETTERS for b in _LETTERS)
+            stems.update(word + a for a in _LETTERS)
+    return frozenset(stems)
+
+
+def _sentence_stems(lower: str) -> tuple[set[str], list[int]]:
+    """Each word's first five characters (the whole word when shorter); where words start."""
+    matches = list(_WORD.finditer(lower))
+    return {match.group()[:_STEM] for match in matches}, [match.start() for match in matches]
+
+
+_NEGATION = _stems(NEGATION_WORDS)
+
+
+def _compile(rule: Rule) -> _Compiled:
+    return _Compiled(
+        rule,
+        _stems(rule.when),
+        _chains(rule.says),
+        _chains(rule.unless),
+    )
+
+
+_COMPILED: dict[str, tuple[_Compiled, ...]] = {
+    outcome: tuple(_compile(rule) for rule in RULES if rule.outcome == outcome)
+    for outcome in (UPHELD, OVERTURNED)
+}
+_GUIDELINE_RE = re.compile(_GUIDELINE)
+_APPLIED_RE = re.compile(_APPLIED)
+
+# A sentence ends at . ! or ? followed by a space and a capital, digit, quote or bracket; an
+# abbreviation ("e.g.", "Dr.", "pp.", "vs.", "No.") or a decimal does not end it.
+_SENTENCE_END = re.compile(r"[.!?](?:[\"'\u201d)\]])?(?= +[\"'\u201c(\[]?[A-Z0-9])")
+_ABBREVIATIONS = frozenset(
+    {"e.g", "i.e", "dr", "mr", "mrs", "ms", "vs", "etc", "no", "nos", "p", "pp", "pg", "fig"}
+    | {"approx", "al", "cf", "jr", "sr", "st", "inc", "ltd", "co", "ref", "vol", "ed", "ch"}
+)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, stripped, in order."""
+    spans = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        word = text[max(start, end - 6) : match.start()].rsplit(" ", 1)[-1].lower().lstrip("(")
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    out = []
+    for begin, end in spans:
+        while begin < end and text[begin] == " ":
+            begin += 1
+        while end > begin and text[end - 1] == " ":
+            end -= 1
+        if end > begin:
+            out.append((begin, end))
+    return out
+
+
+def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
+    """The decisive reasons ``rationale`` gives, as the contract's ``reasons`` list; never raises.
+
+    >>> [r["code"] for r in item_reasons("There is no documentation of improvement.", "upheld")]
+    ['functional_improvement_not_documented']
+    >>> item_reasons("There is documentation of functional improvement.", "upheld")
+    []
+    """
+    try:
+        return _reasons(rationale, outcome)
+    except Exception:  # bounded and pure, but a reason must never take a letter down
+        return []
+
+
+def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
+    if not isinstance(rationale, str) or not rationale:
+        return []
+    rules = _COMPILED.get(outcome)
+    if not rules:
+        return []
+    text = rationale[:MAX_RATIONALE_CHARS]
+    found: dict[str, tuple[int, int, str]] = {}
+    spans = sentences(text)
+    vetoed: set[str] = set()  # matched but vetoed: a look-alike, so no fallback for that code
+    for index, (begin, end) in enumerate(spans):
+        if len(found) == len(rules):
+            break
+        sentence = text[begin:end]
+        lower = sentence[:MAX_SENTENCE_CHARS].lower()
+        if "\u2019" in lower:
+            lower = lower.replace("\u2019", "'")
+        patient: bool | None = None
+        stems, starts = _sentence_stems(lower)
+        scans: dict = {"starts": starts}
+        negated = not stems.isdisjoint(_NEGATION)
+        for compiled in rules:
+            rule = compiled.rule
+            if rule.code in found or stems.isdisjoint(compiled.when):
+                continue
+            if rule.negated and not negated:
+                continue
+            where = _first(compiled.says, lower, scans)
+            if where is None:
+                continue
+            if _first(compiled.unless, lower, scans) is not None:
+                vetoed.add(rule.code)
+                continue
+            if rule.context != ANY:
+                if patient is None:
+                    patient = bool(_APPLIED_RE.search(lower))
+                if not patient and (
+                    rule.context == PATIENT or _GUIDELINE_RE.search(lower) is not None
+                ):
+                    continue
+            found[rule.code] = (index, where, sentence)
+    if not found:
+        for compiled in rules:
+            if compiled.rule.fallback and compiled.rule.code not in vetoed:
+                sentence = _fallback_sentence(text, spans)
+                if sentence:
+                    found[compiled.rule.code] = (0, 0, sentence)
+    ordered = sorted(found.items(), key=lambda pair: pair[1][:2])
+    return [{"code": code, "evidence": where[2]} for code, where in ordered]
+
+
+# The concluding sentence ("Therefore, the request for ... is medically necessary.") states the
+# decision, not the reason.
+_CONCLUSION = re.compile(
+    r"^(?:therefore|thus|hence|as such|accordingly|consequently|in conclusion|in summary|so"
+    r"|it is deemed|the request|this request|based on the (?:above|foregoing))\b"
+    r"|^(?:\w+ ){0,3}?(?:is|are) (?:deemed |considered |found )?(?:medically necessary"
+    r"|certified|overturned)"
+)
+
+
+def _fallback_sentence(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """The last sentence before the conclusion: where a reviewer applies the guideline."""
+    for begin, end in reversed(spans):
+        sentence = text[begin:end]
+        if not _CONCLUSION.search(sentence[:200].lower()):
+            return sentence
+    return None
+
+
+def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
+    """Where a chain of ``chains`` matches ``text`` (the first that does), or None.
+
+    ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
+    negations) is scanned once.
+    """
+    for chain in chains:
+        if not chain.gaps:
+            match = chain.parts[0].search(text)
+            if match is not None:
+                return match.start()
+            continue
+        starts = scans["starts"]
+        anchor = chain.anchor
+        # (start of the leftmost part matched, end of the rightmost part matched)
+        reached = _spans(chain.parts[anchor], text, scans)
+        for index in range(anchor + 1, len(chain.parts)):
+            gap = chain.gaps[index - 1]
+            reached = [
+                (start, end)
+                for start, prev_end in reached[:20]
+                for begin, end in _at(chain.parts[index], text, starts, prev_end, prev_end + gap)
+                if not _CLAUSE_BREAK.search(text, prev_end, begin)
+            ]
+        for index in range(anchor - 1, -1, -1):
+            gap = chain.gaps[index]
+            reached = [
+                (begin, last_end)
+                for next_start, last_end in reached[:20]
+                for begin, end in _at(
+                    chain.parts[index], text, starts, next_start - gap - _PART_CHARS, next_start
+                )
+                if next_start - gap <= end <= next_start
+                and not _CLAUSE_BREAK.search(text, end, next_start)
+            ]
+        if reached:
+            return min(start for start, _ in reached)
+    return None
+
+
+_PART_CHARS = 120  # the longest text one part of a chain is expected to match
+
+
+def _at(
+    pattern: re.Pattern[str], text: str, starts: list[int], low: int, high: int
+) -> list[tuple[int, int]]:
+    """Matches of ``pattern`` that begin at a word start between ``low`` and ``high``."""
+    spans = []
+    for position in starts[bisect_left(starts, max(low, 0)) : bisect_right(starts, high)]:
+        match = pattern.match(text, position)
+        if match is not None:
+            spans.append(match.span())
+    return spans
+
+
+def _spans(pattern: re.Pattern[str], text: str, scans: dict) -> list[tuple[int, int]]:
+    spans = scans.get(pattern)
+    if spans is None:
+        spans = scans[pattern] = [match.span() for match in pattern.finditer(text)][:50]
+    return spans
