@@ -386,3 +386,19 @@ def test_the_migration_backfills_sections_as_the_services_write_them(archive):
     assert migration.fill_sections(None, editor, batch=2) == len(expected)
     assert dict(DisputedItem.objects.values_list("id", "guideline_sections")) == written
     assert migration.fill_sections(None, editor, batch=2) == 0  # a rerun has nothing left
+
+
+def test_the_vocabulary_is_the_same_in_the_parser_the_schema_and_the_dimension():
+    """Three spellings of one vocabulary (the pure parser cannot import Django's choices): they
+    must not drift apart, or stored reasons would be dropped as unknown."""
+    import json
+    from pathlib import Path
+
+    from determinations.choices import Reason
+    from determinations.parsing import reasons
+
+    schema = json.loads(
+        (Path(reasons.__file__).with_name("schema.json")).read_text(encoding="utf-8")
+    )
+    enum = schema["$defs"]["reason"]["properties"]["code"]["enum"]
+    assert list(reasons.CODES) == list(Reason.values) == enum
