@@ -55,6 +55,34 @@ class Check:
     reasons: list[stats.Rate] | None  # None: the archive has no reason dimension yet
     nearest: list[similar.Similar]
 
+    def as_dict(self) -> dict:
+        """The API's shape (docs/api.md, "Check a request")."""
+        reading = {k: v for k, v in self.reading.items() if k != "warnings"}
+        data = {
+            "request": reading.pop("request"),
+            "reading": reading,
+            "history_of": self.basis,
+            "items": self.rate.as_dict(),
+            "by_year": [rate.as_dict() for rate in self.by_year],
+            "nearest": [
+                {
+                    "key": s.item.determination.key,
+                    "number": s.item.number,
+                    "request": s.item.request,
+                    "outcome": s.item.outcome,
+                    "decision_date": s.item.decision_date,
+                    "service": s.item.service,
+                    "why": s.tier,
+                    "url": s.url,
+                }
+                for s in self.nearest
+            ],
+            "notice": NOT_ADVICE,
+        }
+        if self.reasons is not None:
+            data["reasons"] = [rate.as_dict() for rate in self.reasons]
+        return data
+
     @property
     def basis_label(self) -> str:
         if "service" in self.basis:
