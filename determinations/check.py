@@ -98,6 +98,8 @@ def request_check(text: str) -> Check:
     else:
         basis = {"category": reading["category"], "subcategory": reading["subcategory"]}
     filterset = ItemFilterSet(_query(basis))
+    if not filterset.is_valid():  # the parser's own values: always valid filter values
+        raise ValueError(f"the filters of {basis} are not valid: {filterset.errors}")
     wanted = ("year",) + ((REASON_DIMENSION,) if REASON_DIMENSION in dimensions.BY_NAME else ())
     found = stats.statistics(filterset, dimensions=wanted)
     groups = {group.dimension.name: group.rows for group in found.groups}
