@@ -37,15 +37,14 @@ _WEIGHTS = "{" + ",".join(str(w) for w in RANK_WEIGHTS) + "}"
 _OR_QUERY = "NULLIF(replace(strip({vector})::text, ' ', ' | '), '')::tsquery"
 _RANKED = """
 SELECT c.id, c.tier FROM (
-    SELECT i.id, i.decision_date, %(tier)s AS tier,
-           ts_rank('WEIGHTS'::float4[], i.search_vector, q.query, 1) AS score
+    SELECT recent.id, recent.decision_date, %(tier)s AS tier,
+           ts_rank('WEIGHTS'::float4[], recent.search_vector, q.query, 1) AS score
     FROM (
-        SELECT id FROM TABLE i
+        SELECT i.id, i.decision_date, i.search_vector FROM TABLE i
         WHERE NOT i.withdrawn AND i.determination_id <> %(letter)s AND WHERE
         ORDER BY i.decision_date DESC, i.id DESC
         LIMIT %(candidates)s
     ) recent
-    JOIN TABLE i ON i.id = recent.id
     CROSS JOIN (SELECT QUERY AS query OFFSET 0) q  -- OFFSET 0: built once, not per row
 ) c
 ORDER BY c.score DESC, c.decision_date DESC NULLS LAST, c.id DESC

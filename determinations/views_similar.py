@@ -9,22 +9,27 @@ from django.views.decorators.http import require_GET
 
 from . import similar
 from .models import DisputedItem
+from .search_vector import VECTOR_COLUMNS
 from .tracking import without_tracking
 from .views import _determination_or_error
 
 
 def _item_or_error(request: HttpRequest, key: str, number: int):
-    determination, gone = _determination_or_error(request, key)
-    if gone:
-        return None, None, gone
+    """The public item ``number`` of ``key`` and its determination in one query; else the
+    permalink's own answer (301 to the canonical key, 404, 410) or a 404 for the number."""
     item = (
-        DisputedItem.objects.filter(determination=determination, number=number)
-        .defer("search_vector", "request_vector")
+        DisputedItem.objects.public()
+        .select_related("determination")
+        .defer(*VECTOR_COLUMNS, "rationale", "determination__clinical_summary")
+        .filter(determination__key=key, number=number)
         .first()
     )
-    if item is None:
-        raise Http404(f"{key} has no item {number}")
-    return determination, item, None
+    if item is not None:
+        return item.determination, item, None
+    _, gone = _determination_or_error(request, key)
+    if gone:
+        return None, None, gone
+    raise Http404(f"{key} has no item {number}")
 
 
 @require_GET
