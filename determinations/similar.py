@@ -7,8 +7,8 @@ or of a text (``/check/``). Candidates come in tiers, each the ``CANDIDATES`` mo
 items of the tier, walked newest first through an index:
 
 1. the same service (``item_service_newest_idx``);
-2. the same category, another service (``item_newest_idx``, filtered);
-3. any other item (``item_newest_idx``).
+2. the same category, another service (``item_category_newest_idx``);
+3. any other category (``item_newest_idx``, skipping the own category's rows).
 
 Each tier's candidates are ranked by ``ts_rank`` of their ``search_vector`` against the query
 (the request weighs most: ``search_vector.RANK_WEIGHTS``), ties by newest decision then id, so
@@ -123,8 +123,15 @@ def _similar(query_sql: str, params: dict, *, limit: int) -> list[Similar]:
                 {**params, "tier": tier, "candidates": CANDIDATES, "limit": limit - len(found)},
             )
             found.extend(cursor.fetchall())
-    items = DisputedItem.objects.select_related("determination").defer(
-        "search_vector", "request_vector", "rationale", "determination__clinical_summary"
+    items = DisputedItem.objects.select_related("determination").only(
+        "id",
+        "number",
+        "request",
+        "outcome",
+        "decision_date",
+        "service",
+        "determination__key",
+        "determination__case_number",
     )
     by_id = {item.id: item for item in items.filter(id__in=[i for i, _ in found])}
     return [Similar(by_id[i], tier) for i, tier in found if i in by_id]

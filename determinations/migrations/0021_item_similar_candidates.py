@@ -1,5 +1,6 @@
-"""The index of a service's most recent items (``item_service_newest_idx``): the similar
-decisions' candidates (determinations/similar.py). Built concurrently on the big table, so the
+"""The indexes of a service's and of a category's most recent items (``item_service_newest_idx``,
+``item_category_newest_idx``): the similar decisions' candidates (determinations/similar.py),
+read in bounded work whatever the archive's size. Built concurrently on the big table, so the
 archive keeps running; a rerun after an interruption rebuilds an invalid one (_big_table)."""
 
 from django.db import migrations, models
@@ -9,6 +10,9 @@ from determinations.migrations import _big_table as big_table
 INDEXES = {
     "item_service_newest_idx": (
         "determinations_disputeditem (service, decision_date DESC, id DESC)"
+    ),
+    "item_category_newest_idx": (
+        "determinations_disputeditem (category, decision_date DESC, id DESC)"
     ),
 }
 
@@ -39,6 +43,13 @@ class Migration(migrations.Migration):
                     index=models.Index(
                         fields=["service", "-decision_date", "-id"],
                         name="item_service_newest_idx",
+                    ),
+                ),
+                migrations.AddIndex(
+                    model_name="disputeditem",
+                    index=models.Index(
+                        fields=["category", "-decision_date", "-id"],
+                        name="item_category_newest_idx",
                     ),
                 ),
             ],
