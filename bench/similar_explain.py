@@ -47,9 +47,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT max(id) FROM {similar._TABLE}")
         high = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT service, count(*) FROM {similar._TABLE} GROUP BY service"
-        )
+        cursor.execute(f"SELECT service, count(*) FROM {similar._TABLE} GROUP BY service")
         sizes = dict(cursor.fetchall())
     rng = random.Random(args.seed)
     ids = rng.sample(range(1, high + 1), args.items)
