@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import (
+    check,
     compare,
     crosstab,
     facets,
@@ -972,6 +973,35 @@ def document_outline(document: dict) -> dict:
         for name, schema in components.items()
     ]
     return {"info": document.get("info", {}), "operations": operations, "shapes": shapes}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "request",
+            str,
+            required=True,
+            description=f"A treatment request's text, at most {check.MAX_CHARS:,} characters.",
+        )
+    ],
+    responses={
+        200: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="The request as the parser reads it, the overturn rate of its service "
+            "(or subcategory) with its 95% Wilson interval, by year, and the nearest past "
+            "decisions (docs/api.md, Check a request). History, not advice or a prediction.",
+        ),
+        400: ERRORS,
+    },
+)
+class Check(APIView):
+    """The archive's history for a treatment request: what ``/check/`` shows, as JSON."""
+
+    def get(self, request):
+        text, errors = check.request_errors(request.query_params)
+        if errors:
+            raise BadParameters(errors)
+        return Response(check.request_check(text).as_dict())
 
 
 def api_index(request):

@@ -30,5 +30,6 @@ urlpatterns = [
     path("compare/", public_read(api.Compare.as_view()), name="compare"),
     path("stats/decision-days/", public_read(api.DecisionDays.as_view()), name="decision_days"),
     path("stats/letters/", public_read(api.LetterOutcomes.as_view()), name="letter_outcomes"),
+    path("check/", public_read(api.Check.as_view()), name="check"),
     path("reports/<year:year>/", public_read(api.YearReport.as_view()), name="report"),
 ]

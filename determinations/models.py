@@ -487,6 +487,14 @@ class DisputedItem(models.Model):
             models.Index(fields=["outcome"], name="item_outcome_idx"),
             models.Index(fields=["category", "subcategory"], name="item_category_idx"),
             models.Index(fields=["service"], name="item_service_idx"),
+            # A service's and a category's most recent items: the similar decisions' candidates
+            # (similar.py), read in bounded work without walking newer items of others.
+            models.Index(
+                fields=["service", "-decision_date", "-id"], name="item_service_newest_idx"
+            ),
+            models.Index(
+                fields=["category", "-decision_date", "-id"], name="item_category_newest_idx"
+            ),
             # Year, outcome and category together: the analysts' usual narrowing, counted
             # without combining bitmaps (a category's bitmap alone took 68 ms at 2 M letters).
             models.Index(

@@ -7,6 +7,8 @@ from . import (
     feeds,
     views,
     views_analysis,
+    views_check,
+    views_similar,
 )
 
 app_name = "determinations"
@@ -17,6 +19,17 @@ urlpatterns = [
     path("determinations/<key:key>/", public_read(views.detail), name="detail"),
     path("determinations/<key:key>/json/", public_read(views.detail_json), name="detail_json"),
     path("determinations/<key:key>/original/", public_read(views.original), name="original"),
+    path(
+        "determinations/<key:key>/similar/<int:number>/",
+        public_read(views_similar.similar_page),
+        name="similar",
+    ),
+    path(
+        "determinations/<key:key>/similar/<int:number>/fragment/",
+        public_read(views_similar.similar_fragment),
+        name="similar_fragment",
+    ),
+    path("check/", public_read(views_check.check_page), name="check"),
     path("stats/", public_read(views_analysis.stats_page), name="stats"),
     path("compare/", public_read(views_analysis.compare_page), name="compare"),
     path(

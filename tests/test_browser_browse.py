@@ -94,7 +94,7 @@ def test_an_analyst_filters_searches_and_opens_a_permalink(browser_page, tmp_pat
     page.wait_for_url(re.compile(r"/determinations/CM17-\d+/#item-2$"))
     section = page.locator("section#item-2")
     assert section.is_visible()
-    assert section.locator(".badge-overturned").is_visible()
+    assert section.locator(".item-outcome .badge-overturned").is_visible()
     page.screenshot(path=tmp_path / "permalink.png")
 
     # The same journey's pages on a phone.

@@ -49,6 +49,8 @@ PAGES = [
     ("permalink, compounded creams", "/determinations/CM17-0014438/", 200),
     ("permalink, compound in one word", "/determinations/CM17-0099001/", 200),
     ("permalink, two items", "/determinations/CM17-0005418/", 200),
+    ("similar decisions", "/determinations/CM17-0005418/similar/1/", 200),
+    ("check a request", "/check/?request=Norco+10%2F325mg+%2360", 200),
     ("API", "/api/", 200),
     ("400", "/?colour=red&year=abc", 400),
     ("404", "/no/such/page/", 404),

@@ -68,3 +68,23 @@ def test_no_permalink_key_gives_a_server_error(archive, key):
         assert response.status_code < 500, (key, suffix)
     response = Client().get(f"/api/determinations/{key}/")
     assert response.status_code < 500, key
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    endpoint=st.sampled_from(["/check/", "/api/check/"]),
+    text=st.one_of(
+        st.text(max_size=80),
+        st.sampled_from(["'", "a | b", "!x & y:*", "o'brien\\", "\x00", "MRI <-> knee", "é ü 中"]),
+    ),
+)
+def test_no_request_text_gives_a_server_error(archive, endpoint, text):
+    """Whatever is typed, the check answers 200 or 400: the text goes to to_tsvector, never
+    into a tsquery's syntax."""
+    response = Client().get(endpoint, {"request": text})
+    assert response.status_code in (200, 400), (endpoint, text, response.status_code)

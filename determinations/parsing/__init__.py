@@ -29,6 +29,7 @@ __all__ = [
     "parse_letter",
     "parse_letter_with_text",
     "parse_text",
+    "read_request",
 ]
 
 # 1.9: every item has ``reasons`` (reasons.py, issue 19).
@@ -195,6 +196,26 @@ def _items(raw_items: list[RawItem], warnings: list[str]) -> list[dict[str, Any]
             }
         )
     return items
+
+
+def read_request(request: str) -> dict[str, Any]:
+    """A request's text alone read as the parser reads an item's (no rationale, citations or
+    sibling requests): its category, subcategory, service, body regions and quantity, in the
+    contract's names, and any ``warnings``. Never raises; bounded by the caller's length cap."""
+    request = request if isinstance(request, str) else ""
+    warnings: list[str] = []
+    category, subcategory, service = normalise.classify(
+        request, None, "", [], [request], warnings, "request"
+    )
+    return {
+        "request": request,
+        "category": category,
+        "subcategory": subcategory,
+        "service": service,
+        "body_regions": normalise.regions(request, None, warnings, "request"),
+        "quantity": normalise.quantity(request, warnings, "request"),
+        "warnings": warnings,
+    }
 
 
 def letter_outcome(outcomes: list[str]) -> str | None:

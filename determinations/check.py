@@ -1,0 +1,123 @@
+"""Check a request (``/check/``, ``/api/check/``): a treatment request's text read as the parser
+reads an item's, and the archive's history for what it names: the overturn rate of its service
+with its 95% Wilson interval, that rate by year, and the nearest past decisions.
+
+History, not advice or a prediction: the page and the API say so (``NOT_ADVICE``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.http import QueryDict
+
+from . import dimensions, similar, stats
+from .filters import ItemFilterSet
+from .parsing import read_request
+
+MAX_CHARS = 2000
+NOT_ADVICE = (
+    "This is the archive's history: how past independent medical reviews decided requests "
+    "like this one. It is not legal or medical advice and not a prediction of any review."
+)
+REASON_DIMENSION = "reason"  # another change adds it; without it the section is left out
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def request_errors(data: QueryDict) -> tuple[str, list[str]]:
+    """The ``request`` parameter, cleaned, and plain-language problems with the query."""
+    errors = [
+        f"Unknown parameter '{name}': only 'request' (the treatment request's text)."
+        for name in data
+        if name != "request"
+    ]
+    values = data.getlist("request")
+    if len(values) > 1:
+        errors.append("Parameter 'request' given more than once: give it once.")
+    text = " ".join(_CONTROL.sub(" ", values[0] if values else "").split())
+    if not text:
+        errors.append("Parameter 'request': the treatment request's text, e.g. 'MRI of the knee'.")
+    elif len(text) > MAX_CHARS:
+        errors.append(
+            f"Parameter 'request': at most {MAX_CHARS:,} characters (got {len(text):,}); "
+            "give the request alone, not the whole letter."
+        )
+    return text, errors
+
+
+@dataclass
+class Check:
+    reading: dict  # parsing.read_request's: category, subcategory, service, regions, quantity
+    basis: dict[str, str]  # the browse filters whose history is shown (service, or subcategory)
+    rate: stats.Rate
+    by_year: list[stats.Rate]
+    reasons: list[stats.Rate] | None  # None: the archive has no reason dimension yet
+    nearest: list[similar.Similar]
+
+    def as_dict(self) -> dict:
+        """The API's shape (docs/api.md, "Check a request")."""
+        reading = {k: v for k, v in self.reading.items() if k != "warnings"}
+        data = {
+            "request": reading.pop("request"),
+            "reading": reading,
+            "history_of": self.basis,
+            "items": self.rate.as_dict(),
+            "by_year": [rate.as_dict() for rate in self.by_year],
+            "nearest": [
+                {
+                    "key": s.item.determination.key,
+                    "number": s.item.number,
+                    "request": s.item.request,
+                    "outcome": s.item.outcome,
+                    "decision_date": s.item.decision_date,
+                    "service": s.item.service,
+                    "why": s.tier,
+                    "url": s.url,
+                }
+                for s in self.nearest
+            ],
+            "notice": NOT_ADVICE,
+        }
+        if self.reasons is not None:
+            data["reasons"] = [rate.as_dict() for rate in self.reasons]
+        return data
+
+    @property
+    def basis_label(self) -> str:
+        if "service" in self.basis:
+            return self.basis["service"]
+        return f"{self.basis['category']} / {self.basis['subcategory']}"
+
+
+def request_check(text: str) -> Check:
+    """Everything ``/check/`` shows for a valid request text (``request_errors``)."""
+    reading = read_request(text)
+    if reading["service"]:
+        basis = {"service": reading["service"]}
+    else:
+        basis = {"category": reading["category"], "subcategory": reading["subcategory"]}
+    filterset = ItemFilterSet(_query(basis))
+    if not filterset.is_valid():  # the parser's own values: always valid filter values
+        raise ValueError(f"the filters of {basis} are not valid: {filterset.errors}")
+    wanted = ("year",) + ((REASON_DIMENSION,) if REASON_DIMENSION in dimensions.BY_NAME else ())
+    found = stats.statistics(filterset, dimensions=wanted)
+    groups = {group.dimension.name: group.rows for group in found.groups}
+    nearest = similar.similar_to_text(
+        text, service=reading["service"], category=reading["category"], limit=similar.SHOWN
+    )
+    return Check(
+        reading=reading,
+        basis=basis,
+        rate=found.total,
+        by_year=groups.get("year", []),
+        reasons=groups.get(REASON_DIMENSION),
+        nearest=nearest,
+    )
+
+
+def _query(params: dict[str, str]) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query[name] = value
+    return query

@@ -1,0 +1,54 @@
+"""``/check/``: a form for a treatment request, and the archive's history for it (check.py)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from . import charts, check
+from .responses import bad_request
+from .tracking import without_tracking
+
+
+@require_GET
+@without_tracking
+def check_page(request: HttpRequest) -> HttpResponse:
+    """The form alone without a ``request``; with one, its reading and its history."""
+    context = {"max_chars": check.MAX_CHARS, "not_advice": check.NOT_ADVICE}
+    if not request.GET:
+        return render(request, "determinations/check.html", context)
+    text, errors = check.request_errors(request.GET)
+    if errors:
+        return bad_request(request, errors)
+    found = check.request_check(text)
+    low, high = found.rate.interval
+    basis = urlencode(found.basis)
+    stats_url = reverse("determinations:stats")
+    browse_url = f"{reverse('determinations:browse')}?{basis}"
+    context.update(
+        text=text,
+        check=found,
+        rate_text=charts.percent(found.rate.rate),
+        interval_text=f"{charts.percent(low)} to {charts.percent(high)}",
+        years=[_row(r, browse_url) for r in found.by_year],
+        reasons=None if found.reasons is None else [_row(r, browse_url) for r in found.reasons],
+        browse_url=browse_url,
+        stats_url=f"{stats_url}?{basis}",
+        trend_url=f"{stats_url}?{basis}&{urlencode({'by': 'outcome', 'over': 'year'})}",
+    )
+    return render(request, "determinations/check.html", context)
+
+
+def _row(rate, browse_url: str) -> dict:
+    """A row of ``_rate_table.html``: the group's rate, interval and its browse address."""
+    low, high = rate.interval
+    return {
+        "rate": rate,
+        "href": f"{browse_url}&{urlencode(rate.params)}",
+        "rate_text": charts.percent(rate.rate),
+        "interval_text": f"{charts.percent(low)} to {charts.percent(high)}",
+    }
