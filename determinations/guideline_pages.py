@@ -425,79 +425,100 @@ def _document_items(guideline: Guideline) -> int:
     return total
 
 
-def _grouped(items_sql: str, params: list, spec: Dimension, every: int | None) -> list[stats.Rate]:
-    """Items and overturned per value of ``spec`` over ``items_sql`` (a SELECT of items ``i``
-    aliased ``s``), most items first."""
-    column = read_connection().ops.quote_name(spec.column)
-    if spec.is_array:
-        source, value = f"s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.{column})) AS g(v)", "g.v"
-    else:
-        source, value = "s", f"s.{column}"
-    sql = (
-        f"WITH s AS MATERIALIZED ({items_sql}) SELECT {value}::text, count(*), "  # noqa: S608
-        f"count(*) FILTER (WHERE s.outcome = %s) FROM {source} WHERE {value} IS NOT NULL "
-        f"GROUP BY 1 ORDER BY 2 DESC, 1"
-    )
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql, [*params, ItemOutcome.OVERTURNED])
-        rows = cursor.fetchall()
-    return [
-        _rate(n, over, every, value=v, label=spec.label_for(v), params=((spec.name, v),))
-        for v, n, over in rows
-    ]
-
-
 def _section_page(guideline: Guideline) -> Page:
+    """A section's figures in one statement over its items (every one, or the sample's): the
+    total and years (with each letter's items squared, for the intervals), the specialties
+    and reasons, and the ids of the latest ``QUOTE_ITEMS``; then their rationales by id."""
     every = document_level(_document_items(guideline))
     cites, cite_params = _cites_sql(guideline)
-    reason = reason_dimension()
-    extra = [BY_NAME["specialty"].column] + ([reason.column] if reason else [])
+    specs = [BY_NAME["specialty"]] + ([reason] if (reason := reason_dimension()) else [])
     quote = read_connection().ops.quote_name
-    columns = ", ".join(f"i.{quote(c)}" for c in extra)
-    items_sql = (
-        f"SELECT i.id, i.determination_id, i.outcome, i.decision_year, {columns} "  # noqa: S608
-        f"FROM {_items_from(every)} WHERE NOT i.withdrawn AND {cites}"
-    )
+    columns = ", ".join(f"i.{quote(spec.column)}" for spec in specs)
+    parts = [
+        "SELECT 'y', '', y::text, GROUPING(y), sum(n)::bigint, sum(ov)::bigint, "
+        "sum(n * n)::bigint FROM l GROUP BY ROLLUP (y)",
+        f"SELECT 'i', '', id::text, 0, 0, 0, 0 FROM (SELECT id FROM s ORDER BY id DESC "  # noqa: S608
+        f"LIMIT {QUOTE_ITEMS}) AS latest",
+    ]
+    params = [*cite_params, ItemOutcome.OVERTURNED]
+    for spec in specs:
+        column = quote(spec.column)
+        if spec.is_array:
+            source, value = (
+                f"s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.{column})) AS g(v)",
+                "g.v",
+            )
+        else:
+            source, value = "s", f"s.{column}"
+        parts.append(
+            f"SELECT 'g', %s, {value}::text, 0, count(*), count(*) FILTER (WHERE s.outcome = %s), "  # noqa: S608
+            f"0 FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}"
+        )
+        params += [spec.name, ItemOutcome.OVERTURNED]
     sql = (
-        f"WITH s AS MATERIALIZED ({items_sql}), "  # noqa: S608
+        f"WITH s AS MATERIALIZED (SELECT i.id, i.determination_id, i.outcome, "  # noqa: S608
+        f"i.decision_year, {columns} FROM {_items_from(every)} "
+        f"WHERE NOT i.withdrawn AND {cites}), "
         f"l AS (SELECT decision_year AS y, determination_id, count(*) AS n, "
         f"count(*) FILTER (WHERE outcome = %s) AS ov FROM s GROUP BY 1, 2) "
-        f"SELECT y, GROUPING(y), sum(n)::bigint, sum(ov)::bigint, sum(n * n)::bigint FROM l "
-        f"GROUP BY ROLLUP (y) ORDER BY 2, 1 NULLS FIRST"
+        + " UNION ALL ".join(f"({part})" for part in parts)
     )
     with read_connection().cursor() as cursor:
-        cursor.execute(sql, [*cite_params, ItemOutcome.OVERTURNED])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    total, years, undated = _rate(0, 0, every, label="All items citing it"), [], 0
-    for year, grand, n, over, squares in rows:
-        if grand:
+    total, years, undated, ids = _rate(0, 0, every, label="All items citing it"), [], 0, []
+    grouped: dict[str, list] = {spec.name: [] for spec in specs}
+    for kind, dim, value, grand, n, over, squares in rows:
+        if kind == "i":
+            ids.append(int(value))
+        elif kind == "g":
+            grouped[dim].append((value, n, over))
+        elif grand:
             total = _rate(n, over, every, squares, label="All items citing it")
-        elif year is None:
+        elif value is None:
             undated = n * (every or 1)
         else:
-            years.append((str(year), _rate(n, over, every, squares, value=year, label=str(year))))
-    specialties = _grouped(items_sql, cite_params, BY_NAME["specialty"], every)
-    reasons = _grouped(items_sql, cite_params, reason, every)[:TOP_GROUPS] if reason else None
-    quotes, scanned = _quotes(guideline, every)
+            years.append((value, _rate(n, over, every, squares, value=int(value), label=value)))
+    years.sort()
+    ids.sort(reverse=True)
+    tables = {}
+    for spec in specs:
+        found = sorted(grouped[spec.name], key=lambda row: (-row[1], row[0]))
+        tables[spec.name] = [
+            _rate(n, over, every, value=v, label=spec.label_for(v), params=((spec.name, v),))
+            for v, n, over in found
+        ]
     recent = list(
-        DisputedItem.objects.filter(pk__in=_recent_ids(guideline, every, RECENT))
+        DisputedItem.objects.filter(pk__in=ids[:RECENT])
         .select_related("determination__letter")
         .order_by("-id")
     )
     return Page(
-        guideline, total, years, undated, specialties, reasons, [], quotes, scanned, every, recent
+        guideline,
+        total,
+        years,
+        undated,
+        tables["specialty"],
+        tables[reason.name][:TOP_GROUPS] if reason else None,
+        [],
+        quoted_passages(_rationales(ids)),
+        len(ids),
+        every,
+        recent,
     )
 
 
-def _recent_ids(guideline: Guideline, every: int | None, limit: int) -> list[int]:
-    cites, params = _cites_sql(guideline)
+def _rationales(ids: list[int]) -> list[tuple[str, int, str]]:
+    """``(key, number, rationale)`` of the items ``ids``, newest first (their first
+    ``QUOTE_SCAN_CHARS`` characters)."""
     sql = (
-        f"SELECT i.id FROM {_items_from(every)} WHERE NOT i.withdrawn AND {cites} "  # noqa: S608
-        f"ORDER BY i.id DESC LIMIT %s"
+        f"SELECT d.key, i.number, left(i.rationale, %s) FROM {_T['item']} AS i "  # noqa: S608
+        f"JOIN {_T['determination']} AS d ON d.id = i.determination_id "
+        f"WHERE i.id = ANY(%s) ORDER BY i.id DESC"
     )
     with read_connection().cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [QUOTE_SCAN_CHARS, ids])
+        return cursor.fetchall()
 
 
 def _quotes(guideline: Guideline, every: int | None) -> tuple[list[Quote], int]:
