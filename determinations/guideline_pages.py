@@ -15,7 +15,8 @@ the same: a section cited in none of the sampled letters is then missing from th
 page says so).
 
 Quoted passages are read from a bounded, deterministic set: the ``QUOTE_ITEMS`` most recent
-items (by id) of the page's item set.
+items (by id) of the page's item set (of the sample when its figures are), found in the same
+pass as its counts and then read by id.
 """
 
 from __future__ import annotations
@@ -161,10 +162,7 @@ def _items_from(every: int | None) -> str:
 
 
 def _cites_sql(guideline: Guideline) -> tuple[str, list]:
-    """A test of item ``i``: its reviewer cites the guideline (a section: exactly that one)."""
-    if guideline.section is None:
-        column = read_connection().ops.quote_name(BY_NAME["guideline"].column)
-        return f"i.{column} @> ARRAY[%s]::varchar[]", [guideline.value]
+    """A test of item ``i``: its reviewer cites the section."""
     sql = (
         f"EXISTS (SELECT 1 FROM {_T['citation']} AS c WHERE c.item_id = i.id "  # noqa: S608
         f"AND c.cited_by = %s AND c.source = %s AND c.document = %s AND c.section = %s)"
@@ -257,33 +255,43 @@ def _value_totals(facet: str) -> dict[str, tuple[int, int]]:
         return {value: (n, over) for value, n, over in cursor.fetchall()}
 
 
-def _section_rows(every: int | None, document: Guideline | None = None) -> list[tuple]:
-    """``(source, document, section, items, overturned, squares)`` per cited section (of one
-    document, or of all), items counted once per section, in the 1-in-``every`` sample."""
-    where, params = "", [CitedBy.REVIEWER]
+def _section_rows(every: int | None, document: Guideline | None = None):
+    """``(rows, ids)``: ``(source, document, section, items, overturned, squares)`` per cited
+    section (of one document, or of all), an item counted once per section, most items first,
+    in the 1-in-``every`` sample; and for one document, in the same pass, the ids of its
+    ``QUOTE_ITEMS`` latest items (newest first), whose rationales are searched for quotes."""
+    where, params = " AND c.section IS NOT NULL", [CitedBy.REVIEWER]
+    latest = ""
     if document is not None:
         where, params = (
             " AND c.source = %s AND c.document = %s",
             [*params, document.source, document.document],
+        )
+        latest = (
+            f" UNION ALL (SELECT NULL, NULL, NULL, id, 0, 0 FROM (SELECT DISTINCT id FROM cited "  # noqa: S608
+            f"ORDER BY id DESC LIMIT {QUOTE_ITEMS}) AS latest)"
         )
     if every is None:
         source = f"{_T['citation']} AS c JOIN {_T['item']} AS i ON i.id = c.item_id"
     else:
         source = f"{_items_from(every)} JOIN {_T['citation']} AS c ON c.item_id = i.id"
     sql = (
-        f"WITH per_item AS MATERIALIZED (SELECT DISTINCT c.source, c.document, c.section, "  # noqa: S608
+        f"WITH cited AS MATERIALIZED (SELECT c.source, c.document, c.section, "  # noqa: S608
         f"i.determination_id AS letter, i.id, i.outcome = %s AS o FROM {source} "
-        f"WHERE NOT i.withdrawn AND c.cited_by = %s AND c.document IS NOT NULL "
-        f"AND c.section IS NOT NULL{where}), "
+        f"WHERE NOT i.withdrawn AND c.cited_by = %s AND c.document IS NOT NULL{where}), "
+        f"per_item AS (SELECT DISTINCT source, document, section, letter, id, o FROM cited "
+        f"WHERE section IS NOT NULL), "
         f"per_letter AS (SELECT source, document, section, count(*) AS n, "
         f"count(*) FILTER (WHERE o) AS ov FROM per_item GROUP BY 1, 2, 3, letter) "
-        f"SELECT source, document, section, sum(n)::bigint, sum(ov)::bigint, "
-        f"sum(n * n)::bigint FROM per_letter GROUP BY 1, 2, 3 "
-        f"ORDER BY 4 DESC, 1, 2, 3"
+        f"(SELECT source, document, section, sum(n)::bigint, sum(ov)::bigint, "
+        f"sum(n * n)::bigint FROM per_letter GROUP BY 1, 2, 3){latest}"
     )
     with read_connection().cursor() as cursor:
         cursor.execute(sql, [ItemOutcome.OVERTURNED, *params])
-        return cursor.fetchall()
+        found = cursor.fetchall()
+    rows = sorted((r for r in found if r[0] is not None), key=lambda r: (-r[3], r[0], r[1], r[2]))
+    ids = sorted((r[3] for r in found if r[0] is None), reverse=True)
+    return rows, ids
 
 
 def guideline_list() -> GuidelineList:
@@ -293,7 +301,7 @@ def guideline_list() -> GuidelineList:
     sources = _value_totals("guideline_source")
     every = list_level()
     sections: dict[tuple[str, str], list[SectionRow]] = {}
-    for source, document, section, n, over, squares in _section_rows(every):
+    for source, document, section, n, over, squares in _section_rows(every)[0]:
         row = SectionRow(Guideline(source, document, section), _rate(n, over, every, squares))
         sections.setdefault((source, document), []).append(row)
     by_source: dict[str, list[DocumentRow]] = {}
@@ -393,11 +401,11 @@ def _document_page(guideline: Guideline) -> Page:
     groups = {group.dimension.name: group.rows for group in result.groups}
     table = crosstab.crosstab(filterset, crosstab.Query("outcome", "year"), plan=plan)
     every = document_level(result.total.items)
+    rows, ids = _section_rows(every, guideline)
     sections = [
         SectionRow(Guideline(s, d, section), _rate(n, over, every, squares))
-        for s, d, section, n, over, squares in _section_rows(every, guideline)
+        for s, d, section, n, over, squares in rows
     ]
-    quotes, scanned = _quotes(guideline, every)
     return Page(
         guideline,
         result.total,
@@ -406,8 +414,8 @@ def _document_page(guideline: Guideline) -> Page:
         groups["specialty"],
         groups[reason.name][:TOP_GROUPS] if reason else None,
         sections,
-        quotes,
-        scanned,
+        quoted_passages(_rationales(ids)),
+        len(ids),
         every,
     )
 
@@ -519,21 +527,6 @@ def _rationales(ids: list[int]) -> list[tuple[str, int, str]]:
     with read_connection().cursor() as cursor:
         cursor.execute(sql, [QUOTE_SCAN_CHARS, ids])
         return cursor.fetchall()
-
-
-def _quotes(guideline: Guideline, every: int | None) -> tuple[list[Quote], int]:
-    """The passages most quoted in the rationales of the ``QUOTE_ITEMS`` most recent items
-    citing it (of the sample when its figures are), and how many rationales were read."""
-    cites, params = _cites_sql(guideline)
-    sql = (
-        f"SELECT d.key, i.number, left(i.rationale, %s) FROM {_items_from(every)} "  # noqa: S608
-        f"JOIN {_T['determination']} AS d ON d.id = i.determination_id "
-        f"WHERE NOT i.withdrawn AND {cites} ORDER BY i.id DESC LIMIT %s"
-    )
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql, [QUOTE_SCAN_CHARS, *params, QUOTE_ITEMS])
-        rows = cursor.fetchall()
-    return quoted_passages(rows), len(rows)
 
 
 def quote_key(text: str) -> str:
