@@ -142,8 +142,23 @@ def list_level() -> int | None:
 
 
 def document_level(document_items: int) -> int | None:
-    """The sample a document's (or its section's) items are counted in: every one for a small
-    document, else the list's sample."""
+    """The sample a document's items are counted in: every one for a small document, else the
+    coarsest sample still holding ``sampling.ESTIMATE_ROWS_AT_LEAST`` of its items (a pass
+    costs the sample's letters), never finer than the list's (``list_level``)."""
+    if document_items <= EXACT_DOCUMENT_ITEMS_UP_TO:
+        return None
+    finest = list_level()
+    if finest is None:
+        return None
+    for every in sorted(sampling.LEVELS, reverse=True):  # coarsest first
+        if every >= finest and document_items / every >= sampling.ESTIMATE_ROWS_AT_LEAST:
+            return every
+    return finest
+
+
+def section_level(document_items: int) -> int | None:
+    """The sample a section's items are counted in: every one when its document is small, else
+    the finest the list affords (a section holds few of its document's items)."""
     if document_items <= EXACT_DOCUMENT_ITEMS_UP_TO:
         return None
     return list_level()
@@ -437,7 +452,7 @@ def _section_page(guideline: Guideline) -> Page:
     """A section's figures in one statement over its items (every one, or the sample's): the
     total and years (with each letter's items squared, for the intervals), the specialties
     and reasons, and the ids of the latest ``QUOTE_ITEMS``; then their rationales by id."""
-    every = document_level(_document_items(guideline))
+    every = section_level(_document_items(guideline))
     cites, cite_params = _cites_sql(guideline)
     specs = [BY_NAME["specialty"]] + ([reason] if (reason := reason_dimension()) else [])
     quote = read_connection().ops.quote_name

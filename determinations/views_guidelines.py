@@ -4,18 +4,23 @@ each with its tables as CSV (``format=csv``; a page's ``table=...``). Reads are 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from . import charts, exports, guideline_pages, paging, plans, selectors
+from .converters import GuidelinePartConverter
 from .filters import filter_query
 from .responses import bad_request
 from .tracking import without_tracking
 
 PAGE_TABLES = ("years", "sections", "specialties", "reasons", "quotes")
+_PART = GuidelinePartConverter()
 RECENT = 10  # decisions listed on a document's page (the browse list's first page)
 
 
@@ -52,6 +57,16 @@ def parameter_errors(params: QueryDict, *, tables: tuple[str, ...] = ()) -> list
         if (table is None) != ("format" not in params):
             errors.append("Parameters 'format=csv' and 'table' go together.")
     return errors
+
+
+# What ``reverse`` leaves unescaped in a path (``django.urls.resolvers``): the same here.
+_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
+
+
+def section_href(document_href: str, section: str) -> str:
+    """A section's page under its document's (``document_href``, reversed): what ``reverse``
+    gives, without resolving each of a thousand sections of the list again."""
+    return f"{document_href}{quote(_PART.to_url(section), safe=_PATH_SAFE)}/"
 
 
 def not_found(request: HttpRequest, message: str) -> HttpResponse:
@@ -91,30 +106,23 @@ def guideline_list(request: HttpRequest) -> HttpResponse:
     listing = guideline_pages.guideline_list()
     if "format" in request.GET:
         return _csv(exports.guideline_list_csv(listing), "imr-guidelines")
-    sources = [
-        {
-            "source": source,
-            "row": _row(source.rate) if source.rate else None,
-            "documents": [
-                {
-                    "row": _row(
-                        doc.rate, reverse("determinations:guideline", args=doc.guideline.url_args)
-                    ),
-                    "document": doc,
-                    "sections": [
-                        _row(
-                            s.rate,
-                            reverse("determinations:guideline_section", args=s.guideline.url_args),
-                            s.guideline.section,
-                        )
-                        for s in doc.sections
-                    ],
-                }
-                for doc in source.documents
-            ],
-        }
-        for source in listing.sources
-    ]
+    sources = []
+    for source in listing.sources:
+        documents = []
+        for doc in source.documents:
+            href = reverse("determinations:guideline", args=doc.guideline.url_args)
+            sections = [
+                _row(row.rate, section_href(href, row.guideline.section), row.guideline.section)
+                for row in doc.sections
+            ]
+            documents.append({"row": _row(doc.rate, href), "document": doc, "sections": sections})
+        sources.append(
+            {
+                "source": source,
+                "row": _row(source.rate) if source.rate else None,
+                "documents": documents,
+            }
+        )
     return render(
         request,
         "determinations/guidelines.html",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import unquote
 
 import pytest
+from django.urls import resolve, reverse
 
-from determinations import guideline_pages, services, stats
+from determinations import guideline_pages, services, stats, views_guidelines
 from determinations.summaries import summaries_refresh
 
 from .builders import a_determination, a_parse, a_reviewer, an_item
@@ -324,6 +326,14 @@ def test_a_slash_in_a_document_survives_the_path(client, archive):
     response = client.get("/guidelines/Other/Drugs~2FCompounds/A~2FB/")
     assert response.status_code == 200
     assert response.context["page"].total.items == 1
+
+
+@pytest.mark.parametrize("section", ["MRIs", "A/B & C's ~x: 50% (é)", "~2F", "a+b=c?#"])
+def test_the_lists_section_addresses_are_what_reverse_gives(section):
+    document = reverse("determinations:guideline", args=["ODG", "Low Back"])
+    expected = reverse("determinations:guideline_section", args=["ODG", "Low Back", section])
+    assert views_guidelines.section_href(document, section) == expected
+    assert resolve(unquote(expected)).kwargs["section"] == section  # a decoded path, as served
 
 
 def test_the_navigation_lists_the_guidelines(client, archive):
