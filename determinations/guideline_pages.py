@@ -109,7 +109,10 @@ def guideline_from(source: str, document: str, section: str | None = None) -> Gu
             raise BadGuideline(f"The {name} is longer than {longest} characters.")
         if any(unicodedata.category(ch) == "Cc" for ch in text):
             raise BadGuideline(f"The {name} holds control characters.")
-    return Guideline(source, document, section)
+    guideline = Guideline(source, document, section)
+    if not document_filterset(guideline).is_valid():  # the browse filter must take it
+        raise BadGuideline("The document is not one the guideline filter can select.")
+    return guideline
 
 
 def _citations(guideline: Guideline):
@@ -396,7 +399,7 @@ def document_filterset(guideline: Guideline) -> ItemFilterSet:
     data = QueryDict(mutable=True)
     data["guideline"] = guideline.value
     filterset = ItemFilterSet(data)
-    filterset.is_valid()
+    filterset.is_valid()  # ``guideline_from`` made sure it is
     return filterset
 
 

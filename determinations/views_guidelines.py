@@ -4,7 +4,7 @@ each with its tables as CSV (``format=csv``; a page's ``table=...``). Reads are 
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -162,15 +162,14 @@ def guideline_page(request: HttpRequest, source: str, document: str, section=Non
             "total": _rate_texts(found.total),
             "years": [_row(rate, f"{browse}?{query}&year={year}") for year, rate in found.years],
             "specialties": [
-                _row(rate, f"{browse}?{query}&{filter_query({'specialty': [rate.value]})}")
+                _row(rate, f"{browse}?{query}&{urlencode(rate.params)}")
                 for rate in found.specialties[: guideline_pages.TOP_GROUPS]
             ],
             "specialties_left_out": max(len(found.specialties) - guideline_pages.TOP_GROUPS, 0),
             "reasons": None
             if found.reasons is None
             else [
-                _row(rate, f"{browse}?{query}&{filter_query({'reason': [rate.value]})}")
-                for rate in found.reasons
+                _row(rate, f"{browse}?{query}&{urlencode(rate.params)}") for rate in found.reasons
             ],
             "sections": [
                 _row(

@@ -277,6 +277,27 @@ def test_the_json_of_a_page(client, counted):
     assert client.get("/api/guidelines/ODG/Low%20Back/").json()["sections"][0]["section"] == "MRIs"
 
 
+@pytest.mark.parametrize("url", [LOW_BACK, MRIS])
+def test_the_reasons_section_lights_up_with_a_reason_dimension(client, counted, monkeypatch, url):
+    """Until the ``reason`` dimension exists, the reviewer's licensure stands in for it: the
+    same generic dimension code counts it (from the summaries for a document)."""
+    monkeypatch.setattr(
+        guideline_pages, "reason_dimension", lambda: guideline_pages.BY_NAME["licensure"]
+    )
+    response = client.get(url)
+    html = response.content.decode()
+    assert "Reasons reviewers give under it" in html
+    expected = (3, 2) if url == LOW_BACK else (2, 1)
+    assert [(r.value, r.items, r.overturned) for r in response.context["page"].reasons] == [
+        ("California", *expected)
+    ]
+    assert "licensure=California" in html
+    body = client.get("/api" + url).json()
+    assert [(r["value"], r["items"]) for r in body["reasons"]] == [("California", expected[0])]
+    rows = rows_of(client.get(url + "?format=csv&table=reasons"))
+    assert rows[1][:3] == ["California", str(expected[0]), str(expected[1])]
+
+
 def rows_of(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
