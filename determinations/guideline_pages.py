@@ -37,7 +37,10 @@ from .dimensions import BY_NAME, Dimension
 from .filters import ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
 
-# Counted exactly up to this many citations (the list page) or items of the document (a page).
+# Counted exactly up to this many citations (the list page) or items of the document (a page):
+# an exact pass reads each citation and its item (~2 index lookups an item), a sampled one ~4 a
+# sampled letter (its ~2 items, their citations), so up to here exact costs about what the
+# sample (at most ``SAMPLE_LETTERS_UP_TO`` letters) does.
 EXACT_CITATIONS_UP_TO = 40_000
 EXACT_DOCUMENT_ITEMS_UP_TO = 20_000
 # A sampled pass reads at most ~this many letters (their items and citations by index).
