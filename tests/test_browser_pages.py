@@ -50,6 +50,9 @@ PAGES = [
     ("permalink, compound in one word", "/determinations/CM17-0099001/", 200),
     ("permalink, two items", "/determinations/CM17-0005418/", 200),
     ("API", "/api/", 200),
+    ("guidelines", "/guidelines/", 200),
+    ("guideline document", "/guidelines/ODG/Low%20Back/", 200),  # the builder's citation
+    ("guideline section", "/guidelines/ODG/Low%20Back/MRIs/", 200),
     ("400", "/?colour=red&year=abc", 400),
     ("404", "/no/such/page/", 404),
     ("404 for a case number", "/determinations/CM17-0006798/", 404),
