@@ -704,7 +704,7 @@ def verdict(group: str, value: float | None, result: dict) -> str:
 
 def table(results: dict) -> list[str]:
     rows = ["| measure | median | p95 | target | result |", "|---|---|---|---|---|"]
-    for group in ("browse", "search", "permalink", "stats", "facets_api"):
+    for group in ("browse", "search", "permalink", "stats", "facets_api", "guidelines"):
         r = results.get(group, {})
         label, target, unit, _ = TARGETS[group]
         if r.get("missing"):
