@@ -861,22 +861,32 @@ GUIDELINE_PARTS = [
     )
     for name in ("source", "document", "section")
 ]
+GUIDELINE_RESPONSES = {
+    200: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="One document's or section's figures: items, rate per decision year, "
+        "specialties, sections, quoted passages (docs/api.md, Guidelines).",
+    ),
+    400: ERRORS,
+    404: OpenApiResponse(ErrorsSerializer, description="No reviewer cites it."),
+}
 
 
-@extend_schema(
-    responses={
-        200: OpenApiResponse(
-            OpenApiTypes.OBJECT,
-            description="Every cited source, document and section with its items, overturned "
-            "items, overturn rate and 95% interval (docs/api.md, Guidelines).",
-        ),
-        400: ERRORS,
-    },
-)
 class GuidelineList(APIView):
     """Every guideline source, document and section the reviewers cite, with counts and overturn
     rates; sections over a fixed sample when the archive is large (``sections_sample_every``)."""
 
+    @extend_schema(
+        operation_id="guidelines_list",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Every cited source, document and section with its items, "
+                "overturned items, overturn rate and 95% interval (docs/api.md, Guidelines).",
+            ),
+            400: ERRORS,
+        },
+    )
     def get(self, request):
         _reject_any_parameter(request)
         return Response(guideline_pages.guideline_list().as_dict())
@@ -895,30 +905,34 @@ def guideline_found(source: str, document: str, section: str | None):
     return guideline
 
 
-GUIDELINE_RESPONSES = {
-    200: OpenApiResponse(
-        OpenApiTypes.OBJECT,
-        description="One document's or section's figures: items, rate per decision year, "
-        "specialties, sections, quoted passages (docs/api.md, Guidelines).",
-    ),
-    400: ERRORS,
-    404: OpenApiResponse(ErrorsSerializer, description="No reviewer cites it."),
-}
+def _guideline_response(request, source: str, document: str, section: str | None):
+    _reject_any_parameter(request)
+    guideline = guideline_found(source, document, section)
+    return Response(guideline_pages.page(guideline).as_dict())
 
 
-@extend_schema(parameters=GUIDELINE_PARTS[:2], responses=GUIDELINE_RESPONSES)
 class GuidelinePage(APIView):
-    """One cited guideline document (or one of its sections): the figures of its page."""
+    """One cited guideline document: the figures of its page."""
 
-    def get(self, request, source: str, document: str, section: str | None = None):
-        _reject_any_parameter(request)
-        guideline = guideline_found(source, document, section)
-        return Response(guideline_pages.page(guideline).as_dict())
+    @extend_schema(
+        operation_id="guideline_retrieve",
+        parameters=GUIDELINE_PARTS[:2],
+        responses=GUIDELINE_RESPONSES,
+    )
+    def get(self, request, source: str, document: str):
+        return _guideline_response(request, source, document, None)
 
 
-@extend_schema(parameters=GUIDELINE_PARTS, responses=GUIDELINE_RESPONSES)
-class GuidelineSectionPage(GuidelinePage):
+class GuidelineSectionPage(APIView):
     """One section of a cited guideline document: the figures of its page."""
+
+    @extend_schema(
+        operation_id="guideline_section_retrieve",
+        parameters=GUIDELINE_PARTS,
+        responses=GUIDELINE_RESPONSES,
+    )
+    def get(self, request, source: str, document: str, section: str):
+        return _guideline_response(request, source, document, section)
 
 
 # --- the human-readable description ----------------------------------------------------------
