@@ -54,6 +54,7 @@ TARGETS = {
     "permalink": ("Permalink page", 20.0, "ms", "p95"),
     "stats": ("Statistics page", 300.0, "ms", "p95"),
     "facets_api": ("Facets API", 150.0, "ms", "p95"),
+    "guidelines": ("Guideline pages", 300.0, "ms", "p95"),
     "csv": ("CSV export, full", 50_000.0, "rows/s", "min"),
     "ingest": ("Bulk ingest (text)", 300.0, "letters/s", "min"),
     "rss": ("Web worker RSS", 300.0, "MB", "max"),
@@ -66,6 +67,11 @@ DOCUMENTS = (  # guideline values: source and document (determinations/guideline
     "MTUS:Chronic Pain Medical Treatment Guidelines",
     "ODG:Low Back",
     "MTUS:Shoulder Complaints",
+)
+# A document and one of its sections the generator cites (bench/corpus.py, ``_citation``).
+GUIDELINE_PAGES = (
+    "/guidelines/MTUS/Chronic%20Pain%20Medical%20Treatment%20Guidelines/",
+    "/guidelines/MTUS/Chronic%20Pain%20Medical%20Treatment%20Guidelines/Office%20visits/",
 )
 COMMON_WORDS = ("pain", "guidelines", "therapy", "documentation", "request")
 RARE_WORDS = ("syringomyelia", "arachnoiditis", "coccydynia", "Bertolotti", "Kienbock")
@@ -168,6 +174,12 @@ def request_mix(seed: int, keys: list[str]) -> list[tuple[str, str, str]]:
             ("items_api", "first page", "/api/items/" + qs(category=category)),
             ("feed", "filtered", "/feed/" + qs(category=category)),
         ]
+    # Issue 19's guideline pages: the list, one document and one of its sections (no rng draw).
+    mix += [
+        ("guidelines", "list", "/guidelines/"),
+        ("guidelines", "document", GUIDELINE_PAGES[0]),
+        ("guidelines", "section", GUIDELINE_PAGES[1]),
+    ]
     for key in keys:
         mix.append(("permalink", "letter", f"/determinations/{urllib.parse.quote(key)}/"))
     for key in keys[:3]:  # as people type them: lower case, no dash, spaces around
@@ -692,7 +704,7 @@ def verdict(group: str, value: float | None, result: dict) -> str:
 
 def table(results: dict) -> list[str]:
     rows = ["| measure | median | p95 | target | result |", "|---|---|---|---|---|"]
-    for group in ("browse", "search", "permalink", "stats", "facets_api"):
+    for group in ("browse", "search", "permalink", "stats", "facets_api", "guidelines"):
         r = results.get(group, {})
         label, target, unit, _ = TARGETS[group]
         if r.get("missing"):

@@ -35,6 +35,7 @@ from . import (
     compare,
     crosstab,
     facets,
+    guideline_pages,
     letters,
     plans,
     presenters,
@@ -880,6 +881,90 @@ class YearReport(APIView):
         if report is None:
             raise exceptions.NotFound(f"The archive holds no letter decided in {year}.")
         return Response(report.as_dict())
+
+
+GUIDELINE_PARTS = [
+    OpenApiParameter(
+        name,
+        str,
+        OpenApiParameter.PATH,
+        description=f"The cited {name} as the reviewer's citation spells it, percent-encoded; a "
+        "slash written ~2F and a tilde ~7E.",
+    )
+    for name in ("source", "document", "section")
+]
+GUIDELINE_RESPONSES = {
+    200: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="One document's or section's figures: items, rate per decision year, "
+        "specialties, sections, quoted passages (docs/api.md, Guidelines).",
+    ),
+    400: ERRORS,
+    404: OpenApiResponse(ErrorsSerializer, description="No reviewer cites it."),
+}
+
+
+class GuidelineList(APIView):
+    """Every guideline source, document and section the reviewers cite, with counts and overturn
+    rates; sections over a fixed sample when the archive is large (``sections_sample_every``)."""
+
+    @extend_schema(
+        operation_id="guidelines_list",
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Every cited source, document and section with its items, "
+                "overturned items, overturn rate and 95% interval (docs/api.md, Guidelines).",
+            ),
+            400: ERRORS,
+        },
+    )
+    def get(self, request):
+        _reject_any_parameter(request)
+        return Response(guideline_pages.guideline_list().as_dict())
+
+
+def guideline_found(source: str, document: str, section: str | None):
+    """The cited guideline of a path, or the API's 400 (text no citation holds) or 404."""
+    try:
+        guideline = guideline_pages.guideline_from(source, document, section)
+    except guideline_pages.BadGuideline as exc:
+        raise BadParameters([str(exc)]) from exc
+    except LookupError as exc:
+        raise exceptions.NotFound(str(exc)) from exc
+    if not guideline_pages.is_cited(guideline):
+        raise exceptions.NotFound(f"No reviewer in the archive cites {guideline.label}.")
+    return guideline
+
+
+def _guideline_response(request, source: str, document: str, section: str | None):
+    _reject_any_parameter(request)
+    guideline = guideline_found(source, document, section)
+    return Response(guideline_pages.page(guideline).as_dict())
+
+
+class GuidelinePage(APIView):
+    """One cited guideline document: the figures of its page."""
+
+    @extend_schema(
+        operation_id="guideline_retrieve",
+        parameters=GUIDELINE_PARTS[:2],
+        responses=GUIDELINE_RESPONSES,
+    )
+    def get(self, request, source: str, document: str):
+        return _guideline_response(request, source, document, None)
+
+
+class GuidelineSectionPage(APIView):
+    """One section of a cited guideline document: the figures of its page."""
+
+    @extend_schema(
+        operation_id="guideline_section_retrieve",
+        parameters=GUIDELINE_PARTS,
+        responses=GUIDELINE_RESPONSES,
+    )
+    def get(self, request, source: str, document: str, section: str):
+        return _guideline_response(request, source, document, section)
 
 
 # --- the human-readable description ----------------------------------------------------------

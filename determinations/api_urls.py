@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from imr_archive.db_router import public_read
 
-from . import api, converters  # noqa: F401  (converters registers "key", "year")
+from . import api, converters  # noqa: F401  (converters registers "key", "year", "guideline")
 
 app_name = "api"
 
@@ -32,4 +32,15 @@ urlpatterns = [
     path("stats/letters/", public_read(api.LetterOutcomes.as_view()), name="letter_outcomes"),
     path("check/", public_read(api.Check.as_view()), name="check"),
     path("reports/<year:year>/", public_read(api.YearReport.as_view()), name="report"),
+    path("guidelines/", public_read(api.GuidelineList.as_view()), name="guidelines"),
+    path(
+        "guidelines/<guideline:source>/<guideline:document>/",
+        public_read(api.GuidelinePage.as_view()),
+        name="guideline",
+    ),
+    path(
+        "guidelines/<guideline:source>/<guideline:document>/<guideline:section>/",
+        public_read(api.GuidelineSectionPage.as_view()),
+        name="guideline_section",
+    ),
 ]

@@ -31,5 +31,28 @@ class YearConverter:
         return str(value)
 
 
+class GuidelinePartConverter:
+    """A guideline's source, document or section as one path segment (``ODG``, ``Low%20Back``).
+
+    The text is percent-encoded as any path is, except that a slash, which the server would
+    decode before routing, is written ``~2F`` (and a tilde ``~7E``). A segment with any other
+    ``~`` escape is no guideline's: a 404. Whether the text is a cited guideline is the view's
+    question (``guideline_pages.guideline_from``, ``is_cited``).
+    """
+
+    regex = r"[^/]+"
+
+    def to_python(self, value: str) -> str:
+        parts = value.split("~")
+        for part in parts[1:]:
+            if part[:2] not in ("2F", "7E"):
+                raise ValueError("not a guideline segment")
+        return parts[0] + "".join(("/" if p[:2] == "2F" else "~") + p[2:] for p in parts[1:])
+
+    def to_url(self, value: str) -> str:
+        return str(value).replace("~", "~7E").replace("/", "~2F")
+
+
 register_converter(PermalinkKeyConverter, "key")
+register_converter(GuidelinePartConverter, "guideline")
 register_converter(YearConverter, "year")

@@ -635,3 +635,73 @@ def compare_csv(comparison) -> bytes:
         ]
     )
     return (BOM + out.getvalue()).encode()
+
+
+RATE_COLUMNS = (
+    "items",
+    "overturned",
+    "overturn_rate",
+    "interval_low",
+    "interval_high",
+    "estimated",
+)
+GUIDELINE_LIST_HEADER = ("source", "document", "section", *RATE_COLUMNS)
+
+
+def _rate_cells(rate) -> list:
+    low, high = rate.interval
+    return [
+        rate.items,
+        rate.overturned,
+        _blank(rate.rate),
+        low,
+        high,
+        "true" if rate.estimated else "false",
+    ]
+
+
+def guideline_list_csv(listing) -> bytes:
+    """``/guidelines/`` as CSV (``guideline_pages.GuidelineList``): a row per document, then
+    one per section of it (``section`` empty on the document's row); the same encoding as the
+    items' export. Sections counted over a sample are marked ``estimated``."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(GUIDELINE_LIST_HEADER)
+    for source in listing.sources:
+        for document in source.documents:
+            name = guard_cell(document.guideline.document)
+            writer.writerow([source.source, name, "", *_rate_cells(document.rate)])
+            for row in document.sections:
+                section = guard_cell(row.guideline.section)
+                writer.writerow([source.source, name, section, *_rate_cells(row.rate)])
+    return (BOM + out.getvalue()).encode()
+
+
+def guideline_table_csv(page, table: str) -> bytes:
+    """One table of a guideline's page (``guideline_pages.Page``) as CSV: ``years``,
+    ``sections``, ``specialties``, ``reasons`` (empty until the dimension exists) or
+    ``quotes`` (passage, items quoting it among those scanned, one letter key and item)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if table == "quotes":
+        writer.writerow(("passage", "items", "key", "item_number", "items_scanned"))
+        for quote in page.quotes:
+            writer.writerow(
+                [guard_cell(quote.text), quote.items, quote.key, quote.number, page.quotes_scanned]
+            )
+        return (BOM + out.getvalue()).encode()
+    heading = {"years": "year", "sections": "section", "specialties": "specialty"}.get(
+        table, "reason"
+    )
+    writer.writerow((heading, *RATE_COLUMNS))
+    if table == "years":
+        rows = [(year, rate) for year, rate in page.years]
+    elif table == "sections":
+        rows = [(row.guideline.section, row.rate) for row in page.sections]
+    elif table == "specialties":
+        rows = [(rate.value, rate) for rate in page.specialties]
+    else:
+        rows = [(rate.value, rate) for rate in page.reasons or []]
+    for value, rate in rows:
+        writer.writerow([guard_cell(str(value)), *_rate_cells(rate)])
+    return (BOM + out.getvalue()).encode()

@@ -3,11 +3,12 @@ from django.urls import path
 from imr_archive.db_router import public_read
 
 from . import (
-    converters,  # noqa: F401  (registers the "key" and "year" converters)
+    converters,  # noqa: F401  (registers the "key", "year" and "guideline" converters)
     feeds,
     views,
     views_analysis,
     views_check,
+    views_guidelines,
     views_similar,
 )
 
@@ -40,6 +41,17 @@ urlpatterns = [
     path("stats/letters/", public_read(views_analysis.letters_page), name="letter_outcomes"),
     path("reports/", public_read(views_analysis.reports_page), name="reports"),
     path("reports/<year:year>/", public_read(views_analysis.report_page), name="report"),
+    path("guidelines/", public_read(views_guidelines.guideline_list), name="guidelines"),
+    path(
+        "guidelines/<guideline:source>/<guideline:document>/",
+        public_read(views_guidelines.guideline_page),
+        name="guideline",
+    ),
+    path(
+        "guidelines/<guideline:source>/<guideline:document>/<guideline:section>/",
+        public_read(views_guidelines.guideline_page),
+        name="guideline_section",
+    ),
     path("export/items.csv", public_read(views_analysis.export_csv), name="export_csv"),
     path("export/items.jsonl", public_read(views_analysis.export_jsonl), name="export_jsonl"),
     path("feed/", public_read(feeds.ItemFeed()), name="feed"),

@@ -51,6 +51,9 @@ def test_the_openapi_document_is_a_valid_openapi_3_description(client):
         "/api/stats/letters/",
         "/api/reports/{year}/",
         "/api/check/",
+        "/api/guidelines/",
+        "/api/guidelines/{source}/{document}/",
+        "/api/guidelines/{source}/{document}/{section}/",
     }
     names = {p["name"] for p in document["paths"]["/api/items/"]["get"]["parameters"]}
     assert names >= {"q", "outcome", "category", "region", "year", "cursor", "page_size"}

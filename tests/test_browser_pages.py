@@ -52,6 +52,9 @@ PAGES = [
     ("similar decisions", "/determinations/CM17-0005418/similar/1/", 200),
     ("check a request", "/check/?request=Norco+10%2F325mg+%2360", 200),
     ("API", "/api/", 200),
+    ("guidelines", "/guidelines/", 200),
+    ("guideline document", "/guidelines/ODG/Low%20Back/", 200),  # the builder's citation
+    ("guideline section", "/guidelines/ODG/Low%20Back/MRIs/", 200),
     ("400", "/?colour=red&year=abc", 400),
     ("404", "/no/such/page/", 404),
     ("404 for a case number", "/determinations/CM17-0006798/", 404),

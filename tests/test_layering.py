@@ -8,7 +8,7 @@ import pytest
 
 APP = Path(__file__).resolve().parents[1] / "determinations"
 READ_SIDE = {"presenters", "selectors", "exports", "facets", "search", "stats", "api", "feeds"}
-VIEWS = {"views", "views_analysis", "api", "feeds", "admin_views"}
+VIEWS = {"views", "views_analysis", "views_guidelines", "api", "feeds", "admin_views"}
 
 
 def imported_modules(name: str) -> set[str]:

@@ -94,10 +94,9 @@ def test_both_guideline_bases_show_their_parsed_citations(client, letter):
     assert "Claims administrator's guideline" in unescape(item1)
     assert "MTUS: Chronic Pain Medical Treatment Guidelines" in item1
     assert "Reviewer's guideline (MAXIMUS)" in unescape(item1)
-    assert (
-        '<a href="/?guideline=ODG%3ALow%20Back">Low Back</a>, '
-        '<a href="/?guideline_section=ODG%3ALow%20Back%7CMRIs">MRIs</a>'
-    ) in item1
+    low_back = '<a href="/guidelines/ODG/Low%20Back/" title="The guideline\'s page: its decisions, '
+    assert low_back in item1
+    assert '>Low Back</a>, <a href="/guidelines/ODG/Low%20Back/MRIs/">MRIs</a>' in item1
     assert '<a href="/?guideline_source=ODG">ODG</a>' in item1
 
 
