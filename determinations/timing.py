@@ -29,6 +29,7 @@ Sampled counts are scaled up and marked estimated (their medians are the sample'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import letters, stats
 from .choices import DECISION_DAYS_BOUNDS, DecisionDays
@@ -47,16 +48,42 @@ class Basis:
     letters: int  # the group's matching letters
     days: tuple[tuple[int, bool, int], ...]  # (days, expedited, letters), NOT_COMPUTABLE too
 
-    def _sum(self, test) -> int:
-        return sum(n for days, expedited, n in self.days if test(days, expedited))
+    @cached_property
+    def _counts(self) -> dict:
+        """Every count below in one pass over the day-by-day rows: a month-by-month table at
+        archive size holds ~10^5 of them, and a pass per figure cost more than the query."""
+        known = not_computable = standard = over_standard = expedited = over_expedited = 0
+        by_day: dict[int, int] = {}
+        for days, is_expedited, n in self.days:
+            if days == letters.NOT_COMPUTABLE:
+                not_computable += n
+            if days < 0:
+                continue
+            known += n
+            by_day[days] = by_day.get(days, 0) + n
+            if is_expedited:
+                expedited += n
+                over_expedited += n if days > EXPEDITED_LIMIT else 0
+            else:
+                standard += n
+                over_standard += n if days > STANDARD_LIMIT else 0
+        return {
+            "known": known,
+            "not_computable": not_computable,
+            "standard": standard,
+            "over_standard": over_standard,
+            "expedited": expedited,
+            "over_expedited": over_expedited,
+            "by_day": sorted(by_day.items()),
+        }
 
     @property
     def known(self) -> int:
-        return self._sum(lambda days, _: days >= 0)
+        return self._counts["known"]
 
     @property
     def not_computable(self) -> int:
-        return self._sum(lambda days, _: days == letters.NOT_COMPUTABLE)
+        return self._counts["not_computable"]
 
     @property
     def unknown(self) -> int:
@@ -65,12 +92,8 @@ class Basis:
     def percentile(self, numerator: int, denominator: int) -> int | None:
         """Nearest rank: the smallest d with (letters within d days) / known >= the fraction."""
         known, seen = self.known, 0
-        counts: dict[int, int] = {}
-        for days, _, n in self.days:
-            if days >= 0:
-                counts[days] = counts.get(days, 0) + n
-        for days in sorted(counts):
-            seen += counts[days]
+        for days, n in self._counts["by_day"]:
+            seen += n
             if seen * denominator >= numerator * known:
                 return days
         return None
@@ -85,25 +108,26 @@ class Basis:
 
     @property
     def standard(self) -> int:
-        return self._sum(lambda days, expedited: days >= 0 and not expedited)
+        return self._counts["standard"]
 
     @property
     def over_standard(self) -> int:
-        return self._sum(lambda days, expedited: days > STANDARD_LIMIT and not expedited)
+        return self._counts["over_standard"]
 
     @property
     def expedited(self) -> int:
-        return self._sum(lambda days, expedited: days >= 0 and expedited)
+        return self._counts["expedited"]
 
     @property
     def over_expedited(self) -> int:
-        return self._sum(lambda days, expedited: days > EXPEDITED_LIMIT and expedited)
+        return self._counts["over_expedited"]
 
     @property
     def histogram(self) -> list[tuple[str, str, int]]:
         """``(bucket, label, letters)`` for every bucket, in order."""
+        by_day = self._counts["by_day"]
         return [
-            (value, label, self._sum(lambda days, _, a=first, b=last: a <= days <= (b or days)))
+            (value, label, sum(n for days, n in by_day if first <= days <= (last or days)))
             for (value, label), (first, last) in zip(
                 DecisionDays.choices, DECISION_DAYS_BOUNDS, strict=True
             )
@@ -144,9 +168,15 @@ class Timing:
     def letters(self) -> int:
         return self.group.letters
 
+    @cached_property
+    def _bases(self) -> dict[str, Basis]:
+        days: dict[str, list] = {name: [] for name in letters.BASES}
+        for basis, d, e, n in self.group.days:
+            days.setdefault(basis, []).append((d, e, n))
+        return {name: Basis(name, self.letters, tuple(rows)) for name, rows in days.items()}
+
     def _basis(self, name: str) -> Basis:
-        days = tuple((d, e, n) for basis, d, e, n in self.group.days if basis == name)
-        return Basis(name, self.letters, days)
+        return self._bases[name]
 
     @property
     def assigned(self) -> Basis:
