@@ -769,6 +769,10 @@ def summaries_refresh(*, only_if_stale: bool = False, full: bool = False) -> dic
             cursor.execute(_snapshot_insert_sql("true"), [ItemOutcome.OVERTURNED])
             cursor.execute(f"ANALYZE {_T['snapshot']}")
             pair_rows, letter_rows = _apply_deltas(cursor, _T["snapshot"], None)
+            # Rebuilt tables have no planner statistics until autovacuum gets to them (at 2 M
+            # letters 15 minutes later: plans for "-1 rows" until then); a second or two here.
+            for name in ("pair", "period", "period_letter", "period_days", "letter"):
+                cursor.execute(f"ANALYZE {_T[name]}")
         elif changed:
             for name in ("summary_minus", "summary_plus"):
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
