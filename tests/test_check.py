@@ -82,7 +82,7 @@ def test_api_figures(client, archive):
     assert data["nearest"][-1]["service"] == "Physical therapy"  # the other tier, last
     assert data["nearest"][0]["url"].startswith("/determinations/")
     assert "not" in data["notice"] and "prediction" in data["notice"]
-    assert "reasons" not in data  # no reason dimension in this archive yet
+    assert data["reasons"] == []  # the dimension exists; these items give no reasons
 
 
 def test_page_shows_reading_rate_trend_nearest_and_notice(client, archive):

@@ -159,7 +159,7 @@ def test_a_documents_page_has_its_rates_sections_quotes_and_specialties(client, 
     assert "Tramadol" not in html
     assert "/stats/?guideline=ODG%3ALow+Back&amp;by=outcome&amp;over=year" in html
     assert f"/determinations/{b1}/#item-1" in html
-    assert "Reasons reviewers give under it" not in html  # no ``reason`` dimension yet
+    assert "Reasons reviewers give under it" in html  # the ``reason`` dimension
 
 
 def test_a_sections_page_counts_its_own_items(client, counted):
@@ -273,7 +273,7 @@ def test_the_json_of_a_page(client, counted):
     assert figures(body["items"]) == (2, 1)
     assert [(y["year"], *figures(y)) for y in body["years"]] == [("2017", 1, 0), ("2018", 1, 1)]
     assert body["quotes"][0]["items"] == 2
-    assert "reasons" not in body
+    assert body["reasons"] == []  # these items give no reasons
     assert client.get("/api/guidelines/ODG/Low%20Back/").json()["sections"][0]["section"] == "MRIs"
 
 

@@ -339,7 +339,7 @@ def test_the_permalink_shows_each_reason_with_its_evidence_and_links_the_section
         f"Not recommended by the guideline</a>: <q>{NOT_RECOMMENDED.replace(chr(39), '&#x27;')}</q>"
         in html
     )
-    assert "?guideline_section=ODG%3ALow%20Back%7CMRIs" in html
+    assert '<a href="/guidelines/ODG/Low%20Back/MRIs/">MRIs</a>' in html  # the section's page
     other = client.get(f"/determinations/{archive['overturned'].key}/").content.decode()
     assert "Guideline criteria met" in other
 
