@@ -19,6 +19,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from .literals import holds, needs
+
 UPHELD = "upheld"
 OVERTURNED = "overturned"
 
@@ -702,6 +704,7 @@ class _Compiled:
     when: frozenset[str]
     says: tuple[_Chain, ...]
     unless: tuple[_Chain, ...]
+    gates: tuple[tuple, ...]  # per pattern of ``says``: what its every match needs (literals.py)
 
 
 # The words that begin a negation in _ABSENT_BEFORE / _ABSENT_AFTER / _UNDOCUMENTED_BEFORE.
@@ -773,7 +776,20 @@ def _sentence_stems(lower: str) -> tuple[set[str], list[int]]:
     return {match.group()[:_STEM] for match in matches}, [match.start() for match in matches]
 
 
+# A word's first five characters: the same set as _sentence_stems' (one scan, no list).
+_WORD_STEM = re.compile(r"(?<![a-z0-9'])[a-z0-9']{1,5}")
+# An ASCII sentence's \w+ words, by str.split once every other character is a space.
+_TO_SPACE = str.maketrans(
+    {chr(code): " " for code in range(128) if not re.match(r"\w", chr(code))}
+)
+
+
 _NEGATION = _stems(NEGATION_WORDS)
+
+
+def _gate(pattern: str) -> tuple:
+    """What every match of ``pattern`` needs; a windowed pattern needs what each part does."""
+    return tuple(clause for part in _GAP.split(pattern)[::2] for clause in needs(part))
 
 
 def _compile(rule: Rule) -> _Compiled:
@@ -782,6 +798,7 @@ def _compile(rule: Rule) -> _Compiled:
         _stems(rule.when),
         _chains(rule.says),
         _chains(rule.unless),
+        tuple(_gate(pattern) for pattern in rule.says),
     )
 
 
@@ -856,15 +873,27 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         if "\u2019" in lower:
             lower = lower.replace("\u2019", "'")
         patient: bool | None = None
-        stems, starts = _sentence_stems(lower)
-        scans: dict = {"starts": starts}
-        negated = not stems.isdisjoint(_NEGATION)
+        # \w+ words, for the literal gates; None (no gate) when not ASCII: \w is wider there
+        words = set(lower.translate(_TO_SPACE).split()) if lower.isascii() else None
+        stems: set[str] | None = None
+        scans: dict = {}
         for compiled in rules:
             rule = compiled.rule
-            if rule.code in found or stems.isdisjoint(compiled.when):
+            if rule.code in found:
+                continue
+            if words is not None and not any(
+                holds(gate, words, lower) for gate in compiled.gates
+            ):
+                continue  # no pattern of the rule can match: only the regexes are skipped
+            if stems is None:
+                stems = set(_WORD_STEM.findall(lower))
+                negated = not stems.isdisjoint(_NEGATION)
+            if stems.isdisjoint(compiled.when):
                 continue
             if rule.negated and not negated:
                 continue
+            if "starts" not in scans:
+                scans["starts"] = [match.start() for match in _WORD.finditer(lower)]
             where = _first(compiled.says, lower, scans)
             if where is None:
                 continue

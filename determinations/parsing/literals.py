@@ -1,0 +1,202 @@
+"""What text every match of a regex must contain: a cheap test that rules a regex out.
+
+``needs(pattern)`` reads the pattern's syntax tree and returns clauses, all of which hold in any
+text the pattern matches: a clause is a set of whole words (``\\w+`` runs) and of substrings, one
+of which the text holds. So a text that fails a clause cannot match, and the regex need not run:
+a set lookup instead of a scan. The clauses are necessary, never sufficient, and derived from the
+pattern itself (not written by hand), so the regex alone still decides. Anything the walk does
+not understand adds no clause (a weaker test, never a wrong one).
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as _c  # noqa: PLC2701 (the syntax tree of re; read only)
+from re import _parser as _p  # noqa: PLC2701
+
+_CAP = 256  # the most strings a literal run may stand for before it is cut
+_BOUND = "\x01"  # a word boundary inside a literal run (\b)
+_NONWORD = re.compile(r"[^\w]+")  # \x01 included
+
+
+class Clause(tuple):
+    """(words, substrings): the text has one of the words as a whole word or a substring."""
+
+    __slots__ = ()
+
+
+def needs(pattern: str) -> tuple[Clause, ...]:
+    """The clauses every match of ``pattern`` satisfies (empty: nothing known)."""
+    try:
+        exact, clauses = _seq(list(_p.parse(pattern)))
+    except Exception:  # an unexpected tree: no test, the regex decides
+        return ()
+    if exact is not None:
+        clauses.append(_clause(exact))
+    out: list[Clause] = []
+    for clause in clauses:
+        if clause is not None and clause not in out:
+            out.append(clause)
+    out.sort(key=_weakness)
+    return tuple(out[:3])
+
+
+def holds(clauses: tuple[Clause, ...], words: set[str] | frozenset[str], text: str) -> bool:
+    """Whether ``text`` (whose ``\\w+`` words are ``words``) satisfies every clause."""
+    for names, subs in clauses:
+        if names.isdisjoint(words):
+            for sub in subs:
+                if sub in text:
+                    break
+            else:
+                return False
+    return True
+
+
+def _weakness(clause: Clause) -> tuple[int, int]:
+    """Clauses least likely to hold first (short words and many alternatives hold more)."""
+    names, subs = clause
+    shortest = min([len(name) for name in names] + [len(sub) for sub in subs])
+    return (-shortest, len(names) + 3 * len(subs))
+
+
+def _clause(strings) -> Clause | None:
+    names: set[str] = set()
+    subs: set[str] = set()
+    for string in strings:
+        atom = _atom(string)
+        if atom is None:
+            return None
+        (names if atom[0] else subs).add(atom[1])
+    # a substring that holds whenever a shorter one does adds nothing
+    kept = {sub for sub in subs if not any(other != sub and other in sub for other in subs)}
+    return Clause((frozenset(names), tuple(sorted(kept))))
+
+
+def _atom(string: str) -> tuple[bool, str] | None:
+    """(True, word) when the string holds a whole word; (False, substring); None: nothing."""
+    runs = _NONWORD.split(string)
+    bounded = [
+        run
+        for index, run in enumerate(runs)
+        if run and (index > 0 or not runs[0]) and (index < len(runs) - 1)
+    ]
+    # runs[i] for 0 < i < len-1 are bounded on both sides; runs[0] only when string starts
+    # with a non-word character (then runs[0] == "" and is skipped), same at the end.
+    if bounded:
+        return True, max(bounded, key=len)
+    raw = string.replace(_BOUND, "")
+    if not raw.strip():
+        return None
+    return False, raw
+
+
+def _seq(items: list) -> tuple[set[str] | None, list]:
+    """(the strings the sequence matches, when few and known; the clauses it needs)."""
+    clauses: list = []
+    run: set[str] = {""}
+    whole = True
+    for index, (op, av) in enumerate(items):
+        exact, inner = _node(op, av)
+        if exact is None and op is _c.BRANCH:
+            # the alternatives between word boundaries: each is then a whole word or phrase
+            left = _BOUND if index and _breaks(items[index - 1]) else ""
+            right = _BOUND if index + 1 < len(items) and _breaks(items[index + 1]) else ""
+            if left or right:
+                inner = _branch_clause(av, left, right) or inner
+        clauses += inner
+        if exact is None:
+            clauses.append(_clause(run) if run != {""} else None)
+            run, whole = {""}, False
+            continue
+        product = {a + b for a in run for b in exact}
+        if len(product) > _CAP:
+            clauses.append(_clause(run) if run != {""} else None)
+            run, whole = set(exact), False
+        else:
+            run = product
+    if whole:
+        return run, clauses
+    if run != {""}:
+        clauses.append(_clause(run))
+    return None, clauses
+
+
+def _breaks(item) -> bool:
+    """Whether ``item`` is a word boundary or a non-word character (a word ends beside it)."""
+    op, av = item
+    if op is _c.AT:
+        return av is _c.AT_BOUNDARY
+    return op is _c.LITERAL and not re.match(r"\w", chr(av))
+
+
+def _branch_clause(av, left: str, right: str) -> list:
+    """One clause for an alternation whose alternatives are all literal strings."""
+    strings: set[str] = set()
+    for branch in av[1]:
+        exact, _inner = _seq(list(branch))
+        if exact is None:
+            return []
+        strings |= {left + string + right for string in exact}
+    clause = _clause(strings)
+    return [clause] if clause is not None else []
+
+
+def _node(op, av) -> tuple[set[str] | None, list]:
+    if op is _c.LITERAL:
+        return {chr(av)}, []
+    if op is _c.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is _c.LITERAL:
+                chars.add(chr(value))
+            elif kind is _c.RANGE and value[1] - value[0] < _CAP:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:  # NEGATE, CATEGORY (\w, \d...), a wide range
+                return None, []
+        return (chars if len(chars) <= _CAP else None), []
+    if op is _c.AT:
+        return ({_BOUND} if av is _c.AT_BOUNDARY else {""}), []
+    if op in (_c.ASSERT, _c.ASSERT_NOT):
+        return {""}, []  # zero width: the match's own text is what follows
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        if add_flags:
+            return None, []  # (?i) and the like: not understood
+        return _seq(list(sub))
+    if op is _c.ATOMIC_GROUP:
+        return _seq(list(av))
+    if op is _c.BRANCH:
+        results = [_seq(list(branch)) for branch in av[1]]
+        if all(exact is not None for exact, _ in results):
+            union = set().union(*(exact for exact, _ in results))
+            if len(union) <= _CAP:
+                return union, []
+        # one clause: the best of each branch, joined
+        names: set[str] = set()
+        subs: set[str] = set()
+        for exact, inner in results:
+            options = [clause for clause in inner if clause is not None]
+            if exact is not None:
+                options.append(_clause(exact))
+            options = [clause for clause in options if clause is not None]
+            if not options:
+                return None, []
+            best = min(options, key=_weakness)
+            names |= best[0]
+            subs |= set(best[1])
+        return None, [Clause((frozenset(names), tuple(sorted(subs))))]
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, high, sub = av
+        exact, inner = _seq(list(sub))
+        if exact is not None and high <= 2:
+            options = {""} if low == 0 else set()
+            options |= exact if low <= 1 else set()
+            if high == 2:
+                options |= {a + b for a in exact for b in exact}
+            if len(options) <= _CAP:
+                return options, []
+        if low == 0:
+            return None, []
+        return None, inner + ([_clause(exact)] if exact is not None else [])
+    return None, []  # ANY, NOT_LITERAL, CATEGORY, GROUPREF...
