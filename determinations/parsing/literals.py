@@ -17,6 +17,8 @@ from re import _parser as _p  # noqa: PLC2701
 _CAP = 256  # the most strings a literal run may stand for before it is cut
 _BOUND = "\x01"  # a word boundary inside a literal run (\b)
 _NONWORD = re.compile(r"[^\w]+")  # \x01 included
+_WORDCHAR = re.compile(r"\w")
+PREFIX = 4  # a word beginning is looked up as its first four characters and "*"
 
 
 class Clause(tuple):
@@ -61,6 +63,7 @@ def _weakness(clause: Clause) -> tuple[int, int]:
 
 
 def _clause(strings) -> Clause | None:
+    """The clause "one of ``strings`` is in the text", as words, word beginnings, substrings."""
     names: set[str] = set()
     subs: set[str] = set()
     for string in strings:
@@ -85,19 +88,25 @@ def _atom(string: str) -> tuple[bool, str] | None:
     # with a non-word character (then runs[0] == "" and is skipped), same at the end.
     if bounded:
         return True, max(bounded, key=len)
+    if len(runs) > 1 and not runs[0] and len(runs[1]) >= PREFIX:
+        return True, runs[1][:PREFIX] + "*"  # a word that begins so
     raw = string.replace(_BOUND, "")
     if not raw.strip():
         return None
     return False, raw
 
 
-def _seq(items: list) -> tuple[set[str] | None, list]:
-    """(the strings the sequence matches, when few and known; the clauses it needs)."""
+def _seq(items: list, after_break: bool = False) -> tuple[set[str] | None, list]:
+    """(the strings the sequence matches, when few and known; the clauses it needs).
+
+    ``after_break``: what precedes the sequence is a word boundary or a non-word character.
+    """
     clauses: list = []
-    run: set[str] = {""}
+    start = _BOUND if after_break else ""
+    run: set[str] = {start}
     whole = True
     for index, (op, av) in enumerate(items):
-        exact, inner = _node(op, av)
+        exact, inner = _node(op, av, after_break)
         if exact is None and op is _c.BRANCH:
             # the alternatives between word boundaries: each is then a whole word or phrase
             left = _BOUND if index and _breaks(items[index - 1]) else ""
@@ -106,20 +115,35 @@ def _seq(items: list) -> tuple[set[str] | None, list]:
                 inner = _branch_clause(av, left, right) or inner
         clauses += inner
         if exact is None:
-            clauses.append(_clause(run) if run != {""} else None)
-            run, whole = {""}, False
+            clauses.append(_clause(run))
+            after_break = _ends_break(op, av, after_break)
+            run, whole = {_BOUND if after_break else ""}, False
             continue
+        after_break = all(_string_ends_break(string, after_break) for string in exact)
         product = {a + b for a in run for b in exact}
         if len(product) > _CAP:
-            clauses.append(_clause(run) if run != {""} else None)
+            clauses.append(_clause(run))
             run, whole = set(exact), False
         else:
             run = product
     if whole:
         return run, clauses
-    if run != {""}:
-        clauses.append(_clause(run))
+    clauses.append(_clause(run))
     return None, clauses
+
+
+def _string_ends_break(string: str, after_break: bool) -> bool:
+    return (not string and after_break) or (string != "" and not _WORDCHAR.match(string[-1]))
+
+
+def _ends_break(op, av, after_break: bool) -> bool:
+    """After a repeat whose every round ends with a non-word character ("(?:\\w+ ){0,3}")."""
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        sub = list(sub)
+        if sub and _breaks(sub[-1]) and (low > 0 or after_break):
+            return True
+    return False
 
 
 def _breaks(item) -> bool:
@@ -127,7 +151,7 @@ def _breaks(item) -> bool:
     op, av = item
     if op is _c.AT:
         return av is _c.AT_BOUNDARY
-    return op is _c.LITERAL and not re.match(r"\w", chr(av))
+    return op is _c.LITERAL and not _WORDCHAR.match(chr(av))
 
 
 def _branch_clause(av, left: str, right: str) -> list:
@@ -142,7 +166,7 @@ def _branch_clause(av, left: str, right: str) -> list:
     return [clause] if clause is not None else []
 
 
-def _node(op, av) -> tuple[set[str] | None, list]:
+def _node(op, av, after_break: bool = False) -> tuple[set[str] | None, list]:
     if op is _c.LITERAL:
         return {chr(av)}, []
     if op is _c.IN:
@@ -163,11 +187,11 @@ def _node(op, av) -> tuple[set[str] | None, list]:
         _group, add_flags, _del_flags, sub = av
         if add_flags:
             return None, []  # (?i) and the like: not understood
-        return _seq(list(sub))
+        return _seq(list(sub), after_break)
     if op is _c.ATOMIC_GROUP:
-        return _seq(list(av))
+        return _seq(list(av), after_break)
     if op is _c.BRANCH:
-        results = [_seq(list(branch)) for branch in av[1]]
+        results = [_seq(list(branch), after_break) for branch in av[1]]
         if all(exact is not None for exact, _ in results):
             union = set().union(*(exact for exact, _ in results))
             if len(union) <= _CAP:

@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from .literals import holds, needs
+from .literals import PREFIX, needs
 
 UPHELD = "upheld"
 OVERTURNED = "overturned"
@@ -704,7 +704,11 @@ class _Compiled:
     when: frozenset[str]
     says: tuple[_Chain, ...]
     unless: tuple[_Chain, ...]
-    gates: tuple[tuple, ...]  # per pattern of ``says``: what its every match needs (literals.py)
+    # The literal gates (literals.py), as sets of words one of which a sentence must hold.
+    # ``words``: one such set for the whole rule (None: none known); ``chain_gates``: per chain
+    # of ``says``, per pattern of the chain, the sets that pattern needs (all of them).
+    words: frozenset[str] | None
+    chain_gates: tuple[tuple[tuple[frozenset[str], ...], ...], ...]
 
 
 # The words that begin a negation in _ABSENT_BEFORE / _ABSENT_AFTER / _UNDOCUMENTED_BEFORE.
@@ -787,19 +791,48 @@ _TO_SPACE = str.maketrans(
 _NEGATION = _stems(NEGATION_WORDS)
 
 
-def _gate(pattern: str) -> tuple:
-    """What every match of ``pattern`` needs; a windowed pattern needs what each part does."""
-    return tuple(clause for part in _GAP.split(pattern)[::2] for clause in needs(part))
+def _gate(pattern: str) -> tuple[frozenset[str], ...]:
+    """The word sets every match of ``pattern`` needs (a windowed one: what each part needs).
+
+    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each).
+    """
+    return tuple(
+        clause[0]
+        for part in _GAP.split(pattern)[::2]
+        for clause in needs(part)
+        if clause[0] and not clause[1]
+    )
 
 
 def _compile(rule: Rule) -> _Compiled:
+    gates = {pattern: _gate(pattern) for pattern in rule.says}
+    plain = tuple(gates[p] for p in rule.says if not _GAP.search(p))
+    windowed = tuple((gates[p],) for p in rule.says if _GAP.search(p))
+    words: frozenset[str] | None = frozenset()
+    for gate in gates.values():
+        if not gate:
+            words = None  # a pattern that needs no known word: no gate for the rule
+            break
+        words |= min(gate, key=len)
     return _Compiled(
         rule,
         _stems(rule.when),
         _chains(rule.says),
         _chains(rule.unless),
-        tuple(_gate(pattern) for pattern in rule.says),
+        words,
+        ((plain,) if plain else ()) + windowed,  # in the order of _chains
     )
+
+
+def _open(gates: tuple[tuple[frozenset[str], ...], ...], words: set[str]) -> bool:
+    """Whether one of the patterns whose gates are ``gates`` may match a sentence of ``words``."""
+    for gate in gates:
+        for needed in gate:
+            if needed.isdisjoint(words):
+                break
+        else:
+            return True
+    return False
 
 
 _COMPILED: dict[str, tuple[_Compiled, ...]] = {
@@ -874,17 +907,25 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             lower = lower.replace("\u2019", "'")
         patient: bool | None = None
         # \w+ words, for the literal gates; None (no gate) when not ASCII: \w is wider there
-        words = set(lower.translate(_TO_SPACE).split()) if lower.isascii() else None
+        words: set[str] | None = None
+        if lower.isascii():
+            split = lower.translate(_TO_SPACE).split()
+            words = set(split)
+            words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
         stems: set[str] | None = None
         scans: dict = {}
         for compiled in rules:
             rule = compiled.rule
             if rule.code in found:
                 continue
-            if words is not None and not any(
-                holds(gate, words, lower) for gate in compiled.gates
-            ):
-                continue  # no pattern of the rule can match: only the regexes are skipped
+            if words is None:
+                open_chains = None
+            else:
+                if compiled.words is not None and compiled.words.isdisjoint(words):
+                    continue  # no pattern of the rule can match: only the regexes are skipped
+                open_chains = [_open(gates, words) for gates in compiled.chain_gates]
+                if True not in open_chains:
+                    continue
             if stems is None:
                 stems = set(_WORD_STEM.findall(lower))
                 negated = not stems.isdisjoint(_NEGATION)
@@ -894,7 +935,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
                 continue
             if "starts" not in scans:
                 scans["starts"] = [match.start() for match in _WORD.finditer(lower)]
-            where = _first(compiled.says, lower, scans)
+            where = _first(compiled.says, lower, scans, open_chains)
             if where is None:
                 continue
             if _first(compiled.unless, lower, scans) is not None:
@@ -937,13 +978,17 @@ def _fallback_sentence(text: str, spans: list[tuple[int, int]]) -> str | None:
     return None
 
 
-def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
+def _first(
+    chains: tuple[_Chain, ...], text: str, scans: dict, open_chains: list[bool] | None = None
+) -> int | None:
     """Where a chain of ``chains`` matches ``text`` (the first that does), or None.
 
     ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
-    negations) is scanned once.
+    negations) is scanned once. ``open_chains``: False for a chain whose gate rules it out.
     """
-    for chain in chains:
+    for number, chain in enumerate(chains):
+        if open_chains is not None and not open_chains[number]:
+            continue
         if not chain.gaps:
             match = chain.parts[0].search(text)
             if match is not None:
