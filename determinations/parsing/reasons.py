@@ -912,30 +912,19 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             split = lower.translate(_TO_SPACE).split()
             words = set(split)
             words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
-        stems: set[str] | None = None
+        stems = set(_WORD_STEM.findall(lower))
+        negated = not stems.isdisjoint(_NEGATION)
         scans: dict = {}
         for compiled in rules:
             rule = compiled.rule
-            if rule.code in found:
-                continue
-            if words is None:
-                open_chains = None
-            else:
-                if compiled.words is not None and compiled.words.isdisjoint(words):
-                    continue  # no pattern of the rule can match: only the regexes are skipped
-                open_chains = [_open(gates, words) for gates in compiled.chain_gates]
-                if True not in open_chains:
-                    continue
-            if stems is None:
-                stems = set(_WORD_STEM.findall(lower))
-                negated = not stems.isdisjoint(_NEGATION)
-            if stems.isdisjoint(compiled.when):
+            if rule.code in found or stems.isdisjoint(compiled.when):
                 continue
             if rule.negated and not negated:
                 continue
-            if "starts" not in scans:
-                scans["starts"] = [match.start() for match in _WORD.finditer(lower)]
-            where = _first(compiled.says, lower, scans, open_chains)
+            if words is not None and compiled.words is not None:
+                if compiled.words.isdisjoint(words):
+                    continue  # no pattern of the rule can match: only the regexes are skipped
+            where = _first(compiled.says, lower, scans, compiled.chain_gates, words)
             if where is None:
                 continue
             if _first(compiled.unless, lower, scans) is not None:
@@ -979,22 +968,29 @@ def _fallback_sentence(text: str, spans: list[tuple[int, int]]) -> str | None:
 
 
 def _first(
-    chains: tuple[_Chain, ...], text: str, scans: dict, open_chains: list[bool] | None = None
+    chains: tuple[_Chain, ...],
+    text: str,
+    scans: dict,
+    gates: tuple | None = None,
+    words: set[str] | None = None,
 ) -> int | None:
     """Where a chain of ``chains`` matches ``text`` (the first that does), or None.
 
     ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
-    negations) is scanned once. ``open_chains``: False for a chain whose gate rules it out.
+    negations) is scanned once. ``gates``: per chain, its literal gates, tried on ``words``
+    (the sentence's, see ``_words``) before the chain's regexes.
     """
     for number, chain in enumerate(chains):
-        if open_chains is not None and not open_chains[number]:
+        if words is not None and gates is not None and not _open(gates[number], words):
             continue
         if not chain.gaps:
             match = chain.parts[0].search(text)
             if match is not None:
                 return match.start()
             continue
-        starts = scans["starts"]
+        starts = scans.get("starts")
+        if starts is None:
+            starts = scans["starts"] = [match.start() for match in _WORD.finditer(text)]
         anchor = chain.anchor
         # (start of the leftmost part matched, end of the rightmost part matched)
         reached = _spans(chain.parts[anchor], text, scans)
