@@ -11,8 +11,10 @@ not understand adds no clause (a weaker test, never a wrong one).
 from __future__ import annotations
 
 import re
-from re import _constants as _c  # noqa: PLC2701 (the syntax tree of re; read only)
-from re import _parser as _p  # noqa: PLC2701
+
+# re's own parser and its constants (private modules, read only; 3.11+)
+from re import _constants as _c
+from re import _parser as _p
 
 _CAP = 256  # the most strings a literal run may stand for before it is cut
 _BOUND = "\x01"  # a word boundary inside a literal run (\b)
@@ -41,18 +43,6 @@ def needs(pattern: str) -> tuple[Clause, ...]:
             out.append(clause)
     out.sort(key=_weakness)
     return tuple(out[:3])
-
-
-def holds(clauses: tuple[Clause, ...], words: set[str] | frozenset[str], text: str) -> bool:
-    """Whether ``text`` (whose ``\\w+`` words are ``words``) satisfies every clause."""
-    for names, subs in clauses:
-        if names.isdisjoint(words):
-            for sub in subs:
-                if sub in text:
-                    break
-            else:
-                return False
-    return True
 
 
 def _weakness(clause: Clause) -> tuple[int, int]:

@@ -709,6 +709,7 @@ class _Compiled:
     # of ``says``, per pattern of the chain, the sets that pattern needs (all of them).
     words: frozenset[str] | None
     chain_gates: tuple[tuple[tuple[frozenset[str], ...], ...], ...]
+    unless_gates: tuple[tuple[tuple[frozenset[str], ...], ...], ...]  # the same for ``unless``
 
 
 # The words that begin a negation in _ABSENT_BEFORE / _ABSENT_AFTER / _UNDOCUMENTED_BEFORE.
@@ -783,9 +784,7 @@ def _sentence_stems(lower: str) -> tuple[set[str], list[int]]:
 # A word's first five characters: the same set as _sentence_stems' (one scan, no list).
 _WORD_STEM = re.compile(r"(?<![a-z0-9'])[a-z0-9']{1,5}")
 # An ASCII sentence's \w+ words, by str.split once every other character is a space.
-_TO_SPACE = str.maketrans(
-    {chr(code): " " for code in range(128) if not re.match(r"\w", chr(code))}
-)
+_TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not re.match(r"\w", chr(code))})
 
 
 _NEGATION = _stems(NEGATION_WORDS)
@@ -804,10 +803,15 @@ def _gate(pattern: str) -> tuple[frozenset[str], ...]:
     )
 
 
+def _chain_gates(patterns: tuple[str, ...]) -> tuple[tuple[tuple[frozenset[str], ...], ...], ...]:
+    """Per chain of ``_chains(patterns)``, in its order: the gates of the chain's patterns."""
+    plain = tuple(_gate(p) for p in patterns if not _GAP.search(p))
+    windowed = tuple((_gate(p),) for p in patterns if _GAP.search(p))
+    return ((plain,) if plain else ()) + windowed
+
+
 def _compile(rule: Rule) -> _Compiled:
     gates = {pattern: _gate(pattern) for pattern in rule.says}
-    plain = tuple(gates[p] for p in rule.says if not _GAP.search(p))
-    windowed = tuple((gates[p],) for p in rule.says if _GAP.search(p))
     words: frozenset[str] | None = frozenset()
     for gate in gates.values():
         if not gate:
@@ -820,7 +824,8 @@ def _compile(rule: Rule) -> _Compiled:
         _chains(rule.says),
         _chains(rule.unless),
         words,
-        ((plain,) if plain else ()) + windowed,  # in the order of _chains
+        _chain_gates(rule.says),
+        _chain_gates(rule.unless),
     )
 
 
@@ -921,13 +926,16 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
                 continue
             if rule.negated and not negated:
                 continue
-            if words is not None and compiled.words is not None:
-                if compiled.words.isdisjoint(words):
-                    continue  # no pattern of the rule can match: only the regexes are skipped
+            if (
+                words is not None
+                and compiled.words is not None
+                and compiled.words.isdisjoint(words)
+            ):
+                continue  # no pattern of the rule can match: only the regexes are skipped
             where = _first(compiled.says, lower, scans, compiled.chain_gates, words)
             if where is None:
                 continue
-            if _first(compiled.unless, lower, scans) is not None:
+            if _first(compiled.unless, lower, scans, compiled.unless_gates, words) is not None:
                 vetoed.add(rule.code)
                 continue
             if rule.context != ANY:
