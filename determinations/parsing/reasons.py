@@ -893,6 +893,15 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         return []
 
 
+def _words(lower: str) -> set[str]:
+    """An ASCII sentence's ``\\w+`` words and, for the literal gates, each word's first
+    ``PREFIX`` characters + "*"."""
+    split = lower.translate(_TO_SPACE).split()
+    words = set(split)
+    words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
+    return words
+
+
 def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     if not isinstance(rationale, str) or not rationale:
         return []
@@ -912,11 +921,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             lower = lower.replace("\u2019", "'")
         patient: bool | None = None
         # \w+ words, for the literal gates; None (no gate) when not ASCII: \w is wider there
-        words: set[str] | None = None
-        if lower.isascii():
-            split = lower.translate(_TO_SPACE).split()
-            words = set(split)
-            words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
+        words = _words(lower) if lower.isascii() else None
         stems = set(_WORD_STEM.findall(lower))
         negated = not stems.isdisjoint(_NEGATION)
         scans: dict = {}
