@@ -66,3 +66,22 @@ def test_gates_are_open_wherever_a_chain_matches():
                     if says and compiled.words is not None:
                         assert not compiled.words.isdisjoint(words), (compiled.rule.code, lower)
     assert matched > 500
+
+
+def test_beginnings_hold_wherever_a_chain_part_matches():
+    parts = {
+        part: begins
+        for outcome in (reasons.UPHELD, reasons.OVERTURNED)
+        for compiled in reasons._COMPILED[outcome]
+        for chain in compiled.says + compiled.unless
+        for part, begins in zip(chain.parts, chain.begins, strict=True)
+        if begins is not None
+    }
+    assert len(parts) > 20
+    for text in _rationales()[:40]:
+        for begin, end in reasons.sentences(text):
+            lower = text[begin:end].lower()
+            for match in reasons._WORD.finditer(lower):
+                for part, begins in parts.items():
+                    if part.match(lower, match.start()):
+                        assert lower[match.start() : match.start() + 3] in begins, part.pattern

@@ -214,3 +214,88 @@ def _node(op, av, after_break: bool = False) -> tuple[set[str] | None, list]:
             return None, []
         return None, inner + ([_clause(exact)] if exact is not None else [])
     return None, []  # ANY, NOT_LITERAL, CATEGORY, GROUPREF...
+
+
+def beginnings(pattern: str, size: int = 3) -> frozenset[str] | None:
+    """Every ``size`` characters a match of ``pattern`` can begin with (None: not known).
+
+    None too when a match may be shorter than ``size``: then no beginning is ruled out.
+    """
+    try:
+        complete, ends = _begin(list(_p.parse(pattern)), size)
+    except Exception:  # an unexpected tree: no test, the regex decides
+        return None
+    if complete is None or ends:
+        return None
+    return frozenset(complete)
+
+
+def _begin(items: list, size: int) -> tuple[set[str] | None, set[str]]:
+    """(beginnings of ``size`` characters, whole matches shorter than that) of a sequence."""
+    complete: set[str] = set()
+    partial = {""}
+    for op, av in items:
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue  # zero width
+        following: set[str] = set()
+        for head in partial:
+            sub, ends = _begin_node(op, av, size - len(head))
+            if sub is None:
+                return None, set()
+            complete |= {head + string for string in sub}
+            following |= {head + string for string in ends}
+        partial = following
+        if len(complete) + len(partial) > _CAP:
+            return None, set()
+        if not partial:
+            return complete, set()
+    return complete, partial
+
+
+def _begin_node(op, av, size: int) -> tuple[set[str] | None, set[str]]:
+    if op is _c.LITERAL:
+        return ({chr(av)}, set()) if size == 1 else (set(), {chr(av)})
+    if op is _c.IN:
+        chars, _inner = _node(op, av)
+        if chars is None:
+            return None, set()
+        return (chars, set()) if size == 1 else (set(), chars)
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return (None, set()) if add_flags else _begin(list(sub), size)
+    if op is _c.ATOMIC_GROUP:
+        return _begin(list(av), size)
+    if op is _c.BRANCH:
+        complete: set[str] = set()
+        ends: set[str] = set()
+        for branch in av[1]:
+            sub, sub_ends = _begin(list(branch), size)
+            if sub is None:
+                return None, set()
+            complete |= sub
+            ends |= sub_ends
+        return complete, ends
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, high, sub = av
+        complete = set()
+        ends = {""} if low == 0 else set()
+        partial = {""}
+        for rounds in range(1, min(high, size) + 1):
+            following: set[str] = set()
+            for head in partial:
+                inner, inner_ends = _begin(list(sub), size - len(head))
+                if inner is None:
+                    return None, set()
+                complete |= {head + string for string in inner}
+                following |= {head + string for string in inner_ends if string}
+            partial = following
+            if rounds >= low:
+                ends |= partial
+            if not partial or len(complete) + len(partial) > _CAP:
+                break
+        if partial and min(high, size) < high and any(len(s) < size for s in partial):
+            return None, set()  # more rounds could follow: not followed here
+        if len(complete) + len(ends) > _CAP:
+            return None, set()
+        return complete, ends
+    return None, set()

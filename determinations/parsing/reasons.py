@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from .literals import PREFIX, needs
+from .literals import PREFIX, beginnings, needs
 
 UPHELD = "upheld"
 OVERTURNED = "overturned"
@@ -38,6 +38,7 @@ _NEAR = "\x0090\x00"
 _SHORT = "\x0040\x00"
 _WIDE = "\x00180\x00"
 _GAP = re.compile("\x00(\\d+)\x00")
+_BEGIN = 3  # a chain's part is tried only where the text's next 3 characters can begin it
 _CLAUSE_BREAK = re.compile(r"[.;:]|\b(?:but|however|although|whereas)\b")
 
 # Saying that something is missing, said before the thing: "no documentation of", "without",
@@ -677,12 +678,14 @@ class _Chain:
     """A pattern split at its windows: parts[0], then parts[1] within gaps[0] characters...
 
     ``anchor``: the part scanned over the whole sentence (the shortest pattern, a proxy for the
-    cheapest); the others are tried only at the word starts of the windows beside it.
+    cheapest); the others are tried only at the word starts of the windows beside it, and only
+    where the text begins as a match of the part can (``begins``, literals.py; None: anywhere).
     """
 
     parts: tuple[re.Pattern[str], ...]
     gaps: tuple[int, ...]
     anchor: int = 0
+    begins: tuple[frozenset[str] | None, ...] = ()
 
 
 def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
@@ -694,7 +697,8 @@ def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
         if len(pieces) > 1:
             parts = tuple(re.compile(piece) for piece in pieces[::2])
             anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
-            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor))
+            begins = tuple(beginnings(piece, _BEGIN) for piece in pieces[::2])
+            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor, begins))
     return tuple(chains)
 
 
@@ -1012,7 +1016,9 @@ def _first(
             reached = [
                 (start, end)
                 for start, prev_end in reached[:20]
-                for begin, end in _at(chain.parts[index], text, starts, prev_end, prev_end + gap)
+                for begin, end in _at(
+                    chain.parts[index], text, starts, prev_end, prev_end + gap, chain.begins[index]
+                )
                 if not _CLAUSE_BREAK.search(text, prev_end, begin)
             ]
         for index in range(anchor - 1, -1, -1):
@@ -1021,7 +1027,12 @@ def _first(
                 (begin, last_end)
                 for next_start, last_end in reached[:20]
                 for begin, end in _at(
-                    chain.parts[index], text, starts, next_start - gap - _PART_CHARS, next_start
+                    chain.parts[index],
+                    text,
+                    starts,
+                    next_start - gap - _PART_CHARS,
+                    next_start,
+                    chain.begins[index],
                 )
                 if next_start - gap <= end <= next_start
                 and not _CLAUSE_BREAK.search(text, end, next_start)
@@ -1035,11 +1046,21 @@ _PART_CHARS = 120  # the longest text one part of a chain is expected to match
 
 
 def _at(
-    pattern: re.Pattern[str], text: str, starts: list[int], low: int, high: int
+    pattern: re.Pattern[str],
+    text: str,
+    starts: list[int],
+    low: int,
+    high: int,
+    begins: frozenset[str] | None = None,
 ) -> list[tuple[int, int]]:
-    """Matches of ``pattern`` that begin at a word start between ``low`` and ``high``."""
+    """Matches of ``pattern`` that begin at a word start between ``low`` and ``high``.
+
+    ``begins``: the ``_BEGIN`` characters any match begins with; other starts are not tried.
+    """
     spans = []
     for position in starts[bisect_left(starts, max(low, 0)) : bisect_right(starts, high)]:
+        if begins is not None and text[position : position + _BEGIN] not in begins:
+            continue
         match = pattern.match(text, position)
         if match is not None:
             spans.append(match.span())
