@@ -924,8 +924,10 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         if "\u2019" in lower:
             lower = lower.replace("\u2019", "'")
         patient: bool | None = None
-        # \w+ words, for the literal gates; None (no gate) when not ASCII: \w is wider there
-        words = _words(lower) if lower.isascii() else None
+        # \w+ words, for the literal gates, on first need; None (no gate) when not ASCII: \w is
+        # wider there
+        words: set[str] | None = None
+        ascii = lower.isascii()
         stems = set(_WORD_STEM.findall(lower))
         negated = not stems.isdisjoint(_NEGATION)
         scans: dict = {}
@@ -935,6 +937,8 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
                 continue
             if rule.negated and not negated:
                 continue
+            if ascii and words is None:
+                words = _words(lower)
             if (
                 words is not None
                 and compiled.words is not None
