@@ -11,6 +11,7 @@ not understand adds no clause (a weaker test, never a wrong one).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # re's own parser and its constants (private modules, read only; 3.11+)
 from re import _constants as _c
@@ -29,10 +30,16 @@ class Clause(tuple):
     __slots__ = ()
 
 
+@cache
+def _tree(pattern: str) -> list:
+    return list(_p.parse(pattern))
+
+
+@cache  # the rules share their pieces (the negations): each is read once, at import
 def needs(pattern: str) -> tuple[Clause, ...]:
     """The clauses every match of ``pattern`` satisfies (empty: nothing known)."""
     try:
-        exact, clauses = _seq(list(_p.parse(pattern)))
+        exact, clauses = _seq(_tree(pattern))
     except Exception:  # an unexpected tree: no test, the regex decides
         return ()
     if exact is not None:
@@ -216,13 +223,14 @@ def _node(op, av, after_break: bool = False) -> tuple[set[str] | None, list]:
     return None, []  # ANY, NOT_LITERAL, CATEGORY, GROUPREF...
 
 
+@cache
 def beginnings(pattern: str, size: int = 3) -> frozenset[str] | None:
     """Every ``size`` characters a match of ``pattern`` can begin with (None: not known).
 
     None too when a match may be shorter than ``size``: then no beginning is ruled out.
     """
     try:
-        complete, ends = _begin(list(_p.parse(pattern)), size)
+        complete, ends = _begin(_tree(pattern), size)
     except Exception:  # an unexpected tree: no test, the regex decides
         return None
     if complete is None or ends:
