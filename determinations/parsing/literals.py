@@ -288,6 +288,8 @@ def _begin_node(op, av, size: int) -> tuple[set[str] | None, set[str]]:
         complete = set()
         ends = {""} if low == 0 else set()
         partial = {""}
+        seen = {""}  # every head after any number of rounds
+        empty_round = False  # a round may match nothing: then fewer than ``low`` rounds do
         for rounds in range(1, min(high, size) + 1):
             following: set[str] = set()
             for head in partial:
@@ -296,14 +298,16 @@ def _begin_node(op, av, size: int) -> tuple[set[str] | None, set[str]]:
                     return None, set()
                 complete |= {head + string for string in inner}
                 following |= {head + string for string in inner_ends if string}
+                empty_round = empty_round or "" in inner_ends
             partial = following
+            seen |= partial
             if rounds >= low:
                 ends |= partial
-            if not partial or len(complete) + len(partial) > _CAP:
+            if len(complete) + len(seen) > _CAP:
+                return None, set()
+            if not partial:
                 break
-        if partial and min(high, size) < high and any(len(s) < size for s in partial):
-            return None, set()  # more rounds could follow: not followed here
-        if len(complete) + len(ends) > _CAP:
-            return None, set()
+        if empty_round:
+            ends |= seen
         return complete, ends
     return None, set()
