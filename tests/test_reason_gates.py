@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from determinations.parsing import reasons
-from determinations.parsing.literals import needs
+from determinations.parsing.literals import beginnings, needs
 
 ASSETS = Path(__file__).parent / "assets" / "letters"
 
@@ -43,6 +43,13 @@ def test_needs_reads_words_and_word_beginnings():
     # no word every match holds, only substrings (which the rules do not use: a scan each)
     assert needs(r"\w+ (?:a|b)") == ((frozenset(), (" a", " b")),)
     assert needs("(") == ()  # not a pattern: no gate, never an error
+
+
+def test_beginnings_of_a_pattern():
+    assert beginnings(r"(?:a |any )?(?:clear )?plan") == {"a c", "a p", "any", "cle", "pla"}
+    assert beginnings(r"(?:a?){2}bcd") == {"aab", "abc", "bcd"}  # rounds that match nothing
+    assert beginnings(r"\b(?:no|not)\b") is None  # "no" is shorter than three characters
+    assert beginnings(r"\w+ ") is None
 
 
 def test_gates_are_open_wherever_a_chain_matches():
