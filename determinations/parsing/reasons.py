@@ -19,6 +19,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from .literals import PREFIX, beginnings, needs
+
 UPHELD = "upheld"
 OVERTURNED = "overturned"
 
@@ -36,6 +38,7 @@ _NEAR = "\x0090\x00"
 _SHORT = "\x0040\x00"
 _WIDE = "\x00180\x00"
 _GAP = re.compile("\x00(\\d+)\x00")
+_BEGIN = 3  # a chain's part is tried only where the text's next 3 characters can begin it
 _CLAUSE_BREAK = re.compile(r"[.;:]|\b(?:but|however|although|whereas)\b")
 
 # Saying that something is missing, said before the thing: "no documentation of", "without",
@@ -675,12 +678,14 @@ class _Chain:
     """A pattern split at its windows: parts[0], then parts[1] within gaps[0] characters...
 
     ``anchor``: the part scanned over the whole sentence (the shortest pattern, a proxy for the
-    cheapest); the others are tried only at the word starts of the windows beside it.
+    cheapest); the others are tried only at the word starts of the windows beside it, and only
+    where the text begins as a match of the part can (``begins``, literals.py; None: anywhere).
     """
 
     parts: tuple[re.Pattern[str], ...]
     gaps: tuple[int, ...]
     anchor: int = 0
+    begins: tuple[frozenset[str] | None, ...] = ()
 
 
 def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
@@ -692,7 +697,8 @@ def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
         if len(pieces) > 1:
             parts = tuple(re.compile(piece) for piece in pieces[::2])
             anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
-            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor))
+            begins = tuple(beginnings(piece, _BEGIN) for piece in pieces[::2])
+            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor, begins))
     return tuple(chains)
 
 
@@ -702,6 +708,12 @@ class _Compiled:
     when: frozenset[str]
     says: tuple[_Chain, ...]
     unless: tuple[_Chain, ...]
+    # The literal gates (literals.py), as sets of words one of which a sentence must hold.
+    # ``words``: one such set for the whole rule (None: none known); ``chain_gates``: per chain
+    # of ``says``, per pattern of the chain, the sets that pattern needs (all of them).
+    words: frozenset[str] | None
+    chain_gates: tuple[tuple[tuple[frozenset[str], ...], ...], ...]
+    unless_gates: tuple[tuple[tuple[frozenset[str], ...], ...], ...]  # the same for ``unless``
 
 
 # The words that begin a negation in _ABSENT_BEFORE / _ABSENT_AFTER / _UNDOCUMENTED_BEFORE.
@@ -773,16 +785,63 @@ def _sentence_stems(lower: str) -> tuple[set[str], list[int]]:
     return {match.group()[:_STEM] for match in matches}, [match.start() for match in matches]
 
 
+# A word's first five characters: the same set as _sentence_stems' (one scan, no list).
+_WORD_STEM = re.compile(r"(?<![a-z0-9'])[a-z0-9']{1,5}")
+# An ASCII sentence's \w+ words, by str.split once every other character is a space.
+_TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not re.match(r"\w", chr(code))})
+
+
 _NEGATION = _stems(NEGATION_WORDS)
 
 
+def _gate(pattern: str) -> tuple[frozenset[str], ...]:
+    """The word sets every match of ``pattern`` needs (a windowed one: what each part needs).
+
+    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each).
+    """
+    return tuple(
+        clause[0]
+        for part in _GAP.split(pattern)[::2]
+        for clause in needs(part)
+        if clause[0] and not clause[1]
+    )
+
+
+def _chain_gates(patterns: tuple[str, ...]) -> tuple[tuple[tuple[frozenset[str], ...], ...], ...]:
+    """Per chain of ``_chains(patterns)``, in its order: the gates of the chain's patterns."""
+    plain = tuple(_gate(p) for p in patterns if not _GAP.search(p))
+    windowed = tuple((_gate(p),) for p in patterns if _GAP.search(p))
+    return ((plain,) if plain else ()) + windowed
+
+
 def _compile(rule: Rule) -> _Compiled:
+    gates = {pattern: _gate(pattern) for pattern in rule.says}
+    words: frozenset[str] | None = frozenset()
+    for gate in gates.values():
+        if not gate:
+            words = None  # a pattern that needs no known word: no gate for the rule
+            break
+        words |= min(gate, key=len)
     return _Compiled(
         rule,
         _stems(rule.when),
         _chains(rule.says),
         _chains(rule.unless),
+        words,
+        _chain_gates(rule.says),
+        _chain_gates(rule.unless),
     )
+
+
+def _open(gates: tuple[tuple[frozenset[str], ...], ...], words: set[str]) -> bool:
+    """Whether one of the patterns whose gates are ``gates`` may match a sentence of ``words``."""
+    for gate in gates:
+        for needed in gate:
+            if needed.isdisjoint(words):
+                break
+        else:
+            return True
+    return False
 
 
 _COMPILED: dict[str, tuple[_Compiled, ...]] = {
@@ -838,6 +897,15 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         return []
 
 
+def _words(lower: str) -> set[str]:
+    """An ASCII sentence's ``\\w+`` words and, for the literal gates, each word's first
+    ``PREFIX`` characters + "*"."""
+    split = lower.translate(_TO_SPACE).split()
+    words = set(split)
+    words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
+    return words
+
+
 def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     if not isinstance(rationale, str) or not rationale:
         return []
@@ -856,19 +924,31 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         if "\u2019" in lower:
             lower = lower.replace("\u2019", "'")
         patient: bool | None = None
-        stems, starts = _sentence_stems(lower)
-        scans: dict = {"starts": starts}
+        # \w+ words, for the literal gates, on first need; None (no gate) when not ASCII: \w is
+        # wider there
+        words: set[str] | None = None
+        ascii = lower.isascii()
+        stems = set(_WORD_STEM.findall(lower))
         negated = not stems.isdisjoint(_NEGATION)
+        scans: dict = {}
         for compiled in rules:
             rule = compiled.rule
             if rule.code in found or stems.isdisjoint(compiled.when):
                 continue
             if rule.negated and not negated:
                 continue
-            where = _first(compiled.says, lower, scans)
+            if ascii and words is None:
+                words = _words(lower)
+            if (
+                words is not None
+                and compiled.words is not None
+                and compiled.words.isdisjoint(words)
+            ):
+                continue  # no pattern of the rule can match: only the regexes are skipped
+            where = _first(compiled.says, lower, scans, compiled.chain_gates, words)
             if where is None:
                 continue
-            if _first(compiled.unless, lower, scans) is not None:
+            if _first(compiled.unless, lower, scans, compiled.unless_gates, words) is not None:
                 vetoed.add(rule.code)
                 continue
             if rule.context != ANY:
@@ -908,19 +988,30 @@ def _fallback_sentence(text: str, spans: list[tuple[int, int]]) -> str | None:
     return None
 
 
-def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
+def _first(
+    chains: tuple[_Chain, ...],
+    text: str,
+    scans: dict,
+    gates: tuple | None = None,
+    words: set[str] | None = None,
+) -> int | None:
     """Where a chain of ``chains`` matches ``text`` (the first that does), or None.
 
     ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
-    negations) is scanned once.
+    negations) is scanned once. ``gates``: per chain, its literal gates, tried on ``words``
+    (the sentence's, see ``_words``) before the chain's regexes.
     """
-    for chain in chains:
+    for number, chain in enumerate(chains):
+        if words is not None and gates is not None and not _open(gates[number], words):
+            continue
         if not chain.gaps:
             match = chain.parts[0].search(text)
             if match is not None:
                 return match.start()
             continue
-        starts = scans["starts"]
+        starts = scans.get("starts")
+        if starts is None:
+            starts = scans["starts"] = [match.start() for match in _WORD.finditer(text)]
         anchor = chain.anchor
         # (start of the leftmost part matched, end of the rightmost part matched)
         reached = _spans(chain.parts[anchor], text, scans)
@@ -929,7 +1020,9 @@ def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
             reached = [
                 (start, end)
                 for start, prev_end in reached[:20]
-                for begin, end in _at(chain.parts[index], text, starts, prev_end, prev_end + gap)
+                for begin, end in _at(
+                    chain.parts[index], text, starts, prev_end, prev_end + gap, chain.begins[index]
+                )
                 if not _CLAUSE_BREAK.search(text, prev_end, begin)
             ]
         for index in range(anchor - 1, -1, -1):
@@ -938,7 +1031,12 @@ def _first(chains: tuple[_Chain, ...], text: str, scans: dict) -> int | None:
                 (begin, last_end)
                 for next_start, last_end in reached[:20]
                 for begin, end in _at(
-                    chain.parts[index], text, starts, next_start - gap - _PART_CHARS, next_start
+                    chain.parts[index],
+                    text,
+                    starts,
+                    next_start - gap - _PART_CHARS,
+                    next_start,
+                    chain.begins[index],
                 )
                 if next_start - gap <= end <= next_start
                 and not _CLAUSE_BREAK.search(text, end, next_start)
@@ -952,11 +1050,21 @@ _PART_CHARS = 120  # the longest text one part of a chain is expected to match
 
 
 def _at(
-    pattern: re.Pattern[str], text: str, starts: list[int], low: int, high: int
+    pattern: re.Pattern[str],
+    text: str,
+    starts: list[int],
+    low: int,
+    high: int,
+    begins: frozenset[str] | None = None,
 ) -> list[tuple[int, int]]:
-    """Matches of ``pattern`` that begin at a word start between ``low`` and ``high``."""
+    """Matches of ``pattern`` that begin at a word start between ``low`` and ``high``.
+
+    ``begins``: the ``_BEGIN`` characters any match begins with; other starts are not tried.
+    """
     spans = []
     for position in starts[bisect_left(starts, max(low, 0)) : bisect_right(starts, high)]:
+        if begins is not None and text[position : position + _BEGIN] not in begins:
+            continue
         match = pattern.match(text, position)
         if match is not None:
             spans.append(match.span())
