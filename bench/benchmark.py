@@ -55,6 +55,8 @@ TARGETS = {
     "stats": ("Statistics page", 300.0, "ms", "p95"),
     "facets_api": ("Facets API", 150.0, "ms", "p95"),
     "guidelines": ("Guideline pages", 300.0, "ms", "p95"),
+    "check": ("Check a request (page and API)", 300.0, "ms", "p95"),
+    "similar": ("Similar decisions fragment", 150.0, "ms", "p95"),
     "csv": ("CSV export, full", 50_000.0, "rows/s", "min"),
     "ingest": ("Bulk ingest (text)", 300.0, "letters/s", "min"),
     "rss": ("Web worker RSS", 300.0, "MB", "max"),
@@ -72,6 +74,13 @@ DOCUMENTS = (  # guideline values: source and document (determinations/guideline
 GUIDELINE_PAGES = (
     "/guidelines/MTUS/Chronic%20Pain%20Medical%20Treatment%20Guidelines/",
     "/guidelines/MTUS/Chronic%20Pain%20Medical%20Treatment%20Guidelines/Office%20visits/",
+)
+# Treatment requests as people type them into /check/: a drug, an imaging study, a therapy
+# (the generator's wordings, bench/vocab.py).
+CHECK_REQUESTS = (
+    "Norco 10/325mg #60",
+    "MRI of the lumbar spine without contrast",
+    "Physical therapy 2x6 for the lumbar spine",
 )
 COMMON_WORDS = ("pain", "guidelines", "therapy", "documentation", "request")
 RARE_WORDS = ("syringomyelia", "arachnoiditis", "coccydynia", "Bertolotti", "Kienbock")
@@ -180,8 +189,23 @@ def request_mix(seed: int, keys: list[str]) -> list[tuple[str, str, str]]:
         ("guidelines", "document", GUIDELINE_PAGES[0]),
         ("guidelines", "section", GUIDELINE_PAGES[1]),
     ]
+    # Issue 19's check of a request (its page and its API) and a permalink's similar decisions
+    # as static/js/similar.js fetches them (no rng draw either).
+    for text in CHECK_REQUESTS:
+        mix += [
+            ("check", "page", "/check/" + qs(request=text)),
+            ("check", "API", "/api/check/" + qs(request=text)),
+        ]
     for key in keys:
         mix.append(("permalink", "letter", f"/determinations/{urllib.parse.quote(key)}/"))
+    for key in keys[:6]:
+        mix.append(
+            (
+                "similar",
+                "fragment",
+                f"/determinations/{urllib.parse.quote(key)}/similar/1/fragment/",
+            )
+        )
     for key in keys[:3]:  # as people type them: lower case, no dash, spaces around
         mix.append(("search", "case number", "/" + qs(q=f" {key.lower().replace('-', '')} ")))
     return mix
@@ -704,7 +728,7 @@ def verdict(group: str, value: float | None, result: dict) -> str:
 
 def table(results: dict) -> list[str]:
     rows = ["| measure | median | p95 | target | result |", "|---|---|---|---|---|"]
-    for group in ("browse", "search", "permalink", "stats", "facets_api", "guidelines"):
+    for group in [g for g, (_, _, _, kind) in TARGETS.items() if kind == "p95"]:
         r = results.get(group, {})
         label, target, unit, _ = TARGETS[group]
         if r.get("missing"):

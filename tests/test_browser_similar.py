@@ -12,7 +12,7 @@ from .test_browser_pages import BROWSER_CONTEXT  # noqa: F401  (bypass_csp, as t
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _archive() -> dict[str, str]:
+def two_similar_letters() -> dict[str, str]:
     target = a_determination(
         a_parse(
             items=[
@@ -44,7 +44,7 @@ def _archive() -> dict[str, str]:
 
 
 def test_follow_a_similar_decision_to_its_item(browser_page):
-    keys = _archive()
+    keys = two_similar_letters()
     page = browser_page
     page.goto(f"/determinations/{keys['target']}/")
     box = page.locator("#item-2 .similar-body[data-similar-loaded]")
@@ -60,7 +60,7 @@ def test_follow_a_similar_decision_to_its_item(browser_page):
 
 
 def test_without_javascript_the_link_lists_them(chromium, live_server):
-    keys = _archive()
+    keys = two_similar_letters()
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -73,7 +73,7 @@ def test_without_javascript_the_link_lists_them(chromium, live_server):
 
 
 def test_check_form(browser_page):
-    _archive()
+    two_similar_letters()
     page = browser_page
     page.goto("/")
     page.get_by_role("link", name="Check a request").click()
