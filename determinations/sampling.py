@@ -14,9 +14,11 @@ A request first counts its rows in a coarse sample (``first_level``: cheap at an
 that estimate chooses: exact counting when there are few rows, else the finest sample that keeps
 the rows read under ``SAMPLE_ROWS_UP_TO``. An estimate rests on at least ~300 sampled rows, so the
 largest values are within ~10-20%; small values are rough, and labelled as estimates. The
-1-in-1,024 sample serves only searches whose hits the 1-in-256 sample holds too many of (a common
-word at 2 M letters: ~14,500): with four clients on two cores, their facet passes were what search
-pages queued behind (issue 14, docs/performance.md).
+1-in-1,024 sample serves only searches: those whose hits the 1-in-256 sample holds too many of (a
+common word at 2 M letters: ~14,500), and those it already holds ``ESTIMATE_ROWS_AT_LEAST`` hits
+of (the rule of a search's total, ``selectors``), since a search's hit costs ~5x a SummaryItem
+row to count (its wide row, and a phrase's positions rechecked): with four clients on two cores,
+their facet passes were what search pages queued behind (issue 14, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -64,10 +66,13 @@ def level_for(
     count exactly. ``scanned``: when a pass reads the whole sample rather than only its matching
     rows (SummaryItem's sample index), gives the table's rows (called only if a sample is to be
     chosen); a sample is then used only if its share of them is at most ``SCAN_ROWS_UP_TO``
-    (the 1-in-16 sample of 4.2 M items took 222 ms). Never a sample coarser than ``every``:
-    the rows are counted there already."""
+    (the 1-in-16 sample of 4.2 M items took 222 ms); without it (a search's hits), the coarsest
+    sample is kept when it holds ``ESTIMATE_ROWS_AT_LEAST`` of them. Never a sample coarser
+    than ``every``: the rows are counted there already."""
     counted_in = every or LEVELS[0]
     estimate = rows_in_sample * counted_in
+    if scanned is None and counted_in == LEVELS[0] and rows_in_sample >= ESTIMATE_ROWS_AT_LEAST:
+        return counted_in  # a search's hits, enough of them in the coarsest sample
     if estimate <= LIVE_COUNT_UP_TO:
         return None
     table = None
