@@ -281,6 +281,8 @@ RULES: tuple[Rule, ...] = (
             "outside",
             "exceptional",
             "long term",
+            "sessions",
+            "visits",
         ),
         says=(
             r"\bexceed(?:s|ed|ing)?\b",
@@ -314,6 +316,11 @@ RULES: tuple[Rule, ...] = (
             + _NEAR
             + r"\b(?:exceed|more than|beyond|not supported|excessive)",
             r"\bexcessive\b",
+            # a count judged too many: "8 initial sessions are not medically appropriate"
+            r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|additional"
+            r"|further) (?:\w+ )?(?:sessions|visits) (?:is|are|would be"
+            r"|will be)(?: not|n't) (?:medically )?(?:appropriate|supported|recommended|indicated"
+            r"|warranted)\b",
         ),
         unless=(
             r"\b(?:does|do|did|would|will)(?: not|n't) exceed",
@@ -350,6 +357,7 @@ RULES: tuple[Rule, ...] = (
             r"|longer than|more than|for (?:long[- ]term|chronic|prolonged|more|longer|over)"
             r"|past|in excess|after|when|if|until|in the absence)",
             r"\bnot (?:\w+ )?recommended (?:\w+ ){0,3}?(?:routine|routinely)",
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?recommend (?:\w+ ){0,3}?(?:routine|routinely)",
             r"\bat least one (?:drug|ingredient|component|agent)",
             r"\bnot (?:\w+ )?recommended (?:\w+ )?(?:for|in) (?:\w+ ){0,3}?(?:absence|lack)",
             r"\bprimary (?:\w+ )?(?:modality|treatment)|\bas an adjunct\b",
