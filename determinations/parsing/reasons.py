@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .literals import PREFIX, beginnings, needs
+from .literals import PREFIX, beginnings, first_words, needs
 
 UPHELD = "upheld"
 OVERTURNED = "overturned"
@@ -694,19 +694,61 @@ class _Chain:
     gaps: tuple[int, ...]
     anchor: int = 0
     begins: tuple[frozenset[str] | None, ...] = ()
+    # per part, the first words its matches start with (literals.first_words; None: not known)
+    firsts: tuple[_Firsts | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Firsts:
+    """The words a part's matches start with (literals.first_words), arranged for ``_where``:
+    whole ``words``; beginnings of at least ``PREFIX`` characters under their ``_words`` key
+    (``stars``, ``by_star``); shorter ones, always looked for (``short``)."""
+
+    words: frozenset[str]
+    stars: frozenset[str]
+    by_star: dict = field(hash=False, compare=False)
+    short: tuple[str, ...] = ()
+
+
+def _firsts(patterns) -> _Firsts | None:
+    """The first words of a match of any of ``patterns`` (None when one is not known)."""
+    words: set[str] = set()
+    starts: set[str] = set()
+    for pattern in patterns:
+        known = first_words(pattern)
+        if known is None:
+            return None
+        words |= known[0]
+        starts |= known[1]
+    by_star: dict[str, list[str]] = {}
+    for start in sorted(starts):
+        if len(start) >= PREFIX:
+            by_star.setdefault(start[:PREFIX] + "*", []).append(start)
+    short = tuple(sorted(start for start in starts if len(start) < PREFIX))
+    return _Firsts(
+        frozenset(words),
+        frozenset(by_star),
+        {star: tuple(starts) for star, starts in by_star.items()},
+        short,
+    )
 
 
 def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
     """Each windowed pattern as a chain; the plain ones joined into one regex (one scan)."""
     plain = [pattern for pattern in patterns if not _GAP.search(pattern)]
-    chains = [_Chain((re.compile("|".join(f"(?:{p})" for p in plain)),), ())] if plain else []
+    chains = []
+    if plain:
+        joined = re.compile("|".join(f"(?:{p})" for p in plain))
+        chains.append(_Chain((joined,), (), firsts=(_firsts(plain),)))
     for pattern in patterns:
         pieces = _GAP.split(pattern)
         if len(pieces) > 1:
             parts = tuple(re.compile(piece) for piece in pieces[::2])
             anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
             begins = tuple(beginnings(piece, _BEGIN) for piece in pieces[::2])
-            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor, begins))
+            firsts = tuple(_firsts((piece,)) for piece in pieces[::2])
+            gaps = tuple(int(gap) for gap in pieces[1::2])
+            chains.append(_Chain(parts, gaps, anchor, begins, firsts))
     return tuple(chains)
 
 
@@ -1012,46 +1054,148 @@ def _first(
     for number, chain in enumerate(chains):
         if words is not None and gates is not None and not _open(gates[number], words):
             continue
+        firsts = chain.firsts if words is not None else ()
         if not chain.gaps:
+            if firsts and firsts[0] is not None:
+                # only where a word a match can start with is: the leftmost match, as search's
+                regex = chain.parts[0]
+                for position in _where(firsts[0], text, words, scans):
+                    if regex.match(text, position) is not None:
+                        return position
+                continue
             match = chain.parts[0].search(text)
             if match is not None:
                 return match.start()
             continue
-        starts = scans.get("starts")
-        if starts is None:
-            starts = scans["starts"] = [match.start() for match in _WORD.finditer(text)]
         anchor = chain.anchor
         # (start of the leftmost part matched, end of the rightmost part matched)
-        reached = _spans(chain.parts[anchor], text, scans)
+        if firsts and firsts[anchor] is not None:
+            reached = _spans_at(chain.parts[anchor], firsts[anchor], text, words, scans)
+        else:
+            reached = _spans(chain.parts[anchor], text, scans)
         for index in range(anchor + 1, len(chain.parts)):
+            if not reached:
+                break
             gap = chain.gaps[index - 1]
+            part = _Part(chain, index, firsts, text, words, scans)
             reached = [
                 (start, end)
                 for start, prev_end in reached[:20]
-                for begin, end in _at(
-                    chain.parts[index], text, starts, prev_end, prev_end + gap, chain.begins[index]
-                )
+                for begin, end in part.at(prev_end, prev_end + gap)
                 if not _CLAUSE_BREAK.search(text, prev_end, begin)
             ]
         for index in range(anchor - 1, -1, -1):
+            if not reached:
+                break
             gap = chain.gaps[index]
+            part = _Part(chain, index, firsts, text, words, scans)
             reached = [
                 (begin, last_end)
                 for next_start, last_end in reached[:20]
-                for begin, end in _at(
-                    chain.parts[index],
-                    text,
-                    starts,
-                    next_start - gap - _PART_CHARS,
-                    next_start,
-                    chain.begins[index],
-                )
+                for begin, end in part.at(next_start - gap - _PART_CHARS, next_start)
                 if next_start - gap <= end <= next_start
                 and not _CLAUSE_BREAK.search(text, end, next_start)
             ]
         if reached:
             return min(start for start, _ in reached)
     return None
+
+
+class _Part:
+    """One part of a chain in one sentence: its matches at the word starts of a window."""
+
+    __slots__ = ("pattern", "begins", "positions", "text", "scans")
+
+    def __init__(self, chain, index, firsts, text, words, scans):
+        self.pattern = chain.parts[index]
+        self.begins = chain.begins[index]
+        self.text = text
+        self.scans = scans
+        known = firsts[index] if firsts else None
+        # where the part can start (the words it starts with, and word starts: see _where)
+        self.positions = _where(known, text, words, scans, word_starts=True) if known else None
+
+    def at(self, low: int, high: int) -> list[tuple[int, int]]:
+        if self.positions is None:
+            starts = self.scans.get("starts")
+            if starts is None:
+                starts = self.scans["starts"] = [m.start() for m in _WORD.finditer(self.text)]
+            return _at(self.pattern, self.text, starts, low, high, self.begins)
+        positions = self.positions
+        spans = []
+        for position in positions[bisect_left(positions, max(low, 0)) : bisect_right(positions, high)]:
+            match = self.pattern.match(self.text, position)
+            if match is not None:
+                spans.append(match.span())
+        return spans
+
+
+# \w in an ASCII text (the sentences _where reads: words is None for the others)
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _where(
+    known: _Firsts,
+    text: str,
+    words: set[str],
+    scans: dict,
+    word_starts: bool = False,
+) -> list[int]:
+    """Every position, in order, where a \\w+ word of ``text`` starts that is one of
+    ``known``'s words or begins with one of its beginnings: where a match can start.
+
+    ``words``: the text's words (``_words``), so only the words it holds are looked for, by
+    ``str.find``. ``word_starts``: only the starts of ``_WORD`` words too (not after "'"), the
+    positions ``_at`` tries.
+    """
+    key = (id(known), word_starts)
+    found = scans.get(key)
+    if found is not None:
+        return found
+    positions = []
+    size = len(text)
+    find = text.find
+    for word in known.words & words:
+        length = len(word)
+        index = find(word)
+        while index >= 0:
+            end = index + length
+            if (index == 0 or text[index - 1] not in _WORD_CHARS) and (
+                end == size or text[end] not in _WORD_CHARS
+            ):
+                positions.append(index)
+            index = find(word, index + 1)
+    starts = [start for star in known.stars & words for start in known.by_star[star]]
+    for start in starts + list(known.short) if known.short else starts:
+        index = find(start)
+        while index >= 0:
+            if index == 0 or text[index - 1] not in _WORD_CHARS:
+                positions.append(index)
+            index = find(start, index + 1)
+    if word_starts:
+        positions = [index for index in positions if index == 0 or text[index - 1] != "'"]
+    positions = sorted(set(positions))
+    scans[key] = positions
+    return positions
+
+
+def _spans_at(pattern, known, text: str, words: set[str], scans: dict) -> list[tuple[int, int]]:
+    """``_spans`` (finditer's first 50 matches), trying only where ``_where`` says."""
+    spans = scans.get(pattern)
+    if spans is None:
+        spans = []
+        last = 0
+        for position in _where(known, text, words, scans):
+            if position < last:
+                continue
+            match = pattern.match(text, position)
+            if match is not None:
+                spans.append(match.span())
+                last = max(match.end(), position + 1)
+                if len(spans) == 50:
+                    break
+        scans[pattern] = spans
+    return spans
 
 
 _PART_CHARS = 120  # the longest text one part of a chain is expected to match
