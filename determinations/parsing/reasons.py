@@ -966,19 +966,33 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     found: dict[str, tuple[int, int, str]] = {}
     spans = sentences(text)
     vetoed: set[str] = set()  # matched but vetoed: a look-alike, so no fallback for that code
+    # An ASCII rationale is lower-cased once (each sentence a slice of it: lower() keeps ASCII
+    # lengths); any other, sentence by sentence.
+    lowered = text.replace("\u2019", "'")
+    lowered = lowered.lower() if lowered.isascii() else None
     for index, (begin, end) in enumerate(spans):
         if len(found) == len(rules):
             break
         sentence = text[begin:end]
-        lower = sentence[:MAX_SENTENCE_CHARS].lower()
-        if "\u2019" in lower:
-            lower = lower.replace("\u2019", "'")
+        if lowered is not None:
+            lower = lowered[begin : min(end, begin + MAX_SENTENCE_CHARS)]
+        else:
+            lower = sentence[:MAX_SENTENCE_CHARS].lower()
+            if "\u2019" in lower:
+                lower = lower.replace("\u2019", "'")
         patient: bool | None = None
         # \w+ words, for the literal gates, on first need; None (no gate) when not ASCII: \w is
         # wider there
         words: set[str] | None = None
         ascii = lower.isascii()
-        stems = set(_WORD_STEM.findall(lower))
+        if ascii and "'" not in lower and "_" not in lower:
+            # then _WORD's words are the \w+ words: one split gives the stems and the words
+            split = lower.translate(_TO_SPACE).split()
+            stems = {word[:_STEM] for word in split}
+            words = set(split)
+            words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
+        else:
+            stems = set(_WORD_STEM.findall(lower))
         negated = not stems.isdisjoint(_NEGATION)
         scans: dict = {}
         for compiled in rules:
@@ -1104,7 +1118,7 @@ def _first(
 class _Part:
     """One part of a chain in one sentence: its matches at the word starts of a window."""
 
-    __slots__ = ("pattern", "begins", "positions", "text", "scans")
+    __slots__ = ("begins", "pattern", "positions", "scans", "text")
 
     def __init__(self, chain, index, firsts, text, words, scans):
         self.pattern = chain.parts[index]
@@ -1123,7 +1137,9 @@ class _Part:
             return _at(self.pattern, self.text, starts, low, high, self.begins)
         positions = self.positions
         spans = []
-        for position in positions[bisect_left(positions, max(low, 0)) : bisect_right(positions, high)]:
+        for position in positions[
+            bisect_left(positions, max(low, 0)) : bisect_right(positions, high)
+        ]:
             match = self.pattern.match(self.text, position)
             if match is not None:
                 spans.append(match.span())
@@ -1152,31 +1168,43 @@ def _where(
     found = scans.get(key)
     if found is not None:
         return found
-    positions = []
-    size = len(text)
-    find = text.find
+    positions: list[int] = []
+    # each word's and beginning's places, kept for the sentence's other parts ("not", "is"...)
+    places = scans.get("places")
+    if places is None:
+        places = scans["places"] = {}
     for word in known.words & words:
-        length = len(word)
-        index = find(word)
-        while index >= 0:
-            end = index + length
-            if (index == 0 or text[index - 1] not in _WORD_CHARS) and (
-                end == size or text[end] not in _WORD_CHARS
-            ):
-                positions.append(index)
-            index = find(word, index + 1)
+        found_at = places.get(word)
+        if found_at is None:
+            found_at = places[word] = _places(text, word, True)
+        positions += found_at
     starts = [start for star in known.stars & words for start in known.by_star[star]]
     for start in starts + list(known.short) if known.short else starts:
-        index = find(start)
-        while index >= 0:
-            if index == 0 or text[index - 1] not in _WORD_CHARS:
-                positions.append(index)
-            index = find(start, index + 1)
+        found_at = places.get(start + "*")
+        if found_at is None:
+            found_at = places[start + "*"] = _places(text, start, False)
+        positions += found_at
     if word_starts:
         positions = [index for index in positions if index == 0 or text[index - 1] != "'"]
     positions = sorted(set(positions))
     scans[key] = positions
     return positions
+
+
+def _places(text: str, word: str, whole: bool) -> list[int]:
+    """Where ``word`` starts a \\w+ word of ``text`` (``whole``: is the whole word)."""
+    found = []
+    find = text.find
+    size = len(text)
+    length = len(word)
+    index = find(word)
+    while index >= 0:
+        if index == 0 or text[index - 1] not in _WORD_CHARS:
+            end = index + length
+            if not whole or end == size or text[end] not in _WORD_CHARS:
+                found.append(index)
+        index = find(word, index + 1)
+    return found
 
 
 def _spans_at(pattern, known, text: str, words: set[str], scans: dict) -> list[tuple[int, int]]:
