@@ -707,7 +707,7 @@ class _Firsts:
     words: frozenset[str]
     stars: frozenset[str]
     by_star: dict = field(hash=False, compare=False)
-    short: tuple[str, ...] = ()
+    short: list[str] = field(default_factory=list, hash=False, compare=False)
 
 
 def _firsts(patterns) -> _Firsts | None:
@@ -724,7 +724,7 @@ def _firsts(patterns) -> _Firsts | None:
     for start in sorted(starts):
         if len(start) >= PREFIX:
             by_star.setdefault(start[:PREFIX] + "*", []).append(start)
-    short = tuple(sorted(start for start in starts if len(start) < PREFIX))
+    short = [start for start in sorted(starts) if len(start) < PREFIX]
     return _Firsts(
         frozenset(words),
         frozenset(by_star),
@@ -949,10 +949,10 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
 
 def _words(lower: str) -> set[str]:
     """An ASCII sentence's ``\\w+`` words and, for the literal gates, each word's first
-    ``PREFIX`` characters + "*"."""
+    ``PREFIX`` characters + "*" (a shorter word's too: no gate holds one, and no len() a word)."""
     split = lower.translate(_TO_SPACE).split()
     words = set(split)
-    words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
+    words.update([word[:PREFIX] + "*" for word in split])
     return words
 
 
@@ -990,7 +990,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             split = lower.translate(_TO_SPACE).split()
             stems = {word[:_STEM] for word in split}
             words = set(split)
-            words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
+            words.update([word[:PREFIX] + "*" for word in split])
         else:
             stems = set(_WORD_STEM.findall(lower))
         negated = not stems.isdisjoint(_NEGATION)
@@ -1178,15 +1178,18 @@ def _where(
         if found_at is None:
             found_at = places[word] = _places(text, word, True)
         positions += found_at
-    starts = [start for star in known.stars & words for start in known.by_star[star]]
-    for start in starts + list(known.short) if known.short else starts:
+    starts = known.short
+    if known.stars:
+        by_star = known.by_star
+        starts = [start for star in known.stars & words for start in by_star[star]] + starts
+    for start in starts:
         found_at = places.get(start + "*")
         if found_at is None:
             found_at = places[start + "*"] = _places(text, start, False)
         positions += found_at
-    if word_starts:
+    if word_starts and "'" in text:
         positions = [index for index in positions if index == 0 or text[index - 1] != "'"]
-    positions = sorted(set(positions))
+    positions = sorted(set(positions)) if positions else positions
     scans[key] = positions
     return positions
 
