@@ -9,12 +9,13 @@ of the letters in tests/assets/letters and, where it matches, its gate must be o
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from determinations.parsing import reasons
-from determinations.parsing.literals import beginnings, needs
+from determinations.parsing.literals import beginnings, first_words, needs
 
 ASSETS = Path(__file__).parent / "assets" / "letters"
 
@@ -93,3 +94,42 @@ def test_beginnings_hold_wherever_a_chain_part_matches():
                 for part, begins in parts.items():
                     if part.match(lower, match.start()):
                         assert lower[match.start() : match.start() + 3] in begins, part.pattern
+
+
+def test_first_words_of_a_pattern():
+    assert first_words(r"\b(?:no|not|lack of)\b") == (frozenset({"no", "not", "lack"}), frozenset())
+    # a word that may go on ("exceed", "exceeds"...): its beginning; "n't" starts the word "n"
+    assert first_words(r"\bexceed\w*|\bn't") == (frozenset({"n"}), frozenset({"exceed"}))
+    assert first_words(r"(?:a|b)") is None  # no leading \b: a match may start inside a word
+    assert first_words(r"\b\d+ sessions") is None  # not a literal word
+
+
+def test_a_part_is_tried_wherever_it_matches():
+    """Every word start where a chain's part matches is among the places _where tries."""
+    parts = {
+        (part, known)
+        for outcome in (reasons.UPHELD, reasons.OVERTURNED)
+        for compiled in reasons._COMPILED[outcome]
+        for chain in compiled.says + compiled.unless
+        for part, known in zip(chain.parts, chain.firsts, strict=True)
+        if known is not None
+    }
+    assert len(parts) > 40
+    tried = 0
+    for text in _rationales()[:60]:
+        for begin, end in reasons.sentences(text):
+            lower = text[begin:end][: reasons.MAX_SENTENCE_CHARS].lower().replace("\u2019", "'")
+            if not lower.isascii():
+                continue  # _where is used on ASCII sentences only
+            words = reasons._words(lower)
+            starts = [match.start() for match in re.finditer(r"\b\w", lower)]
+            word_starts = {match.start() for match in reasons._WORD.finditer(lower)}
+            for part, known in parts:
+                where = set(reasons._where(known, lower, words, {}))
+                at = set(reasons._where(known, lower, words, {}, word_starts=True))
+                for start in starts:
+                    if part.match(lower, start):
+                        tried += 1
+                        assert start in where, (part.pattern[:60], lower)
+                        assert (start in at) == (start in word_starts), (part.pattern[:60], lower)
+    assert tried > 1000

@@ -111,6 +111,12 @@ GIVES = [
         " chiropractic treatment beyond guideline recommendations.",
     ),
     (
+        "exceeds_guideline_limit",
+        U,
+        "However, 8 initial sessions are not medically appropriate and there is no provision to"
+        " modify the request.",
+    ),
+    (
         "not_recommended",
         U,
         "According to California MTUS 2016 Chronic Pain Guidelines, pulsed ultrasound is not"
@@ -233,6 +239,18 @@ NOT = [
         "The MTUS recommends continuing only with documentation of functional improvement.",
     ),
     ("exceeds_guideline_limit", U, "ODG recommends up to 10 visits over 8 weeks."),
+    # a count, but the conclusion's "not medically necessary" (any reason may lie behind it)
+    (
+        "exceeds_guideline_limit",
+        U,
+        "Therefore, the 8 sessions are not medically necessary for this patient.",
+    ),
+    # the guideline's "routine" use: background when the reviewer rests on the indication
+    (
+        "not_recommended",
+        U,
+        "The MTUS Guidelines do not recommend the routine use of MRI with low back complaints.",
+    ),
     (
         "not_recommended",
         U,

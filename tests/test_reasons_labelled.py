@@ -30,13 +30,13 @@ pytestmark = pytest.mark.skipif(
     not LABELS.exists(), reason=f"no reason labels at {LABELS} (branch h-reasonlabels)"
 )
 
-# (split, micro precision floor, micro recall floor); measured 0.97/0.97, 0.83/0.76, 0.93/0.89
+# (split, micro precision floor, micro recall floor); measured 0.98/0.97, 0.83/0.76, 0.93/0.90
 MICRO_FLOORS = [("dev", 0.95, 0.95), ("test", 0.78, 0.70), ("all", 0.90, 0.85)]
 # Per code over all 125 items (precision, recall), for the codes with >= 10 labelled items.
 CODE_FLOORS = {
     "functional_improvement_not_documented": (0.88, 0.82),
     "conservative_care_not_documented": (0.95, 0.90),
-    "exceeds_guideline_limit": (0.95, 0.65),
+    "exceeds_guideline_limit": (0.95, 0.70),
     "not_recommended": (0.50, 0.95),
     "indication_not_documented": (0.92, 0.82),
     "associated_request_not_certified": (0.95, 0.95),
@@ -45,8 +45,8 @@ CODE_FLOORS = {
 GOAL_PRECISION, GOAL_RECALL, GOAL_SUPPORT = 0.90, 0.80, 10
 # The codes that miss the goal, and by how much (all 125 items; dev / held-out test in brackets).
 MISSES = {
-    "exceeds_guideline_limit": "recall 0.71 (dev 0.88, test 0.56): limits stated in other words",
-    "not_recommended": "precision 0.57 (dev 0.62, test 0.54): guideline text not applied",
+    "exceeds_guideline_limit": "recall 0.76 (dev 1.00, test 0.56): limits stated in other words",
+    "not_recommended": "precision 0.60 (dev 0.71, test 0.54): guideline text not applied",
 }
 
 

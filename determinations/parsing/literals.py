@@ -238,20 +238,36 @@ def beginnings(pattern: str, size: int = 3) -> frozenset[str] | None:
     return frozenset(complete)
 
 
-def _begin(items: list, size: int) -> tuple[set[str] | None, set[str]]:
-    """(beginnings of ``size`` characters, whole matches shorter than that) of a sequence."""
+def _begin(items: list, size: int, word: bool = False) -> tuple[set[str] | None, set[str]]:
+    """(beginnings of ``size`` characters, whole matches shorter than that) of a sequence.
+
+    ``word``: a beginning is complete as soon as it holds a character that ends a word (or a
+    word boundary, kept as ``_BOUND``): enough to know the match's first word (``first_words``).
+    """
     complete: set[str] = set()
     partial = {""}
     for op, av in items:
+        if word and op is _c.AT and av is _c.AT_BOUNDARY:
+            # after some text, a boundary ends the word (at the start it tells nothing)
+            bounded = {head + _BOUND for head in partial if head}
+            complete |= bounded
+            partial = {head for head in partial if not head}
+            if not partial:
+                return complete, set()
+            continue
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
             continue  # zero width
         following: set[str] = set()
         for head in partial:
-            sub, ends = _begin_node(op, av, size - len(head))
+            sub, ends = _begin_node(op, av, size - len(head), word)
             if sub is None:
                 return None, set()
             complete |= {head + string for string in sub}
             following |= {head + string for string in ends}
+        if word:
+            ended = {string for string in following if _ENDS_WORD.search(string)}
+            complete |= ended
+            following -= ended
         partial = following
         if len(complete) + len(partial) > _CAP:
             return None, set()
@@ -260,7 +276,7 @@ def _begin(items: list, size: int) -> tuple[set[str] | None, set[str]]:
     return complete, partial
 
 
-def _begin_node(op, av, size: int) -> tuple[set[str] | None, set[str]]:
+def _begin_node(op, av, size: int, word: bool = False) -> tuple[set[str] | None, set[str]]:
     if op is _c.LITERAL:
         return ({chr(av)}, set()) if size == 1 else (set(), {chr(av)})
     if op is _c.IN:
@@ -270,14 +286,14 @@ def _begin_node(op, av, size: int) -> tuple[set[str] | None, set[str]]:
         return (chars, set()) if size == 1 else (set(), chars)
     if op is _c.SUBPATTERN:
         _group, add_flags, _del_flags, sub = av
-        return (None, set()) if add_flags else _begin(list(sub), size)
+        return (None, set()) if add_flags else _begin(list(sub), size, word)
     if op is _c.ATOMIC_GROUP:
-        return _begin(list(av), size)
+        return _begin(list(av), size, word)
     if op is _c.BRANCH:
         complete: set[str] = set()
         ends: set[str] = set()
         for branch in av[1]:
-            sub, sub_ends = _begin(list(branch), size)
+            sub, sub_ends = _begin(list(branch), size, word)
             if sub is None:
                 return None, set()
             complete |= sub
@@ -293,12 +309,16 @@ def _begin_node(op, av, size: int) -> tuple[set[str] | None, set[str]]:
         for rounds in range(1, min(high, size) + 1):
             following: set[str] = set()
             for head in partial:
-                inner, inner_ends = _begin(list(sub), size - len(head))
+                inner, inner_ends = _begin(list(sub), size - len(head), word)
                 if inner is None:
                     return None, set()
                 complete |= {head + string for string in inner}
                 following |= {head + string for string in inner_ends if string}
                 empty_round = empty_round or "" in inner_ends
+            if word:
+                ended = {string for string in following if _ENDS_WORD.search(string)}
+                complete |= ended
+                following -= ended
             partial = following
             seen |= partial
             if rounds >= low:
@@ -311,3 +331,41 @@ def _begin_node(op, av, size: int) -> tuple[set[str] | None, set[str]]:
             ends |= seen
         return complete, ends
     return None, set()
+
+
+_ENDS_WORD = re.compile(r"[^\w]")  # a non-word character or _BOUND: the first word has ended
+
+
+@cache
+def first_words(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(words, beginnings): every match of ``pattern`` starts where a ``\\w+`` word starts that
+    is one of ``words`` or begins with one of ``beginnings`` (None: not known).
+
+    So a match need only be tried where such a word is (``str.find``), not at every character
+    as a scan does. Only for a pattern that begins with ``\\b`` and a word character.
+    """
+    if not pattern.startswith(r"\b"):
+        return None
+    for size in (24, 16, 10, 6, 4):
+        try:
+            complete, ends = _begin(_tree(pattern), size, word=True)
+        except Exception:  # an unexpected tree: not known
+            return None
+        if complete is not None:
+            break
+    else:
+        return None
+    words: set[str] = set()
+    beginnings_: set[str] = set()
+    for string in complete | ends:
+        if not string or not _WORDCHAR.match(string[0]):
+            return None
+        end = _ENDS_WORD.search(string)
+        if end is not None:
+            words.add(string[: end.start()])
+        else:
+            beginnings_.add(string)
+    # a beginning that another beginning begins adds nothing
+    kept = {b for b in beginnings_ if not any(o != b and b.startswith(o) for o in beginnings_)}
+    words = {w for w in words if not any(w.startswith(b) for b in kept)}
+    return frozenset(words), frozenset(kept)

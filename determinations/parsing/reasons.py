@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .literals import PREFIX, beginnings, needs
+from .literals import PREFIX, beginnings, first_words, needs
 
 UPHELD = "upheld"
 OVERTURNED = "overturned"
@@ -281,6 +281,8 @@ RULES: tuple[Rule, ...] = (
             "outside",
             "exceptional",
             "long term",
+            "sessions",
+            "visits",
         ),
         says=(
             r"\bexceed(?:s|ed|ing)?\b",
@@ -314,6 +316,11 @@ RULES: tuple[Rule, ...] = (
             + _NEAR
             + r"\b(?:exceed|more than|beyond|not supported|excessive)",
             r"\bexcessive\b",
+            # a count judged too many: "8 initial sessions are not medically appropriate"
+            r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|additional"
+            r"|further) (?:\w+ )?(?:sessions|visits) (?:is|are|would be"
+            r"|will be)(?: not|n't) (?:medically )?(?:appropriate|supported|recommended|indicated"
+            r"|warranted)\b",
         ),
         unless=(
             r"\b(?:does|do|did|would|will)(?: not|n't) exceed",
@@ -350,6 +357,7 @@ RULES: tuple[Rule, ...] = (
             r"|longer than|more than|for (?:long[- ]term|chronic|prolonged|more|longer|over)"
             r"|past|in excess|after|when|if|until|in the absence)",
             r"\bnot (?:\w+ )?recommended (?:\w+ ){0,3}?(?:routine|routinely)",
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?recommend (?:\w+ ){0,3}?(?:routine|routinely)",
             r"\bat least one (?:drug|ingredient|component|agent)",
             r"\bnot (?:\w+ )?recommended (?:\w+ )?(?:for|in) (?:\w+ ){0,3}?(?:absence|lack)",
             r"\bprimary (?:\w+ )?(?:modality|treatment)|\bas an adjunct\b",
@@ -686,19 +694,61 @@ class _Chain:
     gaps: tuple[int, ...]
     anchor: int = 0
     begins: tuple[frozenset[str] | None, ...] = ()
+    # per part, the first words its matches start with (literals.first_words; None: not known)
+    firsts: tuple[_Firsts | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Firsts:
+    """The words a part's matches start with (literals.first_words), arranged for ``_where``:
+    whole ``words``; beginnings of at least ``PREFIX`` characters under their ``_words`` key
+    (``stars``, ``by_star``); shorter ones, always looked for (``short``)."""
+
+    words: frozenset[str]
+    stars: frozenset[str]
+    by_star: dict = field(hash=False, compare=False)
+    short: list[str] = field(default_factory=list, hash=False, compare=False)
+
+
+def _firsts(patterns) -> _Firsts | None:
+    """The first words of a match of any of ``patterns`` (None when one is not known)."""
+    words: set[str] = set()
+    starts: set[str] = set()
+    for pattern in patterns:
+        known = first_words(pattern)
+        if known is None:
+            return None
+        words |= known[0]
+        starts |= known[1]
+    by_star: dict[str, list[str]] = {}
+    for start in sorted(starts):
+        if len(start) >= PREFIX:
+            by_star.setdefault(start[:PREFIX] + "*", []).append(start)
+    short = [start for start in sorted(starts) if len(start) < PREFIX]
+    return _Firsts(
+        frozenset(words),
+        frozenset(by_star),
+        {star: tuple(starts) for star, starts in by_star.items()},
+        short,
+    )
 
 
 def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
     """Each windowed pattern as a chain; the plain ones joined into one regex (one scan)."""
     plain = [pattern for pattern in patterns if not _GAP.search(pattern)]
-    chains = [_Chain((re.compile("|".join(f"(?:{p})" for p in plain)),), ())] if plain else []
+    chains = []
+    if plain:
+        joined = re.compile("|".join(f"(?:{p})" for p in plain))
+        chains.append(_Chain((joined,), (), firsts=(_firsts(plain),)))
     for pattern in patterns:
         pieces = _GAP.split(pattern)
         if len(pieces) > 1:
             parts = tuple(re.compile(piece) for piece in pieces[::2])
             anchor = min(range(len(parts)), key=lambda index: len(pieces[2 * index]))
             begins = tuple(beginnings(piece, _BEGIN) for piece in pieces[::2])
-            chains.append(_Chain(parts, tuple(int(gap) for gap in pieces[1::2]), anchor, begins))
+            firsts = tuple(_firsts((piece,)) for piece in pieces[::2])
+            gaps = tuple(int(gap) for gap in pieces[1::2])
+            chains.append(_Chain(parts, gaps, anchor, begins, firsts))
     return tuple(chains)
 
 
@@ -899,10 +949,10 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
 
 def _words(lower: str) -> set[str]:
     """An ASCII sentence's ``\\w+`` words and, for the literal gates, each word's first
-    ``PREFIX`` characters + "*"."""
+    ``PREFIX`` characters + "*" (a shorter word's too: no gate holds one, and no len() a word)."""
     split = lower.translate(_TO_SPACE).split()
     words = set(split)
-    words.update([word[:PREFIX] + "*" for word in split if len(word) >= PREFIX])
+    words.update([word[:PREFIX] + "*" for word in split])
     return words
 
 
@@ -916,19 +966,33 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     found: dict[str, tuple[int, int, str]] = {}
     spans = sentences(text)
     vetoed: set[str] = set()  # matched but vetoed: a look-alike, so no fallback for that code
+    # An ASCII rationale is lower-cased once (each sentence a slice of it: lower() keeps ASCII
+    # lengths); any other, sentence by sentence.
+    lowered = text.replace("\u2019", "'")
+    lowered = lowered.lower() if lowered.isascii() else None
     for index, (begin, end) in enumerate(spans):
         if len(found) == len(rules):
             break
         sentence = text[begin:end]
-        lower = sentence[:MAX_SENTENCE_CHARS].lower()
-        if "\u2019" in lower:
-            lower = lower.replace("\u2019", "'")
+        if lowered is not None:
+            lower = lowered[begin : min(end, begin + MAX_SENTENCE_CHARS)]
+        else:
+            lower = sentence[:MAX_SENTENCE_CHARS].lower()
+            if "\u2019" in lower:
+                lower = lower.replace("\u2019", "'")
         patient: bool | None = None
         # \w+ words, for the literal gates, on first need; None (no gate) when not ASCII: \w is
         # wider there
         words: set[str] | None = None
         ascii = lower.isascii()
-        stems = set(_WORD_STEM.findall(lower))
+        if ascii and "'" not in lower and "_" not in lower:
+            # then _WORD's words are the \w+ words: one split gives the stems and the words
+            split = lower.translate(_TO_SPACE).split()
+            stems = {word[:_STEM] for word in split}
+            words = set(split)
+            words.update([word[:PREFIX] + "*" for word in split])
+        else:
+            stems = set(_WORD_STEM.findall(lower))
         negated = not stems.isdisjoint(_NEGATION)
         scans: dict = {}
         for compiled in rules:
@@ -1004,46 +1068,165 @@ def _first(
     for number, chain in enumerate(chains):
         if words is not None and gates is not None and not _open(gates[number], words):
             continue
+        firsts = chain.firsts if words is not None else ()
         if not chain.gaps:
+            if firsts and firsts[0] is not None:
+                # only where a word a match can start with is: the leftmost match, as search's
+                regex = chain.parts[0]
+                for position in _where(firsts[0], text, words, scans):
+                    if regex.match(text, position) is not None:
+                        return position
+                continue
             match = chain.parts[0].search(text)
             if match is not None:
                 return match.start()
             continue
-        starts = scans.get("starts")
-        if starts is None:
-            starts = scans["starts"] = [match.start() for match in _WORD.finditer(text)]
         anchor = chain.anchor
         # (start of the leftmost part matched, end of the rightmost part matched)
-        reached = _spans(chain.parts[anchor], text, scans)
+        if firsts and firsts[anchor] is not None:
+            reached = _spans_at(chain.parts[anchor], firsts[anchor], text, words, scans)
+        else:
+            reached = _spans(chain.parts[anchor], text, scans)
         for index in range(anchor + 1, len(chain.parts)):
+            if not reached:
+                break
             gap = chain.gaps[index - 1]
+            part = _Part(chain, index, firsts, text, words, scans)
             reached = [
                 (start, end)
                 for start, prev_end in reached[:20]
-                for begin, end in _at(
-                    chain.parts[index], text, starts, prev_end, prev_end + gap, chain.begins[index]
-                )
+                for begin, end in part.at(prev_end, prev_end + gap)
                 if not _CLAUSE_BREAK.search(text, prev_end, begin)
             ]
         for index in range(anchor - 1, -1, -1):
+            if not reached:
+                break
             gap = chain.gaps[index]
+            part = _Part(chain, index, firsts, text, words, scans)
             reached = [
                 (begin, last_end)
                 for next_start, last_end in reached[:20]
-                for begin, end in _at(
-                    chain.parts[index],
-                    text,
-                    starts,
-                    next_start - gap - _PART_CHARS,
-                    next_start,
-                    chain.begins[index],
-                )
+                for begin, end in part.at(next_start - gap - _PART_CHARS, next_start)
                 if next_start - gap <= end <= next_start
                 and not _CLAUSE_BREAK.search(text, end, next_start)
             ]
         if reached:
             return min(start for start, _ in reached)
     return None
+
+
+class _Part:
+    """One part of a chain in one sentence: its matches at the word starts of a window."""
+
+    __slots__ = ("begins", "pattern", "positions", "scans", "text")
+
+    def __init__(self, chain, index, firsts, text, words, scans):
+        self.pattern = chain.parts[index]
+        self.begins = chain.begins[index]
+        self.text = text
+        self.scans = scans
+        known = firsts[index] if firsts else None
+        # where the part can start (the words it starts with, and word starts: see _where)
+        self.positions = _where(known, text, words, scans, word_starts=True) if known else None
+
+    def at(self, low: int, high: int) -> list[tuple[int, int]]:
+        if self.positions is None:
+            starts = self.scans.get("starts")
+            if starts is None:
+                starts = self.scans["starts"] = [m.start() for m in _WORD.finditer(self.text)]
+            return _at(self.pattern, self.text, starts, low, high, self.begins)
+        positions = self.positions
+        spans = []
+        for position in positions[
+            bisect_left(positions, max(low, 0)) : bisect_right(positions, high)
+        ]:
+            match = self.pattern.match(self.text, position)
+            if match is not None:
+                spans.append(match.span())
+        return spans
+
+
+# \w in an ASCII text (the sentences _where reads: words is None for the others)
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _where(
+    known: _Firsts,
+    text: str,
+    words: set[str],
+    scans: dict,
+    word_starts: bool = False,
+) -> list[int]:
+    """Every position, in order, where a \\w+ word of ``text`` starts that is one of
+    ``known``'s words or begins with one of its beginnings: where a match can start.
+
+    ``words``: the text's words (``_words``), so only the words it holds are looked for, by
+    ``str.find``. ``word_starts``: only the starts of ``_WORD`` words too (not after "'"), the
+    positions ``_at`` tries.
+    """
+    key = (id(known), word_starts)
+    found = scans.get(key)
+    if found is not None:
+        return found
+    positions: list[int] = []
+    # each word's and beginning's places, kept for the sentence's other parts ("not", "is"...)
+    places = scans.get("places")
+    if places is None:
+        places = scans["places"] = {}
+    for word in known.words & words:
+        found_at = places.get(word)
+        if found_at is None:
+            found_at = places[word] = _places(text, word, True)
+        positions += found_at
+    starts = known.short
+    if known.stars:
+        by_star = known.by_star
+        starts = [start for star in known.stars & words for start in by_star[star]] + starts
+    for start in starts:
+        found_at = places.get(start + "*")
+        if found_at is None:
+            found_at = places[start + "*"] = _places(text, start, False)
+        positions += found_at
+    if word_starts and "'" in text:
+        positions = [index for index in positions if index == 0 or text[index - 1] != "'"]
+    positions = sorted(set(positions)) if positions else positions
+    scans[key] = positions
+    return positions
+
+
+def _places(text: str, word: str, whole: bool) -> list[int]:
+    """Where ``word`` starts a \\w+ word of ``text`` (``whole``: is the whole word)."""
+    found = []
+    find = text.find
+    size = len(text)
+    length = len(word)
+    index = find(word)
+    while index >= 0:
+        if index == 0 or text[index - 1] not in _WORD_CHARS:
+            end = index + length
+            if not whole or end == size or text[end] not in _WORD_CHARS:
+                found.append(index)
+        index = find(word, index + 1)
+    return found
+
+
+def _spans_at(pattern, known, text: str, words: set[str], scans: dict) -> list[tuple[int, int]]:
+    """``_spans`` (finditer's first 50 matches), trying only where ``_where`` says."""
+    spans = scans.get(pattern)
+    if spans is None:
+        spans = []
+        last = 0
+        for position in _where(known, text, words, scans):
+            if position < last:
+                continue
+            match = pattern.match(text, position)
+            if match is not None:
+                spans.append(match.span())
+                last = max(match.end(), position + 1)
+                if len(spans) == 50:
+                    break
+        scans[pattern] = spans
+    return spans
 
 
 _PART_CHARS = 120  # the longest text one part of a chain is expected to match
