@@ -307,11 +307,15 @@ def _assembled(spec: Dimension, over: str, cells, totals, every: int) -> CrossTa
         size = value if spec.by_value else (-by_value[value], value)
         return (period, size)
 
-    table = [cell(*found) for found in sorted(cells, key=order) if found[1] in kept]
+    table, by_raw = [], {}  # by_raw: the cells of each value as counted, by period
+    for found in sorted(cells, key=order):
+        if found[1] in kept:
+            table.append(cell(*found))
+            by_raw.setdefault(found[1], {})[found[0]] = table[-1]
     top = ranked[:CHART_LINES]
     series = []
     for value in top:
-        points = {c.period: c for c in table if _raw(c) == value}
+        points = by_raw[value]
         label = next(iter(points.values())).rate.label
         series.append(Series(label, [points.get(p) for p in periods]))
     rest: dict[str, list[int]] = {}
@@ -339,11 +343,3 @@ def _assembled(spec: Dimension, over: str, cells, totals, every: int) -> CrossTa
         truncated=len(kept) < len(ranked),
         series=series,
     )
-
-
-def _raw(cell: Cell) -> str:
-    """A cell's value as counted (a pair's values joined by RS)."""
-    params = dict(cell.rate.params)
-    if len(params) == 2:
-        return summaries.RS.join(params.values())
-    return next(iter(params.values()))

@@ -452,7 +452,9 @@ def _statistics_from_summaries(key, dimensions) -> Statistics | None:
     letters = _letters_summary(by_outcome, total.items)
     groups = []
     for spec in specs:
-        rows = data["groups"][spec.summary_group]
+        rows = data["groups"][spec.summary_group]  # ordered: only what the table keeps is shaped
+        if spec.group_limit:
+            rows = rows[: spec.group_limit + 1]
         groups.append(_grouped(spec, [_summary_rate(spec, *row) for row in rows]))
     return Statistics(total=total, letters=letters, groups=groups)
 
