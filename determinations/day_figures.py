@@ -1,6 +1,6 @@
 """Time-to-decision figures per group, computed in SQL from day-by-day letter counts.
 
-A month-by-month table at archive size counts ~10^5 (period, basis, days, expedited) rows; the
+A month-by-month table at archive size counts ~10^4 (period, basis, days, expedited) rows; the
 figures of ``timing.Basis`` need only one row per (period, value, basis), so the database
 computes them (``letter_rows_sql``) and Python reads a few hundred rows. The definitions are
 ``timing``'s: ``known`` the letters with days >= 0, ``not_computable`` those with negative days

@@ -9,13 +9,17 @@ overturned, '' for none), whether it is expedited, and its days to decision on e
 ``BASES`` (``days_sql``: unknown when a date is missing, ``NOT_COMPUTABLE`` when the decision
 precedes the start, capped at ``OVER_MAX``).
 
-Counted one of three ways, as the plan says (``plans.plan_for``):
+Counted one of three ways, as the plan says (``plans.plan_for``), each giving its outcome
+rows and, from its day-by-day counts, the figures per (period, value, basis) and over every
+group, computed by the database in the same statement (``day_figures.letter_rows_sql``, one
+builder for the three: a few hundred rows come back where a month-by-month table has ~10^4
+day-by-day counts):
 
 - ``summaries.letter_period_rows``: ``PeriodLetterCount`` (letters per month, facet value and
   outcome) and ``PeriodDaysCount`` (letters per month, facet value, basis, days and expedited),
   with ``FacetLetterCount`` for the undated letters: no filter or one value of a year or of
   ``summaries.PERIOD_KEYS``, grouped by nothing or (no filter or a year) by a ``PERIOD_KEYS``
-  dimension, no search, summaries fresh. A few thousand rows: exact, milliseconds.
+  dimension, no search, summaries fresh: exact.
 - one pass over ``SummaryItem`` (its ``days_assigned``/``days_received`` columns), other
   filters without a search while the summaries are fresh: first over the coarsest sample,
   then as ``plan.sample_for`` chooses (letters sampled whole by id, figures scaled up, marked

@@ -22,7 +22,8 @@ period, under its decision date's). Per basis (``letters.BASES``) and group:
   46-90, over 90 days): the ``decision_days`` dimension's buckets.
 
 Counted as ``letters.counted`` says (``PeriodDaysCount`` summaries, one pass over
-``SummaryItem``, or live): medians and percentiles come exactly from the day-by-day counts.
+``SummaryItem``, or live), every figure computed in SQL from the day-by-day counts
+(``day_figures``; ``Basis.days`` queries those counts again when asked): exact, whole days.
 Sampled counts are scaled up and marked estimated (their medians are the sample's).
 """
 
