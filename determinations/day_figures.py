@@ -89,12 +89,6 @@ def letter_rows_sql(outcomes: str, days: str, *, total: bool, ctes: str = "") ->
     )
 
 
-def day_rows_sql(days: str, ctes: str = "") -> str:
-    """The day-by-day rows themselves (basis, period, value, days, expedited, letters), with
-    the parameters of ``letter_rows_sql`` less those of its outcomes."""
-    return f"{_with(ctes, days)} SELECT k, p, x, d, e, n FROM days_in"  # noqa: S608
-
-
 def _with(ctes: str, days: str) -> str:
     return f"WITH {ctes + ', ' if ctes else ''}days_in(k, p, x, d, e, n) AS ({days})"
 

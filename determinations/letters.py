@@ -29,9 +29,7 @@ day-by-day counts):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
 
 from imr_archive.db_router import read_connection
 
@@ -76,15 +74,12 @@ class Counted:
     ``figures``: ``(period, value) -> basis -> Days``, over the letters whose days on that
     basis are known or ``NOT_COMPUTABLE`` (the rest are unknown), and under ``TOTAL`` over
     every group (counted ungrouped only). ``value`` is None when not grouped ``by``, ``period``
-    None without ``over`` or for undated letters. ``day_rows()``: the day-by-day counts
-    ``(period, value, basis, days, expedited, letters)`` the figures come from, queried again
-    when asked (nothing on a page needs them).
+    None without ``over`` or for undated letters.
     """
 
     outcomes: list[tuple]
     figures: dict[tuple, dict[str, Days]]
     every: int = 1
-    day_rows: Callable[[], list[tuple]] = list
 
     @property
     def estimated(self) -> bool:
@@ -94,7 +89,7 @@ class Counted:
 TOTAL = ("*", "*")  # ``Counted.figures``' key of the figures over every group
 
 
-def _counted(outcomes, figure_rows, day_rows, every: int) -> Counted:
+def _counted(outcomes, figure_rows, every: int) -> Counted:
     """``Counted`` from ``day_figures.letter_rows_sql``'s figures rows, scaled up by ``every``."""
     figures: dict[tuple, dict[str, Days]] = {}
     names = {basis[0]: basis for basis in BASES}
@@ -103,12 +98,7 @@ def _counted(outcomes, figure_rows, day_rows, every: int) -> Counted:
         key = TOTAL if total else (period, value)
         days = Days(*scaled, median, p90, tuple(n * every for n in histogram))
         figures.setdefault(key, {})[names[kind[0]]] = days
-
-    @cache
-    def scaled_days() -> list[tuple]:
-        return [(p, v, names[k[0]], d, e, n * every) for k, p, v, d, e, n in day_rows()]
-
-    return Counted(outcomes, figures, every, scaled_days)
+    return Counted(outcomes, figures, every)
 
 
 def counted(filterset, spec: Dimension | None, over: str | None, *, plan) -> Counted:
@@ -124,11 +114,11 @@ def counted(filterset, spec: Dimension | None, over: str | None, *, plan) -> Cou
     return found if found is not None else _live(filterset, spec, over, plan)
 
 
-def _counting_sql(rows: str, spec: Dimension | None) -> tuple[str, str]:
+def _counting_sql(rows: str, spec: Dimension | None) -> str:
     """Both tables over ``rows`` (a SELECT of ``l`` letter, ``v`` value or array, ``dd`` its
     decision date, ``a``/``r`` days, ``e`` expedited, ``o`` outcome, one row or more per
     letter): ``day_figures.letter_rows_sql`` (outcome rows of kind ``o``, figures rows of kind
-    the basis's first letter) and its ``day_rows_sql``. Their one parameter is the period's
+    the basis's first letter). Its one parameter is the period's
     format (after those of ``rows``)."""
     if spec is not None and spec.is_array:
         source, value = "m CROSS JOIN LATERAL (SELECT DISTINCT unnest(m.v)) AS u(x)", "u.x"
@@ -146,20 +136,17 @@ def _counting_sql(rows: str, spec: Dimension | None) -> tuple[str, str]:
         f"WHERE {basis[0]} IS NOT NULL GROUP BY p, x, {basis[0]}, e"
         for basis in BASES
     )
-    return (
-        day_figures.letter_rows_sql(outcomes, days, total=spec is None, ctes=ctes),
-        day_figures.day_rows_sql(days, ctes=ctes),
-    )
+    return day_figures.letter_rows_sql(outcomes, days, total=spec is None, ctes=ctes)
 
 
-def _split(rows, day_rows, every: int) -> Counted:
+def _split(rows, every: int) -> Counted:
     outcomes, figures = [], []
     for row in rows:
         if row[0] == "o":
             outcomes.append((row[1], row[2], row[3], row[4] * every))
         else:
             figures.append(row)
-    return _counted(outcomes, figures, day_rows, every)
+    return _counted(outcomes, figures, every)
 
 
 def _summary_item_pass(filterset, spec, over, plan) -> Counted | None:
@@ -180,14 +167,9 @@ def _summary_item_pass(filterset, spec, over, plan) -> Counted | None:
             f"determination_outcome AS o FROM {table} WHERE {summaries.FRESH} AND letter_public"
             f"{sampling.condition('letter', every)}{tests}{date_tests}"
         )
-        sql, days_sql_ = _counting_sql(rows, spec)
         params = [*test_params, *date_params, fmt]
-        found = summaries.fresh_rows(sql, params, day_figures.WIDTH)
-
-        def day_rows() -> list[tuple]:
-            return summaries.fresh_rows(days_sql_, params, 6) or []
-
-        return None if found is None else _split(found, day_rows, every or 1)
+        found = summaries.fresh_rows(_counting_sql(rows, spec), params, day_figures.WIDTH)
+        return None if found is None else _split(found, every or 1)
 
     every = sampling.LEVELS[0] if plan.estimates else None
     found = count(every)
@@ -227,17 +209,9 @@ def _live(filterset, spec, over, plan) -> Counted:
         f"FROM ({inner}) AS s JOIN {Determination._meta.db_table} d "
         f"ON d.id = s.determination_id AND d.withdrawn_at IS NULL"
     )
-    sql, days_sql_ = _counting_sql(rows, spec)
-    params = [*params, summaries.PERIOD_FORMATS.get(over)]
-
-    def day_rows() -> list[tuple]:
-        with read_connection().cursor() as cursor:
-            cursor.execute(days_sql_, params)
-            return cursor.fetchall()
-
     with read_connection().cursor() as cursor:
-        cursor.execute(sql, params)
-        found = _split(cursor.fetchall(), day_rows, every or 1)
+        cursor.execute(_counting_sql(rows, spec), [*params, summaries.PERIOD_FORMATS.get(over)])
+        found = _split(cursor.fetchall(), every or 1)
     plan.note("letters", f"live, sample 1/{every}" if every else "live")
     return found
 
@@ -251,12 +225,6 @@ class Group:
     outcomes: tuple[tuple[str, int], ...]  # (letter outcome, letters)
     figures: dict[str, Days]  # basis -> its figures (none: no known days on that basis)
     every: int = 1
-    day_rows: Callable[[], tuple] = tuple  # (basis, days, expedited, letters), queried when asked
-
-    @cached_property
-    def days(self) -> tuple[tuple[str, int, bool, int], ...]:
-        """The day-by-day counts the figures come from (``Counted.day_rows``)."""
-        return self.day_rows()
 
     @property
     def letters(self) -> int:
@@ -313,24 +281,9 @@ def _by_key(found: Counted) -> dict[tuple, Group]:
     for period, value, outcome, n in found.outcomes:
         outcomes.setdefault((period, value), []).append((outcome, n))
     return {
-        key: Group(
-            key[0], None, tuple(found_), found.figures.get(key, {}), found.every, _days(found, key)
-        )
+        key: Group(key[0], None, tuple(found_), found.figures.get(key, {}), found.every)
         for key, found_ in outcomes.items()
     }
-
-
-def _days(found: Counted, key: tuple | None) -> Callable[[], tuple]:
-    """``Group.day_rows`` of the group ``key`` (None: every group) of ``found``."""
-
-    def day_rows() -> tuple:
-        return tuple(
-            (basis, amount, bool(expedited), n)
-            for period, value, basis, amount, expedited, n in found.day_rows()
-            if key is None or (period, value) == key
-        )
-
-    return day_rows
 
 
 def grouped(filterset, by: str | None, over: str | None, *, plan) -> Grouped:
@@ -346,7 +299,6 @@ def grouped(filterset, by: str | None, over: str | None, *, plan) -> Grouped:
         tuple(o for group in totals.values() for o in group.outcomes),
         found.figures.get(TOTAL, {}),
         found.every if totals else 1,
-        _days(found, None),
     )
     undated = totals[(None, None)].letters if over and (None, None) in totals else 0
     if spec is None:
@@ -368,9 +320,7 @@ def grouped(filterset, by: str | None, over: str | None, *, plan) -> Grouped:
     for key in sorted(wanted, key=order):
         group = groups[key]
         row = stats.value_rate(spec, key[1], 0, 0)
-        rows.append(
-            Group(group.period, row, group.outcomes, group.figures, group.every, group.day_rows)
-        )
+        rows.append(Group(group.period, row, group.outcomes, group.figures, group.every))
     return Grouped(spec, over, merged, rows, undated, truncated=len(kept) < len(ranked))
 
 

@@ -367,8 +367,8 @@ def letter_period_rows(key, group: str | None, over: str | None) -> tuple | None
     """``letters.Counted``'s rows for ``key`` (``has_letter_periods``) grouped by the summary
     facet ``group`` (None: not grouped) over ``over`` (None: no period); None if stale: the
     outcome rows ``(period, value, outcome, letters)``, the figures rows of
-    ``day_figures.letter_rows_sql`` (kind the basis; with their total when not grouped) and a
-    function giving the day-by-day rows. Outcomes of undated letters (period None) are the
+    ``day_figures.letter_rows_sql`` (kind the basis; with their total when not grouped).
+    Outcomes of undated letters (period None) are the
     all-time ``FacetLetterCount`` less the months; grouped over a period, only the dated
     letters' rows are given."""
     facet, value = key if key not in (ALL,) and key[0] != YEAR else ("", "")
@@ -415,11 +415,7 @@ def letter_period_rows(key, group: str | None, over: str | None) -> tuple | None
             for _, value_, outcome, n in outcomes_:
                 everything[(value_, outcome)] -= n
             outcomes_ += [(None, v, o, n) for (v, o), n in everything.items() if n]
-
-    def day_rows() -> list[tuple]:
-        return fresh_rows(day_figures.day_rows_sql(days), days_params, 6) or []
-
-    return outcomes_, figures, day_rows
+    return outcomes_, figures
 
 
 # --- Rebuilding ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ period, under its decision date's). Per basis (``letters.BASES``) and group:
 
 Counted as ``letters.counted`` says (``PeriodDaysCount`` summaries, one pass over
 ``SummaryItem``, or live), every figure computed in SQL from the day-by-day counts
-(``day_figures``; ``Basis.days`` queries those counts again when asked): exact, whole days.
+(``day_figures``): exact, whole days.
 Sampled counts are scaled up and marked estimated (their medians are the sample's).
 """
 
@@ -48,14 +48,6 @@ class Basis:
     name: str  # assigned | received
     letters: int  # the group's matching letters
     figures: letters.Days  # computed in SQL (``day_figures``)
-    group: letters.Group | None = None  # where the day-by-day counts come from, when asked
-
-    @property
-    def days(self) -> tuple[tuple[int, bool, int], ...]:
-        """``(days, expedited, letters)``, NOT_COMPUTABLE too: the counts the figures come
-        from, queried again (``letters.Group.days``)."""
-        rows = self.group.days if self.group else ()
-        return tuple((d, e, n) for basis, d, e, n in rows if basis == self.name)
 
     @property
     def known(self) -> int:
@@ -138,7 +130,7 @@ class Timing:
 
     def _basis(self, name: str) -> Basis:
         figures = self.group.figures.get(name, letters.Days())
-        return Basis(name, self.letters, figures, self.group)
+        return Basis(name, self.letters, figures)
 
     @property
     def assigned(self) -> Basis:
