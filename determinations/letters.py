@@ -9,13 +9,17 @@ overturned, '' for none), whether it is expedited, and its days to decision on e
 ``BASES`` (``days_sql``: unknown when a date is missing, ``NOT_COMPUTABLE`` when the decision
 precedes the start, capped at ``OVER_MAX``).
 
-Counted one of three ways, as the plan says (``plans.plan_for``):
+Counted one of three ways, as the plan says (``plans.plan_for``), each giving its outcome
+rows and, from its day-by-day counts, the figures per (period, value, basis) and over every
+group, computed by the database in the same statement (``day_figures.letter_rows_sql``, one
+builder for the three: a few hundred rows come back where a month-by-month table has ~10^4
+day-by-day counts):
 
 - ``summaries.letter_period_rows``: ``PeriodLetterCount`` (letters per month, facet value and
   outcome) and ``PeriodDaysCount`` (letters per month, facet value, basis, days and expedited),
   with ``FacetLetterCount`` for the undated letters: no filter or one value of a year or of
   ``summaries.PERIOD_KEYS``, grouped by nothing or (no filter or a year) by a ``PERIOD_KEYS``
-  dimension, no search, summaries fresh. A few thousand rows: exact, milliseconds.
+  dimension, no search, summaries fresh: exact.
 - one pass over ``SummaryItem`` (its ``days_assigned``/``days_received`` columns), other
   filters without a search while the summaries are fresh: first over the coarsest sample,
   then as ``plan.sample_for`` chooses (letters sampled whole by id, figures scaled up, marked
@@ -29,9 +33,9 @@ from dataclasses import dataclass
 
 from imr_archive.db_router import read_connection
 
+from . import day_figures, sampling, stats, summaries
 from . import dimensions as registry
-from . import sampling, stats, summaries
-from .choices import LetterOutcome, Priority
+from .choices import DECISION_DAYS_BOUNDS, LetterOutcome, Priority
 from .crosstab import value_sql
 from .dimensions import Dimension
 from .models import Determination, SummaryItem
@@ -47,22 +51,54 @@ days_sql = summaries.days_sql
 
 
 @dataclass(frozen=True)
+class Days:
+    """One basis's figures of one group's days (``day_figures``; counts scaled up by ``every``,
+    ``median`` and ``p90`` the sample's)."""
+
+    known: int = 0
+    not_computable: int = 0
+    standard: int = 0
+    over_standard: int = 0
+    expedited: int = 0
+    over_expedited: int = 0
+    median: int | None = None
+    p90: int | None = None
+    histogram: tuple[int, ...] = (0,) * len(DECISION_DAYS_BOUNDS)
+
+
+@dataclass(frozen=True)
 class Counted:
     """What a letter-level table is made from (counts already scaled up by ``every``).
 
     ``outcomes``: ``(period, value, outcome, letters)``, every matching letter once per group;
-    ``days``: ``(period, value, basis, days, expedited, letters)``, letters whose days on that
-    basis are known or ``NOT_COMPUTABLE`` (the rest are unknown). ``value`` is None when not
-    grouped ``by``, ``period`` None without ``over`` or for undated letters.
+    ``figures``: ``(period, value) -> basis -> Days``, over the letters whose days on that
+    basis are known or ``NOT_COMPUTABLE`` (the rest are unknown), and under ``TOTAL`` over
+    every group (counted ungrouped only). ``value`` is None when not grouped ``by``, ``period``
+    None without ``over`` or for undated letters.
     """
 
     outcomes: list[tuple]
-    days: list[tuple]
+    figures: dict[tuple, dict[str, Days]]
     every: int = 1
 
     @property
     def estimated(self) -> bool:
         return self.every > 1
+
+
+TOTAL = ("*", "*")  # ``Counted.figures``' key of the figures over every group
+
+
+def _counted(outcomes, figure_rows, every: int) -> Counted:
+    """``Counted`` from ``day_figures.letter_rows_sql``'s figures rows, scaled up by ``every``."""
+    figures: dict[tuple, dict[str, Days]] = {}
+    names = {basis[0]: basis for basis in BASES}
+    for kind, period, value, _, known, total, *counts, median, p90, histogram in figure_rows:
+        scaled = [n * every for n in (known, *counts)]
+        key = TOTAL if total else (period, value)
+        days = Days(*scaled, median, p90, tuple(n * every for n in histogram))
+        figures.setdefault(key, {})[names[kind[0]]] = days
+    return Counted(outcomes, figures, every)
 
 
 def counted(filterset, spec: Dimension | None, over: str | None, *, plan) -> Counted:
@@ -72,7 +108,7 @@ def counted(filterset, spec: Dimension | None, over: str | None, *, plan) -> Cou
         found = summaries.letter_period_rows(plan.key, spec and spec.summary_group, over)
         if found is not None:
             plan.note("letters", "summaries")
-            return Counted(*found)
+            return _counted(*found, every=1)
     if not plan.searching:
         found = _summary_item_pass(filterset, spec, over, plan)
     return found if found is not None else _live(filterset, spec, over, plan)
@@ -81,37 +117,36 @@ def counted(filterset, spec: Dimension | None, over: str | None, *, plan) -> Cou
 def _counting_sql(rows: str, spec: Dimension | None) -> str:
     """Both tables over ``rows`` (a SELECT of ``l`` letter, ``v`` value or array, ``dd`` its
     decision date, ``a``/``r`` days, ``e`` expedited, ``o`` outcome, one row or more per
-    letter): ``(kind, period, value, outcome, days, expedited, letters)``, kind ``o`` an
-    outcome row, else the basis's first letter. Its one parameter is the period's format."""
+    letter): ``day_figures.letter_rows_sql`` (outcome rows of kind ``o``, figures rows of kind
+    the basis's first letter). Its one parameter is the period's
+    format (after those of ``rows``)."""
     if spec is not None and spec.is_array:
         source, value = "m CROSS JOIN LATERAL (SELECT DISTINCT unnest(m.v)) AS u(x)", "u.x"
     else:
         source, value = "m", "m.v"
     keep = f" WHERE {value} IS NOT NULL" if spec is not None else ""
-    sql = (
-        f"WITH m AS MATERIALIZED ({rows}), "  # noqa: S608 (names from the code)
+    ctes = (
+        f"m AS MATERIALIZED ({rows}), "  # noqa: S608 (names from the code)
         f"g AS MATERIALIZED (SELECT DISTINCT m.l, to_char(m.dd, %s::text) AS p, "
-        f"{value}::text AS x, m.a, m.r, m.e, m.o FROM {source}{keep}) "
-        f"SELECT 'o', p, x, o, NULL::integer, NULL::boolean, count(*) FROM g GROUP BY p, x, o"
+        f"{value}::text AS x, m.a, m.r, m.e, m.o FROM {source}{keep})"
     )
-    for basis in BASES:
-        column = basis[0]
-        sql += (
-            f" UNION ALL SELECT '{column}', p, x, NULL, {column}, e, count(*) FROM g "  # noqa: S608
-            f"WHERE {column} IS NOT NULL GROUP BY p, x, {column}, e"
-        )
-    return sql
+    outcomes = "SELECT 'o', p, x, o, count(*) FROM g GROUP BY p, x, o"
+    days = " UNION ALL ".join(
+        f"SELECT '{basis[0]}', p, x, {basis[0]}, e, count(*) FROM g "  # noqa: S608
+        f"WHERE {basis[0]} IS NOT NULL GROUP BY p, x, {basis[0]}, e"
+        for basis in BASES
+    )
+    return day_figures.letter_rows_sql(outcomes, days, total=spec is None, ctes=ctes)
 
 
 def _split(rows, every: int) -> Counted:
-    outcomes, days = [], []
-    names = {basis[0]: basis for basis in BASES}
-    for kind, period, value, outcome, amount, expedited, letters in rows:
-        if kind == "o":
-            outcomes.append((period, value, outcome, letters * every))
+    outcomes, figures = [], []
+    for row in rows:
+        if row[0] == "o":
+            outcomes.append((row[1], row[2], row[3], row[4] * every))
         else:
-            days.append((period, value, names[kind], amount, expedited, letters * every))
-    return Counted(outcomes, days, every)
+            figures.append(row)
+    return _counted(outcomes, figures, every)
 
 
 def _summary_item_pass(filterset, spec, over, plan) -> Counted | None:
@@ -132,9 +167,8 @@ def _summary_item_pass(filterset, spec, over, plan) -> Counted | None:
             f"determination_outcome AS o FROM {table} WHERE {summaries.FRESH} AND letter_public"
             f"{sampling.condition('letter', every)}{tests}{date_tests}"
         )
-        found = summaries.fresh_rows(
-            _counting_sql(rows, spec), [*test_params, *date_params, fmt], 7
-        )
+        params = [*test_params, *date_params, fmt]
+        found = summaries.fresh_rows(_counting_sql(rows, spec), params, day_figures.WIDTH)
         return None if found is None else _split(found, every or 1)
 
     every = sampling.LEVELS[0] if plan.estimates else None
@@ -189,7 +223,7 @@ class Group:
     period: str | None
     row: stats.Rate | None  # the value's label and browse filters (None: not grouped)
     outcomes: tuple[tuple[str, int], ...]  # (letter outcome, letters)
-    days: tuple[tuple[str, int, bool, int], ...]  # (basis, days, expedited, letters)
+    figures: dict[str, Days]  # basis -> its figures (none: no known days on that basis)
     every: int = 1
 
     @property
@@ -244,29 +278,27 @@ class Grouped:
 
 def _by_key(found: Counted) -> dict[tuple, Group]:
     outcomes: dict[tuple, list] = {}
-    days: dict[tuple, list] = {}
     for period, value, outcome, n in found.outcomes:
         outcomes.setdefault((period, value), []).append((outcome, n))
-    for period, value, basis, amount, expedited, n in found.days:
-        days.setdefault((period, value), []).append((basis, amount, bool(expedited), n))
     return {
-        key: Group(key[0], None, tuple(found_), tuple(days.get(key, ())), found.every)
+        key: Group(key[0], None, tuple(found_), found.figures.get(key, {}), found.every)
         for key, found_ in outcomes.items()
     }
 
 
 def grouped(filterset, by: str | None, over: str | None, *, plan) -> Grouped:
     """The matching letters by ``over`` (year, quarter, month of the decision date) and/or
-    ``by`` (a registered dimension: a letter under each value its matching items carry)."""
+    ``by`` (a registered dimension: a letter under each value its matching items carry). The
+    total's figures are the database's over every period (``TOTAL``), not merged here."""
     spec = stats.dimension_for(by) if by else None
-    totals = _by_key(counted(filterset, None, over, plan=plan))
-    every = next(iter(totals.values())).every if totals else 1
+    found = counted(filterset, None, over, plan=plan)
+    totals = _by_key(found)
     merged = Group(
         None,
         None,
         tuple(o for group in totals.values() for o in group.outcomes),
-        tuple(d for group in totals.values() for d in group.days),
-        every,
+        found.figures.get(TOTAL, {}),
+        found.every if totals else 1,
     )
     undated = totals[(None, None)].letters if over and (None, None) in totals else 0
     if spec is None:
@@ -288,7 +320,7 @@ def grouped(filterset, by: str | None, over: str | None, *, plan) -> Grouped:
     for key in sorted(wanted, key=order):
         group = groups[key]
         row = stats.value_rate(spec, key[1], 0, 0)
-        rows.append(Group(group.period, row, group.outcomes, group.days, group.every))
+        rows.append(Group(group.period, row, group.outcomes, group.figures, group.every))
     return Grouped(spec, over, merged, rows, undated, truncated=len(kept) < len(ranked))
 
 

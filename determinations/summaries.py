@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from imr_archive.db_router import read_connection
 
-from . import grouping, sampling
+from . import day_figures, grouping, sampling
 from .choices import ItemOutcome
 from .dimensions import BY_NAME, DIMENSIONS, PAIRS
 from .models import (
@@ -363,11 +363,14 @@ def has_letter_periods(key, spec) -> bool:
     return key == ALL or key[0] == YEAR or (key[0] in PERIOD_KEYS and spec is None)
 
 
-def letter_period_rows(key, group: str | None, over: str | None) -> tuple[list, list] | None:
-    """``letters.Counted``'s outcome and days rows for ``key`` (``has_letter_periods``) grouped
-    by the summary facet ``group`` (None: not grouped) over ``over`` (None: no period); None if
-    stale. Outcomes of undated letters (period None) are the all-time ``FacetLetterCount`` less
-    the months; grouped over a period, only the dated letters' rows are given."""
+def letter_period_rows(key, group: str | None, over: str | None) -> tuple | None:
+    """``letters.Counted``'s rows for ``key`` (``has_letter_periods``) grouped by the summary
+    facet ``group`` (None: not grouped) over ``over`` (None: no period); None if stale: the
+    outcome rows ``(period, value, outcome, letters)``, the figures rows of
+    ``day_figures.letter_rows_sql`` (kind the basis; with their total when not grouped).
+    Outcomes of undated letters (period None) are the
+    all-time ``FacetLetterCount`` less the months; grouped over a period, only the dated
+    letters' rows are given."""
     facet, value = key if key not in (ALL,) and key[0] != YEAR else ("", "")
     year = [int(key[1])] if key != ALL and key[0] == YEAR else []
     months = " AND extract(year FROM month) = %s" if year else ""
@@ -376,41 +379,43 @@ def letter_period_rows(key, group: str | None, over: str | None) -> tuple[list, 
     else:
         where, value_params, shown = "facet = %s AND value = %s", [facet, value], "NULL::text"
     fmt = PERIOD_FORMATS.get(over)
-    sql = (
-        f"SELECT 'o', to_char(month, %s::text), {shown}, outcome, NULL::integer, "  # noqa: S608
-        f"NULL::boolean, sum(letters)::bigint FROM {_T['period_letter']} WHERE {where}{months} "
-        f"GROUP BY 2, 3, 4 "
-        f"UNION ALL SELECT basis, to_char(month, %s::text), {shown}, NULL, days, expedited, "
-        f"sum(letters)::bigint FROM {_T['period_days']} WHERE {where}{months} "
-        f"GROUP BY 1, 2, 3, 5, 6"
+    outcomes = (
+        f"SELECT 'o', to_char(month, %s::text), {shown}, outcome, "  # noqa: S608
+        f"sum(letters)::bigint FROM {_T['period_letter']} WHERE {where}{months} GROUP BY 2, 3, 4"
     )
-    params = [fmt, *value_params, *year, fmt, *value_params, *year]
+    outcome_params = [fmt, *value_params, *year]
     if not year and (group is None or over is None):
-        sql += (
-            f" UNION ALL SELECT 'u', NULL, {shown}, outcome, NULL, NULL, letters::bigint "  # noqa: S608
+        outcomes += (
+            f" UNION ALL SELECT 'u', NULL, {shown}, outcome, letters::bigint "  # noqa: S608
             f"FROM {_T['letter']} WHERE {where}"
         )
-        params += value_params
-    rows = fresh_rows(sql, params, 7)
+        outcome_params += value_params
+    days = (
+        f"SELECT basis, to_char(month, %s::text), {shown}, days, expedited, "  # noqa: S608
+        f"letters::bigint FROM {_T['period_days']} WHERE {where}{months}"
+    )
+    days_params = [fmt, *value_params, *year]
+    sql = day_figures.letter_rows_sql(outcomes, days, total=group is None)
+    rows = fresh_rows(sql, [*days_params, *outcome_params], day_figures.WIDTH)
     if rows is None:
         return None
-    outcomes, days, everything = [], [], {}
-    names = {basis[0]: basis for basis in DAYS_BASES}
-    for kind, period, value_, outcome, amount, expedited, n in rows:
+    outcomes_, figures, everything = [], [], {}
+    for row in rows:
+        kind, period, value_, outcome, n = row[:5]
         if kind == "o":
-            outcomes.append((period, value_, outcome, n))
+            outcomes_.append((period, value_, outcome, n))
         elif kind == "u":
             everything[(value_, outcome)] = n
         else:
-            days.append((period, value_, names[kind[0]], amount, expedited, n))
+            figures.append(row)
     if everything:
         if over is None:  # all-time counts, the undated letters included
-            outcomes = [(None, v, o, n) for (v, o), n in everything.items()]
+            outcomes_ = [(None, v, o, n) for (v, o), n in everything.items()]
         else:
-            for _, value_, outcome, n in outcomes:
+            for _, value_, outcome, n in outcomes_:
                 everything[(value_, outcome)] -= n
-            outcomes += [(None, v, o, n) for (v, o), n in everything.items() if n]
-    return outcomes, days
+            outcomes_ += [(None, v, o, n) for (v, o), n in everything.items() if n]
+    return outcomes_, figures
 
 
 # --- Rebuilding ---------------------------------------------------------------------------------

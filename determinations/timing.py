@@ -22,22 +22,23 @@ period, under its decision date's). Per basis (``letters.BASES``) and group:
   46-90, over 90 days): the ``decision_days`` dimension's buckets.
 
 Counted as ``letters.counted`` says (``PeriodDaysCount`` summaries, one pass over
-``SummaryItem``, or live): medians and percentiles come exactly from the day-by-day counts.
+``SummaryItem``, or live), every figure computed in SQL from the day-by-day counts
+(``day_figures``): exact, whole days.
 Sampled counts are scaled up and marked estimated (their medians are the sample's).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
-from . import letters, stats
-from .choices import DECISION_DAYS_BOUNDS, DecisionDays
+from . import day_figures, letters, stats
+from .choices import DecisionDays
 from .dimensions import Dimension
 
-STANDARD_LIMIT = 30  # days: Labor Code 4610.6(d), standard review
-EXPEDITED_LIMIT = 3  # days: Labor Code 4610.6(d), expedited review
-PERCENTILES = {"median": (1, 2), "p90": (9, 10)}  # name -> fraction (numerator, denominator)
+# Labor Code 4610.6(d): standard review within 30 days, expedited within 3 (declared with the
+# SQL that counts over them).
+STANDARD_LIMIT, EXPEDITED_LIMIT = day_figures.STANDARD_LIMIT, day_figures.EXPEDITED_LIMIT
+PERCENTILES = day_figures.PERCENTILES  # name -> fraction (numerator, denominator)
 
 
 @dataclass(frozen=True)
@@ -46,91 +47,50 @@ class Basis:
 
     name: str  # assigned | received
     letters: int  # the group's matching letters
-    days: tuple[tuple[int, bool, int], ...]  # (days, expedited, letters), NOT_COMPUTABLE too
-
-    @cached_property
-    def _counts(self) -> dict:
-        """Every count below in one pass over the day-by-day rows: a month-by-month table at
-        archive size holds ~10^5 of them, and a pass per figure cost more than the query."""
-        known = not_computable = standard = over_standard = expedited = over_expedited = 0
-        by_day: dict[int, int] = {}
-        for days, is_expedited, n in self.days:
-            if days == letters.NOT_COMPUTABLE:
-                not_computable += n
-            if days < 0:
-                continue
-            known += n
-            by_day[days] = by_day.get(days, 0) + n
-            if is_expedited:
-                expedited += n
-                over_expedited += n if days > EXPEDITED_LIMIT else 0
-            else:
-                standard += n
-                over_standard += n if days > STANDARD_LIMIT else 0
-        return {
-            "known": known,
-            "not_computable": not_computable,
-            "standard": standard,
-            "over_standard": over_standard,
-            "expedited": expedited,
-            "over_expedited": over_expedited,
-            "by_day": sorted(by_day.items()),
-        }
+    figures: letters.Days  # computed in SQL (``day_figures``)
 
     @property
     def known(self) -> int:
-        return self._counts["known"]
+        return self.figures.known
 
     @property
     def not_computable(self) -> int:
-        return self._counts["not_computable"]
+        return self.figures.not_computable
 
     @property
     def unknown(self) -> int:
         return self.letters - self.known - self.not_computable
 
-    def percentile(self, numerator: int, denominator: int) -> int | None:
-        """Nearest rank: the smallest d with (letters within d days) / known >= the fraction."""
-        known, seen = self.known, 0
-        for days, n in self._counts["by_day"]:
-            seen += n
-            if seen * denominator >= numerator * known:
-                return days
-        return None
-
     @property
     def median(self) -> int | None:
-        return self.percentile(*PERCENTILES["median"])
+        return self.figures.median
 
     @property
     def p90(self) -> int | None:
-        return self.percentile(*PERCENTILES["p90"])
+        return self.figures.p90
 
     @property
     def standard(self) -> int:
-        return self._counts["standard"]
+        return self.figures.standard
 
     @property
     def over_standard(self) -> int:
-        return self._counts["over_standard"]
+        return self.figures.over_standard
 
     @property
     def expedited(self) -> int:
-        return self._counts["expedited"]
+        return self.figures.expedited
 
     @property
     def over_expedited(self) -> int:
-        return self._counts["over_expedited"]
+        return self.figures.over_expedited
 
     @property
     def histogram(self) -> list[tuple[str, str, int]]:
         """``(bucket, label, letters)`` for every bucket, in order."""
-        by_day = self._counts["by_day"]
         return [
-            (value, label, sum(n for days, n in by_day if first <= days <= (last or days)))
-            for (value, label), (first, last) in zip(
-                DecisionDays.choices, DECISION_DAYS_BOUNDS, strict=True
-            )
+            (value, label, n)
+            for (value, label), n in zip(DecisionDays.choices, self.figures.histogram, strict=True)
         ]
 
     def as_dict(self) -> dict:
@@ -168,15 +128,9 @@ class Timing:
     def letters(self) -> int:
         return self.group.letters
 
-    @cached_property
-    def _bases(self) -> dict[str, Basis]:
-        days: dict[str, list] = {name: [] for name in letters.BASES}
-        for basis, d, e, n in self.group.days:
-            days.setdefault(basis, []).append((d, e, n))
-        return {name: Basis(name, self.letters, tuple(rows)) for name, rows in days.items()}
-
     def _basis(self, name: str) -> Basis:
-        return self._bases[name]
+        figures = self.group.figures.get(name, letters.Days())
+        return Basis(name, self.letters, figures)
 
     @property
     def assigned(self) -> Basis:

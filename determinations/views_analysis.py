@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET
 
 from . import charts, compare, crosstab, exports, letters, plans, reports, stats, timing
@@ -337,14 +338,20 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
     if as_csv:
         return _csv(exports.timing_csv(table), "decision-days", by, over)
     active = filterset.active
+    prefix = "~" if table.estimated else ""
+
+    def heads(row: timing.Timing, href: str) -> list[dict]:
+        label = row.row.label if row.row else ""
+        cells = [{"text": label, "href": href}] if table.dimension else []
+        cells += [{"text": row.period}] if table.over else []
+        return cells or [{"text": "All matching letters", "href": href}]
+
     rows = [
-        {
-            "timing": row,
-            "href": _row_href(active, row.group),
-            "bases": _timing_bases(row),
-        }
+        _timing_row(row, heads(row, _row_href(active, row.group)), prefix)
         for row in table.rows or [table.total]
     ][:PAGE_CELLS]
+    headings = [table.dimension.title] if table.dimension else []
+    headings += [capfirst(table.over)] if table.over else []
     total = table.total
     charts_ = [
         mark_safe(  # noqa: S308 (escaped by charts)
@@ -360,6 +367,7 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
     context.update(
         table=table,
         rows=rows,
+        headings=headings or ["Group"],
         total=total,
         total_bases=[
             {
@@ -379,6 +387,12 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
 
 
 BASIS_WORDS = {"assigned": "date assigned", "received": "application received"}
+
+
+def _timing_row(row: timing.Timing, heads: list[dict], prefix: str) -> dict:
+    """A row of ``_timing_table.html``: its leading cells (``text``, ``href`` for a link),
+    the prefix of its counts ("~" estimated) and its figures on each basis."""
+    return {"heads": heads, "prefix": prefix, "timing": row, "bases": _timing_bases(row)}
 
 
 def _timing_bases(row: timing.Timing) -> list[dict]:
@@ -467,8 +481,10 @@ def report_page(request: HttpRequest, year: int) -> HttpResponse:
             "outcome_rows": [
                 {**row, "share_text": charts.percent(row["share"])} for row in table.outcome_rows
             ],
+            "caption": f"{table.title}, {report.year}",
+            "headings": [table.heading],
             "timing_rows": [
-                {"label": label, "href": href, "timing": row, "bases": _timing_bases(row)}
+                _timing_row(row, [{"text": label, "href": href}], "~" if row.estimated else "")
                 for label, href, row in table.timing_rows
             ],
         }

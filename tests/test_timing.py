@@ -195,7 +195,11 @@ def test_incremental_refresh_subtracts_the_old_days(archive):
     filterset, plan = _filters()
     result = timing.summary(filterset, plan=plan)
     # L1 now 10 days (its items' copies are the old ones: the letter's own dates count), L4 gone.
-    assert sorted(d for d, _, n in result.assigned.days for _ in range(n)) == [-1, 10, 20, 42, 366]
+    rows = PeriodDaysCount.objects.filter(facet="", basis="assigned")
+    assert sorted(r.days for r in rows for _ in range(r.letters)) == [-1, 10, 20, 42, 366]
+    assigned = result.assigned
+    assert (assigned.known, assigned.not_computable) == (4, 1)
+    assert (assigned.median, assigned.p90) == (20, 366)  # 2nd and 4th of 10, 20, 42, 366
     assert not PeriodDaysCount.objects.filter(letters=0).exists()
 
 
