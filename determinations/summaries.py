@@ -624,6 +624,7 @@ def _apply_pair_deltas(cursor, plus: str, minus: str | None, *, by_month: bool) 
         f"FROM summary_delta WHERE facet_b = '' AND facet_a IN ({scalars})) AS d "
         f"{keyed}GROUP BY {keys} "
         f"HAVING sum(items) <> 0 OR sum(overturned) <> 0 "
+        f"ORDER BY {keys} "  # key order: see _apply_letter_period_deltas
         f"ON CONFLICT ({keys}) DO UPDATE SET "
         f"items = p.items + EXCLUDED.items, overturned = p.overturned + EXCLUDED.overturned"
     )
@@ -689,10 +690,14 @@ def _apply_letter_period_deltas(cursor, plus: str, minus: str | None) -> int:
         _T["period_days"]: ("facet, value, basis, month, days, expedited", days),
     }
     written = 0
+    # Written in key order, so that after a full rebuild the rows a table reads for one value
+    # (~33,000 day counts of every letter) lie together: in arrival order each was on a page of
+    # its own (33,570 pages read, ~90 ms at 2 M letters; issue 18).
     for table, (keys, source) in statements.items():
         cursor.execute(
             f"INSERT INTO {table} AS t ({keys}, letters) "  # noqa: S608
             f"SELECT {keys}, sum(n) FROM ({source}) AS d GROUP BY {keys} HAVING sum(n) <> 0 "
+            f"ORDER BY {keys} "
             f"ON CONFLICT ({keys}) DO UPDATE SET letters = t.letters + EXCLUDED.letters"
         )
         written += cursor.rowcount

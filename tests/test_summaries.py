@@ -6,6 +6,7 @@ from itertools import product
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.http import QueryDict
 
 from determinations import services, stats, summaries
@@ -16,6 +17,8 @@ from determinations.models import (
     DisputedItem,
     FacetLetterCount,
     FacetPairCount,
+    PeriodDaysCount,
+    PeriodPairCount,
     SummaryChange,
 )
 from determinations.search import search_query
@@ -660,3 +663,25 @@ def test_the_browse_total_comes_from_fresh_summaries_without_counting(archive, q
     a_determination(a_parse(items=[an_item(**NEW_REHABILITATION_ITEM)]))
     stale = selectors.items_browse(filterset=filterset_for(query), request=request)
     assert (stale.total, stale.total_is_exact) == (expected + 1, True)  # counted, when stale
+
+
+@pytest.mark.parametrize(
+    ("model", "keys"),
+    [
+        (PeriodDaysCount, ("facet", "value", "basis", "month", "days", "expedited")),
+        (PeriodPairCount, ("facet_a", "value_a", "facet_b", "value_b", "month")),
+        (FacetPairCount, ("facet_a", "value_a", "facet_b", "value_b")),
+    ],
+)
+def test_a_full_rebuild_writes_each_table_in_key_order(archive, model, keys):
+    """One value's rows lie together on disk (read in a few pages, not one page each)."""
+    summaries.summaries_refresh(full=True)
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(keys)} FROM {table} ORDER BY ctid")  # noqa: S608
+        on_disk = cursor.fetchall()
+        cursor.execute(
+            f"SELECT {', '.join(keys)} FROM {table} ORDER BY {', '.join(keys)}"  # noqa: S608
+        )
+        assert on_disk == cursor.fetchall()
+    assert len(on_disk) > 10
