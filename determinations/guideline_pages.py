@@ -3,8 +3,8 @@
 A guideline is what the reviewer cited: a source, a document and, optionally, a section. A
 document is the ``guideline`` dimension's value (``ODG:Low Back``) and a section the
 ``guideline_section`` dimension's (``ODG:Low Back|MRIs``, ``guidelines.py``), so a page's rate,
-its specialties, its reasons and its rate over time are that one filter's statistics
-(``stats.statistics``, ``crosstab.crosstab``: exact from the summaries while fresh, counted as
+its specialties, its reasons and its rate per decision year are that one filter's statistics
+(``stats.statistics``: exact from the summaries while fresh, one indexed query; counted live as
 the statistics page counts them while stale). A document's sections are the summaries' pairs of
 its value with the ``guideline_section`` values (live over its items while stale).
 
@@ -33,7 +33,7 @@ from django.http import QueryDict
 
 from imr_archive.db_router import read_connection
 
-from . import crosstab, guidelines, plans, sampling, stats, summaries
+from . import guidelines, plans, sampling, stats, summaries
 from .choices import ItemOutcome
 from .dimensions import BY_NAME
 from .filters import ItemFilterSet
@@ -55,6 +55,7 @@ SOURCE, DOCUMENT, SECTION = (
     BY_NAME[name] for name in ("guideline_source", "guideline", "guideline_section")
 )
 REASON = BY_NAME["reason"]  # the reasons section's dimension
+YEAR = BY_NAME["year"]  # the rate over time: per decision year
 
 _T = {"item": DisputedItem._meta.db_table, "determination": Determination._meta.db_table}
 _SPAN = f"{{{QUOTE_MIN},{QUOTE_MAX}}}"
@@ -335,14 +336,13 @@ class Page:
     sections: list[SectionRow]  # a document's sections (empty for a section)
     quotes: list[Quote]
     quotes_scanned: int  # rationales read for them (at most QUOTE_ITEMS)
-    every: int | None  # the years were counted over the 1-in-N sample (the cross-tab's)
 
     def as_dict(self) -> dict:
         return {
             "guideline": self.guideline.as_dict(),
             "label": self.guideline.label,
             "filter": {"guideline": self.guideline.value},
-            "sample_every": self.every,
+            "sample_every": None,  # every figure is exact (a sample once counted sections)
             "items": self.total.as_dict(),
             "years": [{"year": year, **rate.as_dict()} for year, rate in self.years],
             "undated_items": self.undated,
@@ -360,25 +360,29 @@ class Page:
 
 
 def page(guideline: Guideline) -> Page:
-    """A document's or a section's page: its one filter's statistics and cross-tab by year
-    (``filterset``), a document's sections, and the passages its latest items quote."""
+    """A document's or a section's page: its one filter's statistics (``filterset``): total,
+    specialties, reasons and decision years (the cross-tab by outcome and year's period totals,
+    from the pairs with ``year``: exact), a document's sections, and the passages its latest
+    items quote."""
     found = filterset(guideline)
-    plan = plans.plan_for(found)
-    result = stats.statistics(found, dimensions=("specialty", REASON.name), plan=plan)
+    names = ("specialty", REASON.name, YEAR.name)
+    result = stats.statistics(found, dimensions=names, plan=plans.plan_for(found))
     groups = {group.dimension.name: group.rows for group in result.groups}
-    table = crosstab.crosstab(found, crosstab.Query("outcome", "year"), plan=plan)
+    years = sorted(
+        (str(rate.value), stats.Rate(rate.items, rate.overturned, label=str(rate.value)))
+        for rate in groups[YEAR.name]
+    )
     rationales = _latest_rationales(guideline)
     return Page(
         guideline,
         result.total,
-        table.periods,
-        table.undated,
+        years,
+        result.total.items - sum(rate.items for _, rate in years),  # no decision year
         groups["specialty"],
         groups[REASON.name][:TOP_GROUPS],
         [] if guideline.section else _document_sections(guideline),
         quoted_passages(rationales),
         len(rationales),
-        table.total.sample_every if table.estimated else None,
     )
 
 
