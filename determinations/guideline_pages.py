@@ -147,8 +147,10 @@ def _items_citing(guideline: Guideline):
 
 
 def is_cited(guideline: Guideline) -> bool:
-    """Whether any public item's reviewer cites it (its column's GIN index)."""
-    return _items_citing(guideline).exists()
+    """Whether any public item's reviewer cites it: the summaries' total (one index lookup),
+    else the items (a seq scan stopping at the first, or the column's GIN index)."""
+    total = summaries.item_total((guideline.dimension.name, guideline.filter_value))
+    return _items_citing(guideline).exists() if total is None else total > 0
 
 
 def _rate(items: int, overturned: int, every: int | None, squares: int | None = None, **kw):
