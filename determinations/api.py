@@ -897,7 +897,7 @@ GUIDELINE_RESPONSES = {
     200: OpenApiResponse(
         OpenApiTypes.OBJECT,
         description="One document's or section's figures: items, rate per decision year, "
-        "specialties, sections, quoted passages (docs/api.md, Guidelines).",
+        "specialties, reasons, sections, quoted passages (docs/api.md, Guidelines).",
     ),
     400: ERRORS,
     404: OpenApiResponse(ErrorsSerializer, description="No reviewer cites it."),
@@ -906,7 +906,8 @@ GUIDELINE_RESPONSES = {
 
 class GuidelineList(APIView):
     """Every guideline source, document and section the reviewers cite, with counts and overturn
-    rates; sections over a fixed sample when the archive is large (``sections_sample_every``)."""
+    rates: the summaries' totals (over a fixed sample while they are stale on a large archive,
+    ``sections_sample_every``)."""
 
     @extend_schema(
         operation_id="guidelines_list",

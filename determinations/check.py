@@ -21,7 +21,7 @@ NOT_ADVICE = (
     "This is the archive's history: how past independent medical reviews decided requests "
     "like this one. It is not legal or medical advice and not a prediction of any review."
 )
-REASON_DIMENSION = "reason"  # another change adds it; without it the section is left out
+REASON = dimensions.BY_NAME["reason"]  # the reasons most often given for it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -52,7 +52,7 @@ class Check:
     basis: dict[str, str]  # the browse filters whose history is shown (service, or subcategory)
     rate: stats.Rate
     by_year: list[stats.Rate]
-    reasons: list[stats.Rate] | None  # None: the archive has no reason dimension yet
+    reasons: list[stats.Rate]
     nearest: list[similar.Similar]
 
     def as_dict(self) -> dict:
@@ -77,10 +77,9 @@ class Check:
                 }
                 for s in self.nearest
             ],
+            "reasons": [rate.as_dict() for rate in self.reasons],
             "notice": NOT_ADVICE,
         }
-        if self.reasons is not None:
-            data["reasons"] = [rate.as_dict() for rate in self.reasons]
         return data
 
     @property
@@ -100,8 +99,7 @@ def request_check(text: str) -> Check:
     filterset = ItemFilterSet(_query(basis))
     if not filterset.is_valid():  # the parser's own values: always valid filter values
         raise ValueError(f"the filters of {basis} are not valid: {filterset.errors}")
-    wanted = ("year",) + ((REASON_DIMENSION,) if REASON_DIMENSION in dimensions.BY_NAME else ())
-    found = stats.statistics(filterset, dimensions=wanted)
+    found = stats.statistics(filterset, dimensions=("year", REASON.name))
     groups = {group.dimension.name: group.rows for group in found.groups}
     nearest = similar.similar_to_text(
         text, service=reading["service"], category=reading["category"], limit=similar.SHOWN
@@ -111,7 +109,7 @@ def request_check(text: str) -> Check:
         basis=basis,
         rate=found.total,
         by_year=groups.get("year", []),
-        reasons=groups.get(REASON_DIMENSION),
+        reasons=groups[REASON.name],
         nearest=nearest,
     )
 

@@ -679,7 +679,7 @@ def guideline_list_csv(listing) -> bytes:
 
 def guideline_table_csv(page, table: str) -> bytes:
     """One table of a guideline's page (``guideline_pages.Page``) as CSV: ``years``,
-    ``sections``, ``specialties``, ``reasons`` (empty until the dimension exists) or
+    ``sections``, ``specialties``, ``reasons`` (the ``reason`` dimension's largest) or
     ``quotes`` (passage, items quoting it among those scanned, one letter key and item)."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -701,7 +701,7 @@ def guideline_table_csv(page, table: str) -> bytes:
     elif table == "specialties":
         rows = [(rate.value, rate) for rate in page.specialties]
     else:
-        rows = [(rate.value, rate) for rate in page.reasons or []]
+        rows = [(rate.value, rate) for rate in page.reasons]
     for value, rate in rows:
         writer.writerow([guard_cell(str(value)), *_rate_cells(rate)])
     return (BOM + out.getvalue()).encode()

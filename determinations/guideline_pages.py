@@ -1,22 +1,24 @@
 """Reads for the guideline pages (issue 19): ``/guidelines/`` and a document's or section's page.
 
-A guideline is what the reviewer cited (``GuidelineCitation``, ``cited_by`` reviewer): a source,
-a document and, optionally, a section. A document is the ``guideline`` dimension's value
-(``ODG:Low Back``, ``guidelines.py``), so its rate, its specialties, its reasons and its rate
-over time come from the summaries like any one-filter statistics (``stats.statistics``,
-``crosstab.crosstab``: exact and one indexed query while fresh). A section lives only on the
-citations, which the summaries do not count, so its figures are counted here from the citations
-and their items, and bounded the same way as the rest of the archive (``sampling``): exactly
-while the document is small (its citations read through ``citation_document_idx``), else over
-the fixed sample of letters (ids multiples of N, walked by ``generate_series`` so the cost is
-the sample's letters, not the archive's), scaled up and marked ``~`` with the sample's Wilson
-interval and the Horvitz-Thompson interval of the item count. The list of every section does
-the same: a section cited in none of the sampled letters is then missing from the list (the
-page says so).
+A guideline is what the reviewer cited: a source, a document and, optionally, a section. A
+document is the ``guideline`` dimension's value (``ODG:Low Back``) and a section the
+``guideline_section`` dimension's (``ODG:Low Back|MRIs``, ``guidelines.py``), so a page's rate,
+its specialties, its reasons and its rate per decision year are that one filter's statistics
+(``stats.statistics``: exact from the summaries while fresh, one indexed query; counted live as
+the statistics page counts them while stale). A document's sections are the summaries' pairs of
+its value with the ``guideline_section`` values (live over its items while stale).
+
+The list is the summaries' totals of the ``guideline_source``, ``guideline`` and
+``guideline_section`` facets: exact, one indexed query. While the summaries are stale it is
+counted live from the items' columns, bounded as the rest of the archive is (``sampling``):
+every item on a small archive, else the items of the fixed sample of letters (ids multiples of
+N, walked by ``generate_series`` so the cost is the sample's letters), scaled up and marked
+``~`` with the sample's Wilson interval and the Horvitz-Thompson interval of the item count.
 
 Quoted passages are read from a bounded, deterministic set: the ``QUOTE_ITEMS`` most recent
-items (by id) of the page's item set (of the sample when its figures are), found in the same
-pass as its counts and then read by id.
+items (by id) of the page's item set, found through the item column's GIN index
+(``item_documents_gin``, ``item_sections_gin``) or the primary key walked newest first, as the
+planner estimates cheaper.
 """
 
 from __future__ import annotations
@@ -26,24 +28,20 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models.functions import Left
 from django.http import QueryDict
 
 from imr_archive.db_router import read_connection
 
-from . import crosstab, guidelines, plans, sampling, stats, summaries
-from .choices import CitedBy, ItemOutcome
-from .dimensions import BY_NAME, Dimension
+from . import guidelines, plans, sampling, stats, summaries
+from .choices import ItemOutcome
+from .dimensions import BY_NAME
 from .filters import ItemFilterSet
-from .models import Determination, DisputedItem, GuidelineCitation
+from .models import Determination, DisputedItem
 
-# Counted exactly up to this many citations (the list page) or items of the document (a page):
-# an exact pass reads each citation and its item (~2 index lookups an item), a sampled one ~4 a
-# sampled letter (its ~2 items, their citations), so up to here exact costs about what the
-# sample (at most ``SAMPLE_LETTERS_UP_TO`` letters) does.
-EXACT_CITATIONS_UP_TO = 40_000
-EXACT_DOCUMENT_ITEMS_UP_TO = 20_000
-# A sampled pass reads at most ~this many letters (their items and citations by index).
+# While the summaries are stale the list is counted live: every item up to this many (the
+# planner's row count), else the finest sample of at most ``SAMPLE_LETTERS_UP_TO`` letters.
+LIVE_ITEMS_UP_TO = sampling.SCAN_ROWS_UP_TO
 SAMPLE_LETTERS_UP_TO = 10_000
 QUOTE_ITEMS = 400  # rationales scanned for quotations, most recent first
 QUOTE_MIN = 40  # characters: shorter quoted text is a phrase, not a guideline passage
@@ -51,16 +49,15 @@ QUOTE_MAX = 1_500
 QUOTE_SCAN_CHARS = 20_000  # of each rationale
 TOP_QUOTES = 10
 TOP_GROUPS = 10  # specialties and reasons shown (the JSON and CSV have every specialty)
-RECENT = 10  # decisions listed on a section page
 MAX_DOCUMENT = 300  # GuidelineCitation.document's width
 MAX_SECTION = 1_000
-REASON = "reason"  # the dimension whose values the reasons section lists, once it exists
+SOURCE, DOCUMENT, SECTION = (
+    BY_NAME[name] for name in ("guideline_source", "guideline", "guideline_section")
+)
+REASON = BY_NAME["reason"]  # the reasons section's dimension
+YEAR = BY_NAME["year"]  # the rate over time: per decision year
 
-_T = {
-    "item": DisputedItem._meta.db_table,
-    "citation": GuidelineCitation._meta.db_table,
-    "determination": Determination._meta.db_table,
-}
+_T = {"item": DisputedItem._meta.db_table, "determination": Determination._meta.db_table}
 _SPAN = f"{{{QUOTE_MIN},{QUOTE_MAX}}}"
 _QUOTED = re.compile(rf'"([^"]{_SPAN})"|\u201c([^\u201c\u201d]{_SPAN})\u201d')
 
@@ -81,6 +78,18 @@ class Guideline:
     def value(self) -> str:
         """The ``guideline`` filter's value: ``ODG:Low Back``."""
         return guidelines.guideline_value(self.source, self.document)
+
+    @property
+    def dimension(self):
+        """The dimension whose one value the page is: ``guideline`` or ``guideline_section``."""
+        return SECTION if self.section else DOCUMENT
+
+    @property
+    def filter_value(self) -> str:
+        """The value of ``dimension``: ``ODG:Low Back`` or ``ODG:Low Back|MRIs``."""
+        if self.section:
+            return guidelines.section_value(self.source, self.document, self.section)
+        return self.value
 
     @property
     def label(self) -> str:
@@ -113,82 +122,35 @@ def guideline_from(source: str, document: str, section: str | None = None) -> Gu
         if any(unicodedata.category(ch) == "Cc" for ch in text):
             raise BadGuideline(f"The {name} holds control characters.")
     guideline = Guideline(source, document, section)
-    if not document_filterset(guideline).is_valid():  # the browse filter must take it
-        raise BadGuideline("The document is not one the guideline filter can select.")
+    for page_of in (Guideline(source, document), guideline):  # the browse filters must take it
+        if not filterset(page_of).is_valid():
+            what = "section" if page_of.section else "document"
+            raise BadGuideline(
+                f"The {what} is not one the {page_of.dimension.name} filter can select."
+            )
     return guideline
 
 
-def _citations(guideline: Guideline):
-    found = GuidelineCitation.objects.filter(
-        cited_by=CitedBy.REVIEWER, source=guideline.source, document=guideline.document
-    )
-    return found.filter(section=guideline.section) if guideline.section else found
+def filterset(guideline: Guideline) -> ItemFilterSet:
+    """The browse filter selecting the page's items: its document, or its section."""
+    data = QueryDict(mutable=True)
+    data[guideline.dimension.name] = guideline.filter_value
+    found = ItemFilterSet(data)
+    found.is_valid()  # ``guideline_from`` made sure it is
+    return found
+
+
+def _items_citing(guideline: Guideline):
+    """The public items citing it (the containment test its column's GIN index answers)."""
+    column = guideline.dimension.column
+    return DisputedItem.objects.public().filter(**{f"{column}__contains": [guideline.filter_value]})
 
 
 def is_cited(guideline: Guideline) -> bool:
-    """Whether any public item's reviewer cites it (an index lookup on source and document;
-    a section is then tested on the document's citations until one matches)."""
-    items = DisputedItem.objects.public().filter(pk=OuterRef("item_id"))
-    return _citations(guideline).filter(Exists(items)).exists()
-
-
-# --- sampling ------------------------------------------------------------------------------
-
-
-def list_level() -> int | None:
-    """The sample a pass over every letter's citations reads (None: every citation): the
-    finest whose letters are at most ``SAMPLE_LETTERS_UP_TO`` (planner's row counts: free)."""
-    if sampling.table_rows(_T["citation"]) <= EXACT_CITATIONS_UP_TO:
-        return None
-    letters = sampling.table_rows(_T["determination"])
-    for every in sorted(sampling.LEVELS):
-        if letters / every <= SAMPLE_LETTERS_UP_TO:
-            return every
-    return max(sampling.LEVELS)
-
-
-def document_level(document_items: int) -> int | None:
-    """The sample a document's items are counted in: every one for a small document, else the
-    coarsest sample still holding ``sampling.ESTIMATE_ROWS_AT_LEAST`` of its items (a pass
-    costs the sample's letters), never finer than the list's (``list_level``)."""
-    if document_items <= EXACT_DOCUMENT_ITEMS_UP_TO:
-        return None
-    finest = list_level()
-    if finest is None:
-        return None
-    for every in sorted(sampling.LEVELS, reverse=True):  # coarsest first
-        if every >= finest and document_items / every >= sampling.ESTIMATE_ROWS_AT_LEAST:
-            return every
-    return finest
-
-
-def section_level(document_items: int) -> int | None:
-    """The sample a section's items are counted in: every one when its document is small, else
-    the finest the list affords (a section holds few of its document's items)."""
-    if document_items <= EXACT_DOCUMENT_ITEMS_UP_TO:
-        return None
-    return list_level()
-
-
-def _items_from(every: int | None) -> str:
-    """The FROM clause of the public items (``i``), every one or those of the 1-in-``every``
-    sample of letters (its ids walked, not the items scanned)."""
-    if every is None:
-        return f"{_T['item']} AS i"
-    return (
-        f"generate_series({int(every)}, (SELECT coalesce(max(id), 0) "  # noqa: S608
-        f"FROM {_T['determination']}), "
-        f"{int(every)}) AS g(letter) JOIN {_T['item']} AS i ON i.determination_id = g.letter"
-    )
-
-
-def _cites_sql(guideline: Guideline) -> tuple[str, list]:
-    """A test of item ``i``: its reviewer cites the section."""
-    sql = (
-        f"EXISTS (SELECT 1 FROM {_T['citation']} AS c WHERE c.item_id = i.id "  # noqa: S608
-        f"AND c.cited_by = %s AND c.source = %s AND c.document = %s AND c.section = %s)"
-    )
-    return sql, [CitedBy.REVIEWER, guideline.source, guideline.document, guideline.section]
+    """Whether any public item's reviewer cites it: the summaries' total (one index lookup),
+    else the items (a seq scan stopping at the first, or the column's GIN index)."""
+    total = summaries.item_total((guideline.dimension.name, guideline.filter_value))
+    return _items_citing(guideline).exists() if total is None else total > 0
 
 
 def _rate(items: int, overturned: int, every: int | None, squares: int | None = None, **kw):
@@ -221,14 +183,14 @@ class DocumentRow:
 @dataclass(frozen=True)
 class SourceRow:
     source: str
-    rate: stats.Rate | None  # from the summaries (None while stale)
+    rate: stats.Rate
     documents: list[DocumentRow]
 
 
 @dataclass(frozen=True)
 class GuidelineList:
     sources: list[SourceRow]
-    section_every: int | None  # sections counted over the 1-in-N sample (None: exactly)
+    section_every: int | None  # stale summaries: counted over the 1-in-N sample (None: exactly)
 
     def as_dict(self) -> dict:
         return {
@@ -236,7 +198,7 @@ class GuidelineList:
             "sources": [
                 {
                     "source": s.source,
-                    **({"items": s.rate.as_dict()} if s.rate else {}),
+                    "items": s.rate.as_dict(),
                     "documents": [
                         {
                             **d.guideline.as_dict(),
@@ -254,92 +216,104 @@ class GuidelineList:
         }
 
 
-def _value_totals(facet: str) -> dict[str, tuple[int, int]]:
-    """``{value: (items, overturned)}`` of one dimension over every public item: the summaries'
-    totals while fresh, else counted live (one GROUP BY over the items)."""
-    sql = (
-        f"SELECT 'v', value_a, items, overturned FROM {summaries.PAIR_TABLE} "  # noqa: S608
-        f"WHERE facet_b = '' AND facet_a = %s"
-    )
-    rows = summaries.fresh_rows(sql, [facet], 4)
-    if rows is not None:
-        return {value: (n, over) for _, value, n, over in rows}
-    spec = BY_NAME[facet]
-    column = read_connection().ops.quote_name(spec.column)
-    sql = (
-        f"SELECT g.v, count(*), count(*) FILTER (WHERE i.outcome = %s) FROM {_T['item']} AS i "  # noqa: S608
-        f"CROSS JOIN LATERAL (SELECT DISTINCT unnest(i.{column})) AS g(v) "
-        f"WHERE NOT i.withdrawn GROUP BY g.v"
-    )
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql, [ItemOutcome.OVERTURNED])
-        return {value: (n, over) for value, n, over in cursor.fetchall()}
+LISTED = (SOURCE, DOCUMENT, SECTION)
 
 
-def _section_rows(every: int | None, document: Guideline | None = None):
-    """``(rows, ids)``: ``(source, document, section, items, overturned, squares)`` per cited
-    section (of one document, or of all), an item counted once per section, most items first,
-    in the 1-in-``every`` sample; and for one document, in the same pass, the ids of its
-    ``QUOTE_ITEMS`` latest items (newest first), whose rationales are searched for quotes."""
-    where, params = " AND c.section IS NOT NULL", [CitedBy.REVIEWER]
-    latest = ""
-    if document is not None:
-        where, params = (
-            " AND c.source = %s AND c.document = %s",
-            [*params, document.source, document.document],
-        )
-        latest = (
-            f" UNION ALL (SELECT NULL, NULL, NULL, id, 0, 0 FROM (SELECT DISTINCT id FROM cited "  # noqa: S608
-            f"ORDER BY id DESC LIMIT {QUOTE_ITEMS}) AS latest)"
-        )
+def live_level() -> int | None:
+    """The sample the stale list is counted in (None: every item): the finest whose letters
+    are at most ``SAMPLE_LETTERS_UP_TO`` (planner's row counts: free)."""
+    if sampling.table_rows(_T["item"]) <= LIVE_ITEMS_UP_TO:
+        return None
+    letters = sampling.table_rows(_T["determination"])
+    for every in sorted(sampling.LEVELS):
+        if letters / every <= SAMPLE_LETTERS_UP_TO:
+            return every
+    return max(sampling.LEVELS)
+
+
+def _items_from(every: int | None) -> str:
+    """The FROM clause of the items (``i``), every one or those of the 1-in-``every`` sample of
+    letters (its ids walked, not the items scanned)."""
     if every is None:
-        source = f"{_T['citation']} AS c JOIN {_T['item']} AS i ON i.id = c.item_id"
-    else:
-        source = f"{_items_from(every)} JOIN {_T['citation']} AS c ON c.item_id = i.id"
+        return f"{_T['item']} AS i"
+    return (
+        f"generate_series({int(every)}, (SELECT coalesce(max(id), 0) "  # noqa: S608
+        f"FROM {_T['determination']}), "
+        f"{int(every)}) AS g(letter) JOIN {_T['item']} AS i ON i.determination_id = g.letter"
+    )
+
+
+def _live_totals(every: int | None) -> list[tuple]:
+    """``(facet, value, items, overturned, squares)`` of the listed facets, counted from the
+    items' columns (of the 1-in-``every`` sample: not scaled; squares: each letter's items
+    squared, for the intervals), in one statement."""
+    quote = read_connection().ops.quote_name
+    columns = ", ".join(f"i.{quote(spec.column)}" for spec in LISTED)
+    values = " UNION ALL ".join(
+        f"SELECT %s AS f, g.v, h.letter, h.o FROM hits AS h "  # noqa: S608
+        f"CROSS JOIN LATERAL (SELECT DISTINCT unnest(h.{quote(spec.column)})) AS g(v)"
+        for spec in LISTED
+    )
     sql = (
-        f"WITH cited AS MATERIALIZED (SELECT c.source, c.document, c.section, "  # noqa: S608
-        f"i.determination_id AS letter, i.id, i.outcome = %s AS o FROM {source} "
-        f"WHERE NOT i.withdrawn AND c.cited_by = %s AND c.document IS NOT NULL{where}), "
-        f"per_item AS (SELECT DISTINCT source, document, section, letter, id, o FROM cited "
-        f"WHERE section IS NOT NULL), "
-        f"per_letter AS (SELECT source, document, section, count(*) AS n, "
-        f"count(*) FILTER (WHERE o) AS ov FROM per_item GROUP BY 1, 2, 3, letter) "
-        f"(SELECT source, document, section, sum(n)::bigint, sum(ov)::bigint, "
-        f"sum(n * n)::bigint FROM per_letter GROUP BY 1, 2, 3){latest}"
+        f"WITH hits AS MATERIALIZED (SELECT i.determination_id AS letter, "  # noqa: S608
+        f"i.outcome = %s AS o, {columns} FROM {_items_from(every)} "
+        f"WHERE NOT i.withdrawn AND i.{quote(DOCUMENT.column)} <> '{{}}'), "
+        f"per_letter AS (SELECT f, v, count(*) AS n, count(*) FILTER (WHERE o) AS ov "
+        f"FROM ({values}) AS fv GROUP BY f, v, letter) "
+        f"SELECT f, v, sum(n)::bigint, sum(ov)::bigint, sum(n * n)::bigint FROM per_letter "
+        f"GROUP BY f, v"
     )
     with read_connection().cursor() as cursor:
-        cursor.execute(sql, [ItemOutcome.OVERTURNED, *params])
-        found = cursor.fetchall()
-    rows = sorted((r for r in found if r[0] is not None), key=lambda r: (-r[3], r[0], r[1], r[2]))
-    ids = sorted((r[3] for r in found if r[0] is None), reverse=True)
-    return rows, ids
+        cursor.execute(sql, [ItemOutcome.OVERTURNED, *(spec.name for spec in LISTED)])
+        return cursor.fetchall()
+
+
+def _totals() -> tuple[dict[str, dict[str, stats.Rate]], int | None]:
+    """``({facet: {value: rate}}, every)`` of the listed facets over every public item: the
+    summaries' totals while fresh (exact), else ``_live_totals`` (over ``live_level``)."""
+    sql = (
+        f"SELECT facet_a, value_a, items, overturned FROM {summaries.PAIR_TABLE} "  # noqa: S608
+        f"WHERE facet_b = '' AND facet_a = ANY(%s)"
+    )
+    names = [spec.name for spec in LISTED]
+    found: dict[str, dict[str, stats.Rate]] = {name: {} for name in names}
+    rows = summaries.fresh_rows(sql, [names], 4)
+    if rows is not None:
+        for facet, value, n, over in rows:
+            found[facet][value] = stats.Rate(n, over)
+        return found, None
+    every = live_level()
+    for facet, value, n, over, squares in _live_totals(every):
+        found[facet][value] = _rate(n, over, every, squares)
+    return found, every
 
 
 def guideline_list() -> GuidelineList:
-    """Every cited source and document (exact, from the summaries) and section (exact on a
-    small archive, else from the fixed sample ``list_level`` chooses), most items first."""
-    documents = _value_totals("guideline")
-    sources = _value_totals("guideline_source")
-    every = list_level()
-    sections: dict[tuple[str, str], list[SectionRow]] = {}
-    for source, document, section, n, over, squares in _section_rows(every)[0]:
-        row = SectionRow(Guideline(source, document, section), _rate(n, over, every, squares))
-        sections.setdefault((source, document), []).append(row)
+    """Every cited source, document and section, most items first (``_totals``)."""
+    totals, every = _totals()
+    sections: dict[str, list[SectionRow]] = {}
+    for value, rate in totals[SECTION.name].items():
+        document_value, section = guidelines.split_section_value(value)
+        source, document = guidelines.split_value(document_value)
+        if source is not None:
+            row = SectionRow(Guideline(source, document, section), rate)
+            sections.setdefault(document_value, []).append(row)
     by_source: dict[str, list[DocumentRow]] = {}
-    for value, (n, over) in documents.items():
+    for value, rate in totals[DOCUMENT.name].items():
         source, document = guidelines.split_value(value)
         if source is None:
             continue
-        guideline = Guideline(source, document)
+        rows = sorted(sections.get(value, []), key=lambda r: (-r.rate.items, r.guideline.section))
         by_source.setdefault(source, []).append(
-            DocumentRow(guideline, stats.Rate(n, over), sections.get((source, document), []))
+            DocumentRow(Guideline(source, document), rate, rows)
         )
-    rows = []
-    for source in sorted(by_source, key=lambda s: (-sources.get(s, (0, 0))[0], s)):
+    listed = []
+    empty = stats.Rate(0, 0)
+    source_rates = totals[SOURCE.name]
+    for source in sorted(by_source, key=lambda s: (-source_rates.get(s, empty).items, s)):
         docs = sorted(by_source[source], key=lambda d: (-d.rate.items, d.guideline.document))
-        total = sources.get(source)
-        rows.append(SourceRow(source, stats.Rate(*total) if total else None, docs))
-    return GuidelineList(rows, every)
+        listed.append(SourceRow(source, source_rates.get(source, empty), docs))
+    return GuidelineList(listed, every)
 
 
 # --- one guideline's page ------------------------------------------------------------------
@@ -360,28 +334,22 @@ class Page:
     years: list[tuple[str, stats.Rate]]  # the overturn rate per decision year
     undated: int
     specialties: list[stats.Rate]
-    reasons: list[stats.Rate] | None  # None: no ``reason`` dimension yet
+    reasons: list[stats.Rate]
     sections: list[SectionRow]  # a document's sections (empty for a section)
     quotes: list[Quote]
     quotes_scanned: int  # rationales read for them (at most QUOTE_ITEMS)
-    every: int | None  # the section's figures come from the 1-in-N sample
-    recent: list = field(default_factory=list)  # a section's latest items (of the sample)
 
     def as_dict(self) -> dict:
         return {
             "guideline": self.guideline.as_dict(),
             "label": self.guideline.label,
             "filter": {"guideline": self.guideline.value},
-            "sample_every": self.every,
+            "sample_every": None,  # every figure is exact (a sample once counted sections)
             "items": self.total.as_dict(),
             "years": [{"year": year, **rate.as_dict()} for year, rate in self.years],
             "undated_items": self.undated,
             "specialties": [rate.as_dict() for rate in self.specialties],
-            **(
-                {"reasons": [rate.as_dict() for rate in self.reasons]}
-                if self.reasons is not None
-                else {}
-            ),
+            "reasons": [rate.as_dict() for rate in self.reasons],
             "sections": [
                 {"section": r.guideline.section, **r.rate.as_dict()} for r in self.sections
             ],
@@ -393,161 +361,75 @@ class Page:
         }
 
 
-def reason_dimension() -> Dimension | None:
-    """The ``reason`` dimension, once registered (another branch adds it)."""
-    return BY_NAME.get(REASON)
-
-
-def document_filterset(guideline: Guideline) -> ItemFilterSet:
-    data = QueryDict(mutable=True)
-    data["guideline"] = guideline.value
-    filterset = ItemFilterSet(data)
-    filterset.is_valid()  # ``guideline_from`` made sure it is
-    return filterset
-
-
 def page(guideline: Guideline) -> Page:
-    """A document's page (from the summaries) or a section's (from its citations)."""
-    if guideline.section is None:
-        return _document_page(guideline)
-    return _section_page(guideline)
-
-
-def _document_page(guideline: Guideline) -> Page:
-    filterset = document_filterset(guideline)
-    plan = plans.plan_for(filterset)
-    reason = reason_dimension()
-    names = ("specialty",) + ((reason.name,) if reason else ())
-    result = stats.statistics(filterset, dimensions=names, plan=plan)
+    """A document's or a section's page: its one filter's statistics (``filterset``): total,
+    specialties, reasons and decision years (the cross-tab by outcome and year's period totals,
+    from the pairs with ``year``: exact), a document's sections, and the passages its latest
+    items quote."""
+    found = filterset(guideline)
+    names = ("specialty", REASON.name, YEAR.name)
+    result = stats.statistics(found, dimensions=names, plan=plans.plan_for(found))
     groups = {group.dimension.name: group.rows for group in result.groups}
-    table = crosstab.crosstab(filterset, crosstab.Query("outcome", "year"), plan=plan)
-    every = document_level(result.total.items)
-    rows, ids = _section_rows(every, guideline)
-    sections = [
-        SectionRow(Guideline(s, d, section), _rate(n, over, every, squares))
-        for s, d, section, n, over, squares in rows
-    ]
+    years = sorted(
+        (str(rate.value), stats.Rate(rate.items, rate.overturned, label=str(rate.value)))
+        for rate in groups[YEAR.name]
+    )
+    rationales = _latest_rationales(guideline)
     return Page(
         guideline,
         result.total,
-        table.periods,
-        table.undated,
-        groups["specialty"],
-        groups[reason.name][:TOP_GROUPS] if reason else None,
-        sections,
-        quoted_passages(_rationales(ids)),
-        len(ids),
-        every,
-    )
-
-
-def _document_items(guideline: Guideline) -> int:
-    """The document's public items: the summaries' total (live while stale)."""
-    key = ("guideline", guideline.value)
-    total = summaries.item_total(key)
-    if total is None:
-        total = (
-            DisputedItem.objects.public()
-            .filter(guideline_documents__contains=[guideline.value])
-            .count()
-        )
-    return total
-
-
-def _section_page(guideline: Guideline) -> Page:
-    """A section's figures in one statement over its items (every one, or the sample's): the
-    total and years (with each letter's items squared, for the intervals), the specialties
-    and reasons, and the ids of the latest ``QUOTE_ITEMS``; then their rationales by id."""
-    every = section_level(_document_items(guideline))
-    cites, cite_params = _cites_sql(guideline)
-    specs = [BY_NAME["specialty"]] + ([reason] if (reason := reason_dimension()) else [])
-    quote = read_connection().ops.quote_name
-    columns = ", ".join(f"i.{quote(spec.column)}" for spec in specs)
-    parts = [
-        "SELECT 'y', '', y::text, GROUPING(y), sum(n)::bigint, sum(ov)::bigint, "
-        "sum(n * n)::bigint FROM l GROUP BY ROLLUP (y)",
-        f"SELECT 'i', '', id::text, 0, 0, 0, 0 FROM (SELECT id FROM s ORDER BY id DESC "  # noqa: S608
-        f"LIMIT {QUOTE_ITEMS}) AS latest",
-    ]
-    params = [*cite_params, ItemOutcome.OVERTURNED]
-    for spec in specs:
-        column = quote(spec.column)
-        if spec.is_array:
-            source, value = (
-                f"s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.{column})) AS g(v)",
-                "g.v",
-            )
-        else:
-            source, value = "s", f"s.{column}"
-        parts.append(
-            f"SELECT 'g', %s, {value}::text, 0, count(*), count(*) FILTER (WHERE s.outcome = %s), "  # noqa: S608
-            f"0 FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}"
-        )
-        params += [spec.name, ItemOutcome.OVERTURNED]
-    sql = (
-        f"WITH s AS MATERIALIZED (SELECT i.id, i.determination_id, i.outcome, "  # noqa: S608
-        f"i.decision_year, {columns} FROM {_items_from(every)} "
-        f"WHERE NOT i.withdrawn AND {cites}), "
-        f"l AS (SELECT decision_year AS y, determination_id, count(*) AS n, "
-        f"count(*) FILTER (WHERE outcome = %s) AS ov FROM s GROUP BY 1, 2) "
-        + " UNION ALL ".join(f"({part})" for part in parts)
-    )
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    total, years, undated, ids = _rate(0, 0, every, label="All items citing it"), [], 0, []
-    grouped: dict[str, list] = {spec.name: [] for spec in specs}
-    for kind, dim, value, grand, n, over, squares in rows:
-        if kind == "i":
-            ids.append(int(value))
-        elif kind == "g":
-            grouped[dim].append((value, n, over))
-        elif grand:
-            total = _rate(n, over, every, squares, label="All items citing it")
-        elif value is None:
-            undated = n * (every or 1)
-        else:
-            years.append((value, _rate(n, over, every, squares, value=int(value), label=value)))
-    years.sort()
-    ids.sort(reverse=True)
-    tables = {}
-    for spec in specs:
-        found = sorted(grouped[spec.name], key=lambda row: (-row[1], row[0]))
-        tables[spec.name] = [
-            _rate(n, over, every, value=v, label=spec.label_for(v), params=((spec.name, v),))
-            for v, n, over in found
-        ]
-    recent = list(
-        DisputedItem.objects.filter(pk__in=ids[:RECENT])
-        .select_related("determination__letter")
-        .order_by("-id")
-    )
-    return Page(
-        guideline,
-        total,
         years,
-        undated,
-        tables["specialty"],
-        tables[reason.name][:TOP_GROUPS] if reason else None,
-        [],
-        quoted_passages(_rationales(ids)),
-        len(ids),
-        every,
-        recent,
+        result.total.items - sum(rate.items for _, rate in years),  # no decision year
+        groups["specialty"],
+        groups[REASON.name][:TOP_GROUPS],
+        [] if guideline.section else _document_sections(guideline),
+        quoted_passages(rationales),
+        len(rationales),
     )
 
 
-def _rationales(ids: list[int]) -> list[tuple[str, int, str]]:
-    """``(key, number, rationale)`` of the items ``ids``, newest first (their first
-    ``QUOTE_SCAN_CHARS`` characters)."""
+def _document_sections(guideline: Guideline) -> list[SectionRow]:
+    """The document's sections, most items first: the summaries' pairs of its value with the
+    sections (one indexed query, exact), else counted live over its items (as ``stats`` does
+    while stale). A section value starts with its document's value and a bar."""
+    prefix = guideline.value + guidelines.SECTION_SEPARATOR
     sql = (
-        f"SELECT d.key, i.number, left(i.rationale, %s) FROM {_T['item']} AS i "  # noqa: S608
-        f"JOIN {_T['determination']} AS d ON d.id = i.determination_id "
-        f"WHERE i.id = ANY(%s) ORDER BY i.id DESC"
+        f"SELECT value_b, items, overturned FROM {summaries.PAIR_TABLE} "  # noqa: S608
+        f"WHERE facet_a = %s AND value_a = %s AND facet_b = %s AND starts_with(value_b, %s)"
     )
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql, [QUOTE_SCAN_CHARS, ids])
-        return cursor.fetchall()
+    rows = summaries.fresh_rows(sql, [DOCUMENT.name, guideline.value, SECTION.name, prefix], 3)
+    if rows is None:
+        items, params = (
+            _items_citing(guideline).values("id", "outcome", SECTION.column).query.sql_with_params()
+        )
+        column = read_connection().ops.quote_name(SECTION.column)
+        sql = (
+            f"SELECT g.v, count(*), count(*) FILTER (WHERE s.outcome = %s) FROM ({items}) AS s "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.{column})) AS g(v) "
+            f"WHERE starts_with(g.v, %s) GROUP BY g.v"
+        )
+        with read_connection().cursor() as cursor:
+            cursor.execute(sql, [ItemOutcome.OVERTURNED, *params, prefix])
+            rows = cursor.fetchall()
+    found = [
+        SectionRow(
+            Guideline(guideline.source, guideline.document, guidelines.split_section_value(v)[1]),
+            stats.Rate(n, over),
+        )
+        for v, n, over in rows
+    ]
+    return sorted(found, key=lambda row: (-row.rate.items, row.guideline.section))
+
+
+def _latest_rationales(guideline: Guideline) -> list[tuple[str, int, str]]:
+    """``(key, number, rationale)`` of the ``QUOTE_ITEMS`` latest items (by id) citing it,
+    newest first (their first ``QUOTE_SCAN_CHARS`` characters)."""
+    latest = (
+        _items_citing(guideline)
+        .order_by("-id")
+        .values_list("determination__key", "number", Left("rationale", QUOTE_SCAN_CHARS))
+    )
+    return list(latest[:QUOTE_ITEMS])
 
 
 def quote_key(text: str) -> str:

@@ -35,7 +35,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
         rate_text=charts.percent(found.rate.rate),
         interval_text=f"{charts.percent(low)} to {charts.percent(high)}",
         years=[_row(r, browse_url) for r in found.by_year],
-        reasons=None if found.reasons is None else [_row(r, browse_url) for r in found.reasons],
+        reasons=[_row(r, browse_url) for r in found.reasons],
         browse_url=browse_url,
         stats_url=f"{stats_url}?{basis}",
         trend_url=f"{stats_url}?{basis}&{urlencode({'by': 'outcome', 'over': 'year'})}",

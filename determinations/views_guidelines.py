@@ -21,7 +21,7 @@ from .tracking import without_tracking
 
 PAGE_TABLES = ("years", "sections", "specialties", "reasons", "quotes")
 _PART = GuidelinePartConverter()
-RECENT = 10  # decisions listed on a document's page (the browse list's first page)
+RECENT = 10  # decisions listed on a page (the browse list's first page)
 
 
 def _rate_texts(rate) -> dict[str, str]:
@@ -119,7 +119,7 @@ def guideline_list(request: HttpRequest) -> HttpResponse:
         sources.append(
             {
                 "source": source,
-                "row": _row(source.rate) if source.rate else None,
+                "row": _row(source.rate),
                 "documents": documents,
             }
         )
@@ -144,14 +144,12 @@ def guideline_page(request: HttpRequest, source: str, document: str, section=Non
         name = f"imr-guideline-{table}"
         return _csv(exports.guideline_table_csv(found, table), name)
     browse = reverse("determinations:browse")
-    query = filter_query({"guideline": [guideline.value]})
-    recent = found.recent
-    if section is None:
-        filterset = guideline_pages.document_filterset(guideline)
-        page_request, _ = paging.page_request(QueryDict("sort=newest"), q="", size=RECENT)
-        recent = selectors.items_browse(
-            filterset=filterset, request=page_request, size=RECENT, plan=plans.plan_for(filterset)
-        ).items
+    query = filter_query({guideline.dimension.name: [guideline.filter_value]})
+    filterset = guideline_pages.filterset(guideline)
+    page_request, _ = paging.page_request(QueryDict("sort=newest"), q="", size=RECENT)
+    recent = selectors.items_browse(
+        filterset=filterset, request=page_request, size=RECENT, plan=plans.plan_for(filterset)
+    ).items
     document_page = reverse("determinations:guideline", args=[guideline.source, guideline.document])
     return render(
         request,
@@ -166,9 +164,7 @@ def guideline_page(request: HttpRequest, source: str, document: str, section=Non
                 for rate in found.specialties[: guideline_pages.TOP_GROUPS]
             ],
             "specialties_left_out": max(len(found.specialties) - guideline_pages.TOP_GROUPS, 0),
-            "reasons": None
-            if found.reasons is None
-            else [
+            "reasons": [
                 _row(rate, f"{browse}?{query}&{urlencode(rate.params)}") for rate in found.reasons
             ],
             "sections": [

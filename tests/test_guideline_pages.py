@@ -13,7 +13,7 @@ from django.urls import resolve, reverse
 from determinations import guideline_pages, services, stats, views_guidelines
 from determinations.summaries import summaries_refresh
 
-from .builders import a_determination, a_parse, a_reviewer, an_item
+from .builders import a_determination, a_parse, a_reason, a_reviewer, an_item
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,10 @@ def archive():
 
     ODG:Low Back: 3 items, 2 overturned (2017: 2 and 1; 2018: 1 and 1); MRIs 2 and 1; Lumbar
     supports 1 and 1. Quoted: P1 by A1, A2 (other case, spacing, typographic quotes) and B1
-    (twice: counted once), P2 by B1; so P1 3 items (the latest, B1, linked), P2 1."""
+    (twice: counted once), P2 by B1; so P1 3 items (the latest, B1, linked), P2 1. Reasons:
+    A1 not_recommended, A2 and B1 criteria_met, B2 functional_improvement_not_documented; so
+    under Low Back criteria_met 2 items (2 overturned) and not_recommended 1 (0), under MRIs
+    one each."""
     a = a_determination(
         a_parse(
             decision_date="2017-05-02",
@@ -50,12 +53,14 @@ def archive():
                     outcome="upheld",
                     reviewer=basis("ODG", "Low Back", "MRIs"),
                     rationale=f'The guideline states "{P1}." No red flags here.',
+                    reasons=[a_reason("not_recommended")],
                 ),
                 an_item(
                     request="Lumbar brace",
                     outcome="overturned",
                     reviewer=basis("ODG", "Low Back", "Lumbar supports"),
                     rationale="Per ODG, \u201c" + P1.upper().replace(" ", "  ") + "\u201d.",
+                    reasons=[a_reason("criteria_met")],
                 ),
             ],
         )
@@ -70,6 +75,7 @@ def archive():
                     outcome="overturned",
                     reviewer=basis("ODG", "Low Back", "MRIs"),
                     rationale=f'"{P1}" and again "{P1}"; also "{P2}".',
+                    reasons=[a_reason("criteria_met")],
                 ),
                 an_item(
                     request="Tramadol 50 mg",
@@ -79,6 +85,7 @@ def archive():
                     service="tramadol",
                     reviewer=basis("MTUS", "Chronic Pain Medical Treatment Guidelines", "Opioids"),
                     rationale=f'Opioids are "{SHORT}".',
+                    reasons=[a_reason("functional_improvement_not_documented")],
                 ),
             ],
         )
@@ -176,21 +183,51 @@ def test_a_sections_page_counts_its_own_items(client, counted):
         ("Physical Medicine & Rehabilitation", 1, 1),
     ]
     assert [(q.text, q.items) for q in page.quotes] == [(P1, 2), (P2, 1)]
-    assert [item.request for item in page.recent] == ["Repeat MRI lumbar", "MRI lumbar"]
+    assert [item.request for item in response.context["recent"]] == [
+        "Repeat MRI lumbar",
+        "MRI lumbar",
+    ]
     assert page.sections == []
+    html = response.content.decode()
+    assert "Tramadol" not in html and "Lumbar brace" not in html  # its browse list is its own
+    section = "guideline_section=ODG%3ALow+Back%7CMRIs"
+    assert f"/stats/?{section}&amp;by=outcome&amp;over=year" in html
+    assert f'href="/?{section}&amp;year=2018"' in html
 
 
-def test_the_sampled_pass_counts_what_the_exact_one_does(client, archive, monkeypatch):
-    """Every letter "sampled" (1 in 1): the generate_series walk finds the same items."""
-    exact = guideline_pages.page(guideline_pages.Guideline("ODG", "Low Back", "MRIs"))
-    listing = guideline_pages.guideline_list()
-    monkeypatch.setattr(guideline_pages, "list_level", lambda: 1)
-    monkeypatch.setattr(guideline_pages, "EXACT_DOCUMENT_ITEMS_UP_TO", -1)
-    sampled = guideline_pages.page(guideline_pages.Guideline("ODG", "Low Back", "MRIs"))
-    assert sampled.every == 1
-    assert figures(sampled.total.as_dict()) == figures(exact.total.as_dict())
-    assert sampled.quotes == exact.quotes
-    assert guideline_pages.guideline_list().as_dict()["sources"] == listing.as_dict()["sources"]
+def test_the_figures_are_the_summaries_while_fresh(client, archive, django_assert_max_num_queries):
+    """Fresh summaries answer the list in one statement (the freshness check in it), and a
+    page's statistics (its years too) in one more."""
+    summaries_refresh(full=True)
+    with django_assert_max_num_queries(1):
+        listing = guideline_pages.guideline_list()
+    assert listing.section_every is None
+    response = client.get(MRIS)
+    assert "statistics=summaries" in response["Server-Timing"]
+    assert "crosstab" not in response["Server-Timing"]
+
+
+def test_the_stale_lists_sampled_pass_counts_what_the_summaries_do(archive, monkeypatch):
+    """Stale summaries: every item counted live, then every letter "sampled" (1 in 1: the
+    generate_series walk), then the summaries once fresh: the same list."""
+    live = guideline_pages.guideline_list()
+    assert live.section_every is None
+    monkeypatch.setattr(guideline_pages, "live_level", lambda: 1)
+    sampled = guideline_pages.guideline_list()
+    assert sampled.section_every == 1
+    summaries_refresh(full=True)
+    fresh = guideline_pages.guideline_list()
+    assert live.as_dict()["sources"] == sampled.as_dict()["sources"] == fresh.as_dict()["sources"]
+
+
+def test_a_large_stale_archive_lists_its_sample(archive, monkeypatch):
+    """Over ``LIVE_ITEMS_UP_TO`` items the stale list reads the finest sample of at most
+    ``SAMPLE_LETTERS_UP_TO`` letters (the planner's row counts: free)."""
+    monkeypatch.setattr(guideline_pages, "LIVE_ITEMS_UP_TO", -1)
+    assert guideline_pages.live_level() == min(guideline_pages.sampling.LEVELS)
+    monkeypatch.setattr(guideline_pages, "SAMPLE_LETTERS_UP_TO", -1)
+    assert guideline_pages.live_level() == max(guideline_pages.sampling.LEVELS)
+    assert guideline_pages.guideline_list().section_every == max(guideline_pages.sampling.LEVELS)
 
 
 def test_estimated_figures_are_scaled_and_marked(archive, monkeypatch):
@@ -273,29 +310,32 @@ def test_the_json_of_a_page(client, counted):
     assert figures(body["items"]) == (2, 1)
     assert [(y["year"], *figures(y)) for y in body["years"]] == [("2017", 1, 0), ("2018", 1, 1)]
     assert body["quotes"][0]["items"] == 2
-    assert body["reasons"] == []  # these items give no reasons
+    assert [(r["value"], *figures(r)) for r in body["reasons"]] == [
+        ("criteria_met", 1, 1),
+        ("not_recommended", 1, 0),
+    ]
     assert client.get("/api/guidelines/ODG/Low%20Back/").json()["sections"][0]["section"] == "MRIs"
 
 
 @pytest.mark.parametrize("url", [LOW_BACK, MRIS])
-def test_the_reasons_section_lights_up_with_a_reason_dimension(client, counted, monkeypatch, url):
-    """Until the ``reason`` dimension exists, the reviewer's licensure stands in for it: the
-    same generic dimension code counts it (from the summaries for a document)."""
-    monkeypatch.setattr(
-        guideline_pages, "reason_dimension", lambda: guideline_pages.BY_NAME["licensure"]
-    )
+def test_the_reasons_section_counts_the_items_reasons(client, counted, url):
+    """The ``reason`` dimension's values of the page's items (from the summaries when fresh),
+    each linking to the page's items giving it."""
     response = client.get(url)
     html = response.content.decode()
     assert "Reasons reviewers give under it" in html
-    expected = (3, 2) if url == LOW_BACK else (2, 1)
-    assert [(r.value, r.items, r.overturned) for r in response.context["page"].reasons] == [
-        ("California", *expected)
-    ]
-    assert "licensure=California" in html
+    if url == LOW_BACK:
+        expected = [("criteria_met", 2, 2), ("not_recommended", 1, 0)]
+        assert "guideline=ODG%3ALow+Back&amp;reason=criteria_met" in html
+    else:
+        expected = [("criteria_met", 1, 1), ("not_recommended", 1, 0)]
+        assert "guideline_section=ODG%3ALow+Back%7CMRIs&amp;reason=criteria_met" in html
+    assert [(r.value, r.items, r.overturned) for r in response.context["page"].reasons] == expected
+    assert "Guideline criteria met" in html  # the reason's label
     body = client.get("/api" + url).json()
-    assert [(r["value"], r["items"]) for r in body["reasons"]] == [("California", expected[0])]
+    assert [(r["value"], r["items"]) for r in body["reasons"]] == [e[:2] for e in expected]
     rows = rows_of(client.get(url + "?format=csv&table=reasons"))
-    assert rows[1][:3] == ["California", str(expected[0]), str(expected[1])]
+    assert [row[:3] for row in rows[1:]] == [[v, str(n), str(o)] for v, n, o in expected]
 
 
 def rows_of(response) -> list[list[str]]:
@@ -319,16 +359,14 @@ def test_the_csv_tables(client, counted):
     assert specialties[1][:2] == ["Orthopedic Surgery", "1"]
     quotes = rows_of(client.get(MRIS + "?format=csv&table=quotes"))
     assert quotes[1][:2] == [P1, "2"]
-    assert rows_of(client.get(MRIS + "?format=csv&table=reasons")) == [
-        [
-            "reason",
-            "items",
-            "overturned",
-            "overturn_rate",
-            "interval_low",
-            "interval_high",
-            "estimated",
-        ]
+    assert rows_of(client.get(MRIS + "?format=csv&table=reasons"))[0] == [
+        "reason",
+        "items",
+        "overturned",
+        "overturn_rate",
+        "interval_low",
+        "interval_high",
+        "estimated",
     ]
 
 
