@@ -85,10 +85,12 @@ def test_from_a_similar_decision_to_its_guideline_and_back_to_browse(browser_pag
     assert f"{near}#item-2" in citing_links(page)
     section_items = cited_items(page)
     assert 1 <= section_items <= document_items
-    # Browse has no section filter: the section page's browse link is its document's.
+    # Its "decisions citing it" are browse's too, filtered by the section.
     with page.expect_navigation():
-        page.get_by_role("link", name="Browse the decisions citing its document").click()
-    assert browse_total(page) == document_items
+        page.get_by_role("link", name="Browse the decisions citing it").click()
+    assert "guideline_section=ODG" in page.url
+    assert browse_total(page) == section_items
+    assert page.locator(f'#results a[href="{near}#item-2"]').count() == 1
 
 
 def test_a_permalink_with_its_similar_decisions_fits_a_phone_and_passes_axe(browser_page):
