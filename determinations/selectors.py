@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import F, Prefetch, QuerySet
 
@@ -133,6 +134,7 @@ def items_browse(
             estimate = None
             plan.note("total", "live, planner estimate")
     rows = items_list().order_by()
+    walked = _within_the_years(filterset, matching)
     cap = paging.RANK_CAP
     year_rows = _single_year_rows(filterset) if q else None
     if request.sort == "relevance":
@@ -153,7 +155,7 @@ def items_browse(
     with paging.walking(q and not fence):
         if request.sort == "relevance":
             found = paging.ranked_page(
-                matching,
+                walked,
                 rows,
                 q=q,
                 page=request.page,
@@ -164,11 +166,11 @@ def items_browse(
             )
         elif backwards:
             found, more_before = paging.keyset_page_before(
-                matching, rows, sort=request.sort, before=request.before, size=size, fence=fence
+                walked, rows, sort=request.sort, before=request.before, size=size, fence=fence
             )
         else:
             found = paging.keyset_page(
-                matching, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
+                walked, rows, sort=request.sort, cursor=request.cursor, size=size, fence=fence
             )
     # A page read backwards has a next page: the one it was reached from.
     items, more = found[:size], backwards or len(found) > size
@@ -239,6 +241,23 @@ def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return max(int(plan[0]["Plan"]["Plan Rows"]), cap + 1), False
+
+
+def _within_the_years(filterset: ItemFilterSet, matching: QuerySet) -> QuerySet:
+    """``matching`` with the decision dates its ``year`` filter implies, for the page's rows.
+
+    A year is its decision date's, so the dates add nothing to what matches; they let a walk of
+    a date-ordered index (a category's newest first, ``item_category_newest_idx``) start at the
+    year's end instead of reading every newer row of the category: `year=2016&outcome=
+    overturned&category=Injection` read 228,310 rows for its 26 (62 s from a cold cache at 2 M
+    letters, 0.8 s warm; issue 14).
+    """
+    years = [int(year) for year in filterset.active.get("year", ())]
+    if not years:
+        return matching
+    return matching.filter(
+        decision_date__gte=date(min(years), 1, 1), decision_date__lt=date(max(years) + 1, 1, 1)
+    )
 
 
 def _single_year_rows(filterset: ItemFilterSet) -> int | None:
