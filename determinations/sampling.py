@@ -15,10 +15,10 @@ that estimate chooses: exact counting when there are few rows, else the finest s
 the rows read under ``SAMPLE_ROWS_UP_TO``. An estimate rests on at least ~300 sampled rows, so the
 largest values are within ~10-20%; small values are rough, and labelled as estimates. The
 1-in-1,024 sample serves only searches: those whose hits the 1-in-256 sample holds too many of (a
-common word at 2 M letters: ~14,500), and those it already holds ``ESTIMATE_ROWS_AT_LEAST`` hits
-of (the rule of a search's total, ``selectors``), since a search's hit costs ~5x a SummaryItem
-row to count (its wide row, and a phrase's positions rechecked): with four clients on two cores,
-their facet passes were what search pages queued behind (issue 14, docs/performance.md).
+common word at 2 M letters: ~14,500), and those it already holds ``SEARCH_COARSEST_AT_LEAST``
+(500) hits of, since a search's hit costs ~5x a SummaryItem row to count (its wide row, and a
+phrase's positions rechecked): with four clients on two cores, their facet passes were what
+search pages queued behind (issue 14, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ LIVE_COUNT_UP_TO = 5_000
 SAMPLE_ROWS_UP_TO = 8_000
 # A search's total is estimated from the coarsest sample only when it holds this many hits.
 ESTIMATE_ROWS_AT_LEAST = 1_000
+# A search's facets and statistics stay in the coarsest sample once it holds this many hits:
+# a hit costs ~20-40 us to count (a wide row; a phrase's positions rechecked), ~5x a SummaryItem
+# row, so the next sample's ~2,000 or more would cost a pass of 50-150 ms, for estimates that
+# already rest on 500 hits (issue 14).
+SEARCH_COARSEST_AT_LEAST = 500
 # A pass that reads its whole sample reads at most this many rows.
 SCAN_ROWS_UP_TO = 40_000
 
@@ -67,11 +72,11 @@ def level_for(
     rows (SummaryItem's sample index), gives the table's rows (called only if a sample is to be
     chosen); a sample is then used only if its share of them is at most ``SCAN_ROWS_UP_TO``
     (the 1-in-16 sample of 4.2 M items took 222 ms); without it (a search's hits), the coarsest
-    sample is kept when it holds ``ESTIMATE_ROWS_AT_LEAST`` of them. Never a sample coarser
+    sample is kept when it holds ``SEARCH_COARSEST_AT_LEAST`` of them. Never a sample coarser
     than ``every``: the rows are counted there already."""
     counted_in = every or LEVELS[0]
     estimate = rows_in_sample * counted_in
-    if scanned is None and counted_in == LEVELS[0] and rows_in_sample >= ESTIMATE_ROWS_AT_LEAST:
+    if scanned is None and counted_in == LEVELS[0] and rows_in_sample >= SEARCH_COARSEST_AT_LEAST:
         return counted_in  # a search's hits, enough of them in the coarsest sample
     if estimate <= LIVE_COUNT_UP_TO:
         return None

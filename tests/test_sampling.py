@@ -18,8 +18,8 @@ from determinations import paging, sampling
         (100, 256, 200_000, 16),  # ... but 12,500 of a small archive
         (4, None, None, None),  # the coarsest by default: ~4,100 rows, exact
         (5, None, None, 16),  # ~5,100 rows
-        (999, None, None, 256),  # ~1 million rows: ~4,000 in the 1-in-256 sample
-        (1_000, None, None, 1024),  # a search's hits: 1,000 in the coarsest are enough
+        (499, None, None, 256),  # ~500,000 rows: ~2,000 in the 1-in-256 sample
+        (500, None, None, 1024),  # a search's hits: 500 in the coarsest are enough
         (2_000, 1024, 4_200_000, 256),  # a whole-sample pass: its ~2 million rows in 1 in 256
         (3_625, None, None, 1024),  # `pain` at 2 M letters: ~14,500 in the 1-in-256 sample
     ],
