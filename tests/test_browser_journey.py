@@ -7,14 +7,13 @@ axe-core. The archive is test_browser_similar's; every builder item cites ODG, L
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from determinations import summaries
 
-from .test_browser_pages import AXE, DESKTOP, PHONE, axe_problems, phone_problems
+from .test_browser_pages import DESKTOP, PHONE, axe_problems, phone_problems, require_axe
 from .test_browser_reports import browse_total
 from .test_browser_similar import two_similar_letters
 
@@ -95,11 +94,7 @@ def test_from_a_similar_decision_to_its_guideline_and_back_to_browse(browser_pag
 
 def test_a_permalink_with_its_similar_decisions_fits_a_phone_and_passes_axe(browser_page):
     page = browser_page
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` (make test does when npm is installed)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_axe()
     keys = two_similar_letters()
     summaries.summaries_refresh()
     problems = []

@@ -152,6 +152,15 @@ def phone_problems(page, what: str) -> list[str]:
     return problems
 
 
+def require_axe() -> None:
+    """Skip (fail under CI, where make test installs it) when axe-core is not installed."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` (make test does when npm is installed)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def axe_problems(page, what: str) -> list[str]:
     """axe-core's violations on the page, one line each: rule, impact, the nodes it found."""
     page.add_script_tag(path=str(AXE))
@@ -191,11 +200,7 @@ def test_every_public_page_fits_a_phone_with_readable_charts(browser_page):
 
 def test_every_public_page_has_no_accessibility_violations(browser_page):
     page = browser_page
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` (make test does when npm is installed)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_axe()
     load_archive()
     problems = []
     for size in (DESKTOP, PHONE):

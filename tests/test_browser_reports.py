@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 
 import pytest
 
 from .test_browser_pages import (
-    AXE,
     DESKTOP,
     PHONE,
     axe_problems,
     load_archive,
     phone_problems,
+    require_axe,
     visit,
 )
 
@@ -137,11 +136,7 @@ def test_an_analyst_follows_a_year_report_table_to_browse_and_downloads_its_csv(
 
 def test_the_analysis_pages_fit_a_phone_and_have_no_accessibility_violations(browser_page):
     page = browser_page
-    if not AXE.exists():
-        message = f"{AXE} is missing: run `npm ci` (make test does when npm is installed)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_axe()
     load_archive()
     problems = []
     page.set_viewport_size(PHONE)
