@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.urls import reverse
 
-from . import crosstab, letters, plans, stats, timing
+from . import crosstab, day_figures, letters, plans, stats, timing
 from .choices import Category, LetterOutcomeValue
 from .filters import ItemFilterSet, filter_query
 
@@ -352,8 +352,8 @@ def year_report(year: int) -> Report | None:
             f"deciding the {items}: days from the date assigned, and from the application "
             f"received, to the decision; the median and 90th percentile (nearest rank) of the "
             f"letters with both dates, and the shares of standard reviews decided in more than "
-            f"{timing.STANDARD_LIMIT} days and of expedited ones in more than "
-            f"{timing.EXPEDITED_LIMIT}: the year, then each month.",
+            f"{day_figures.STANDARD_LIMIT} days and of expedited ones in more than "
+            f"{day_figures.EXPEDITED_LIMIT}: the year, then each month.",
             TIME_TO_DECISION,
             None,
             page="determinations:decision_days",

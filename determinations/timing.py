@@ -17,7 +17,7 @@ period, under its decision date's). Per basis (``letters.BASES``) and group:
   expedited letters, those decided in more than ``EXPEDITED_LIMIT`` (3) days. The limits are
   California Labor Code section 4610.6(d) (an IMR determination within 30 days of receipt of
   the request and its documents; expedited review within 3 days), measured here from the
-  letter's stated dates.
+  letter's stated dates (the limits are declared in ``day_figures``).
 - ``histogram``: known letters per ``choices.DecisionDays`` bucket (0-7, 8-14, 15-30, 31-45,
   46-90, over 90 days): the ``decision_days`` dimension's buckets.
 
@@ -31,14 +31,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import day_figures, letters, stats
+from . import letters, stats
 from .choices import DecisionDays
 from .dimensions import Dimension
-
-# Labor Code 4610.6(d): standard review within 30 days, expedited within 3 (declared with the
-# SQL that counts over them).
-STANDARD_LIMIT, EXPEDITED_LIMIT = day_figures.STANDARD_LIMIT, day_figures.EXPEDITED_LIMIT
-PERCENTILES = day_figures.PERCENTILES  # name -> fraction (numerator, denominator)
 
 
 @dataclass(frozen=True)

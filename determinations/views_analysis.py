@@ -12,7 +12,18 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET
 
-from . import charts, compare, crosstab, exports, letters, plans, reports, stats, timing
+from . import (
+    charts,
+    compare,
+    crosstab,
+    day_figures,
+    exports,
+    letters,
+    plans,
+    reports,
+    stats,
+    timing,
+)
 from .dimensions import BY_NAME
 from .filter_panel import filter_panel
 from .filters import (
@@ -380,8 +391,8 @@ def decision_days_page(request: HttpRequest) -> HttpResponse:
         ],
         charts=charts_,
         title=_title("Time to decision", table.grouped),
-        standard_limit=timing.STANDARD_LIMIT,
-        expedited_limit=timing.EXPEDITED_LIMIT,
+        standard_limit=day_figures.STANDARD_LIMIT,
+        expedited_limit=day_figures.EXPEDITED_LIMIT,
     )
     return render(request, "determinations/decision_days.html", context)
 
@@ -493,8 +504,8 @@ def report_page(request: HttpRequest, year: int) -> HttpResponse:
     context = {
         "report": report,
         "tables": tables,
-        "standard_limit": timing.STANDARD_LIMIT,
-        "expedited_limit": timing.EXPEDITED_LIMIT,
+        "standard_limit": day_figures.STANDARD_LIMIT,
+        "expedited_limit": day_figures.EXPEDITED_LIMIT,
     }
     return render(request, "determinations/report.html", context)
 
