@@ -24,6 +24,7 @@ from .builders import (
     a_reason,
     an_item,
 )
+from .test_reasons import VOCABULARY
 
 pytestmark = pytest.mark.django_db
 
@@ -204,19 +205,7 @@ def test_a_section_value_always_keeps_its_document_and_bar():
 
 
 def test_the_vocabulary_is_the_eleven_codes_of_issue_19():
-    assert Reason.values == [
-        "functional_improvement_not_documented",
-        "conservative_care_not_documented",
-        "exceeds_guideline_limit",
-        "not_recommended",
-        "indication_not_documented",
-        "monitoring_not_documented",
-        "compound_ingredient_not_recommended",
-        "associated_request_not_certified",
-        "criteria_met",
-        "improvement_documented",
-        "prior_care_failed",
-    ]
+    assert Reason.values == list(VOCABULARY)
     assert reasons.item_reasons({"reasons": None}).codes == []
 
 

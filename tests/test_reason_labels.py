@@ -15,21 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from .test_reasons import VOCABULARY
+
 ASSETS = Path(__file__).parent / "assets" / "letters"
 LABELS = ASSETS / "reasons" / "labels.json"
-CODES = {
-    "functional_improvement_not_documented",
-    "conservative_care_not_documented",
-    "exceeds_guideline_limit",
-    "not_recommended",
-    "indication_not_documented",
-    "monitoring_not_documented",
-    "compound_ingredient_not_recommended",
-    "associated_request_not_certified",
-    "criteria_met",
-    "improvement_documented",
-    "prior_care_failed",
-}
+CODES = set(VOCABULARY)
 # Where each source's expected parse (with the items' rationales) lives.
 EXPECTED = {
     "labelled": ASSETS / "labelled",
