@@ -52,6 +52,13 @@ def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
 
+def rate_texts(rate) -> dict[str, str]:
+    """A rate's overturn rate and 95% interval as a table shows them (``rate_text``,
+    ``interval_text``)."""
+    low, high = rate.interval
+    return {"rate_text": percent(rate.rate), "interval_text": f"{percent(low)} to {percent(high)}"}
+
+
 def _summary(row: RateRow) -> str:
     low, high = row.interval
     return (

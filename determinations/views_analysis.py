@@ -37,14 +37,6 @@ from .responses import bad_request, plain_bad_request
 from .tracking import without_tracking
 
 
-def _rate_texts(rate: stats.Rate) -> dict[str, str]:
-    low, high = rate.interval
-    return {
-        "rate_text": charts.percent(rate.rate),
-        "interval_text": f"{charts.percent(low)} to {charts.percent(high)}",
-    }
-
-
 def _shown(active: dict[str, list[str]]) -> dict[str, list[str]]:
     """The filters in use as the page shows them: each value by its label (``ODG · Low Back``)."""
     shown = {}
@@ -89,7 +81,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             {
                 "rate": row,
                 "href": f"{browse}?{filter_query(active, replace=row.params)}",
-                **_rate_texts(row),
+                **charts.rate_texts(row),
             }
             for row in group.rows
         ]
@@ -116,7 +108,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "determinations/stats.html",
         {
             "result": result,
-            "total": _rate_texts(result.total),
+            "total": charts.rate_texts(result.total),
             "tables": tables,
             "active": _shown(active),
             "query": query,
@@ -158,7 +150,7 @@ def crosstab_page(
             "cell": cell,
             "href": f"{browse}?{filter_query(active, replace=cell.rate.params)}",
             "share_text": charts.percent(cell.share),
-            **_rate_texts(cell.rate),
+            **charts.rate_texts(cell.rate),
         }
         for cell in shown
     ]
@@ -182,7 +174,7 @@ def crosstab_page(
             "query": query,
             "rows": rows,
             "cells_left_out": len(table.cells) - len(shown),
-            "total": _rate_texts(table.total),
+            "total": charts.rate_texts(table.total),
             "chart": mark_safe(chart),  # noqa: S308 (escaped by charts)
             "title": title,
             "active": _shown(active),
@@ -229,7 +221,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 {"known": basis.known, "median": _days_text(basis.median)}
                 for basis in (group.timing.assigned, group.timing.received)
             ],
-            **_rate_texts(group.total),
+            **charts.rate_texts(group.total),
         }
         for group in comparison.groups
     ]
@@ -459,7 +451,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     """``/reports/``: the decision years the archive holds, each linking to its report."""
     if refused := _no_parameters(request):
         return refused
-    years = [{"year": y, **_rate_texts(y.rate)} for y in reports.report_years()]
+    years = [{"year": y, **charts.rate_texts(y.rate)} for y in reports.report_years()]
     return render(request, "determinations/reports.html", {"years": years})
 
 
@@ -479,13 +471,13 @@ def report_page(request: HttpRequest, year: int) -> HttpResponse:
     tables = [
         {
             "table": table,
-            "overall": table.overall and _rate_texts(table.overall),
+            "overall": table.overall and charts.rate_texts(table.overall),
             "rows": [
                 {
                     "cell": cell,
                     "href": table.row_url(cell.rate),
                     "share_text": charts.percent(cell.share),
-                    **_rate_texts(cell.rate),
+                    **charts.rate_texts(cell.rate),
                 }
                 for cell in table.cells
             ],

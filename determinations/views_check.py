@@ -25,15 +25,13 @@ def check_page(request: HttpRequest) -> HttpResponse:
     if errors:
         return bad_request(request, errors)
     found = check.request_check(text)
-    low, high = found.rate.interval
     basis = urlencode(found.basis)
     stats_url = reverse("determinations:stats")
     browse_url = f"{reverse('determinations:browse')}?{basis}"
     context.update(
         text=text,
         check=found,
-        rate_text=charts.percent(found.rate.rate),
-        interval_text=f"{charts.percent(low)} to {charts.percent(high)}",
+        **charts.rate_texts(found.rate),
         years=[_row(r, browse_url) for r in found.by_year],
         reasons=[_row(r, browse_url) for r in found.reasons],
         browse_url=browse_url,
@@ -45,10 +43,8 @@ def check_page(request: HttpRequest) -> HttpResponse:
 
 def _row(rate, browse_url: str) -> dict:
     """A row of ``_rate_table.html``: the group's rate, interval and its browse address."""
-    low, high = rate.interval
     return {
         "rate": rate,
         "href": f"{browse_url}&{urlencode(rate.params)}",
-        "rate_text": charts.percent(rate.rate),
-        "interval_text": f"{charts.percent(low)} to {charts.percent(high)}",
+        **charts.rate_texts(rate),
     }

@@ -24,16 +24,8 @@ _PART = GuidelinePartConverter()
 RECENT = 10  # decisions listed on a page (the browse list's first page)
 
 
-def _rate_texts(rate) -> dict[str, str]:
-    low, high = rate.interval
-    return {
-        "rate_text": charts.percent(rate.rate),
-        "interval_text": f"{charts.percent(low)} to {charts.percent(high)}",
-    }
-
-
 def _row(rate, href: str = "", label: str = "") -> dict:
-    return {"rate": rate, "href": href, "label": label or rate.label, **_rate_texts(rate)}
+    return {"rate": rate, "href": href, "label": label or rate.label, **charts.rate_texts(rate)}
 
 
 def parameter_errors(params: QueryDict, *, tables: tuple[str, ...] = ()) -> list[str]:
@@ -157,7 +149,7 @@ def guideline_page(request: HttpRequest, source: str, document: str, section=Non
         {
             "page": found,
             "guideline": guideline,
-            "total": _rate_texts(found.total),
+            "total": charts.rate_texts(found.total),
             "years": [_row(rate, f"{browse}?{query}&year={year}") for year, rate in found.years],
             "specialties": [
                 _row(rate, f"{browse}?{query}&{urlencode(rate.params)}")
