@@ -31,7 +31,10 @@ RANK_CAP = 2_000  # hits ranked per search at most: ~28 ms for 2,000 at 2 M lett
 # ~80,000 rows, each checked against its search vector (1.2 s at 2 M letters); such searches
 # rank fewer of their newest hits instead (``rank_cap_for``).
 WALK_BUDGET = 12_000
-MIN_RANKED = 250
+# Never fewer than four pages. A walk costs ~5.5 us a row at 2 M letters (each row's search
+# vector read): 250 hits of a word in 1% of the items meant walking 25,000 rows (~140 ms), what
+# searches queued behind with four clients on two cores (issue 14); 100 keep it near the budget.
+MIN_RANKED = 100
 
 _CURSOR = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2}|none)_(?P<id>[1-9]\d{0,17})(?:_(?P<offset>\d{1,9}))?"
@@ -137,7 +140,7 @@ def walking(walk: bool) -> Iterator[None]:
 def rank_cap_for(hits: int, table_rows: int) -> int:
     """How many of the newest hits to rank when they are found by walking the date index:
     ``RANK_CAP`` when that walk stays within ``WALK_BUDGET`` rows, else as many as the budget
-    finds (``MIN_RANKED`` at least: ten pages)."""
+    finds (``MIN_RANKED`` at least: four pages)."""
     within_budget = WALK_BUDGET * hits // max(table_rows, 1)
     return max(MIN_RANKED, min(RANK_CAP, within_budget))
 

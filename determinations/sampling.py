@@ -11,14 +11,14 @@ up and shown as estimates ("~"); ids are assigned in arrival order, so each samp
 evenly over the years.
 
 A request first counts its rows in a coarse sample (``first_level``: cheap at any size), and from
-that estimate chooses: exact counting when there are few rows, else the finest sample that keeps
-the rows read under ``SAMPLE_ROWS_UP_TO``. An estimate rests on at least ~300 sampled rows, so the
-largest values are within ~10-20%; small values are rough, and labelled as estimates. The
-1-in-1,024 sample serves only searches: those whose hits the 1-in-256 sample holds too many of (a
-common word at 2 M letters: ~14,500), and those it already holds ``SEARCH_COARSEST_AT_LEAST``
-(500) hits of, since a search's hit costs ~5x a SummaryItem row to count (its wide row, and a
-phrase's positions rechecked): with four clients on two cores, their facet passes were what
-search pages queued behind (issue 14, docs/performance.md).
+that estimate chooses: exact counting when there are few rows, else the finest sample that keeps the
+rows read under ``SAMPLE_ROWS_UP_TO`` (``SEARCH_ROWS_UP_TO`` of a search's hits). An estimate rests
+on at least ~300 sampled rows, so the largest values are within ~10-20%; small values are rough, and
+labelled as estimates. The 1-in-1,024 sample serves only searches: those whose hits the 1-in-256
+sample holds too many of (a common word at 2 M letters: ~14,500), and those it already holds
+``SEARCH_COARSEST_AT_LEAST`` (500) hits of, since a search's hit costs ~5x a SummaryItem row to
+count (its wide row, and a phrase's positions rechecked): with four clients on two cores, their
+facet passes were what search pages queued behind (issue 14, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -41,6 +41,11 @@ LIVE_COUNT_UP_TO = 5_000
 # the sample the rows were first counted in (at 2 M letters the 1-in-1,024 sample holds at most
 # ~4,100 items; a whole-sample pass keeps its 1-in-256 sample, ~16,000 rows).
 SAMPLE_ROWS_UP_TO = 8_000
+# The same for a search's hits: a hit costs ~5x a SummaryItem row to count (its wide row, and a
+# phrase's positions rechecked), so 8,000 of them were a pass of 100-250 ms at 2 M letters, what
+# pages queued behind with four clients on two cores (issue 14); 2,000 keep it near 30-60 ms,
+# and an estimate still rests on ~500 sampled hits or more.
+SEARCH_ROWS_UP_TO = 2_000
 # A search's total is estimated from the coarsest sample only when it holds this many hits.
 ESTIMATE_ROWS_AT_LEAST = 1_000
 # A search's facets and statistics stay in the coarsest sample once it holds this many hits:
@@ -81,12 +86,13 @@ def level_for(
     if estimate <= LIVE_COUNT_UP_TO:
         return None
     table = None
+    up_to = SAMPLE_ROWS_UP_TO if scanned is not None else SEARCH_ROWS_UP_TO
     for level in sorted(level for level in LEVELS if level < counted_in):  # finest first
         if scanned is not None:
             table = scanned() if table is None else table
             if table / level > SCAN_ROWS_UP_TO:
                 continue
-        if estimate / level <= SAMPLE_ROWS_UP_TO:
+        if estimate / level <= up_to:
             return level
     return counted_in
 

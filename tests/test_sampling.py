@@ -10,15 +10,18 @@ from determinations import paging, sampling
     [
         (0, 256, None, None),  # nothing in the sample: count exactly
         (19, 256, None, None),  # ~4,900 rows: exact
-        (20, 256, None, 16),  # ~5,100 rows: the 1-in-16 sample holds ~320 of them
-        (500, 256, None, 16),  # ~128,000 rows: ~8,000 in the 1-in-16 sample
-        (501, 256, None, 256),  # more: the 1-in-256 sample, where they were counted
+        (20, 256, None, 16),  # ~5,100 hits: the 1-in-16 sample holds ~320 of them
+        (125, 256, None, 16),  # ~32,000 hits: ~2,000 in the 1-in-16 sample
+        (126, 256, None, 256),  # more: the 1-in-256 sample, where they were counted
+        (500, 256, None, 256),  # ~128,000 hits
         (16_000, 256, None, 256),  # never coarser than the sample they were counted in
         (100, 256, 4_200_000, 256),  # a pass reading its whole 1-in-16 sample would read 262,500
         (100, 256, 200_000, 16),  # ... but 12,500 of a small archive
         (4, None, None, None),  # the coarsest by default: ~4,100 rows, exact
         (5, None, None, 16),  # ~5,100 rows
-        (499, None, None, 256),  # ~500,000 rows: ~2,000 in the 1-in-256 sample
+        (499, None, None, 256),  # ~500,000 hits: ~2,000 in the 1-in-256 sample
+        (31, None, None, 16),  # ~32,000 hits: ~2,000 in the 1-in-16 sample
+        (32, None, None, 256),  # ~33,000 hits: ~128 in the 1-in-256 sample
         (500, None, None, 1024),  # a search's hits: 500 in the coarsest are enough
         (2_000, 1024, 4_200_000, 256),  # a whole-sample pass: its ~2 million rows in 1 in 256
         (3_625, None, None, 1024),  # `pain` at 2 M letters: ~14,500 in the 1-in-256 sample
@@ -47,7 +50,8 @@ def test_the_table_size_is_asked_only_when_a_finer_sample_may_be_chosen():
         (3_000_000, 4_200_000, 2_000),  # dense: the newest 2,000 are ~2,800 rows away
         (700_000, 4_200_000, 2_000),  # a walk of 12,000 rows finds exactly 2,000
         (103_000, 4_200_000, 294),  # a phrase in 2.5% of the items: what 12,000 rows hold
-        (30_000, 4_200_000, 250),  # never fewer than ten pages
+        (43_000, 4_200_000, 122),  # a word in 1% of the items: a walk of ~12,000 rows
+        (30_000, 4_200_000, 100),  # never fewer than four pages
     ],
 )
 def test_relevance_ranks_what_a_bounded_walk_finds(hits, table, expected):
