@@ -13,7 +13,7 @@ evenly over the years.
 A request first counts its rows in a coarse sample (``first_level``: cheap at any size), and from
 that estimate chooses: exact counting when there are few rows, else the finest sample that keeps the
 rows read under ``SAMPLE_ROWS_UP_TO`` (``SEARCH_ROWS_UP_TO`` of a search's hits). An estimate rests
-on at least ~300 sampled rows, so the largest values are within ~10-20%; small values are rough, and
+on at least ~250 sampled rows, so the largest values are within ~10-20%; small values are rough, and
 labelled as estimates. The 1-in-1,024 sample serves only searches: those whose hits the 1-in-256
 sample holds too many of (a common word at 2 M letters: ~14,500), and those it already holds
 ``SEARCH_COARSEST_AT_LEAST`` (500) hits of, since a search's hit costs ~5x a SummaryItem row to
@@ -43,9 +43,9 @@ LIVE_COUNT_UP_TO = 5_000
 SAMPLE_ROWS_UP_TO = 8_000
 # The same for a search's hits: a hit costs ~5x a SummaryItem row to count (its wide row, and a
 # phrase's positions rechecked), so 8,000 of them were a pass of 100-250 ms at 2 M letters, what
-# pages queued behind with four clients on two cores (issue 14); 2,000 keep it near 30-60 ms,
-# and an estimate still rests on ~500 sampled hits or more.
-SEARCH_ROWS_UP_TO = 2_000
+# pages queued behind with four clients on two cores (issue 14). Half that, and a search moved
+# on to the 1-in-256 sample (16x coarser) still finds ~250 hits there.
+SEARCH_ROWS_UP_TO = 4_000
 # A search's total is estimated from the coarsest sample only when it holds this many hits.
 ESTIMATE_ROWS_AT_LEAST = 1_000
 # A search's facets and statistics stay in the coarsest sample once it holds this many hits:

@@ -11,8 +11,8 @@ from determinations import paging, sampling
         (0, 256, None, None),  # nothing in the sample: count exactly
         (19, 256, None, None),  # ~4,900 rows: exact
         (20, 256, None, 16),  # ~5,100 hits: the 1-in-16 sample holds ~320 of them
-        (125, 256, None, 16),  # ~32,000 hits: ~2,000 in the 1-in-16 sample
-        (126, 256, None, 256),  # more: the 1-in-256 sample, where they were counted
+        (250, 256, None, 16),  # ~64,000 hits: ~4,000 in the 1-in-16 sample
+        (251, 256, None, 256),  # more: the 1-in-256 sample (~250 of them), where they were counted
         (500, 256, None, 256),  # ~128,000 hits
         (16_000, 256, None, 256),  # never coarser than the sample they were counted in
         (100, 256, 4_200_000, 256),  # a pass reading its whole 1-in-16 sample would read 262,500
@@ -20,8 +20,8 @@ from determinations import paging, sampling
         (4, None, None, None),  # the coarsest by default: ~4,100 rows, exact
         (5, None, None, 16),  # ~5,100 rows
         (499, None, None, 256),  # ~500,000 hits: ~2,000 in the 1-in-256 sample
-        (31, None, None, 16),  # ~32,000 hits: ~2,000 in the 1-in-16 sample
-        (32, None, None, 256),  # ~33,000 hits: ~128 in the 1-in-256 sample
+        (62, None, None, 16),  # ~63,000 hits: ~4,000 in the 1-in-16 sample
+        (63, None, None, 256),  # ~65,000 hits: ~250 in the 1-in-256 sample
         (500, None, None, 1024),  # a search's hits: 500 in the coarsest are enough
         (2_000, 1024, 4_200_000, 256),  # a whole-sample pass: its ~2 million rows in 1 in 256
         (3_625, None, None, 1024),  # `pain` at 2 M letters: ~14,500 in the 1-in-256 sample
