@@ -160,21 +160,62 @@ def rows_in_coarsest(queryset: QuerySet) -> int:
     return sampled(queryset.order_by(), LEVELS[0]).count()
 
 
-def coarsest_estimate(queryset: QuerySet) -> Estimate:
+def coarsest_estimate(
+    queryset: QuerySet, parts: tuple[QuerySet, QuerySet] | None = None
+) -> Estimate:
     """The rows of ``queryset`` (items, a search's) estimated from the coarsest sample, with the
     interval; counted again in the next finer sample when the coarsest holds fewer than
-    ``ESTIMATE_ROWS_AT_LEAST`` of them (still cheap: a search reads only its sample's hits), so
-    that a total shown rests on enough rows."""
-    for every in LEVELS[:2]:
+    ``ESTIMATE_ROWS_AT_LEAST`` of them, so that a total shown rests on enough rows.
+
+    ``parts``: ``queryset`` as its search alone and as its other filters alone, when it has
+    both. The search's hits are then read once and the filters tested on them, and the
+    finer count is made only when the hits it would read are at most ``SEARCH_ROWS_UP_TO``: a
+    search reads every hit of its sample, however few pass the filters (`documentation&year=
+    2016`: ~300 of 3,686 sampled hits, the next sample's ~14,700 hits 60 ms at 2 M letters)."""
+    levels = LEVELS[:2]
+    for index, every in enumerate(levels):
+        rows, squares, hits = _sample_rows(queryset, parts, every)
+        if rows >= ESTIMATE_ROWS_AT_LEAST or index + 1 == len(levels):
+            break
+        if hits * every // levels[index + 1] > SEARCH_ROWS_UP_TO:
+            break
+    return estimate_from(rows, squares, every)
+
+
+def _sample_rows(queryset: QuerySet, parts, every: int) -> tuple[int, int, int]:
+    """``(rows, squares, hits)`` of ``queryset`` in the 1-in-``every`` sample; ``hits`` the rows
+    read: the search's hits, with ``parts`` (``coarsest_estimate``)."""
+    search = _where(sampled(parts[0], every)) if parts else None
+    tests = _where(parts[1]) if parts else None
+    if search is None or tests is None:
         inner, params = (
             sampled(queryset.order_by(), every).values("determination_id").query.sql_with_params()
         )
         with read_connection().cursor() as cursor:
             cursor.execute(letter_rows_sql(inner, "determination_id"), params)
             rows, squares = cursor.fetchone()
-        if rows >= ESTIMATE_ROWS_AT_LEAST:
-            break
-    return estimate_from(rows, squares, every)
+        return rows, squares, rows
+    table = read_connection().ops.quote_name(queryset.model._meta.db_table)
+    sql = (
+        "SELECT coalesce(sum(n), 0)::bigint, coalesce(sum(n * n), 0)::bigint, "  # noqa: S608
+        "coalesce(sum(h), 0)::bigint FROM (SELECT count(*) FILTER (WHERE m) AS n, count(*) AS h "
+        f"FROM (SELECT determination_id, ({tests[0]}) AS m FROM {table} WHERE {search[0]}) "
+        "AS r GROUP BY r.determination_id) AS by_letter"
+    )
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, [*tests[1], *search[1]])
+        rows, squares, hits = cursor.fetchone()
+    return rows, squares, hits
+
+
+def _where(queryset: QuerySet) -> tuple[str, tuple] | None:
+    """The WHERE clause of ``queryset`` (items of one table, Django's own compiled SQL; the
+    request's values stay in the params), or None when it reads another table too."""
+    inner, params = queryset.order_by().values("id").query.sql_with_params()
+    head, found, where = inner.partition(" WHERE ")
+    if not found or " JOIN " in head or " WHERE " in where:
+        return None
+    return where, params
 
 
 def table_rows(table: str) -> int:

@@ -25,6 +25,8 @@ QUERIES = [
     "q=acupuncture",
     "q=lumbar",
     "q=pain OR mri",
+    "q=spine&year=2017",  # a search and filters: the filters tested on the search's hits
+    "q=lumbar&outcome=overturned",
     "outcome=upheld&year=2017",
     "category=Rehabilitation&region=lumbar",
     "region=cervical&region=lumbar&outcome=overturned",
@@ -74,8 +76,8 @@ def test_sampled_totals_intervals_cover_the_exact_counts_at_their_stated_rate(mo
                 total = stats.statistics(filterset, estimates=True, dimensions=()).total
                 assert total.estimated and total.items == estimate.value
                 assert total.items_interval == (estimate.low, estimate.high)
-    assert checked == 80
-    # 95% stated: at least 88% of 80 (a binomial 95% draw falls below 88% once in ~200)
+    assert checked == 100
+    # 95% stated: at least 88% of 100 (a binomial 95% draw falls below 88% once in ~200)
     assert covered / checked >= 0.88, f"{covered} of {checked} intervals cover the count"
 
 
@@ -115,6 +117,29 @@ def test_sampled_facet_values_intervals_cover_the_exact_counts_at_their_stated_r
                     covered += low <= counts.get(value.value, 0) <= high
     assert checked > 500
     assert covered / checked >= 0.9, f"{covered} of {checked} intervals cover the count"
+
+
+def test_a_search_with_filters_reads_its_hits_once_and_stays_coarse_when_they_are_many(
+    monkeypatch,
+):
+    build_generated_archive(300)
+    monkeypatch.setattr(sampling, "LEVELS", (4, 2))
+    monkeypatch.setattr(sampling, "ESTIMATE_ROWS_AT_LEAST", 10**9)  # always wish for more rows
+    filterset = ItemFilterSet(QueryDict("q=spine&year=2017"))
+    assert filterset.is_valid()
+    items = DisputedItem.objects.public().order_by()
+    matching = filterset.filter_queryset(items)
+    search = filterset.filter_queryset(items, exclude={"year"})
+    parts = (search, filterset.filter_queryset(items, exclude={"q"}))
+    rows, squares, hits = sampling._sample_rows(matching, parts, 4)
+    assert (rows, squares) == sampling._sample_rows(matching, None, 4)[:2]
+    assert hits == sampling.sampled(search, 4).count() > rows > 0
+    # the finer sample would read about twice the hits: made only within the budget
+    monkeypatch.setattr(sampling, "SEARCH_ROWS_UP_TO", hits * 2)
+    assert selectors.sample_estimate(filterset, matching, q="spine").every == 2
+    monkeypatch.setattr(sampling, "SEARCH_ROWS_UP_TO", hits * 2 - 1)
+    assert selectors.sample_estimate(filterset, matching, q="spine").every == 4
+    assert selectors.sample_estimate(filterset, matching, q="spine").value == rows * 4
 
 
 def test_the_browse_page_and_the_api_give_a_sampled_facet_values_interval(client, monkeypatch):
