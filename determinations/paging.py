@@ -29,11 +29,12 @@ RANK_CAP = 2_000  # hits ranked per search at most: ~28 ms for 2,000 at 2 M lett
 # Rows a relevance search may walk down the date index to find its newest hits: with many hits
 # spread thinly (a phrase in 2.5% of 4.2 M items), finding the newest 2,000 meant walking
 # ~80,000 rows, each checked against its search vector (1.2 s at 2 M letters); such searches
-# rank fewer of their newest hits instead (``rank_cap_for``).
-WALK_BUDGET = 12_000
-# Never fewer than four pages. A walk costs ~5.5 us a row at 2 M letters (each row's search
-# vector read): 250 hits of a word in 1% of the items meant walking 25,000 rows (~140 ms), what
-# searches queued behind with four clients on two cores (issue 14); 100 keep it near the budget.
+# rank fewer of their newest hits instead (``rank_cap_for``). A walk costs ~5.5-7 us a row at
+# 2 M letters (each row's search vector read), so most searches walked the whole budget: 12,000
+# rows were 65-90 ms of a search page, what searches queued behind with four clients on two
+# cores (issue 14); 6,000 took ~20% off the benchmark's searches' database time.
+WALK_BUDGET = 6_000
+# Never fewer than four pages (250 hits of a word in 1% of the items walked 25,000 rows).
 MIN_RANKED = 100
 
 _CURSOR = re.compile(

@@ -48,9 +48,10 @@ def test_the_table_size_is_asked_only_when_a_finer_sample_may_be_chosen():
     ("hits", "table", "expected"),
     [
         (3_000_000, 4_200_000, 2_000),  # dense: the newest 2,000 are ~2,800 rows away
-        (700_000, 4_200_000, 2_000),  # a walk of 12,000 rows finds exactly 2,000
-        (103_000, 4_200_000, 294),  # a phrase in 2.5% of the items: what 12,000 rows hold
-        (43_000, 4_200_000, 122),  # a word in 1% of the items: a walk of ~12,000 rows
+        (1_400_000, 4_200_000, 2_000),  # a walk of 6,000 rows finds exactly 2,000
+        (700_000, 4_200_000, 1_000),  # a word in 1 item of 6: what 6,000 rows hold
+        (103_000, 4_200_000, 147),  # a phrase in 2.5% of the items
+        (43_000, 4_200_000, 100),  # a word in 1%: never fewer than four pages
         (30_000, 4_200_000, 100),  # never fewer than four pages
     ],
 )
