@@ -64,13 +64,18 @@ def _figures_sql() -> str:
     )
 
 
-def letter_rows_sql(outcomes: str, days: str, *, total: bool, ctes: str = "") -> str:
+def letter_rows_sql(
+    outcomes: str, days: str, *, total: bool, ctes: str = "", period: str = "p::text"
+) -> str:
     """One statement of a letter-level table's rows (``COLUMNS``): the rows of ``outcomes`` (a
     SELECT of kind, period, value, outcome, letters) as they are, and the figures of ``days``
     (a SELECT of basis, period, value, days, expedited, letters: the day-by-day counts) per
     (basis, period, value) and, with ``total``, per basis over all of them. ``ctes``: the
     common table expressions both SELECTs read (their parameters come first, then those of
-    ``days``, then those of ``outcomes``)."""
+    ``days``, then those of ``outcomes``). ``period``: the figures rows' period text from
+    ``days``'s period ``p`` (from the code, no parameters): ``days`` may group by a date and
+    format only the few rows that come out (10^4 rows' ``to_char`` and text sorts were a
+    quarter of a month-by-month table's time at 2 M letters)."""
     if total:
         flag, groups = "GROUPING(p, x) <> 0", "GROUPING SETS ((k, p, x, d), (k, d))"
     else:
@@ -83,7 +88,7 @@ def letter_rows_sql(outcomes: str, days: str, *, total: bool, ctes: str = "") ->
         f"ranked AS (SELECT per_day.*, "
         f"sum(n) FILTER (WHERE d >= 0) OVER (PARTITION BY k, p, x, t ORDER BY d) AS cum, "
         f"sum(n) FILTER (WHERE d >= 0) OVER (PARTITION BY k, p, x, t) AS known FROM per_day) "
-        f"SELECT k::text, p::text, x::text, NULL::text, {_figures_sql()} "
+        f"SELECT k::text, {period}, x::text, NULL::text, {_figures_sql()} "
         f"FROM ranked GROUP BY k, p, x, t "
         f"UNION ALL SELECT o.*, {pad} FROM ({outcomes}) AS o(k, p, x, oc, n)"
     )

@@ -390,12 +390,14 @@ def letter_period_rows(key, group: str | None, over: str | None) -> tuple | None
             f"FROM {_T['letter']} WHERE {where}"
         )
         outcome_params += value_params
+    # The days grouped by the period's first day, formatted once per figures row.
     days = (
-        f"SELECT basis, to_char(month, %s::text), {shown}, days, expedited, "  # noqa: S608
+        f"SELECT basis, date_trunc(%s::text, month)::date, {shown}, days, expedited, "  # noqa: S608
         f"letters::bigint FROM {_T['period_days']} WHERE {where}{months}"
     )
-    days_params = [fmt, *value_params, *year]
-    sql = day_figures.letter_rows_sql(outcomes, days, total=group is None)
+    days_params = [over, *value_params, *year]
+    period = f"to_char(p, '{fmt}')" if fmt else "NULL::text"  # a format from the code
+    sql = day_figures.letter_rows_sql(outcomes, days, total=group is None, period=period)
     rows = fresh_rows(sql, [*days_params, *outcome_params], day_figures.WIDTH)
     if rows is None:
         return None

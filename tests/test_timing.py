@@ -353,3 +353,28 @@ def test_the_migrations_bucket_sql_is_choices_on_every_edge():
     assert found == expected
     assert {bucket for _, bucket, _ in found} == {*DecisionDays.values, None}  # every bucket
     assert (found[days.index(30)][1], found[days.index(31)][1]) == ("15-30", "31-45")
+
+
+@pytest.mark.parametrize("over", ["year", "quarter", "month"])
+@pytest.mark.parametrize("by", [None, "category"])
+def test_the_summaries_and_the_live_count_give_the_same_periods(archive, over, by):
+    """The summaries group the day counts by the period's first day and format it once a row;
+    the live count formats each letter's date: the same periods and figures either way."""
+    from determinations.models import SummaryChange
+
+    def rows():
+        filterset, plan = _filters()
+        result = timing.table(filterset, by=by, over=over, plan=plan)
+        return plan.notes, [
+            (r.period, r.label, r.letters, _figures(r.assigned), _figures(r.received))
+            for r in result.rows
+        ]
+
+    summaries.summaries_refresh()
+    fresh_notes, fresh = rows()
+    SummaryChange.objects.create(txid=1, determination_id=0)  # stale: the same letters, live
+    live_notes, live = rows()
+    assert ("letters", "summaries") in fresh_notes and ("letters", "summaries") not in live_notes
+    assert fresh == live and len(fresh) >= 2
+    if over == "quarter":
+        assert fresh[0][0] == "2017-Q1"
