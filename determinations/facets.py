@@ -379,9 +379,9 @@ def _one_pass_sql(
     )
 
 
-def _split_candidates(rows) -> tuple[list, int, float]:
+def _split_candidates(rows) -> tuple[list, int, tuple[int, int]]:
     """The count rows, the candidates counted (0 when no one-pass count ran), and the matching
-    rows' spread (1.0 when not counted)."""
+    rows and their letters' rows squared (0, 0 when not counted)."""
     kept, candidates, spread = [], 0, {}
     for row in rows:
         if row[0] == CANDIDATES_MARK:
@@ -390,7 +390,7 @@ def _split_candidates(rows) -> tuple[list, int, float]:
             spread[row[1]] = row[2]
         else:
             kept.append(row)
-    return kept, candidates, sampling.spread(spread.get("rows", 0), spread.get("squares", 0))
+    return kept, candidates, (spread.get("rows", 0), spread.get("squares", 0))
 
 
 def _one_pass_counts(
@@ -416,11 +416,13 @@ def _one_pass_counts(
     else:  # the live fallback's SQL (~3 ms to compile) serves every pass
         live = _live_parts(filterset, DisputedItem.objects.public(), active, sample_every=None)
         count = functools.partial(_summary_pass, live=live)
+    kind = sampling.SEARCH_HITS if searching else sampling.SUMMARY_ITEMS
     if sample_every is None and estimates:
         # A search reads only its sample's hits; SummaryItem's sample is read whole.
         first = sampling.first_level(scanned=not searching)
         counts, exact, candidates, sampled = count(filterset, active, first)
         if sampled:
+            plan.counted_in_sample(kind, first, *sampled)
             scanned = None if searching else lambda: sampling.table_rows(_SUMMARY_ITEMS)
             sample_every = plan.sample_for(candidates, first, scanned=scanned)
             if sample_every != first:
@@ -428,16 +430,18 @@ def _one_pass_counts(
     else:
         counts, exact, _, sampled = count(filterset, active, sample_every)
     every = sample_every if sampled else None
+    if every:
+        plan.counted_in_sample(kind, every, *sampled)
     source = "search hits" if searching else "SummaryItem (live if stale)"
     plan.note("facets", f"{source}, sample 1/{every}" if every else f"{source}, all rows")
-    scale = _Sampled(every, sampled) if every else None
+    scale = _Sampled(every, sampling.spread(*sampled)) if every else None
     return _ordered_all(counts, active, limit, estimated=_estimated(every, exact), sampled=scale)
 
 
 def _search_pass(filterset, active, every: int | None):
     """``(counts, exact facets, candidates, sampled)`` for a search, over the 1-in-``every``
-    sample of its hits (all of them when None); ``sampled`` is the matching rows' spread, or
-    None when every hit was counted."""
+    sample of its hits (all of them when None); ``sampled`` is the matching rows and their
+    letters' rows squared, or None when every hit was counted."""
     counts: dict[str, dict[str, int]] = {facet.name: {} for facet in FACETS}
     queryset = filterset.filter_queryset(
         DisputedItem.objects.public().order_by(), exclude=set(FACETS_BY_NAME)
@@ -450,9 +454,9 @@ def _search_pass(filterset, active, every: int | None):
     )
     with read_connection().cursor() as cursor:
         cursor.execute(_one_pass_sql(candidates, filtered, spread=every is not None), params)
-        rows, n, spread = _split_candidates(cursor.fetchall())
+        rows, n, matching = _split_candidates(cursor.fetchall())
     _add_rows(counts, rows, every)
-    return counts, frozenset(), n, spread if every is not None else None
+    return counts, frozenset(), n, matching if every is not None else None
 
 
 def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str], list]):
@@ -497,8 +501,8 @@ def _summary_pass(filterset, active, every: int | None, *, live: tuple[list[str]
         cursor.execute(sql, [*params, *live_params])
         rows = cursor.fetchall()
     from_summaries = any(row[0] == summaries.FRESH_MARK for row in rows)
-    rows, n, spread = _split_candidates(row for row in rows if row[0] != summaries.FRESH_MARK)
-    sampled = spread if from_summaries and every is not None else None
+    rows, n, matching = _split_candidates(row for row in rows if row[0] != summaries.FRESH_MARK)
+    sampled = matching if from_summaries and every is not None else None
     exact_rows = [(name[len(_EXACT_PREFIX) :], v, c) for name, v, c in rows if _exact(name)]
     _add_rows(counts, [row for row in rows if not _exact(row[0])], every if sampled else None)
     _add_rows(counts, exact_rows, None)

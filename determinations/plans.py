@@ -22,6 +22,7 @@ SAMPLE_OR_LIVE = "sample-or-live"
 SUMMARY_ITEMS = "summary-items"
 EXACT = "exact"
 
+
 _current: contextvars.ContextVar[list[CountPlan] | None] = contextvars.ContextVar(
     "count_plans", default=None
 )
@@ -37,6 +38,15 @@ class CountPlan:
     strategy: str
     reason: str
     notes: list[tuple[str, str]] = field(default_factory=list)  # (part, what it used)
+    # (rows, squares) of the matching rows per (source, 1-in-N sample), as a pass counted them:
+    # the page's facets pass counts what its total's estimate would count again.
+    in_sample: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+
+    def counted_in_sample(self, source: str, every: int, rows: int, squares: int) -> None:
+        """Record that ``rows`` matching rows (their letters' rows squared: ``squares``) are in
+        the 1-in-``every`` sample of ``source`` (``sampling.SEARCH_HITS`` or
+        ``sampling.SUMMARY_ITEMS``)."""
+        self.in_sample[(source, every)] = (rows, squares)
 
     def sample_for(self, rows_in_sample: int, every=None, *, scanned=None) -> int | None:
         """The sample to count from (1 in N; None: count every row), decided here from the one
@@ -52,8 +62,10 @@ class CountPlan:
 
     @property
     def description(self) -> str:
-        """One line for the Server-Timing header: the strategy, then each part's method."""
-        parts = " ".join(f"{part}={used}" for part, used in self.notes)
+        """One line for the Server-Timing header: the strategy, then each part's method (the
+        total first, the others in the order they were counted)."""
+        notes = sorted(self.notes, key=lambda note: note[0] != "total")
+        parts = " ".join(f"{part}={used}" for part, used in notes)
         return f"{self.strategy} ({self.reason})" + (f"; {parts}" if parts else "")
 
 

@@ -53,6 +53,9 @@ ESTIMATE_ROWS_AT_LEAST = 1_000
 # row, so the next sample's ~2,000 or more would cost a pass of 50-150 ms, for estimates that
 # already rest on 500 hits (issue 14).
 SEARCH_COARSEST_AT_LEAST = 500
+# The samples counted (``plans.CountPlan.counted_in_sample``): a search's hits, SummaryItem's.
+SEARCH_HITS = "search hits"
+SUMMARY_ITEMS = "summary items"
 # A pass that reads its whole sample reads at most this many rows.
 SCAN_ROWS_UP_TO = 40_000
 
@@ -161,7 +164,7 @@ def rows_in_coarsest(queryset: QuerySet) -> int:
 
 
 def coarsest_estimate(
-    queryset: QuerySet, parts: tuple[QuerySet, QuerySet] | None = None
+    queryset: QuerySet, parts: tuple[QuerySet, QuerySet] | None = None, *, counted=None
 ) -> Estimate:
     """The rows of ``queryset`` (items, a search's) estimated from the coarsest sample, with the
     interval; counted again in the next finer sample when the coarsest holds fewer than
@@ -171,10 +174,15 @@ def coarsest_estimate(
     both. The search's hits are then read once and the filters tested on them, and the
     finer count is made only when the hits it would read are at most ``SEARCH_ROWS_UP_TO``: a
     search reads every hit of its sample, however few pass the filters (`documentation&year=
-    2016`: ~300 of 3,686 sampled hits, the next sample's ~14,700 hits 60 ms at 2 M letters)."""
+    2016`: ~300 of 3,686 sampled hits, the next sample's ~14,700 hits 60 ms at 2 M letters).
+    ``counted``: ``(rows, squares)`` of ``queryset`` already counted, by ``(SEARCH_HITS,
+    every)`` (``plans.CountPlan.in_sample``), used instead of counting again."""
     levels = LEVELS[:2]
     for index, every in enumerate(levels):
-        rows, squares, hits = _sample_rows(queryset, parts, every)
+        if (found := (counted or {}).get((SEARCH_HITS, every))) is not None:
+            rows, squares, hits = *found, found[0]
+        else:
+            rows, squares, hits = _sample_rows(queryset, parts, every)
         if rows >= ESTIMATE_ROWS_AT_LEAST or index + 1 == len(levels):
             break
         if hits * every // levels[index + 1] > SEARCH_ROWS_UP_TO:

@@ -111,7 +111,7 @@ def items_browse(
     if total is not None:
         exact = True
         plan.note("total", "summaries")
-    elif (estimate := sample_estimate(filterset, matching, q=q)) is not None and (
+    elif (estimate := sample_estimate(filterset, matching, q=q, plan=plan)) is not None and (
         estimate.value > SAMPLE_ESTIMATE_FROM
     ):
         total, exact = estimate.value, False
@@ -218,13 +218,19 @@ def _keyset_neighbours(page: BrowsePage, *, size: int, more: bool, more_before: 
 
 
 def sample_estimate(
-    filterset: ItemFilterSet, matching: QuerySet[DisputedItem], *, q: str
+    filterset: ItemFilterSet,
+    matching: QuerySet[DisputedItem],
+    *,
+    q: str,
+    plan: plans.CountPlan | None = None,
 ) -> sampling.Estimate | None:
     """The matching items estimated from the coarsest fixed sample, with its 95% interval, or
     None without a search while the summaries are stale. A search counts its sample's hits
     through the sample's partial search index; filters alone count the sample's rows of
     SummaryItem. Counting up to the cap instead builds the bitmap of every row each filter or
-    word matches, which grows with the archive (1.5-2.8 s for three filters at 2 M letters)."""
+    word matches, which grows with the archive (1.5-2.8 s for three filters at 2 M letters).
+    What ``plan`` says a pass of the same request already counted in that sample (the page's
+    facets: ``CountPlan.counted_in_sample``) is not counted again."""
     if q:
         parts = None
         if set(filterset.active) - {"q", "field"}:  # the search alone and the filters alone
@@ -234,8 +240,13 @@ def sample_estimate(
                 filterset.filter_queryset(items, exclude=others),
                 filterset.filter_queryset(items, exclude={"q", "field"}),
             )
-        return sampling.coarsest_estimate(matching, parts)
-    return summaries.matching_in_sample(filterset.active, sampling.first_level(scanned=True))
+        counted = plan.in_sample if plan is not None and parts is None else {}
+        return sampling.coarsest_estimate(matching, parts, counted=counted)
+    every = sampling.first_level(scanned=True)
+    found = plan.in_sample.get((sampling.SUMMARY_ITEMS, every)) if plan is not None else None
+    if found is not None:
+        return sampling.estimate_from(*found, every)
+    return summaries.matching_in_sample(filterset.active, every)
 
 
 def count_capped(queryset: QuerySet, *, cap: int) -> tuple[int, bool]:

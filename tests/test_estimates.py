@@ -4,10 +4,12 @@ import random
 
 import pytest
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from determinations import facets, sampling, selectors, stats, summaries
 from determinations.filters import ItemFilterSet
 from determinations.models import DisputedItem
+from imr_archive.db_router import read_connection
 
 from .builders import a_determination, a_parse, an_item
 
@@ -155,3 +157,29 @@ def test_the_browse_page_and_the_api_give_a_sampled_facet_values_interval(client
     assert category["estimated"] is True
     low, high = category["interval"]
     assert low <= category["count"] <= high
+
+
+@pytest.mark.parametrize(
+    "query", ["category=Rehabilitation&region=lumbar", "year=2017&outcome=upheld", "q=spine"]
+)
+def test_a_browse_page_counts_its_sample_once_for_its_facets_and_its_total(
+    client, monkeypatch, query
+):
+    """The facets' pass counts the matching rows of the sample the total is estimated from:
+    the page's total is that count, not a second query over the same sample."""
+    build_generated_archive(200)
+    summaries.summaries_refresh()
+    monkeypatch.setattr(sampling, "LEVELS", (4, 2))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    monkeypatch.setattr(sampling, "ESTIMATE_ROWS_AT_LEAST", 0)
+    monkeypatch.setattr(selectors, "SAMPLE_ESTIMATE_FROM", 0)
+    filterset = ItemFilterSet(QueryDict(query))
+    assert filterset.is_valid()
+    matching = filterset.filter_queryset(DisputedItem.objects.public().order_by())
+    counted_alone = selectors.sample_estimate(filterset, matching, q=filterset.search_text)
+    with CaptureQueriesContext(read_connection()) as queries:
+        response = client.get(f"/?{query}")
+    assert response.status_code == 200
+    assert response.context["results"].estimate == counted_alone
+    # the total's own count of the sample (``sampling.letter_rows_sql``) was not made
+    assert not [q for q in queries.captured_queries if "AS r GROUP BY r." in q["sql"]]
