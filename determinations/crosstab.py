@@ -255,7 +255,7 @@ def _live(filterset, spec: Dimension, over: str, plan):
     items = stats.filtered_items(filterset)
     every = None
     if plan.estimates and plan.searching:
-        every = plan.sample_for(sampling.rows_in_coarsest(items))
+        every = plan.sample_for(plan.rows_in_coarsest(items))
     columns = {"decision_date", "outcome", spec.column}
     if spec.within:
         columns.add(registry.BY_NAME[spec.within].column)

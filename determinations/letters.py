@@ -190,7 +190,7 @@ def _live(filterset, spec, over, plan) -> Counted:
     items = stats.filtered_items(filterset)
     every = None
     if plan.estimates and plan.searching:
-        every = plan.sample_for(sampling.rows_in_coarsest(items))
+        every = plan.sample_for(plan.rows_in_coarsest(items))
     columns = {"determination_id"}
     if spec is not None:
         columns.add(spec.column)

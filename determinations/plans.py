@@ -56,6 +56,12 @@ class CountPlan:
             return None
         return sampling.level_for(rows_in_sample, every, scanned=scanned)
 
+    def rows_in_coarsest(self, items) -> int:
+        """The matching ``items`` (a search's) in the coarsest sample: as a pass of this request
+        counted them (the page's facets, counted first), else counted now."""
+        found = self.in_sample.get((sampling.SEARCH_HITS, sampling.LEVELS[0]))
+        return found[0] if found is not None else sampling.rows_in_coarsest(items)
+
     def note(self, part: str, used: str) -> None:
         """Record how ``part`` (total, facets, statistics) was finally counted."""
         self.notes.append((part, used))

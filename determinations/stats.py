@@ -317,7 +317,7 @@ def statistics(
     items = filtered_items(filterset)
     every = None
     if estimates and plan.searching:
-        every = plan.sample_for(sampling.rows_in_coarsest(items))
+        every = plan.sample_for(plan.rows_in_coarsest(items))
     plan.note("statistics", f"live, sample 1/{every}" if every else "live")
     return _statistics_in_one_statement(sampling.sampled(items, every), dimensions, every or 1)
 

@@ -72,6 +72,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     plan = plans.plan_for(filterset)
     if query.by is not None:
         return crosstab_page(request, filterset, query, plan, as_csv=bool(formats))
+    # The filters first: their facets' pass counts what the statistics' sample is chosen from.
+    controls = _filter_controls(request, filterset, plan)
     result = stats.statistics(filterset, plan=plan)
     active = filterset.active
     browse = reverse("determinations:browse")
@@ -113,7 +115,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "active": _shown(active),
             "query": query,
             "browse_href": f"{browse}?{query}" if query else browse,
-            **_filter_controls(request, filterset, plan),
+            **controls,
         },
     )
 
@@ -133,6 +135,8 @@ def crosstab_page(
     as_csv: bool,
 ) -> HttpResponse:
     """``/stats/?by=...&over=...``: the cross-tab's table and chart, or (``as_csv``) its CSV."""
+    # A page's filters first: their facets' pass counts what the table's sample is chosen from.
+    controls = None if as_csv else _filter_controls(request, filterset, plan)
     table = crosstab.crosstab(filterset, query, plan=plan)
     if as_csv:
         response = HttpResponse(exports.crosstab_csv(table), content_type="text/csv; charset=utf-8")
@@ -182,7 +186,7 @@ def crosstab_page(
             "api_query": own.urlencode(),
             "stats_href": f"{request.path}?{filters}" if filters else request.path,
             "browse_href": f"{browse}?{filters}" if filters else browse,
-            **_filter_controls(request, filterset, plan),
+            **controls,
         },
     )
 

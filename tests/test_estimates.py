@@ -183,3 +183,23 @@ def test_a_browse_page_counts_its_sample_once_for_its_facets_and_its_total(
     assert response.context["results"].estimate == counted_alone
     # the total's own count of the sample (``sampling.letter_rows_sql``) was not made
     assert not [q for q in queries.captured_queries if "AS r GROUP BY r." in q["sql"]]
+
+
+@pytest.mark.parametrize("path", ["/stats/", "/stats/?by=category&over=year&"])
+def test_a_statistics_page_with_a_search_chooses_its_sample_from_its_facets_count(
+    client, monkeypatch, path
+):
+    """The statistics' sample is chosen from the search's rows in the coarsest sample, which
+    the page's facets (counted first) have counted: no second count of them."""
+    build_generated_archive(200)
+    summaries.summaries_refresh()
+    monkeypatch.setattr(sampling, "LEVELS", (4, 2))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    url = f"{path}{'&' if '?' in path else '?'}q=spine".replace("&&", "&")
+    with CaptureQueriesContext(read_connection()) as queries:
+        page = client.get(url)
+    assert page.status_code == 200
+    counts = [q for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert not counts, [q["sql"][:120] for q in counts]
+    data = client.get(f"/api{url}").json()  # the API, no facets: counts them itself, same sample
+    assert data["items"]["estimated"] is True

@@ -1,5 +1,7 @@
 """The count plan: decided once per request from its shape, and shown in Server-Timing."""
 
+import re
+
 import pytest
 from django.http import QueryDict
 
@@ -52,9 +54,10 @@ def archive():
 
 
 def timing(response) -> dict[str, str]:
+    """The header's entries by name: split at the commas outside quoted descriptions."""
     entries = {}
-    for entry in response["Server-Timing"].split(", "):
-        name, *params = entry.split(";")
+    for entry in re.findall(r'(?:[^,"]|"[^"]*")+', response["Server-Timing"]):
+        name, *params = entry.strip().split(";")
         entries[name] = ";".join(params)
     return entries
 
