@@ -172,12 +172,25 @@ def _summary_item_pass(filterset, spec, over, plan) -> Counted | None:
         return None if found is None else _split(found, every or 1)
 
     every = sampling.LEVELS[0] if plan.estimates else None
-    found = count(every)
-    if found is not None and every is not None:
-        letters = sum(row[3] for row in found.outcomes) // every
-        chosen = plan.sample_for(letters, scanned=lambda: sampling.table_rows(table))
-        if chosen != every:
-            every, found = chosen, count(chosen)
+
+    def scanned() -> int:
+        return sampling.table_rows(table)
+
+    if every is not None and plan.key is not None:
+        # One filter value: the summaries know its letters, so the sample is chosen without a
+        # first pass over the coarsest one (a compare page made four passes for its two).
+        letters = summaries.letter_total(plan.key)
+        if letters is None:
+            return None
+        every = plan.sample_for(round(letters / every), scanned=scanned)
+        found = count(every)
+    else:
+        found = count(every)
+        if found is not None and every is not None:
+            letters = sum(row[3] for row in found.outcomes) // every
+            chosen = plan.sample_for(letters, scanned=scanned)
+            if chosen != every:
+                every, found = chosen, count(chosen)
     if found is None:
         return None
     plan.note("letters", f"SummaryItem, sample 1/{every}" if every else "SummaryItem, all rows")

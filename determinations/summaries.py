@@ -271,6 +271,18 @@ def item_total(key) -> int | None:
     return rows[0][1] if rows else 0
 
 
+def letter_total(key) -> int | None:
+    """Public letters with an item matching ``key`` (from ``summary_key``, not None), exact;
+    None if stale."""
+    facet, value = key if key != ALL else ("", "")
+    sql = (
+        f"SELECT 't', coalesce(sum(letters), 0)::bigint FROM {_T['letter']} "  # noqa: S608
+        f"WHERE facet = %s AND value = %s"
+    )
+    rows = fresh_rows(sql, [facet, value], 2)
+    return None if rows is None else rows[0][1]
+
+
 def statistics_rows(key, facets: list[str]) -> dict | None:
     """Everything ``stats.statistics`` needs for ``key``, in one query; None if stale.
 

@@ -378,3 +378,27 @@ def test_the_summaries_and_the_live_count_give_the_same_periods(archive, over, b
     assert fresh == live and len(fresh) >= 2
     if over == "quarter":
         assert fresh[0][0] == "2017-Q1"
+
+
+def test_one_service_s_letters_are_counted_in_one_pass_of_the_sample_the_summaries_choose(
+    archive, monkeypatch
+):
+    """A service's letters are not in the period summaries: they are counted over SummaryItem,
+    in the sample chosen from the summaries' count of the service's letters (one pass, not a
+    first pass over the coarsest sample to decide)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations import sampling
+
+    summaries.summaries_refresh()
+    filterset, plan = _filters("service=oxycodone")
+    exact = timing.summary(filterset, plan=plan)
+    monkeypatch.setattr(sampling, "LEVELS", (4, 1))  # 1 in 1: every letter, "sampled"
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    filterset, plan = _filters("service=oxycodone")
+    with CaptureQueriesContext(connection) as queries:
+        result = timing.summary(filterset, plan=plan)
+    passes = [q for q in queries.captured_queries if "FROM determinations_summaryitem" in q["sql"]]
+    assert len(passes) == 1
+    assert ("letters", "SummaryItem, sample 1/1") in plan.notes
+    assert _figures(result.assigned) == _figures(exact.assigned)
