@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from .literals import PREFIX, beginnings, first_words, needs
@@ -723,7 +724,7 @@ def _firsts(patterns) -> _Firsts | None:
     by_star: dict[str, list[str]] = {}
     for start in sorted(starts):
         if len(start) >= PREFIX:
-            by_star.setdefault(start[:PREFIX] + "*", []).append(start)
+            by_star.setdefault(start[:PREFIX], []).append(start)
     short = [start for start in sorted(starts) if len(start) < PREFIX]
     return _Firsts(
         frozenset(words),
@@ -847,10 +848,12 @@ _NEGATION = _stems(NEGATION_WORDS)
 def _gate(pattern: str) -> tuple[frozenset[str], ...]:
     """The word sets every match of ``pattern`` needs (a windowed one: what each part needs).
 
-    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each).
+    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each). A
+    word beginning ("reco*") is looked up as its first ``PREFIX`` characters, in the same set as
+    the whole words (see ``_words``).
     """
     return tuple(
-        clause[0]
+        frozenset(word.rstrip("*") for word in clause[0])
         for part in _GAP.split(pattern)[::2]
         for clause in needs(part)
         if clause[0] and not clause[1]
@@ -897,6 +900,24 @@ def _open(gates: tuple[tuple[frozenset[str], ...], ...], words: set[str]) -> boo
 _COMPILED: dict[str, tuple[_Compiled, ...]] = {
     outcome: tuple(_compile(rule) for rule in RULES if rule.outcome == outcome)
     for outcome in (UPHELD, OVERTURNED)
+}
+# Per outcome, each rule's fields as the sentence loop reads them (one tuple unpacking a rule).
+_PLANS: dict[str, tuple[tuple, ...]] = {
+    outcome: tuple(
+        (
+            c.rule.code,
+            c.when,
+            c.rule.negated,
+            c.words,
+            c.says,
+            c.chain_gates,
+            c.unless,
+            c.unless_gates,
+            c.rule.context,
+        )
+        for c in compiled
+    )
+    for outcome, compiled in _COMPILED.items()
 }
 _GUIDELINE_RE = re.compile(_GUIDELINE)
 _APPLIED_RE = re.compile(_APPLIED)
@@ -948,18 +969,38 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
 
 
 def _words(lower: str) -> set[str]:
-    """An ASCII sentence's ``\\w+`` words and, for the literal gates, each word's first
-    ``PREFIX`` characters + "*" (a shorter word's too: no gate holds one, and no len() a word)."""
-    split = lower.translate(_TO_SPACE).split()
+    """An ASCII sentence's ``\\w+`` words, for the literal gates (``_word_set``)."""
+    return _word_set(lower.translate(_TO_SPACE).split())
+
+
+_FIRST_PREFIX = itemgetter(slice(0, PREFIX))
+_FIRST_STEM = itemgetter(slice(0, _STEM))
+
+
+def _word_set(split: list[str]) -> set[str]:
+    """The words of ``split`` with each word's first ``PREFIX`` and ``_STEM`` characters: one
+    set for the literal gates (a word beginning "reco*" is looked up as "reco") and the ``when``
+    / negation stems (five characters, or a shorter whole word). Built by C loops (``map``).
+
+    For the stems it answers as the set of five-character beginnings alone would: the extra
+    members are whole words longer than five characters (no stem is) and four-character
+    beginnings of longer words, which ``_stems`` only holds with all their five-character
+    continuations.
+    """
     words = set(split)
-    words.update([word[:PREFIX] + "*" for word in split])
+    words.update(map(_FIRST_PREFIX, split))
+    words.update(map(_FIRST_STEM, split))
     return words
+
+
+# A \w character (ASCII) kept, any other byte a space: ``bytes.translate``, a C table lookup.
+_SPACE_BYTES = bytes(code if re.match(r"\w", chr(code), re.ASCII) else 32 for code in range(256))
 
 
 def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     if not isinstance(rationale, str) or not rationale:
         return []
-    rules = _COMPILED.get(outcome)
+    rules = _PLANS.get(outcome)
     if not rules:
         return []
     text = rationale[:MAX_RATIONALE_CHARS]
@@ -967,64 +1008,62 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     spans = sentences(text)
     vetoed: set[str] = set()  # matched but vetoed: a look-alike, so no fallback for that code
     # An ASCII rationale is lower-cased once (each sentence a slice of it: lower() keeps ASCII
-    # lengths); any other, sentence by sentence.
-    lowered = text.replace("\u2019", "'")
-    lowered = lowered.lower() if lowered.isascii() else None
+    # lengths), and its non-word characters made spaces once; any other, sentence by sentence.
+    lowered: str | None = text.replace("\u2019", "'")
+    spaced = None
+    if lowered.isascii():
+        lowered = lowered.lower()
+        spaced = lowered.encode("ascii").translate(_SPACE_BYTES).decode("ascii")
+    else:
+        lowered = None
+    count = len(rules)
     for index, (begin, end) in enumerate(spans):
-        if len(found) == len(rules):
+        if len(found) == count:
             break
-        sentence = text[begin:end]
+        stop = min(end, begin + MAX_SENTENCE_CHARS)
         if lowered is not None:
-            lower = lowered[begin : min(end, begin + MAX_SENTENCE_CHARS)]
+            lower = lowered[begin:stop]
+            ascii = True
         else:
-            lower = sentence[:MAX_SENTENCE_CHARS].lower()
+            lower = text[begin:stop].lower()
             if "\u2019" in lower:
                 lower = lower.replace("\u2019", "'")
-        patient: bool | None = None
+            ascii = lower.isascii()
         # \w+ words, for the literal gates, on first need; None (no gate) when not ASCII: \w is
         # wider there
         words: set[str] | None = None
-        ascii = lower.isascii()
         if ascii and "'" not in lower and "_" not in lower:
             # then _WORD's words are the \w+ words: one split gives the stems and the words
-            split = lower.translate(_TO_SPACE).split()
-            stems = {word[:_STEM] for word in split}
-            words = set(split)
-            words.update([word[:PREFIX] + "*" for word in split])
+            split = (
+                spaced[begin:stop] if spaced is not None else lower.translate(_TO_SPACE)
+            ).split()
+            stems = words = _word_set(split)
         else:
             stems = set(_WORD_STEM.findall(lower))
         negated = not stems.isdisjoint(_NEGATION)
+        patient: bool | None = None
         scans: dict = {}
-        for compiled in rules:
-            rule = compiled.rule
-            if rule.code in found or stems.isdisjoint(compiled.when):
-                continue
-            if rule.negated and not negated:
+        for code, when, negation, gate, says, says_gates, unless, unless_gates, context in rules:
+            if code in found or stems.isdisjoint(when) or (negation and not negated):
                 continue
             if ascii and words is None:
                 words = _words(lower)
-            if (
-                words is not None
-                and compiled.words is not None
-                and compiled.words.isdisjoint(words)
-            ):
+            if words is not None and gate is not None and gate.isdisjoint(words):
                 continue  # no pattern of the rule can match: only the regexes are skipped
-            where = _first(compiled.says, lower, scans, compiled.chain_gates, words)
+            where = _first(says, lower, scans, says_gates, words)
             if where is None:
                 continue
-            if _first(compiled.unless, lower, scans, compiled.unless_gates, words) is not None:
-                vetoed.add(rule.code)
+            if _first(unless, lower, scans, unless_gates, words) is not None:
+                vetoed.add(code)
                 continue
-            if rule.context != ANY:
+            if context != ANY:
                 if patient is None:
                     patient = bool(_APPLIED_RE.search(lower))
-                if not patient and (
-                    rule.context == PATIENT or _GUIDELINE_RE.search(lower) is not None
-                ):
+                if not patient and (context == PATIENT or _GUIDELINE_RE.search(lower) is not None):
                     continue
-            found[rule.code] = (index, where, sentence)
+            found[code] = (index, where, text[begin:end])
     if not found:
-        for compiled in rules:
+        for compiled in _COMPILED[outcome]:
             if compiled.rule.fallback and compiled.rule.code not in vetoed:
                 sentence = _fallback_sentence(text, spans)
                 if sentence:
