@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from operator import itemgetter
+from functools import cache, reduce
+from operator import itemgetter, or_
 from typing import Any
 
 from .literals import PREFIX, beginnings, first_words, needs
@@ -711,7 +712,8 @@ class _Firsts:
     short: list[str] = field(default_factory=list, hash=False, compare=False)
 
 
-def _firsts(patterns) -> _Firsts | None:
+@cache  # one object per piece, so the rules that share a piece share its places (_where)
+def _firsts(patterns: tuple[str, ...]) -> _Firsts | None:
     """The first words of a match of any of ``patterns`` (None when one is not known)."""
     words: set[str] = set()
     starts: set[str] = set()
@@ -740,7 +742,7 @@ def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
     chains = []
     if plain:
         joined = re.compile("|".join(f"(?:{p})" for p in plain))
-        chains.append(_Chain((joined,), (), firsts=(_firsts(plain),)))
+        chains.append(_Chain((joined,), (), firsts=(_firsts(tuple(plain)),)))
     for pattern in patterns:
         pieces = _GAP.split(pattern)
         if len(pieces) > 1:
@@ -901,24 +903,80 @@ _COMPILED: dict[str, tuple[_Compiled, ...]] = {
     outcome: tuple(_compile(rule) for rule in RULES if rule.outcome == outcome)
     for outcome in (UPHELD, OVERTURNED)
 }
-# Per outcome, each rule's fields as the sentence loop reads them (one tuple unpacking a rule).
-_PLANS: dict[str, tuple[tuple, ...]] = {
-    outcome: tuple(
-        (
-            c.rule.code,
-            c.when,
-            c.rule.negated,
-            c.words,
-            c.says,
-            c.chain_gates,
-            c.unless,
-            c.unless_gates,
-            c.rule.context,
-        )
-        for c in compiled
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One outcome's rules with their ``when`` words and literal gates as bit masks, so that a
+    sentence is screened for all rules at once: a C loop over the words it holds (``_mask``).
+
+    Bit ``i`` is rule ``i``; a word's bits in ``when_bits`` are the rules whose ``when`` holds it,
+    in ``gate_bits`` the rules whose rule gate (``_Compiled.words``) holds it and, above the
+    rules' bits, the gate clauses (``_Compiled.chain_gates``' word sets) that hold it. A chain's
+    ``needs`` are, per pattern, the bits of the clauses it needs: it may match when all are set.
+    ``rows``: per mask of rules, the rules' rows in rule order.
+    """
+
+    when_bits: dict[str, int]
+    when_keys: frozenset[str]
+    plain: int  # the rules that need no negation
+    gate_bits: dict[str, int]
+    gate_keys: frozenset[str]
+    ungated: int  # the rules with no rule gate
+    every: int
+    rows: tuple[tuple[tuple, ...], ...]
+
+
+def _plan(compiled: tuple[_Compiled, ...]) -> _Plan:
+    when_bits: dict[str, int] = {}
+    gate_bits: dict[str, int] = {}
+    clause_bit: dict[frozenset[str], int] = {}
+    plain = ungated = 0
+
+    def needs(gates) -> tuple[tuple[int, ...], ...]:
+        out = []
+        for chain in gates:
+            masks = []
+            for gate in chain:
+                mask = 0
+                for clause in gate:
+                    if clause not in clause_bit:
+                        clause_bit[clause] = 1 << (len(compiled) + len(clause_bit))
+                        for word in clause:
+                            gate_bits[word] = gate_bits.get(word, 0) | clause_bit[clause]
+                    mask |= clause_bit[clause]
+                masks.append(mask)
+            out.append(tuple(masks))
+        return tuple(out)
+
+    rows = []
+    for number, rule in enumerate(compiled):
+        bit = 1 << number
+        for stem in rule.when:
+            when_bits[stem] = when_bits.get(stem, 0) | bit
+        if not rule.rule.negated:
+            plain |= bit
+        if rule.words is None:
+            ungated |= bit
+        else:
+            for word in rule.words:
+                gate_bits[word] = gate_bits.get(word, 0) | bit
+        says, unless = needs(rule.chain_gates), needs(rule.unless_gates)
+        rows.append((bit, rule.rule.code, rule.says, says, rule.unless, unless, rule.rule.context))
+    every = (1 << len(compiled)) - 1
+    return _Plan(
+        when_bits,
+        frozenset(when_bits),
+        plain,
+        gate_bits,
+        frozenset(gate_bits),
+        ungated,
+        every,
+        tuple(tuple(row for row in rows if row[0] & mask) for mask in range(every + 1)),
     )
-    for outcome, compiled in _COMPILED.items()
-}
+
+
+_PLANS: dict[str, _Plan] = {outcome: _plan(compiled) for outcome, compiled in _COMPILED.items()}
 _GUIDELINE_RE = re.compile(_GUIDELINE)
 _APPLIED_RE = re.compile(_APPLIED)
 
@@ -1000,11 +1058,18 @@ _SPACE_BYTES = bytes(code if re.match(r"\w", chr(code), re.ASCII) else 32 for co
 def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     if not isinstance(rationale, str) or not rationale:
         return []
-    rules = _PLANS.get(outcome)
-    if not rules:
+    plan = _PLANS.get(outcome)
+    if plan is None:
         return []
+    when_bits, when_keys, gate_bits, gate_keys = (
+        plan.when_bits,
+        plan.when_keys,
+        plan.gate_bits,
+        plan.gate_keys,
+    )
     text = rationale[:MAX_RATIONALE_CHARS]
     found: dict[str, tuple[int, int, str]] = {}
+    done = 0  # the rules found
     spans = sentences(text)
     vetoed: set[str] = set()  # matched but vetoed: a look-alike, so no fallback for that code
     # An ASCII rationale is lower-cased once (each sentence a slice of it: lower() keeps ASCII
@@ -1016,9 +1081,8 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         spaced = lowered.encode("ascii").translate(_SPACE_BYTES).decode("ascii")
     else:
         lowered = None
-    count = len(rules)
     for index, (begin, end) in enumerate(spans):
-        if len(found) == count:
+        if done == plan.every:
             break
         stop = min(end, begin + MAX_SENTENCE_CHARS)
         if lowered is not None:
@@ -1040,20 +1104,25 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             stems = words = _word_set(split)
         else:
             stems = set(_WORD_STEM.findall(lower))
-        negated = not stems.isdisjoint(_NEGATION)
+        # the rules not found yet whose when word and negation the sentence has
+        live = reduce(or_, map(when_bits.__getitem__, stems & when_keys), 0) & ~done
+        if stems.isdisjoint(_NEGATION):
+            live &= plan.plain
+        if not live:
+            continue
+        if ascii and words is None:
+            words = _words(lower)
+        mask = None
+        if words is not None:
+            mask = reduce(or_, map(gate_bits.__getitem__, words & gate_keys), plan.ungated)
+            live &= mask  # no pattern of a rule whose gate is shut can match
         patient: bool | None = None
         scans: dict = {}
-        for code, when, negation, gate, says, says_gates, unless, unless_gates, context in rules:
-            if code in found or stems.isdisjoint(when) or (negation and not negated):
-                continue
-            if ascii and words is None:
-                words = _words(lower)
-            if words is not None and gate is not None and gate.isdisjoint(words):
-                continue  # no pattern of the rule can match: only the regexes are skipped
-            where = _first(says, lower, scans, says_gates, words)
+        for bit, code, says, says_needs, unless, unless_needs, context in plan.rows[live]:
+            where = _first(says, lower, scans, says_needs, mask, words)
             if where is None:
                 continue
-            if _first(unless, lower, scans, unless_gates, words) is not None:
+            if _first(unless, lower, scans, unless_needs, mask, words) is not None:
                 vetoed.add(code)
                 continue
             if context != ANY:
@@ -1062,6 +1131,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
                 if not patient and (context == PATIENT or _GUIDELINE_RE.search(lower) is not None):
                     continue
             found[code] = (index, where, text[begin:end])
+            done |= bit
     if not found:
         for compiled in _COMPILED[outcome]:
             if compiled.rule.fallback and compiled.rule.code not in vetoed:
@@ -1095,18 +1165,24 @@ def _first(
     chains: tuple[_Chain, ...],
     text: str,
     scans: dict,
-    gates: tuple | None = None,
+    needs: tuple[tuple[int, ...], ...] | None = None,
+    mask: int | None = None,
     words: set[str] | None = None,
 ) -> int | None:
     """Where a chain of ``chains`` matches ``text`` (the first that does), or None.
 
     ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
-    negations) is scanned once. ``gates``: per chain, its literal gates, tried on ``words``
-    (the sentence's, see ``_words``) before the chain's regexes.
+    negations) is scanned once. ``needs``: per chain, its literal gates as bits (``_Plan``),
+    tried on ``mask``, the gate clauses the sentence holds, before the chain's regexes.
+    ``words``: the sentence's (``_words``), for the places a part can start (``_where``).
     """
     for number, chain in enumerate(chains):
-        if words is not None and gates is not None and not _open(gates[number], words):
-            continue
+        if mask is not None and needs is not None:
+            for need in needs[number]:
+                if need & mask == need:
+                    break
+            else:
+                continue
         firsts = chain.firsts if words is not None else ()
         if not chain.gaps:
             if firsts and firsts[0] is not None:
