@@ -703,12 +703,14 @@ class _Chain:
 @dataclass(frozen=True)
 class _Firsts:
     """The words a part's matches start with (literals.first_words), arranged for ``_where``:
-    whole ``words``; beginnings of at least ``PREFIX`` characters under their ``_words`` key
-    (``stars``, ``by_star``); shorter ones, always looked for (``short``)."""
+    whole words and beginnings of at least ``PREFIX`` characters under the stems a sentence's
+    word then has (``word_keys`` / ``by_word_key``, ``start_keys`` / ``by_start_key``: see
+    ``_keys``); shorter beginnings, always looked for (``short``)."""
 
-    words: frozenset[str]
-    stars: frozenset[str]
-    by_star: dict = field(hash=False, compare=False)
+    word_keys: frozenset[str]
+    by_word_key: dict = field(hash=False, compare=False)
+    start_keys: frozenset[str] = frozenset()
+    by_start_key: dict = field(default_factory=dict, hash=False, compare=False)
     short: list[str] = field(default_factory=list, hash=False, compare=False)
 
 
@@ -723,15 +725,21 @@ def _firsts(patterns: tuple[str, ...]) -> _Firsts | None:
             return None
         words |= known[0]
         starts |= known[1]
-    by_star: dict[str, list[str]] = {}
+    by_word_key: dict[str, list[str]] = {}
+    for word in sorted(words):
+        for key in _keys(word):
+            by_word_key.setdefault(key, []).append(word)
+    by_start_key: dict[str, list[str]] = {}
     for start in sorted(starts):
         if len(start) >= PREFIX:
-            by_star.setdefault(start[:PREFIX], []).append(start)
+            for key in _keys(start + "*"):
+                by_start_key.setdefault(key, []).append(start)
     short = [start for start in sorted(starts) if len(start) < PREFIX]
     return _Firsts(
-        frozenset(words),
-        frozenset(by_star),
-        {star: tuple(starts) for star, starts in by_star.items()},
+        frozenset(by_word_key),
+        {key: tuple(words) for key, words in by_word_key.items()},
+        frozenset(by_start_key),
+        {key: tuple(starts) for key, starts in by_start_key.items()},
         short,
     )
 
@@ -845,17 +853,34 @@ _TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not re.match
 
 
 _NEGATION = _stems(NEGATION_WORDS)
+_WORD_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"  # \\w in a lower-cased ASCII text
+
+
+@cache
+def _keys(entry: str) -> frozenset[str]:
+    """The stems (first ``_STEM`` characters) of the sentence words that can be ``entry``, a
+    whole word, or, written "reco*", begin with it: what the literal gates and ``_where`` look up
+    in a sentence's stems (``_words``). A long whole word shares its stem with other words (a
+    weaker gate, never a wrong one); a beginning shorter than a stem stands for every stem that
+    begins with it, as in ``_stems``."""
+    if not entry.endswith("*"):
+        return frozenset({entry[:_STEM]})
+    keys = {entry[:-1][:_STEM]}
+    frontier = set(keys)
+    while len(next(iter(frontier))) < _STEM:
+        frontier = {key + letter for key in frontier for letter in _WORD_LETTERS}
+        keys |= frontier
+    return frozenset(keys)
 
 
 def _gate(pattern: str) -> tuple[frozenset[str], ...]:
     """The word sets every match of ``pattern`` needs (a windowed one: what each part needs).
 
-    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each). A
-    word beginning ("reco*") is looked up as its first ``PREFIX`` characters, in the same set as
-    the whole words (see ``_words``).
+    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each), as
+    the stems a sentence holding one of the words has (``_keys``).
     """
     return tuple(
-        frozenset(word.rstrip("*") for word in clause[0])
+        frozenset(key for word in clause[0] for key in _keys(word))
         for part in _GAP.split(pattern)[::2]
         for clause in needs(part)
         if clause[0] and not clause[1]
@@ -1027,28 +1052,17 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
 
 
 def _words(lower: str) -> set[str]:
-    """An ASCII sentence's ``\\w+`` words, for the literal gates (``_word_set``)."""
+    """An ASCII sentence's ``\\w+`` words' stems, for the literal gates (``_word_set``)."""
     return _word_set(lower.translate(_TO_SPACE).split())
 
 
-_FIRST_PREFIX = itemgetter(slice(0, PREFIX))
 _FIRST_STEM = itemgetter(slice(0, _STEM))
 
 
 def _word_set(split: list[str]) -> set[str]:
-    """The words of ``split`` with each word's first ``PREFIX`` and ``_STEM`` characters: one
-    set for the literal gates (a word beginning "reco*" is looked up as "reco") and the ``when``
-    / negation stems (five characters, or a shorter whole word). Built by C loops (``map``).
-
-    For the stems it answers as the set of five-character beginnings alone would: the extra
-    members are whole words longer than five characters (no stem is) and four-character
-    beginnings of longer words, which ``_stems`` only holds with all their five-character
-    continuations.
-    """
-    words = set(split)
-    words.update(map(_FIRST_PREFIX, split))
-    words.update(map(_FIRST_STEM, split))
-    return words
+    """Each word's first ``_STEM`` characters (the whole word when shorter): the ``when`` and
+    negation stems and, as ``_keys``, the literal gates' words. Built by a C loop (``map``)."""
+    return set(map(_FIRST_STEM, split))
 
 
 # A \w character (ASCII) kept, any other byte a space: ``bytes.translate``, a C table lookup.
@@ -1275,7 +1289,7 @@ def _where(
     """Every position, in order, where a \\w+ word of ``text`` starts that is one of
     ``known``'s words or begins with one of its beginnings: where a match can start.
 
-    ``words``: the text's words (``_words``), so only the words it holds are looked for, by
+    ``words``: the text's stems (``_words``), so only the words it may hold are looked for, by
     ``str.find``. ``word_starts``: only the starts of ``_WORD`` words too (not after "'"), the
     positions ``_at`` tries.
     """
@@ -1288,15 +1302,17 @@ def _where(
     places = scans.get("places")
     if places is None:
         places = scans["places"] = {}
-    for word in known.words & words:
-        found_at = places.get(word)
-        if found_at is None:
-            found_at = places[word] = _places(text, word, True)
-        positions += found_at
+    by_word_key = known.by_word_key
+    for key in known.word_keys & words:
+        for word in by_word_key[key]:
+            found_at = places.get(word)
+            if found_at is None:
+                found_at = places[word] = _places(text, word, True)
+            positions += found_at
     starts = known.short
-    if known.stars:
-        by_star = known.by_star
-        starts = [start for star in known.stars & words for start in by_star[star]] + starts
+    if known.start_keys:
+        by_start_key = known.by_start_key
+        starts = [start for key in known.start_keys & words for start in by_start_key[key]] + starts
     for start in starts:
         found_at = places.get(start + "*")
         if found_at is None:
