@@ -1354,7 +1354,8 @@ def _places(text: str, word: str, whole: bool) -> list[int]:
 
 def _spans_at(pattern, known, text: str, words: set[str], scans: dict) -> list[tuple[int, int]]:
     """``_spans`` (finditer's first 50 matches), trying only where ``_where`` says."""
-    spans = scans.get(pattern)
+    key = id(pattern)  # not the pattern: a Pattern's hash is computed over its whole code
+    spans = scans.get(key)
     if spans is None:
         spans = []
         last = 0
@@ -1367,7 +1368,7 @@ def _spans_at(pattern, known, text: str, words: set[str], scans: dict) -> list[t
                 last = max(match.end(), position + 1)
                 if len(spans) == 50:
                     break
-        scans[pattern] = spans
+        scans[key] = spans
     return spans
 
 
@@ -1397,7 +1398,8 @@ def _at(
 
 
 def _spans(pattern: re.Pattern[str], text: str, scans: dict) -> list[tuple[int, int]]:
-    spans = scans.get(pattern)
+    key = id(pattern)  # not the pattern: a Pattern's hash is computed over its whole code
+    spans = scans.get(key)
     if spans is None:
-        spans = scans[pattern] = [match.span() for match in pattern.finditer(text)][:50]
+        spans = scans[key] = [match.span() for match in pattern.finditer(text)][:50]
     return spans
