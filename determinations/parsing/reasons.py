@@ -1013,6 +1013,11 @@ def _plan(compiled: tuple[_Compiled, ...]) -> _Plan:
     )
 
 
+def _mask(bits: dict[str, int], keys: frozenset[str], words: set[str], start: int) -> int:
+    """``start`` with the bits of the sentence ``words`` that ``bits`` has: C loops."""
+    return reduce(or_, map(bits.__getitem__, words & keys), start)
+
+
 _PLANS: dict[str, _Plan] = {outcome: _plan(compiled) for outcome, compiled in _COMPILED.items()}
 _GUIDELINE_RE = re.compile(_GUIDELINE)
 _APPLIED_RE = re.compile(_APPLIED)
@@ -1131,7 +1136,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
         else:
             stems = set(_WORD_STEM.findall(lower))
         # the rules not found yet whose when word and negation the sentence has
-        live = reduce(or_, map(when_bits.__getitem__, stems & when_keys), 0) & ~done
+        live = _mask(when_bits, when_keys, stems, 0) & ~done
         if stems.isdisjoint(_NEGATION):
             live &= plan.plain
         if not live:
@@ -1140,7 +1145,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             words = _words(lower)
         mask = None
         if words is not None:
-            mask = reduce(or_, map(gate_bits.__getitem__, words & gate_keys), plan.ungated)
+            mask = _mask(gate_bits, gate_keys, words, plan.ungated)
             live &= mask  # no pattern of a rule whose gate is shut can match
         patient: bool | None = None
         scans: dict = {}
