@@ -1319,8 +1319,8 @@ def _where(
     if places is None:
         places = scans["places"] = {}
     by_word_key = known.by_word_key
-    for key in known.word_keys & words:
-        for word in by_word_key[key]:
+    for stem in known.word_keys & words:
+        for word in by_word_key[stem]:
             found_at = places.get(word)
             if found_at is None:
                 found_at = places[word] = _places(text, word, True)
@@ -1328,7 +1328,9 @@ def _where(
     starts = known.short
     if known.start_keys:
         by_start_key = known.by_start_key
-        starts = [start for key in known.start_keys & words for start in by_start_key[key]] + starts
+        starts = [
+            start for stem in known.start_keys & words for start in by_start_key[stem]
+        ] + starts
     for start in starts:
         found_at = places.get(start + "*")
         if found_at is None:
