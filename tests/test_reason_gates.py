@@ -76,6 +76,38 @@ def test_gates_are_open_wherever_a_chain_matches():
     assert matched > 500
 
 
+def test_the_sentence_screen_is_the_rules_when_words_and_gates():
+    """``_Plan``'s bit masks say, for all rules at once, what each rule's ``when`` stems, rule
+    gate and chain gates (``_open``) say one by one."""
+    checked = 0
+    for text in _rationales():
+        for begin, end in reasons.sentences(text):
+            lower = text[begin:end][: reasons.MAX_SENTENCE_CHARS].lower().replace("\u2019", "'")
+            if not lower.isascii():
+                continue
+            words = reasons._words(lower)
+            for outcome in (reasons.UPHELD, reasons.OVERTURNED):
+                plan = reasons._PLANS[outcome]
+                when = reasons._mask(plan.when_bits, plan.when_keys, words, 0)
+                gate = reasons._mask(plan.gate_bits, plan.gate_keys, words, plan.ungated)
+                for number, compiled in enumerate(reasons._COMPILED[outcome]):
+                    bit = 1 << number
+                    assert bool(when & bit) == (not words.isdisjoint(compiled.when))
+                    rule_open = compiled.words is None or not compiled.words.isdisjoint(words)
+                    assert bool(gate & bit) == rule_open
+                    row = plan.rows[bit][0]
+                    assert row[1] == compiled.rule.code
+                    for chain_needs, gates in (
+                        (row[3], compiled.chain_gates),
+                        (row[5], compiled.unless_gates),
+                    ):
+                        for need, chain_gates in zip(chain_needs, gates, strict=True):
+                            opened = any(mask & gate == mask for mask in need)
+                            assert opened == reasons._open(chain_gates, words)
+                            checked += 1
+    assert checked > 10_000
+
+
 def test_beginnings_hold_wherever_a_chain_part_matches():
     parts = {
         part: begins

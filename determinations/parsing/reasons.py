@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cache, reduce
+from operator import itemgetter, or_
 from typing import Any
 
 from .literals import PREFIX, beginnings, first_words, needs
@@ -40,6 +42,18 @@ _WIDE = "\x00180\x00"
 _GAP = re.compile("\x00(\\d+)\x00")
 _BEGIN = 3  # a chain's part is tried only where the text's next 3 characters can begin it
 _CLAUSE_BREAK = re.compile(r"[.;:]|\b(?:but|however|although|whereas)\b")
+
+
+def _breaks(text: str, start: int, end: int) -> bool:
+    """Whether ``_CLAUSE_BREAK`` matches in ``text[start:end]``: substring tests first (C
+    speed), the regex only when one of its words is there."""
+    window = text[start:end]
+    if "." in window or ";" in window or ":" in window:
+        return True
+    if "but" in window or "how" in window or "alth" in window or "wher" in window:
+        return _CLAUSE_BREAK.search(text, start, end) is not None
+    return False
+
 
 # Saying that something is missing, said before the thing: "no documentation of", "without",
 # "does not demonstrate", "lack of", "failed to show"...
@@ -701,16 +715,19 @@ class _Chain:
 @dataclass(frozen=True)
 class _Firsts:
     """The words a part's matches start with (literals.first_words), arranged for ``_where``:
-    whole ``words``; beginnings of at least ``PREFIX`` characters under their ``_words`` key
-    (``stars``, ``by_star``); shorter ones, always looked for (``short``)."""
+    whole words and beginnings of at least ``PREFIX`` characters under the stems a sentence's
+    word then has (``word_keys`` / ``by_word_key``, ``start_keys`` / ``by_start_key``: see
+    ``_keys``); shorter beginnings, always looked for (``short``)."""
 
-    words: frozenset[str]
-    stars: frozenset[str]
-    by_star: dict = field(hash=False, compare=False)
+    word_keys: frozenset[str]
+    by_word_key: dict = field(hash=False, compare=False)
+    start_keys: frozenset[str] = frozenset()
+    by_start_key: dict = field(default_factory=dict, hash=False, compare=False)
     short: list[str] = field(default_factory=list, hash=False, compare=False)
 
 
-def _firsts(patterns) -> _Firsts | None:
+@cache  # one object per piece, so the rules that share a piece share its places (_where)
+def _firsts(patterns: tuple[str, ...]) -> _Firsts | None:
     """The first words of a match of any of ``patterns`` (None when one is not known)."""
     words: set[str] = set()
     starts: set[str] = set()
@@ -720,15 +737,21 @@ def _firsts(patterns) -> _Firsts | None:
             return None
         words |= known[0]
         starts |= known[1]
-    by_star: dict[str, list[str]] = {}
+    by_word_key: dict[str, list[str]] = {}
+    for word in sorted(words):
+        for key in _keys(word):
+            by_word_key.setdefault(key, []).append(word)
+    by_start_key: dict[str, list[str]] = {}
     for start in sorted(starts):
         if len(start) >= PREFIX:
-            by_star.setdefault(start[:PREFIX] + "*", []).append(start)
+            for key in _keys(start + "*"):
+                by_start_key.setdefault(key, []).append(start)
     short = [start for start in sorted(starts) if len(start) < PREFIX]
     return _Firsts(
-        frozenset(words),
-        frozenset(by_star),
-        {star: tuple(starts) for star, starts in by_star.items()},
+        frozenset(by_word_key),
+        {key: tuple(words) for key, words in by_word_key.items()},
+        frozenset(by_start_key),
+        {key: tuple(starts) for key, starts in by_start_key.items()},
         short,
     )
 
@@ -739,7 +762,7 @@ def _chains(patterns: tuple[str, ...]) -> tuple[_Chain, ...]:
     chains = []
     if plain:
         joined = re.compile("|".join(f"(?:{p})" for p in plain))
-        chains.append(_Chain((joined,), (), firsts=(_firsts(plain),)))
+        chains.append(_Chain((joined,), (), firsts=(_firsts(tuple(plain)),)))
     for pattern in patterns:
         pieces = _GAP.split(pattern)
         if len(pieces) > 1:
@@ -842,15 +865,34 @@ _TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not re.match
 
 
 _NEGATION = _stems(NEGATION_WORDS)
+_WORD_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"  # \\w in a lower-cased ASCII text
+
+
+@cache
+def _keys(entry: str) -> frozenset[str]:
+    """The stems (first ``_STEM`` characters) of the sentence words that can be ``entry``, a
+    whole word, or, written "reco*", begin with it: what the literal gates and ``_where`` look up
+    in a sentence's stems (``_words``). A long whole word shares its stem with other words (a
+    weaker gate, never a wrong one); a beginning shorter than a stem stands for every stem that
+    begins with it, as in ``_stems``."""
+    if not entry.endswith("*"):
+        return frozenset({entry[:_STEM]})
+    keys = {entry[:-1][:_STEM]}
+    frontier = set(keys)
+    while len(next(iter(frontier))) < _STEM:
+        frontier = {key + letter for key in frontier for letter in _WORD_LETTERS}
+        keys |= frontier
+    return frozenset(keys)
 
 
 def _gate(pattern: str) -> tuple[frozenset[str], ...]:
     """The word sets every match of ``pattern`` needs (a windowed one: what each part needs).
 
-    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each).
+    Only clauses of whole words are kept (a set lookup; substrings would cost a scan each), as
+    the stems a sentence holding one of the words has (``_keys``).
     """
     return tuple(
-        clause[0]
+        frozenset(key for word in clause[0] for key in _keys(word))
         for part in _GAP.split(pattern)[::2]
         for clause in needs(part)
         if clause[0] and not clause[1]
@@ -898,6 +940,85 @@ _COMPILED: dict[str, tuple[_Compiled, ...]] = {
     outcome: tuple(_compile(rule) for rule in RULES if rule.outcome == outcome)
     for outcome in (UPHELD, OVERTURNED)
 }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One outcome's rules with their ``when`` words and literal gates as bit masks, so that a
+    sentence is screened for all rules at once: a C loop over the words it holds (``_mask``).
+
+    Bit ``i`` is rule ``i``; a word's bits in ``when_bits`` are the rules whose ``when`` holds it,
+    in ``gate_bits`` the rules whose rule gate (``_Compiled.words``) holds it and, above the
+    rules' bits, the gate clauses (``_Compiled.chain_gates``' word sets) that hold it. A chain's
+    ``needs`` are, per pattern, the bits of the clauses it needs: it may match when all are set.
+    ``rows``: per mask of rules, the rules' rows in rule order.
+    """
+
+    when_bits: dict[str, int]
+    when_keys: frozenset[str]
+    plain: int  # the rules that need no negation
+    gate_bits: dict[str, int]
+    gate_keys: frozenset[str]
+    ungated: int  # the rules with no rule gate
+    every: int
+    rows: tuple[tuple[tuple, ...], ...]
+
+
+def _plan(compiled: tuple[_Compiled, ...]) -> _Plan:
+    when_bits: dict[str, int] = {}
+    gate_bits: dict[str, int] = {}
+    clause_bit: dict[frozenset[str], int] = {}
+    plain = ungated = 0
+
+    def needs(gates) -> tuple[tuple[int, ...], ...]:
+        out = []
+        for chain in gates:
+            masks = []
+            for gate in chain:
+                mask = 0
+                for clause in gate:
+                    if clause not in clause_bit:
+                        clause_bit[clause] = 1 << (len(compiled) + len(clause_bit))
+                        for word in clause:
+                            gate_bits[word] = gate_bits.get(word, 0) | clause_bit[clause]
+                    mask |= clause_bit[clause]
+                masks.append(mask)
+            out.append(tuple(masks))
+        return tuple(out)
+
+    rows = []
+    for number, rule in enumerate(compiled):
+        bit = 1 << number
+        for stem in rule.when:
+            when_bits[stem] = when_bits.get(stem, 0) | bit
+        if not rule.rule.negated:
+            plain |= bit
+        if rule.words is None:
+            ungated |= bit
+        else:
+            for word in rule.words:
+                gate_bits[word] = gate_bits.get(word, 0) | bit
+        says, unless = needs(rule.chain_gates), needs(rule.unless_gates)
+        rows.append((bit, rule.rule.code, rule.says, says, rule.unless, unless, rule.rule.context))
+    every = (1 << len(compiled)) - 1
+    return _Plan(
+        when_bits,
+        frozenset(when_bits),
+        plain,
+        gate_bits,
+        frozenset(gate_bits),
+        ungated,
+        every,
+        tuple(tuple(row for row in rows if row[0] & mask) for mask in range(every + 1)),
+    )
+
+
+def _mask(bits: dict[str, int], keys: frozenset[str], words: set[str], start: int) -> int:
+    """``start`` with the bits of the sentence ``words`` that ``bits`` has: C loops."""
+    return reduce(or_, map(bits.__getitem__, words & keys), start)
+
+
+_PLANS: dict[str, _Plan] = {outcome: _plan(compiled) for outcome, compiled in _COMPILED.items()}
 _GUIDELINE_RE = re.compile(_GUIDELINE)
 _APPLIED_RE = re.compile(_APPLIED)
 
@@ -948,83 +1069,102 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
 
 
 def _words(lower: str) -> set[str]:
-    """An ASCII sentence's ``\\w+`` words and, for the literal gates, each word's first
-    ``PREFIX`` characters + "*" (a shorter word's too: no gate holds one, and no len() a word)."""
-    split = lower.translate(_TO_SPACE).split()
-    words = set(split)
-    words.update([word[:PREFIX] + "*" for word in split])
-    return words
+    """An ASCII sentence's ``\\w+`` words' stems, for the literal gates (``_word_set``)."""
+    return _word_set(lower.translate(_TO_SPACE).split())
+
+
+_FIRST_STEM = itemgetter(slice(0, _STEM))
+
+
+def _word_set(split: list[str]) -> set[str]:
+    """Each word's first ``_STEM`` characters (the whole word when shorter): the ``when`` and
+    negation stems and, as ``_keys``, the literal gates' words. Built by a C loop (``map``)."""
+    return set(map(_FIRST_STEM, split))
+
+
+# A \w character (ASCII) kept, any other byte a space: ``bytes.translate``, a C table lookup.
+_SPACE_BYTES = bytes(code if re.match(r"\w", chr(code), re.ASCII) else 32 for code in range(256))
 
 
 def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     if not isinstance(rationale, str) or not rationale:
         return []
-    rules = _COMPILED.get(outcome)
-    if not rules:
+    plan = _PLANS.get(outcome)
+    if plan is None:
         return []
+    when_bits, when_keys, gate_bits, gate_keys = (
+        plan.when_bits,
+        plan.when_keys,
+        plan.gate_bits,
+        plan.gate_keys,
+    )
     text = rationale[:MAX_RATIONALE_CHARS]
     found: dict[str, tuple[int, int, str]] = {}
+    done = 0  # the rules found
     spans = sentences(text)
     vetoed: set[str] = set()  # matched but vetoed: a look-alike, so no fallback for that code
     # An ASCII rationale is lower-cased once (each sentence a slice of it: lower() keeps ASCII
-    # lengths); any other, sentence by sentence.
-    lowered = text.replace("\u2019", "'")
-    lowered = lowered.lower() if lowered.isascii() else None
+    # lengths), and its non-word characters made spaces once; any other, sentence by sentence.
+    lowered: str | None = text.replace("\u2019", "'")
+    spaced = None
+    if lowered.isascii():
+        lowered = lowered.lower()
+        spaced = lowered.encode("ascii").translate(_SPACE_BYTES).decode("ascii")
+    else:
+        lowered = None
     for index, (begin, end) in enumerate(spans):
-        if len(found) == len(rules):
+        if done == plan.every:
             break
-        sentence = text[begin:end]
+        stop = min(end, begin + MAX_SENTENCE_CHARS)
         if lowered is not None:
-            lower = lowered[begin : min(end, begin + MAX_SENTENCE_CHARS)]
+            lower = lowered[begin:stop]
+            ascii = True
         else:
-            lower = sentence[:MAX_SENTENCE_CHARS].lower()
+            lower = text[begin:stop].lower()
             if "\u2019" in lower:
                 lower = lower.replace("\u2019", "'")
-        patient: bool | None = None
+            ascii = lower.isascii()
         # \w+ words, for the literal gates, on first need; None (no gate) when not ASCII: \w is
         # wider there
         words: set[str] | None = None
-        ascii = lower.isascii()
         if ascii and "'" not in lower and "_" not in lower:
             # then _WORD's words are the \w+ words: one split gives the stems and the words
-            split = lower.translate(_TO_SPACE).split()
-            stems = {word[:_STEM] for word in split}
-            words = set(split)
-            words.update([word[:PREFIX] + "*" for word in split])
+            split = (
+                spaced[begin:stop] if spaced is not None else lower.translate(_TO_SPACE)
+            ).split()
+            stems = words = _word_set(split)
         else:
             stems = set(_WORD_STEM.findall(lower))
-        negated = not stems.isdisjoint(_NEGATION)
+        # the rules not found yet whose when word and negation the sentence has
+        live = _mask(when_bits, when_keys, stems, 0) & ~done
+        if stems.isdisjoint(_NEGATION):
+            live &= plan.plain
+        if not live:
+            continue
+        if ascii and words is None:
+            words = _words(lower)
+        mask = None
+        if words is not None:
+            mask = _mask(gate_bits, gate_keys, words, plan.ungated)
+            live &= mask  # no pattern of a rule whose gate is shut can match
+        patient: bool | None = None
         scans: dict = {}
-        for compiled in rules:
-            rule = compiled.rule
-            if rule.code in found or stems.isdisjoint(compiled.when):
-                continue
-            if rule.negated and not negated:
-                continue
-            if ascii and words is None:
-                words = _words(lower)
-            if (
-                words is not None
-                and compiled.words is not None
-                and compiled.words.isdisjoint(words)
-            ):
-                continue  # no pattern of the rule can match: only the regexes are skipped
-            where = _first(compiled.says, lower, scans, compiled.chain_gates, words)
+        for bit, code, says, says_needs, unless, unless_needs, context in plan.rows[live]:
+            where = _first(says, lower, scans, says_needs, mask, words)
             if where is None:
                 continue
-            if _first(compiled.unless, lower, scans, compiled.unless_gates, words) is not None:
-                vetoed.add(rule.code)
+            if _first(unless, lower, scans, unless_needs, mask, words) is not None:
+                vetoed.add(code)
                 continue
-            if rule.context != ANY:
+            if context != ANY:
                 if patient is None:
                     patient = bool(_APPLIED_RE.search(lower))
-                if not patient and (
-                    rule.context == PATIENT or _GUIDELINE_RE.search(lower) is not None
-                ):
+                if not patient and (context == PATIENT or _GUIDELINE_RE.search(lower) is not None):
                     continue
-            found[rule.code] = (index, where, sentence)
+            found[code] = (index, where, text[begin:end])
+            done |= bit
     if not found:
-        for compiled in rules:
+        for compiled in _COMPILED[outcome]:
             if compiled.rule.fallback and compiled.rule.code not in vetoed:
                 sentence = _fallback_sentence(text, spans)
                 if sentence:
@@ -1056,18 +1196,24 @@ def _first(
     chains: tuple[_Chain, ...],
     text: str,
     scans: dict,
-    gates: tuple | None = None,
+    needs: tuple[tuple[int, ...], ...] | None = None,
+    mask: int | None = None,
     words: set[str] | None = None,
 ) -> int | None:
     """Where a chain of ``chains`` matches ``text`` (the first that does), or None.
 
     ``scans`` keeps each part's matches in this sentence, so a part shared by several rules (the
-    negations) is scanned once. ``gates``: per chain, its literal gates, tried on ``words``
-    (the sentence's, see ``_words``) before the chain's regexes.
+    negations) is scanned once. ``needs``: per chain, its literal gates as bits (``_Plan``),
+    tried on ``mask``, the gate clauses the sentence holds, before the chain's regexes.
+    ``words``: the sentence's (``_words``), for the places a part can start (``_where``).
     """
     for number, chain in enumerate(chains):
-        if words is not None and gates is not None and not _open(gates[number], words):
-            continue
+        if mask is not None and needs is not None:
+            for need in needs[number]:
+                if need & mask == need:
+                    break
+            else:
+                continue
         firsts = chain.firsts if words is not None else ()
         if not chain.gaps:
             if firsts and firsts[0] is not None:
@@ -1096,7 +1242,7 @@ def _first(
                 (start, end)
                 for start, prev_end in reached[:20]
                 for begin, end in part.at(prev_end, prev_end + gap)
-                if not _CLAUSE_BREAK.search(text, prev_end, begin)
+                if not _breaks(text, prev_end, begin)
             ]
         for index in range(anchor - 1, -1, -1):
             if not reached:
@@ -1107,8 +1253,7 @@ def _first(
                 (begin, last_end)
                 for next_start, last_end in reached[:20]
                 for begin, end in part.at(next_start - gap - _PART_CHARS, next_start)
-                if next_start - gap <= end <= next_start
-                and not _CLAUSE_BREAK.search(text, end, next_start)
+                if next_start - gap <= end <= next_start and not _breaks(text, end, next_start)
             ]
         if reached:
             return min(start for start, _ in reached)
@@ -1160,7 +1305,7 @@ def _where(
     """Every position, in order, where a \\w+ word of ``text`` starts that is one of
     ``known``'s words or begins with one of its beginnings: where a match can start.
 
-    ``words``: the text's words (``_words``), so only the words it holds are looked for, by
+    ``words``: the text's stems (``_words``), so only the words it may hold are looked for, by
     ``str.find``. ``word_starts``: only the starts of ``_WORD`` words too (not after "'"), the
     positions ``_at`` tries.
     """
@@ -1173,15 +1318,19 @@ def _where(
     places = scans.get("places")
     if places is None:
         places = scans["places"] = {}
-    for word in known.words & words:
-        found_at = places.get(word)
-        if found_at is None:
-            found_at = places[word] = _places(text, word, True)
-        positions += found_at
+    by_word_key = known.by_word_key
+    for stem in known.word_keys & words:
+        for word in by_word_key[stem]:
+            found_at = places.get(word)
+            if found_at is None:
+                found_at = places[word] = _places(text, word, True)
+            positions += found_at
     starts = known.short
-    if known.stars:
-        by_star = known.by_star
-        starts = [start for star in known.stars & words for start in by_star[star]] + starts
+    if known.start_keys:
+        by_start_key = known.by_start_key
+        starts = [
+            start for stem in known.start_keys & words for start in by_start_key[stem]
+        ] + starts
     for start in starts:
         found_at = places.get(start + "*")
         if found_at is None:
@@ -1212,7 +1361,8 @@ def _places(text: str, word: str, whole: bool) -> list[int]:
 
 def _spans_at(pattern, known, text: str, words: set[str], scans: dict) -> list[tuple[int, int]]:
     """``_spans`` (finditer's first 50 matches), trying only where ``_where`` says."""
-    spans = scans.get(pattern)
+    key = id(pattern)  # not the pattern: a Pattern's hash is computed over its whole code
+    spans = scans.get(key)
     if spans is None:
         spans = []
         last = 0
@@ -1225,7 +1375,7 @@ def _spans_at(pattern, known, text: str, words: set[str], scans: dict) -> list[t
                 last = max(match.end(), position + 1)
                 if len(spans) == 50:
                     break
-        scans[pattern] = spans
+        scans[key] = spans
     return spans
 
 
@@ -1255,7 +1405,8 @@ def _at(
 
 
 def _spans(pattern: re.Pattern[str], text: str, scans: dict) -> list[tuple[int, int]]:
-    spans = scans.get(pattern)
+    key = id(pattern)  # not the pattern: a Pattern's hash is computed over its whole code
+    spans = scans.get(key)
     if spans is None:
-        spans = scans[pattern] = [match.span() for match in pattern.finditer(text)][:50]
+        spans = scans[key] = [match.span() for match in pattern.finditer(text)][:50]
     return spans
