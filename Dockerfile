@@ -13,4 +13,4 @@ RUN useradd --system --home /app app && mkdir -p /data/media /data/static \
 USER app
 ENV MEDIA_ROOT=/data/media
 EXPOSE 8000
-CMD ["gunicorn", "imr_archive.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "imr_archive.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
