@@ -22,7 +22,6 @@ SAMPLE_OR_LIVE = "sample-or-live"
 SUMMARY_ITEMS = "summary-items"
 EXACT = "exact"
 
-
 _current: contextvars.ContextVar[list[CountPlan] | None] = contextvars.ContextVar(
     "count_plans", default=None
 )
