@@ -446,8 +446,7 @@ def _search_pass(filterset, active, every: int | None):
     queryset = filterset.filter_queryset(
         DisputedItem.objects.public().order_by(), exclude=set(FACETS_BY_NAME)
     )
-    inner, where_params = queryset.values("id").query.sql_with_params()
-    where = inner[inner.index(" WHERE ") + len(" WHERE ") :]
+    _, where, where_params = sampling.where_of(queryset)
     where += sampling.condition(f'"{_ITEMS}"."determination_id"', every)
     candidates, params, filtered = _candidates_sql(
         _item_source(), where, list(where_params), active

@@ -216,12 +216,20 @@ def _sample_rows(queryset: QuerySet, parts, every: int) -> tuple[int, int, int]:
     return rows, squares, hits
 
 
-def _where(queryset: QuerySet) -> tuple[str, tuple] | None:
-    """The WHERE clause of ``queryset`` (items of one table, Django's own compiled SQL; the
-    request's values stay in the params), or None when it reads another table too."""
+def where_of(queryset: QuerySet) -> tuple[str, str, tuple]:
+    """``(head, where, params)`` of ``queryset``'s SQL (Django's own compiled SQL, the
+    request's values in the params): what comes before its first WHERE, and its condition
+    (empty when it has none), to be read again with other columns."""
     inner, params = queryset.order_by().values("id").query.sql_with_params()
-    head, found, where = inner.partition(" WHERE ")
-    if not found or " JOIN " in head or " WHERE " in where:
+    head, _, where = inner.partition(" WHERE ")
+    return head, where, params
+
+
+def _where(queryset: QuerySet) -> tuple[str, tuple] | None:
+    """The WHERE clause of ``queryset`` (items of one table) and its params, or None when it
+    reads another table too."""
+    head, where, params = where_of(queryset)
+    if not where or " JOIN " in head or " WHERE " in where:
         return None
     return where, params
 
