@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import FileResponse
 
+from . import query_budget
+
 logger = logging.getLogger(__name__)
 
 # Only the archive's own tables are read from a replica: sessions, users, login throttling and the
@@ -111,28 +113,43 @@ def mark_down(alias: str, exc: Exception) -> None:
 
 def public_read(view):
     """Run ``view`` (a public, read-only view) with its reads on a replica, falling back to the
-    primary; a streamed response's blocks are made with the same replica."""
+    primary; a streamed response's blocks are made with the same replica. Either way within the
+    query budget (``query_budget``): a statement past it gives the 503 that says so."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         alias = healthy_replica() if settings.DATABASE_REPLICAS else None
         if alias is None:
-            return view(request, *args, **kwargs)
+            return _on_primary(view, request, *args, **kwargs)
         try:
             with routed_to(alias):
-                response = view(request, *args, **kwargs)
+                with query_budget.budgeted(alias):
+                    response = view(request, *args, **kwargs)
                 if response.streaming and not isinstance(response, FileResponse):  # a file: no SQL
                     response.streaming_content = _routed_stream(response.streaming_content, alias)
             return response
         except (OperationalError, InterfaceError) as exc:
+            if query_budget.cancelled(exc):  # slow, not failed: as slow on the primary
+                return query_budget.over_budget(request)
             if not _usable(alias):
                 mark_down(alias, exc)
             logger.warning(
                 "A read on replica %r failed (%s); running it on the primary", alias, exc
             )
-        return view(request, *args, **kwargs)
+        return _on_primary(view, request, *args, **kwargs)
 
     return wrapped
+
+
+def _on_primary(view, request, *args, **kwargs):
+    """``view`` reading from the primary, within the query budget."""
+    try:
+        with query_budget.budgeted(DEFAULT_DB_ALIAS):
+            return view(request, *args, **kwargs)
+    except OperationalError as exc:
+        if query_budget.cancelled(exc):
+            return query_budget.over_budget(request)
+        raise
 
 
 def _routed_stream(content: Iterator[bytes], alias: str) -> Iterator[bytes]:

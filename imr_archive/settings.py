@@ -120,6 +120,10 @@ if env_str("IMR_TEST_DB_NAME"):
     _db["TEST"] = {"NAME": env_str("IMR_TEST_DB_NAME")}
 DATABASES = {"default": _db}
 
+# Each SQL statement of a public read view may run this long (imr_archive/query_budget.py):
+# past it the reader gets a 503 saying so, and the worker is free again. 0: no limit.
+PUBLIC_QUERY_TIMEOUT_SECONDS = env_int("PUBLIC_QUERY_TIMEOUT_SECONDS", 15, minimum=0)
+
 # Read replicas (docs/scaling.md): the public read views read from one of these (hot standbys of
 # the primary), everything else from the primary (imr_archive/db_router.py). Unset: no replica.
 DATABASE_REPLICA_CONNECT_TIMEOUT = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)
