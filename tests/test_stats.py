@@ -413,3 +413,76 @@ def test_the_statistics_page_shows_rates_and_intervals_as_percentages(client, ar
     assert "40.0%" in html  # 2 of 5 items overturned
     low, high = stats.wilson_interval(1, 2)
     assert f"{low * 100:.1f}% to {high * 100:.1f}%" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "region=lumbar&outcome=upheld",
+        "category=Rehabilitation&year=2017",
+        "decided_from=2017-01-01&decided_to=2018-12-31",
+        "region=cervical&region=lumbar&specialty=Pain+Medicine",
+    ],
+)
+def test_several_filters_with_very_many_items_are_counted_over_the_summaries_sample(
+    archive, query, monkeypatch, django_assert_num_queries
+):
+    """Without a search, SummaryItem's sample gives the figures the items' own sample gives
+    (every group, its order, the letters and the interval), without reading the items."""
+    from determinations import sampling, summaries
+
+    a_determination(a_parse(items=[an_item(category="Other", subcategory="Other")]))
+    build_archive()  # its letters' ids of the other parity: the sample holds one of each
+    summaries.summaries_refresh()
+    monkeypatch.setattr(sampling, "LEVELS", (2,))  # the letters with an even id
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    monkeypatch.setattr(sampling, "STATISTICS_LIVE_UP_TO", -1)
+    filterset = ItemFilterSet(QueryDict(query))
+    assert filterset.is_valid()
+    with django_assert_num_queries(2):  # the sample's size, then the sample's figures
+        result = stats.statistics(filterset, estimates=True)
+    sample = sampling.sampled(stats.filtered_items(filterset), 2)
+    expected = stats._statistics_in_one_statement(sample, tuple(stats.DIMENSIONS), 2)
+    assert result == expected
+    assert result.total.estimated and result.letters.estimated
+    assert result.total.items > 0
+
+
+def test_several_filters_with_few_items_are_counted_exactly(archive, monkeypatch):
+    from determinations import summaries
+
+    summaries.summaries_refresh()
+    filterset = ItemFilterSet(QueryDict("region=lumbar&outcome=upheld"))
+    assert filterset.is_valid()
+    result = stats.statistics(filterset, estimates=True)
+    assert not result.total.estimated
+    assert (result.total.items, result.total.overturned) == (1, 0)
+
+
+def test_stale_summaries_leave_several_filters_to_the_live_count(archive, monkeypatch):
+    from determinations import sampling
+
+    monkeypatch.setattr(sampling, "LEVELS", (2,))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    monkeypatch.setattr(sampling, "STATISTICS_LIVE_UP_TO", -1)
+    a_determination(a_parse(items=[an_item(body_regions=["lumbar"])]))  # not refreshed
+    filterset = ItemFilterSet(QueryDict("region=lumbar&outcome=upheld"))
+    assert filterset.is_valid()
+    result = stats.statistics(filterset, estimates=True)
+    assert not result.total.estimated
+    assert result.total.items == stats.items_summary(stats.filtered_items(filterset)).items
+
+
+def test_the_statistics_page_of_several_filters_reuses_the_facets_sample_count(
+    client, archive, monkeypatch
+):
+    from determinations import sampling, summaries
+
+    summaries.summaries_refresh()
+    monkeypatch.setattr(sampling, "LEVELS", (2,))
+    monkeypatch.setattr(sampling, "LIVE_COUNT_UP_TO", -1)
+    monkeypatch.setattr(sampling, "STATISTICS_LIVE_UP_TO", -1)
+    response = client.get("/stats/?region=lumbar&outcome=upheld")
+    assert response.status_code == 200
+    assert "statistics=SummaryItem, sample 1/2" in response["Server-Timing"]
+    assert "estimated from a fixed sample of the letters (1 in 2)" in response.content.decode()
