@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from . import paging, selectors
 from .dimensions import BY_NAME
 from .filters import CONTROL_CHARACTERS, ItemFilterSet, filter_errors, filter_query
 from .models import DisputedItem
@@ -83,15 +84,20 @@ class ItemFeed(Feed):
         matching = filterset.filter_queryset(DisputedItem.objects.public()).filter(
             determination__letter__is_sample=False
         )
-        if "q" in filterset.active:
+        # A search with many hits walks the entry-ordered index (its newest hits are near);
+        # one with few finds them all through the search index first.
+        walk = selectors.search_walks(filterset, matching, size=FEED_SIZE)
+        if "q" in filterset.active and not walk:
             matching = DisputedItem.objects.public().filter(pk__in=fenced_ids(matching))
         rows = matching.select_related("determination").defer(
             *VECTOR_COLUMNS, "determination__clinical_summary"
         )
-        found = list(rows.filter(decision_date__isnull=False).order_by(*ENTRY_ORDER)[:FEED_SIZE])
-        if len(found) < FEED_SIZE:  # undated letters only after every dated one
-            undated = rows.filter(decision_date__isnull=True).order_by(*ENTRY_ORDER)
-            found += list(undated[: FEED_SIZE - len(found)])
+        with paging.walking(walk):
+            dated = rows.filter(decision_date__isnull=False).order_by(*ENTRY_ORDER)
+            found = list(dated[:FEED_SIZE])
+            if len(found) < FEED_SIZE:  # undated letters only after every dated one
+                undated = rows.filter(decision_date__isnull=True).order_by(*ENTRY_ORDER)
+                found += list(undated[: FEED_SIZE - len(found)])
         return found
 
     def author_name(self, filterset: ItemFilterSet) -> str:

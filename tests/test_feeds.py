@@ -140,3 +140,38 @@ def test_the_feed_follows_a_search(client, archive):
     titles = [e.find(f"{ATOM}title").text for e in feed(client, "?q=norco").findall(f"{ATOM}entry")]
     assert len(titles) == 2
     assert all("Norco" in title for title in titles)
+
+
+def test_a_search_with_many_hits_walks_the_entry_order_and_gives_the_same_entries(
+    client, monkeypatch
+):
+    """Walking (no fence) is chosen when the sample says the hits are dense; the entries and
+    their order are the fence's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations import sampling, selectors
+
+    from .builders import a_determination, a_parse, an_item
+
+    for number in range(6):
+        a_determination(
+            a_parse(
+                case_number=f"CM17-000001{number}",
+                decision_date=None if number == 2 else f"2017-0{number + 1}-01",
+                items=[an_item(request="Norco #60"), an_item(request="MRI lumbar")],
+            )
+        )
+    fenced = entry_keys(feed(client, "?q=norco"))
+    monkeypatch.setattr(sampling, "LEVELS", (1,))  # every letter is in the sample
+    monkeypatch.setattr(selectors, "FENCE_UP_TO", 0)
+    monkeypatch.setattr(selectors, "WALK_UP_TO", 10**9)
+    with CaptureQueriesContext(connection) as queries:
+        walked = entry_keys(feed(client, "?q=norco"))
+    assert walked == fenced and len(walked) == 6
+    assert walked[-1] == "CM17-0000012"  # the undated letter last
+    assert any("enable_bitmapscan" in q["sql"] for q in queries.captured_queries)
+    assert not any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:  # a year: never walked
+        assert entry_keys(feed(client, "?q=norco&year=2017")) == walked[:-1]
+    assert any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
