@@ -133,7 +133,7 @@ class BrowseFilterBackend(BaseFilterBackend):
             if "q" in filterset.active:
                 matching = filterset.filter_queryset(DisputedItem.objects.public())
                 return queryset.filter(pk__in=fenced_ids(matching))
-            return filterset.filter_queryset(queryset)
+            return selectors.within_the_ranges_year(filterset, filterset.filter_queryset(queryset))
         if not filterset.active:
             return queryset
         matching = filterset.filter_queryset(DisputedItem.objects.public()).order_by()

@@ -276,3 +276,35 @@ def test_searches_go_through_the_fence_and_keep_related_data_in_bulk(
     assert body["results"][0]["reviewer"]["citations"]
     _, body = get(client, "/api/determinations/", q="norco")
     assert [d["key"] for d in body["results"]] == [archive["l3"].key]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_year_test"),
+    [
+        ("decided_from=2018-01-01&decided_to=2018-04-30", True),  # inside 2018: its year
+        ("decided_from=2017-01-01&decided_to=2018-12-31", False),  # two years: no year
+        ("decided_from=2018-01-01", False),
+    ],
+)
+def test_a_date_range_inside_one_year_reads_that_years_items_and_finds_the_same(
+    client, archive, query, expected_year_test
+):
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations.filters import ItemFilterSet
+    from determinations.models import DisputedItem
+
+    filterset = ItemFilterSet(QueryDict(query))
+    assert filterset.is_valid()
+    expected = list(
+        filterset.filter_queryset(DisputedItem.objects.public())
+        .order_by("-id")
+        .values_list("request", flat=True)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        _, body = get(client, f"/api/items/?{query}")
+    assert [item["request"] for item in body["results"]] == expected and expected
+    year_tested = any('"decision_year" = 2018' in q["sql"] for q in queries.captured_queries)
+    assert year_tested is expected_year_test
