@@ -78,7 +78,7 @@ def over_budget(request: HttpRequest) -> HttpResponse:
     )
     match = request.resolver_match
     if match is not None and match.namespace == "api":
-        response = JsonResponse({"error": message}, status=503)
+        response = JsonResponse({"errors": [message]}, status=503)
     elif match is not None and match.url_name in PLAIN_TEXT_VIEWS:
         response = HttpResponse(
             message + "\n", status=503, content_type="text/plain; charset=utf-8"
