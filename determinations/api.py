@@ -138,7 +138,8 @@ class BrowseFilterBackend(BaseFilterBackend):
             return queryset
         matching = filterset.filter_queryset(DisputedItem.objects.public()).order_by()
         # A semi-join (IN) returns each letter once however many of its items match.
-        return queryset.filter(pk__in=matching.values("determination_id"))
+        letters = queryset.filter(pk__in=matching.values("determination_id"))
+        return selectors.letters_of_the_years(filterset, letters)
 
     def get_schema_operation_parameters(self, view):
         return []  # declared once in FILTER_PARAMETERS, shared with non-list views

@@ -84,6 +84,7 @@ class ItemFeed(Feed):
         matching = filterset.filter_queryset(DisputedItem.objects.public()).filter(
             determination__letter__is_sample=False
         )
+        matching = selectors.letters_of_the_years(filterset, matching, letter="determination__")
         # A search with many hits walks the entry-ordered index (its newest hits are near);
         # one with few finds them all through the search index first.
         walk = selectors.search_walks(filterset, matching, size=FEED_SIZE)

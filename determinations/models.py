@@ -13,7 +13,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,6 +227,10 @@ class DeterminationQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
+# A letter's decision year, as its year index holds it (``determination_year_stored_idx``).
+DECISION_YEAR = ExtractYear("decision_date")
+
+
 class Determination(models.Model):
     """One parsed letter: the decision on every disputed item of one case."""
 
@@ -293,6 +298,9 @@ class Determination(models.Model):
         ordering = ["-decision_date", "-id"]
         indexes = [
             models.Index(fields=["-decision_date", "-id"], name="determination_newest_idx"),
+            # One decision year's letters, newest stored first: the letters API's order
+            # (``-id``) within a year filter (``selectors.letters_of_the_years``; migration 0023).
+            models.Index(DECISION_YEAR, F("id").desc(), name="determination_year_stored_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(key=""), name="determination_key_not_empty"),

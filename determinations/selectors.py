@@ -13,7 +13,7 @@ from imr_archive.db_router import read_connection
 
 from . import keys, paging, plans, sampling, snippets, summaries
 from .filters import RANGE_PARAMS, ItemFilterSet
-from .models import Determination, DisputedItem, GuidelineCitation
+from .models import DECISION_YEAR, Determination, DisputedItem, GuidelineCitation
 from .search_vector import VECTOR_COLUMNS
 
 TOTAL_EXACT_UP_TO = 10_000
@@ -196,16 +196,22 @@ def search_walks(filterset: ItemFilterSet, matching: QuerySet[DisputedItem], *, 
     entry order), are found sooner by walking that index than by reading every hit behind the
     fence: the browse page's rule, decided by the sample's estimate of the hits. ``q=ESI`` at
     2 M letters: ~90,000 hits, each read and sorted behind the fence (over 15 s); walking, its
-    newest 50 are within the newest ~1,100 rows. Not with a year or a date range: the walk
-    counts on the hits being spread over the order, and the letters of one year are not spread
-    over the order of arrival (``q=ESI&year=2019`` would walk the ~1.3 M newer rows first)."""
-    dated = {"year", *RANGE_PARAMS} & set(filterset.active)
-    if not filterset.search_text or dated:
+    newest 50 are within the newest ~1,100 rows. With years (``letters_of_the_years``), the
+    walk is over their letters' own index, so the hits' density is within those years' items.
+    Not with a date range: the walk counts on the hits being spread over the order, and the
+    letters of months are not spread over the order of arrival."""
+    if not filterset.search_text or set(RANGE_PARAMS) & set(filterset.active):
+        return False
+    rows: int | None = _table_rows()
+    if "year" in filterset.active:
+        totals = [summaries.item_total(("year", str(y))) for y in filterset.active["year"]]
+        rows = None if None in totals else max(sum(totals), 1)
+    if rows is None:
         return False
     estimate = sample_estimate(filterset, matching, q=filterset.search_text)
     if estimate is None or estimate.value <= FENCE_UP_TO:
         return False
-    return (size + 1) * _table_rows() / estimate.value <= WALK_UP_TO
+    return (size + 1) * rows / estimate.value <= WALK_UP_TO
 
 
 def _keyset_neighbours(page: BrowsePage, *, size: int, more: bool, more_before: bool | None):
@@ -306,6 +312,22 @@ def within_the_ranges_year(filterset: ItemFilterSet, matching: QuerySet) -> Quer
     if "year" in filterset.active or low is None or high is None or low.year != high.year:
         return matching
     return matching.filter(decision_year=low.year)
+
+
+def letters_of_the_years(filterset: ItemFilterSet, rows: QuerySet, *, letter: str = "") -> QuerySet:
+    """``rows`` (letters, or with ``letter="determination__"`` items) whose letter's decision
+    year is one the ``year`` filter names: the same rows (an item's year is its letter's decision
+    date's), found through the letters' year index in the order of storage
+    (``determination_year_stored_idx``: the letters API's ``-id``, the feed's entry order)
+    instead of matching every item of the year and sorting them: ``/api/determinations/?year=
+    2019`` 3.1-3.6 s -> 12 ms, ``/feed/?year=2019`` 1.5-26 s -> 5 ms at 2 M letters. ``__in``,
+    not ``=``: Django turns an equal year into a date range, which the index does not hold."""
+    years = [int(year) for year in filterset.active.get("year", ())]
+    if not years:
+        return rows
+    if not letter:
+        return rows.alias(letter_year=DECISION_YEAR).filter(letter_year__in=years)
+    return rows.filter(**{f"{letter}decision_date__year__in": years})
 
 
 def _single_year_rows(filterset: ItemFilterSet) -> int | None:

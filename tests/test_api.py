@@ -308,3 +308,29 @@ def test_a_date_range_inside_one_year_reads_that_years_items_and_finds_the_same(
     assert [item["request"] for item in body["results"]] == expected and expected
     year_tested = any('"decision_year" = 2018' in q["sql"] for q in queries.captured_queries)
     assert year_tested is expected_year_test
+
+
+@pytest.mark.parametrize("query", ["year=2018", "year=2018&outcome=upheld", "year=2017&year=2018"])
+def test_letters_of_a_year_are_read_through_their_year_and_are_the_same(client, archive, query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations.models import Determination, DisputedItem
+
+    with CaptureQueriesContext(connection) as queries:
+        _, body = get(client, f"/api/determinations/?{query}")
+    params = {}
+    for pair in query.split("&"):
+        name, value = pair.split("=")
+        params.setdefault(name, []).append(value)
+    items = DisputedItem.objects.public().filter(decision_year__in=params["year"])
+    if "outcome" in params:
+        items = items.filter(outcome__in=params["outcome"])
+    expected = list(
+        Determination.objects.public()
+        .filter(pk__in=items.values("determination_id"))
+        .order_by("-id")
+        .values_list("key", flat=True)
+    )
+    assert [letter["key"] for letter in body["results"]] == expected and expected
+    assert any("EXTRACT(YEAR FROM" in q["sql"] for q in queries.captured_queries)

@@ -150,7 +150,7 @@ def test_a_search_with_many_hits_walks_the_entry_order_and_gives_the_same_entrie
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from determinations import sampling, selectors
+    from determinations import sampling, selectors, summaries
 
     from .builders import a_determination, a_parse, an_item
 
@@ -172,6 +172,31 @@ def test_a_search_with_many_hits_walks_the_entry_order_and_gives_the_same_entrie
     assert walked[-1] == "CM17-0000012"  # the undated letter last
     assert any("enable_bitmapscan" in q["sql"] for q in queries.captured_queries)
     assert not any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
-    with CaptureQueriesContext(connection) as queries:  # a year: never walked
-        assert entry_keys(feed(client, "?q=norco&year=2017")) == walked[:-1]
+    with CaptureQueriesContext(connection) as queries:  # a date range: never walked
+        in_range = entry_keys(feed(client, "?q=norco&decided_from=2017-01-01"))
+    assert in_range == walked[:-1]
     assert any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
+    summaries.summaries_refresh()  # a year: walked over its letters, its items counted
+    with CaptureQueriesContext(connection) as queries:
+        assert entry_keys(feed(client, "?q=norco&year=2017")) == walked[:-1]
+    assert not any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
+    assert any("EXTRACT(YEAR FROM" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_years_feed_reads_its_letters_through_their_year(client, archive):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations.feeds import ENTRY_ORDER
+    from determinations.models import DisputedItem
+
+    expected = list(
+        DisputedItem.objects.public()
+        .filter(decision_year=2018, determination__withdrawn_at__isnull=True)
+        .order_by(*ENTRY_ORDER)
+        .values_list("determination__key", flat=True)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        of_2018 = entry_keys(feed(client, "?year=2018"))
+    assert of_2018 == expected and len(expected) == 3
+    assert any("EXTRACT(YEAR FROM" in q["sql"] for q in queries.captured_queries)
