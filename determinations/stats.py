@@ -364,22 +364,8 @@ def _statistics_in_one_statement(
             )
             part_params += [spec.name, ItemOutcome.OVERTURNED]
             continue
-        if spec.is_array:
-            source = f"hits AS h CROSS JOIN LATERAL (SELECT DISTINCT unnest(h.{column})) AS g(v)"
-            value = "g.v"
-        else:
-            source = "hits AS h"
-            value = f"h.{column}"
-        order = f"{value} ASC" if spec.by_value else f"count(*) DESC, {value} ASC"
-        grouped = (
-            f"SELECT 'g' AS kind, %s AS dim, {value}::text AS v, NULL AS v2, count(*) AS items, "  # noqa: S608
-            f"{overturned} AS overturned, row_number() OVER (ORDER BY {order}) AS ord "
-            f"FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}"
-        )
-        part_params += [spec.name, ItemOutcome.OVERTURNED]
-        if spec.group_limit:  # one more than the limit: whether there were more groups
-            grouped = f"SELECT * FROM ({grouped}) AS l WHERE ord <= %s"  # noqa: S608
-            part_params.append(spec.group_limit + 1)
+        grouped, grouped_params = _group_sql(spec, column, overturned, [ItemOutcome.OVERTURNED])
+        part_params += grouped_params
         parts.append(grouped)
     sql = f"WITH hits AS MATERIALIZED ({inner}) " + " UNION ALL ".join(
         f"({part})" for part in parts
@@ -388,6 +374,31 @@ def _statistics_in_one_statement(
         cursor.execute(sql, [*params, *part_params])
         rows = cursor.fetchall()
     return _from_rows(rows, specs, every)
+
+
+def _group_sql(
+    spec: Dimension, column: str, overturned: str, overturned_params: list, *, as_integer=False
+) -> tuple[str, list]:
+    """One dimension's ``g`` rows of a statistics statement over the ``hits`` CTE: its values
+    (``column``, unnested for an array) with their items, ``overturned`` (SQL, with
+    ``overturned_params``) and order, one row beyond the dimension's limit at most."""
+    if spec.is_array:
+        source = f"hits AS h CROSS JOIN LATERAL (SELECT DISTINCT unnest(h.{column})) AS g(v)"
+        value = "g.v"
+    else:
+        source, value = "hits AS h", f"h.{column}"
+    typed = f"{value}::integer" if as_integer else value
+    order = f"{typed} ASC" if spec.by_value else f"count(*) DESC, {typed} ASC"
+    sql = (
+        f"SELECT 'g' AS kind, %s AS dim, {value}::text AS v, NULL AS v2, count(*) AS items, "  # noqa: S608
+        f"{overturned} AS overturned, row_number() OVER (ORDER BY {order}) AS ord "
+        f"FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}"
+    )
+    params = [spec.name, *overturned_params]
+    if spec.group_limit:  # one more than the limit: whether there were more groups
+        sql = f"SELECT * FROM ({sql}) AS l WHERE ord <= %s"  # noqa: S608
+        params.append(spec.group_limit + 1)
+    return sql, params
 
 
 def _from_rows(rows, specs, every: int) -> Statistics:
@@ -458,23 +469,12 @@ def _statistics_from_summary_sample(filterset, dimensions, plan) -> Statistics |
         "(SELECT count(*) AS n FROM hits GROUP BY letter) AS by_letter",
     ]
     for spec in specs:
-        column = f'"{spec.summary_group}"'
-        if spec.is_array:
-            source = f"hits AS h CROSS JOIN LATERAL (SELECT DISTINCT unnest(h.{column})) AS g(v)"
-            value = "g.v"
-        else:
-            source, value = "hits AS h", f"h.{column}"
-        typed = f"{value}::integer" if spec.integer else value  # text here, as the live order
-        order = f"{typed} ASC" if spec.by_value else f"count(*) DESC, {typed} ASC"
-        grouped = (
-            f"SELECT 'g', %s, {value}::text, NULL, count(*), count(*) FILTER (WHERE h.overturned), "  # noqa: S608
-            f"row_number() OVER (ORDER BY {order}) AS ord "
-            f"FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}"
+        # SummaryItem's values are text: an integer dimension is ordered as the live count's
+        overturned = "count(*) FILTER (WHERE h.overturned)"
+        grouped, grouped_params = _group_sql(
+            spec, f'"{spec.summary_group}"', overturned, [], as_integer=spec.integer
         )
-        params.append(spec.name)
-        if spec.group_limit:
-            grouped = f"SELECT * FROM ({grouped}) AS l WHERE ord <= %s"  # noqa: S608
-            params.append(spec.group_limit + 1)
+        params += grouped_params
         parts.append(grouped)
     sql = f"{summaries.FRESH_CTE}, hits AS MATERIALIZED ({hits}) " + " UNION ALL ".join(
         f"({part})" for part in parts

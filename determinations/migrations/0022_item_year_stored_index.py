@@ -13,18 +13,6 @@ from django.db import migrations, models
 
 from determinations.migrations import _big_table as big_table
 
-INDEXES = {"item_year_stored_idx": "determinations_disputeditem (decision_year, id DESC)"}
-
-
-def build_indexes(apps, schema_editor) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        big_table.build_indexes(cursor, INDEXES)
-
-
-def drop_indexes(apps, schema_editor) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        big_table.drop_indexes(cursor, INDEXES)
-
 
 class Migration(migrations.Migration):
     atomic = False
@@ -34,13 +22,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(build_indexes, drop_indexes)],
-            state_operations=[
-                migrations.AddIndex(
-                    model_name="disputeditem",
-                    index=models.Index(fields=["decision_year", "-id"], name="item_year_stored_idx"),
-                ),
-            ],
+        big_table.concurrent_indexes(
+            "disputeditem",
+            (
+                models.Index(fields=["decision_year", "-id"], name="item_year_stored_idx"),
+                "determinations_disputeditem (decision_year, id DESC)",
+            ),
         ),
     ]

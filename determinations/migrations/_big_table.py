@@ -40,3 +40,28 @@ def build_indexes(cursor, indexes: dict[str, str]) -> None:
 def drop_indexes(cursor, indexes: dict[str, str]) -> None:
     for name in indexes:
         cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
+def concurrent_indexes(model_name: str, *indexes):
+    """A migration operation adding ``indexes`` (``(models.Index, "table (columns)")`` pairs:
+    the index and the SQL it is built from) to ``model_name``: built concurrently
+    (``build_indexes``; the migration must be ``atomic = False``), dropped the same way, and
+    added to the model state."""
+    from django.db import migrations
+
+    specs = {index.name: spec for index, spec in indexes}
+
+    def build(apps, schema_editor) -> None:
+        with schema_editor.connection.cursor() as cursor:
+            build_indexes(cursor, specs)
+
+    def drop(apps, schema_editor) -> None:
+        with schema_editor.connection.cursor() as cursor:
+            drop_indexes(cursor, specs)
+
+    return migrations.SeparateDatabaseAndState(
+        database_operations=[migrations.RunPython(build, drop)],
+        state_operations=[
+            migrations.AddIndex(model_name=model_name, index=index) for index, _ in indexes
+        ],
+    )
