@@ -438,7 +438,7 @@ def _from_rows(rows, specs, every: int) -> Statistics:
 def _statistics_from_summary_sample(filterset, dimensions, plan) -> Statistics | None:
     """``statistics`` of several filters (no search) over a sample of ``SummaryItem`` when
     their items are too many to count live within a page's budget (``region=lumbar&outcome=
-    upheld``: ~1 M items, over 10 s live at 2 M letters), chosen as the facets' pass chose it;
+    upheld``: ~500,000 items, 60 s live at 2 M letters), chosen as the facets' pass chose it;
     None when they are few enough to count exactly, or the summaries are stale."""
     active = filterset.active
     names = [name for name in summaries.ITEM_TESTS if name in active]
