@@ -6,8 +6,8 @@ Why: the web tier has one sync worker per core (docs/operations.md), so a questi
 summary or sample answers (a rare combination of filters at millions of letters) would hold a
 worker, and with two such questions the whole site, for minutes. Past the budget the reader gets
 a 503 that says what happened and what to do, never a 500 or a proxy's timeout. A streamed
-export's later blocks run after the view returns, outside the budget: a full export is meant to
-be long. Inside an open transaction (tests, a caller's atomic block) nothing is set: a cancelled
+export's rows are made after the view returns, outside the budget: a full export is meant to be
+long. Inside an open transaction (tests, a caller's atomic block) nothing is set: a cancelled
 statement would end the caller's transaction.
 """
 
