@@ -116,11 +116,48 @@ GIVES = [
         "However, 8 initial sessions are not medically appropriate and there is no provision to"
         " modify the request.",
     ),
+    # a sentence about the request applies the guideline, though it names no patient (1.9.1)
+    (
+        "exceeds_guideline_limit",
+        U,
+        "The initial treatment request exceeds the recommendation of an initial trial of 6 visits.",
+    ),
+    (
+        "exceeds_guideline_limit",
+        U,
+        "Although an initial trial of physical therapy would be appropriate, the original amount"
+        " of 12 sessions requested exceeds guideline recommendations for an initial trial.",
+    ),
+    (
+        "exceeds_guideline_limit",
+        U,
+        "Although additional physical therapy may be appropriate, the originally requested 6"
+        " additional sessions of physical therapy is in excess of the guidelines.",
+    ),
     (
         "not_recommended",
         U,
         "According to California MTUS 2016 Chronic Pain Guidelines, pulsed ultrasound is not"
         " recommended.",
+    ),
+    ("not_recommended", U, "Guidelines do not support the use of topical lidocaine."),
+    # the record's evidence of efficacy (1.9.1; the literature's would veto it)
+    (
+        "functional_improvement_not_documented",
+        U,
+        "The quantity of medication requested cannot be deemed medically necessary without further"
+        " evidence of efficacy/benefit outweighing the potential risks of long-term treatment.",
+    ),
+    (
+        "conservative_care_not_documented",
+        U,
+        "Given the chronicity of pain, with lack of objective evidence to support failure of other"
+        " conservative modalities or first-line medications, the quantity is not supported.",
+    ),
+    (
+        "not_recommended",
+        U,
+        "Guidelines do not support the use of SSEPs for a suspected diagnosis of radiculopathy.",
     ),
     (
         "not_recommended",
@@ -244,6 +281,50 @@ NOT = [
         "exceeds_guideline_limit",
         U,
         "Therefore, the 8 sessions are not medically necessary for this patient.",
+    ),
+    # a guideline's limit, no request in it: background
+    ("exceeds_guideline_limit", U, "Guidelines state that treatment may exceed 6 visits."),
+    # "not routinely recommended": recommended in some cases (1.9.1)
+    (
+        "not_recommended",
+        U,
+        "Repeat MRI is not routinely recommended, and should be reserved for a significant change"
+        " in symptoms and/or findings suggestive of significant pathology.",
+    ),
+    # the standard topical analgesics text: "recommended as an option", "largely experimental"
+    (
+        "not_recommended",
+        U,
+        "The Official Disability Guidelines indicate that topical analgesics are largely"
+        " experimental and are in use with few randomized controlled trials to determine efficacy"
+        " or safety.",
+    ),
+    # a limit on the use the guideline supports, not "not at all"
+    (
+        "not_recommended",
+        U,
+        "The guidelines do not support the use of opioids beyond 16 weeks.",
+    ),
+    # the conclusion restating the decision is not a reason
+    (
+        "not_recommended",
+        U,
+        "Under these circumstances, the hospital bed for an unspecified rental is not supported by"
+        " Guidelines and is not medically necessary.",
+    ),
+    # "further evidence of efficacy" is the record's, not the literature's (1.9.1)
+    (
+        "not_recommended",
+        U,
+        "The quantity of medication requested cannot be deemed medically necessary without further"
+        " evidence of efficacy/benefit outweighing the potential risks of long-term treatment.",
+    ),
+    # missing failure of prior care is conservative care, not an indication (1.9.1)
+    (
+        "indication_not_documented",
+        U,
+        "Given the chronicity of pain, with lack of objective evidence to support failure of other"
+        " conservative modalities or first-line medications, the quantity is not supported.",
     ),
     # the guideline's "routine" use: background when the reviewer rests on the indication
     (

@@ -102,7 +102,7 @@ _APPLIED = (
     r"|there (?:is|was|are|were|has been|have been|does not|do not)"
     r"|he|she|his|her|patient's|worker's|claimant's|applicant's|has had|in this|currently"
     r"|already"
-    r"|to date|so far|here|documented|submitted|reviewed|provided)\b"
+    r"|to date|so far|here|documented|submitted|reviewed|provided|requests?|requested|requesting)\b"
 )
 
 
@@ -110,7 +110,8 @@ _APPLIED = (
 # its use", "remains unproven"; "no evidence provided of ..." is the record, so it is excluded.
 _LITERATURE = (
     r"\b(?:insufficient|inadequate|limited|little|no|lack of|lacks|lacking|absence of|without"
-    r"|conflicting|inconclusive|weak|poor|minimal) (?:\w+ ){0,3}?(?:(?:evidence|data|studies"
+    r"|conflicting|inconclusive|weak|poor|minimal) (?!(?:further|additional|ongoing|continued"
+    r"|current) )(?:\w+ ){0,3}?(?:(?:evidence|data|studies"
     r"|research|literature|trials)(?! (?:was "
     r"|were |is |has been )?(?:provided|submitted|documented|presented|noted|given|found in"
     r"|in the|of (?:at least|any|significant|objective|functional|pain|\d)))(?: \w+){0,3}? "
@@ -354,6 +355,7 @@ RULES: tuple[Rule, ...] = (
             "not supported",
             "not approved",
             "fda",
+            "support",
         ),
         says=(
             r"\bnot (?:\w+ )?recommended\b",
@@ -365,12 +367,27 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:is|are)(?: not|n't) (?:\w+ )?(?:supported|endorsed) by (?:the )?"
             r"(?:\w+ )?(?:guidelines?|mtus|odg|acoem|evidence|literature)",
             r"\bnot (?:\w+ ){0,2}?approved\b",
+            # "Guidelines do not support the use of SSEPs for ..."
+            r"\b(?:guidelines?|mtus|odg|acoem)(?: \w+){0,2}? (?:does|do|did)(?: not|n't)"
+            r" (?:\w+ )?(?:support|endorse) (?:the )?(?:use|usage)\b",
         ),
         unless=(
             r"\bnot (?:\w+ )?recommended (?:\w+ ){0,2}?(?:unless|except|without|beyond|until"
             r"|longer than|more than|for (?:long[- ]term|chronic|prolonged|more|longer|over)"
             r"|past|in excess|after|when|if|until|in the absence)",
             r"\bnot (?:\w+ )?recommended (?:\w+ ){0,3}?(?:routine|routinely)",
+            # "not routinely recommended": recommended in some cases, not "not recommended" at all
+            r"\bnot routinely (?:\w+ )?recommended\b",
+            # topical analgesics are "recommended as an option ... largely experimental in use"
+            r"\blargely experimental\b",
+            # "... does not support the use of opioids beyond 16 weeks": a limit, not "not at all"
+            r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?(?:support|endorse) (?:\w+ ){0,6}?(?:unless"
+            r"|except|without|beyond|longer than|more than|for (?:long[- ]term|chronic|prolonged"
+            r"|more|longer|over)|past|in excess|after|until|in the absence|routine|routinely)\b",
+            # the conclusion restating the decision ("... is not supported by Guidelines and is not
+            # medically necessary") is not a reason
+            r"\b(?:is|are) not supported by (?:the )?(?:\w+ )?guidelines? and (?:is |are )?not"
+            r" medically necessary\b",
             r"\b(?:does|do|did)(?: not|n't) (?:\w+ )?recommend (?:\w+ ){0,3}?(?:routine|routinely)",
             r"\bat least one (?:drug|ingredient|component|agent)",
             r"\bnot (?:\w+ )?recommended (?:\w+ )?(?:for|in) (?:\w+ ){0,3}?(?:absence|lack)",
@@ -460,6 +477,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:beyond|outside(?: of)?|exceed\w*) (?:the )?(?:recommended )?guidelines?"
             r"|\bexceptional factors",
             r"\b(?:therefore|thus|hence),? (?:the )?(?:\w+ ){0,2}?need for\b",
+            # "no objective evidence to support failure of other conservative modalities": the
+            # missing failure of prior care (conservative_care_not_documented), not an indication
+            r"\bevidence (?:\w+ ){0,3}?(?:failure|failed trials?) of\b",
         ),
     ),
     Rule(
