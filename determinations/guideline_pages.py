@@ -58,8 +58,8 @@ REASON = BY_NAME["reason"]  # the reasons section's dimension
 YEAR = BY_NAME["year"]  # the rate over time: per decision year
 
 _T = {"item": DisputedItem._meta.db_table, "determination": Determination._meta.db_table}
-_SPAN = f"{{{QUOTE_MIN},{QUOTE_MAX}}}"
-_QUOTED = re.compile(rf'"([^"]{_SPAN})"|\u201c([^\u201c\u201d]{_SPAN})\u201d')
+_QUOTE_MARK = re.compile('["\u201c\u201d]')
+_OPENS_AFTER = frozenset(" \t\r\n([{/-\u2014")  # a straight quote after these (or first) opens
 
 
 class BadGuideline(ValueError):
@@ -438,6 +438,43 @@ def quote_key(text: str) -> str:
     return " ".join(text.casefold().split()).strip(" .,;:")
 
 
+def quotations(text: str) -> list[str]:
+    """The outermost quotations of ``text`` (straight or typographic double quotes), in order,
+    each ``QUOTE_MAX`` characters at most: a quotation inside one (the "6 visit clinical trial"
+    of 'state "patients should be assessed after a "6 visit clinical trial" to evaluate ..."')
+    stays part of it instead of cutting it in two. A straight quote opens where it follows white
+    space, an opening bracket or a dash (or starts the text) and the next character is not white
+    space; otherwise it closes the latest open one of its kind, if any. An opening quote never
+    closed within ``QUOTE_MAX`` characters is dropped, so it cannot swallow what follows."""
+    if '"' not in text and "\u201c" not in text and "\u201d" not in text:
+        return []  # most rationales: substring tests run at C speed, the regex scan does not
+    open_at: dict[str, list[int]] = {'"': [], "\u201c": []}
+    pairs: list[tuple[int, int]] = []
+    for match in _QUOTE_MARK.finditer(text):
+        mark, at = match.group(), match.start()
+        if mark == "\u201d":
+            kind, opens = "\u201c", False
+        elif mark == "\u201c":
+            kind, opens = mark, True
+        else:
+            kind = mark
+            following = text[at + 1 : at + 2]
+            opens = (at == 0 or text[at - 1] in _OPENS_AFTER) and following.strip() != ""
+        stack = open_at[kind]
+        while stack and at - stack[0] > QUOTE_MAX + 1:
+            del stack[0]  # too far back to be closed by this one
+        if opens:
+            stack.append(at)
+        elif stack:
+            pairs.append((stack.pop(), at))
+    outer: list[tuple[int, int]] = []
+    for start, end in sorted(pairs, key=lambda pair: (pair[0], -pair[1])):
+        if outer and start < outer[-1][1]:
+            continue  # inside the quotation before it
+        outer.append((start, end))
+    return [text[start + 1 : end] for start, end in outer]
+
+
 def quoted_passages(rows, top: int = TOP_QUOTES) -> list[Quote]:
     """The passages quoted (straight or typographic double quotes, ``QUOTE_MIN`` characters or
     more) in ``rows`` of ``(key, number, rationale)``, most recent first: each counted once per
@@ -446,8 +483,8 @@ def quoted_passages(rows, top: int = TOP_QUOTES) -> list[Quote]:
     first: dict[str, tuple[str, str, int]] = {}
     for key, number, rationale in rows:
         seen = set()
-        for match in _QUOTED.finditer(rationale or ""):
-            text = " ".join((match.group(1) or match.group(2)).split())
+        for quoted in quotations(rationale or ""):
+            text = " ".join(quoted.split())
             normal = quote_key(text)
             if len(normal) < QUOTE_MIN or normal in seen:
                 continue

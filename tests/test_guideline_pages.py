@@ -249,6 +249,31 @@ def test_quoted_passages_are_deduplicated_counted_and_ordered():
     assert guideline_pages.quoted_passages([("K", 1, None), ("K", 2, "")]) == []
 
 
+def test_a_quotation_inside_a_quotation_stays_part_of_it():
+    rationale = (
+        'The guidelines also state "patients should be formally assessed after a "6 visit clinical'
+        ' trial" to evaluate whether PT has resulted in positive impact, no impact, or negative'
+        ' impact prior to continuing with or modifying the physical therapy." The ODG states,'
+        " \u201cwhen treatment duration exceeds the guideline, \u201cexceptional factors\u201d"
+        " should be noted.\u201d"
+    )
+    assert guideline_pages.quotations(rationale) == [
+        'patients should be formally assessed after a "6 visit clinical trial" to evaluate whether'
+        " PT has resulted in positive impact, no impact, or negative impact prior to continuing"
+        " with or modifying the physical therapy.",
+        "when treatment duration exceeds the guideline, \u201cexceptional factors\u201d should be"
+        " noted.",
+    ]
+
+
+def test_a_quote_never_closed_does_not_swallow_the_quotations_after_it():
+    passage = "a passage of the guideline that is long enough to count"
+    assert guideline_pages.quotations(f'He wrote "6 visits, then "{passage}" here.') == [passage]
+    far = "x" * (guideline_pages.QUOTE_MAX + 10)
+    assert guideline_pages.quotations(f'"{far} "{passage}" and') == [passage]
+    assert guideline_pages.quotations('no quotes, or one " alone') == []
+
+
 def test_ties_keep_the_order_found():
     first, second = "a" * 45, "b" * 45
     quotes = guideline_pages.quoted_passages([("K1", 1, f'"{second}" "{first}"')])
