@@ -150,7 +150,7 @@ def items_browse(
     elif year_rows is not None:
         fence = (size + 1) * year_rows > total * total
     else:
-        fence = bool(q) and (exact or (size + 1) * _table_rows() / total > WALK_UP_TO)
+        fence = bool(q) and (exact or not _walk_finds(size, _table_rows(), total))
     more_before, backwards = None, request.sort != "relevance" and request.before is not None
     with paging.walking(q and not fence):
         if request.sort == "relevance":
@@ -202,16 +202,21 @@ def search_walks(filterset: ItemFilterSet, matching: QuerySet[DisputedItem], *, 
     letters of months are not spread over the order of arrival."""
     if not filterset.search_text or set(RANGE_PARAMS) & set(filterset.active):
         return False
-    rows: int | None = _table_rows()
-    if "year" in filterset.active:
-        totals = [summaries.item_total(("year", str(y))) for y in filterset.active["year"]]
-        rows = None if None in totals else max(sum(totals), 1)
+    years = _years(filterset)
+    rows = _year_rows(years) if years else _table_rows()
     if rows is None:
         return False
     estimate = sample_estimate(filterset, matching, q=filterset.search_text)
     if estimate is None or estimate.value <= FENCE_UP_TO:
         return False
-    return (size + 1) * rows / estimate.value <= WALK_UP_TO
+    return _walk_finds(size, rows, estimate.value)
+
+
+def _walk_finds(size: int, rows: int, hits: int) -> bool:
+    """Whether walking an index of ``rows`` rows in an order finds the first ``size`` of
+    ``hits`` rows spread over it (and one more: whether there are more) within ``WALK_UP_TO``
+    rows: where a search walks instead of reading every hit behind the fence."""
+    return (size + 1) * rows / hits <= WALK_UP_TO
 
 
 def _keyset_neighbours(page: BrowsePage, *, size: int, more: bool, more_before: bool | None):
@@ -294,7 +299,7 @@ def _within_the_years(filterset: ItemFilterSet, matching: QuerySet) -> QuerySet:
     overturned&category=Injection` read 228,310 rows for its 26 (62 s from a cold cache at 2 M
     letters, 0.8 s warm; issue 14).
     """
-    years = [int(year) for year in filterset.active.get("year", ())]
+    years = _years(filterset)
     if not years:
         return matching
     return matching.filter(
@@ -324,7 +329,7 @@ def letters_of_the_years(filterset: ItemFilterSet, rows: QuerySet, *, letter: st
     not ``__year=``: Django turns an equal year into a date range, which the index does not
     hold; ``__year__in`` is the index's ``EXTRACT(YEAR FROM decision_date)``
     (``models.DECISION_YEAR``)."""
-    years = [int(year) for year in filterset.active.get("year", ())]
+    years = _years(filterset)
     if not years:
         return rows
     return rows.filter(**{f"{letter}decision_date__year__in": years})
@@ -342,8 +347,19 @@ def _single_year_rows(filterset: ItemFilterSet) -> int | None:
     filters = {name: values for name, values in filterset.active.items() if name != "q"}
     if list(filters) != ["year"] or len(filters["year"]) != 1:
         return None
-    rows = summaries.item_total(("year", str(filters["year"][0])))
-    return max(rows, 1) if rows is not None else None
+    return _year_rows(filters["year"])
+
+
+def _years(filterset: ItemFilterSet) -> list[int]:
+    """The decision years the ``year`` filter names (none: no year filter)."""
+    return [int(year) for year in filterset.active.get("year", ())]
+
+
+def _year_rows(years) -> int | None:
+    """The public items of ``years`` (exact, from the summaries; at least 1), or None while the
+    summaries are stale."""
+    totals = [summaries.item_total(("year", str(year))) for year in years]
+    return None if None in totals else max(sum(totals), 1)
 
 
 def _table_rows() -> int:
