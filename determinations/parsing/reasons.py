@@ -854,7 +854,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789'"
 def _stems(words: tuple[str, ...]) -> frozenset[str]:
     """The five-character word beginnings that begin with ``words``.
 
-    A sentence's words are compared on their first five characters (``_sentence_stems``), so a
+    A sentence's words are compared on their first five characters (``_word_set``), so a
     beginning of three or four characters ("fail") stands for every five-character one it
     begins ("faile", "failu", ...); one of one or two characters is a whole word ("no").
     """
@@ -872,13 +872,7 @@ def _stems(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(stems)
 
 
-def _sentence_stems(lower: str) -> tuple[set[str], list[int]]:
-    """Each word's first five characters (the whole word when shorter); where words start."""
-    matches = list(_WORD.finditer(lower))
-    return {match.group()[:_STEM] for match in matches}, [match.start() for match in matches]
-
-
-# A word's first five characters: the same set as _sentence_stems' (one scan, no list).
+# A word's first five characters, for a sentence ``_word_set`` cannot split (one scan).
 _WORD_STEM = re.compile(r"(?<![a-z0-9'])[a-z0-9']{1,5}")
 # An ASCII sentence's \w+ words, by str.split once every other character is a space.
 _TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not re.match(r"\w", chr(code))})
@@ -943,17 +937,6 @@ def _compile(rule: Rule) -> _Compiled:
         _chain_gates(rule.says),
         _chain_gates(rule.unless),
     )
-
-
-def _open(gates: tuple[tuple[frozenset[str], ...], ...], words: set[str]) -> bool:
-    """Whether one of the patterns whose gates are ``gates`` may match a sentence of ``words``."""
-    for gate in gates:
-        for needed in gate:
-            if needed.isdisjoint(words):
-                break
-        else:
-            return True
-    return False
 
 
 _COMPILED: dict[str, tuple[_Compiled, ...]] = {
