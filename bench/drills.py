@@ -755,6 +755,12 @@ def free_port() -> int:
 
 def get(port: int, path: str, timeout: float) -> tuple[str, float]:
     """(status or error name, seconds) of one GET to 127.0.0.1."""
+    status, _, _, took = get_answer(port, path, timeout)
+    return status, took
+
+
+def get_answer(port: int, path: str, timeout: float) -> tuple[str, str, str, float]:
+    """(status or error name, content type, body, seconds) of one GET to 127.0.0.1."""
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -762,12 +768,42 @@ def get(port: int, path: str, timeout: float) -> tuple[str, float]:
     try:
         conn.request("GET", path, headers={"Host": "127.0.0.1"})
         response = conn.getresponse()
-        response.read()
-        return str(response.status), time.monotonic() - started
+        body = response.read().decode("utf-8", "replace")
+        kind = response.getheader("Content-Type", "")
+        return str(response.status), kind, body, time.monotonic() - started
     except OSError as exc:
-        return type(exc).__name__, time.monotonic() - started
+        return type(exc).__name__, "", "", time.monotonic() - started
     finally:
         conn.close()
+
+
+def start_gunicorn(
+    env: dict, log: Path, *, workers: int = 2, timeout: int | None = None, ready: str = "/api/"
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn (``workers`` sync workers; gunicorn's own timeout unless ``timeout``) on a free
+    loopback port, once ``ready`` answers 200; stopped again if it does not."""
+    port = free_port()
+    command = [str(Path(PYTHON).parent / "gunicorn"), "imr_archive.wsgi", "--bind"]
+    command += [f"127.0.0.1:{port}", "--workers", str(workers), "--chdir", str(ROOT)]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
+    with open(log, "w") as handle:
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=handle)
+    try:
+        check(wait_until(lambda: get(port, ready, 5)[0] == "200", 60, 0.5), tail(log))
+    except BaseException:
+        stop_process(server)  # never leave a server behind a failed drill
+        raise
+    return server, port
+
+
+def stop_process(process: subprocess.Popen, wait: float = 20) -> None:
+    """Terminate ``process``; killed if it has not ended ``wait`` seconds later."""
+    process.terminate()
+    try:
+        process.wait(wait)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 class SlowClients:
@@ -897,17 +933,13 @@ def drill_slow_clients(ctx: Context) -> None:
         "/" + str(stylesheet.relative_to(static.parent)),
     ]
 
-    gport, nport = free_port(), free_port()
-    workers = str(ctx.args.gunicorn_workers)
+    workers = ctx.args.gunicorn_workers
     gunicorn_log = ctx.tmp / "gunicorn-slow.log"
-    command = [str(Path(PYTHON).parent / "gunicorn"), "imr_archive.wsgi", "--bind"]
-    command += [f"127.0.0.1:{gport}", "--workers", workers, "--chdir", str(ROOT)]
-    with open(gunicorn_log, "w") as handle:
-        gunicorn = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=handle)
+    gunicorn, gport = start_gunicorn(env, gunicorn_log, workers=workers, ready="/")
+    nport = free_port()
     config = nginx_config(ctx.tmp / "nginx", nport, gport, static)
     nginx_proc = None
     try:
-        check(wait_until(lambda: get(gport, "/", 5)[0] == "200", 60, 0.5), tail(gunicorn_log))
         tested = subprocess.run(
             [nginx, "-t", "-c", str(config)], capture_output=True, text=True, check=False
         )
@@ -944,52 +976,8 @@ def drill_slow_clients(ctx: Context) -> None:
         check(max(answered) < 5, "behind nginx, a normal request took 5 s or more")
     finally:
         if nginx_proc is not None:
-            nginx_proc.terminate()
-            try:
-                nginx_proc.wait(10)
-            except subprocess.TimeoutExpired:
-                nginx_proc.kill()
-        gunicorn.terminate()
-        try:
-            gunicorn.wait(20)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-
-
-def get_answer(port: int, path: str, timeout: float) -> tuple[str, str, str, float]:
-    """(status or error name, content type, body's start, seconds) of one GET to 127.0.0.1."""
-    import http.client
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    started = time.monotonic()
-    try:
-        conn.request("GET", path, headers={"Host": "127.0.0.1"})
-        response = conn.getresponse()
-        body = response.read().decode("utf-8", "replace")
-        kind = response.getheader("Content-Type", "")
-        return str(response.status), kind, body, time.monotonic() - started
-    except OSError as exc:
-        return type(exc).__name__, "", "", time.monotonic() - started
-    finally:
-        conn.close()
-
-
-def start_gunicorn(ctx: Context, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    command = [str(Path(PYTHON).parent / "gunicorn"), "imr_archive.wsgi", "--bind"]
-    command += [f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30", "--chdir", str(ROOT)]
-    with open(log, "w") as handle:
-        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=handle)
-    check(wait_until(lambda: get(port, "/api/", 5)[0] == "200", 60, 0.5), tail(log))
-    return server, port
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+            stop_process(nginx_proc, 10)
+        stop_process(gunicorn)
 
 
 def drill_slow_question(ctx: Context) -> None:
@@ -1046,7 +1034,7 @@ def drill_slow_question(ctx: Context) -> None:
     done = manage(env, "collectstatic", "--no-input", "-v0")
     check(done.returncode == 0, f"collectstatic failed: {last_line(done.stderr)}")
     log = ctx.tmp / "gunicorn-slow-question.log"
-    server, port = start_gunicorn(ctx, env, log)
+    server, port = start_gunicorn(env, log, timeout=30)
     try:
         with items_locked():
             holders = threading.Thread(
@@ -1065,7 +1053,7 @@ def drill_slow_question(ctx: Context) -> None:
         stop_process(server)
 
     env["PUBLIC_QUERY_TIMEOUT_SECONDS"] = "2"
-    server, port = start_gunicorn(ctx, env, log)
+    server, port = start_gunicorn(env, log, timeout=30)
     try:
         pids = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
         with items_locked():
@@ -1572,11 +1560,7 @@ class Site:
             raise
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process, 15)
 
 
 def batch_row(ctx: Context, batch_id: int) -> tuple:
@@ -2107,11 +2091,7 @@ def drill_replica(ctx: Context) -> None:
         say("  replica started again: reads return to it once the 5 s retry period is over")
     finally:
         if gunicorn is not None:
-            gunicorn.terminate()
-            try:
-                gunicorn.wait(20)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
+            stop_process(gunicorn)
         for cluster in (replica, primary):
             if cluster.running():
                 with contextlib.suppress(DrillFailed, subprocess.TimeoutExpired):
