@@ -220,9 +220,7 @@ def _summary_item_pass(filterset, spec: Dimension, over: str, plan):
     the 1-in-256 sample (``sampling.first_level``) when estimates are allowed, then as the plan
     chooses from its rows."""
     active = filterset.active
-    names = [name for name in summaries.ITEM_TESTS if name in active]
-    tests = "".join(f" AND {summaries.ITEM_TESTS[name]}" for name in names)
-    test_params = [[str(value) for value in active[name]] for name in names]
+    tests, test_params = summaries.item_condition(active)
     date_tests, date_params = summaries.range_condition(active)
     column = f'"{spec.summary_group}"'
     table = SummaryItem._meta.db_table

@@ -221,11 +221,7 @@ def _summary_sample_source(every: int, date_tests: str = "") -> _Source:
     letters (58 ms), where reading the whole sample (~16,000 rows) and testing each costs a
     third of that (docs/performance.md). A date range stays inside: months of decisions are
     few rows, and its index finds them."""
-    sample = sampling.condition("letter", every)
-    return replace(
-        _SUMMARY_SOURCE,
-        table=f"(SELECT * FROM {_SUMMARY_ITEMS} WHERE TRUE{sample}{date_tests} OFFSET 0) AS s",  # noqa: S608
-    )
+    return replace(_SUMMARY_SOURCE, table=summaries.fenced_sample(every, date_tests))
 
 
 def _item_source() -> _Source:

@@ -152,9 +152,7 @@ def _split(rows, every: int) -> Counted:
 def _summary_item_pass(filterset, spec, over, plan) -> Counted | None:
     """Counted in one pass over ``SummaryItem`` (None while the summaries are stale)."""
     active = filterset.active
-    names = [name for name in summaries.ITEM_TESTS if name in active]
-    tests = "".join(f" AND {summaries.ITEM_TESTS[name]}" for name in names)
-    test_params = [[str(value) for value in active[name]] for name in names]
+    tests, test_params = summaries.item_condition(active)
     date_tests, date_params = summaries.range_condition(active)
     table = SummaryItem._meta.db_table
     value = f'"{spec.summary_group}"' if spec is not None else "NULL::text"

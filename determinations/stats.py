@@ -441,24 +441,19 @@ def _statistics_from_summary_sample(filterset, dimensions, plan) -> Statistics |
     upheld``: ~500,000 items, 60 s live at 2 M letters), chosen as the facets' pass chose it;
     None when they are few enough to count exactly, or the summaries are stale."""
     active = filterset.active
-    names = [name for name in summaries.ITEM_TESTS if name in active]
-    if set(active) - set(names) - set(summaries.RANGE_TESTS):
+    if set(active) - set(summaries.ITEM_TESTS) - set(summaries.RANGE_TESTS):
         return None
     table = SummaryItem._meta.db_table
     every = _summary_sample_for(active, plan, lambda: sampling.table_rows(table))
     if every is None:
         return None
     specs = [dimension_for(name) for name in dimensions]
-    tests = "".join(f" AND {summaries.ITEM_TESTS[name]}" for name in names)
-    params: list = [[str(value) for value in active[name]] for name in names]
+    tests, test_params = summaries.item_condition(active)
     date_tests, date_params = summaries.range_condition(active)
-    # The sample read whole through its partial index, the filters tested on its rows (as the
-    # facets' pass reads it: ``facets._summary_sample_source``).
-    hits = (
-        f"SELECT * FROM (SELECT * FROM {table} WHERE TRUE{sampling.condition('letter', every)}"  # noqa: S608
-        f"{date_tests} OFFSET 0) AS s WHERE {summaries.FRESH}{tests}"
-    )
-    params = [*date_params, *params]
+    # The sample read whole, the filters tested on its rows (as the facets' pass reads it).
+    sample = summaries.fenced_sample(every, date_tests)
+    hits = f"SELECT * FROM {sample} WHERE {summaries.FRESH}{tests}"  # noqa: S608
+    params: list = [*date_params, *test_params]
     parts = [
         "SELECT 'f', '', NULL, NULL, 0, 0, 0 WHERE " + summaries.FRESH,
         "SELECT 't', '', NULL, NULL, count(*), count(*) FILTER (WHERE h.overturned), 0 "

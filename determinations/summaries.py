@@ -142,12 +142,28 @@ def range_condition(active: dict[str, list]) -> tuple[str, list]:
     return sql, [str(active[name][0]) for name in names]
 
 
+def item_condition(active: dict[str, list]) -> tuple[str, list]:
+    """`` AND ...`` tests of SummaryItem rows for the item filters in ``active`` (not the date
+    bounds: ``range_condition``), and params."""
+    names = [name for name in ITEM_TESTS if name in active]
+    sql = "".join(f" AND {ITEM_TESTS[name]}" for name in names)
+    return sql, [[str(value) for value in active[name]] for name in names]
+
+
+def fenced_sample(every: int, date_tests: str = "") -> str:
+    """SummaryItem's rows of the 1-in-``every`` sample within ``date_tests`` (``range_condition``)
+    as the subquery ``s``, behind an ``OFFSET 0`` fence: read through the sample's partial index
+    and the date index only, the other filters then tested on its rows (why:
+    ``facets._summary_sample_source``)."""
+    sample = sampling.condition("letter", every)
+    return f"(SELECT * FROM {_T['snapshot']} WHERE TRUE{sample}{date_tests} OFFSET 0) AS s"  # noqa: S608
+
+
 def matching_in_sample(active: dict[str, list], every: int) -> sampling.Estimate | None:
     """Public items matching every filter of ``active`` (a valid filter set's ``active``; no
     search), estimated from the 1-in-``every`` sample of SummaryItem (its partial index: cheap
     at any size), with its 95% interval; None while the summaries are stale."""
-    tests = "".join(f" AND {ITEM_TESTS[name]}" for name in ITEM_TESTS if name in active)
-    params = [[str(value) for value in active[name]] for name in ITEM_TESTS if name in active]
+    tests, params = item_condition(active)
     date_tests, date_params = range_condition(active)
     params += date_params
     rows = (
