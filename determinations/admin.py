@@ -124,9 +124,15 @@ class DeterminationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Restore withdrawn determinations", permissions=["change"])
     def restore(self, request, queryset):
-        for determination in queryset:
+        withdrawn = [d for d in queryset if d.is_withdrawn]
+        for determination in withdrawn:
             services.determination_restore(determination=determination)
-        self.message_user(request, f"Restored {queryset.count()} determination(s).")
+            self.log_change(request, determination, "Restored")
+        skipped = len(queryset) - len(withdrawn)
+        note = (
+            f"; {skipped} of those chosen were not withdrawn (left as they are)" if skipped else ""
+        )
+        self.message_user(request, f"Restored {len(withdrawn)} determination(s){note}.")
 
 
 @admin.register(DisputedItem)
@@ -184,13 +190,18 @@ class LetterAdmin(admin.ModelAdmin):
         "problem",
     ]
     list_filter = ["status", NeedsReviewFilter, "content_type", "parser_version"]
-    search_fields = ["original_name", "sha256"]
-    readonly_fields = [f.name for f in Letter._meta.fields] + [
+    # a case number finds the letter shown at it and the re-issues waiting for it
+    search_fields = ["original_name", "sha256", "determination__key", "reissue_of__key"]
+    # the stored file is offered by "download" (the FileField's own link is not served), and
+    # the extracted text is too long for this page
+    readonly_fields = [
+        f.name for f in Letter._meta.fields if f.name not in ("original", "text")
+    ] + [
         "download",
         "determination_link",
         "reissue_review",
     ]
-    exclude = ["text"]
+    exclude = ["original", "text"]
     actions = ["reparse", "choose_for_permalink", "keep_permalink", "purge"]
     show_full_result_count = False
 
@@ -203,6 +214,13 @@ class LetterAdmin(admin.ModelAdmin):
     def has_purge_permission(self, request):
         """Purging destroys the original: superusers only, whatever their permissions say."""
         return request.user.is_superuser
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Every field is read-only (the list's actions change a letter): no Save buttons."""
+        no_save = {"show_save": False, "show_save_and_continue": False}
+        return super().change_view(
+            request, object_id, form_url, {**no_save, **(extra_context or {})}
+        )
 
     @admin.display(description="Needs review", boolean=True)
     def review(self, obj):
@@ -258,7 +276,22 @@ class LetterAdmin(admin.ModelAdmin):
         description="Re-issued: show this letter on its case's permalink", permissions=["change"]
     )
     def choose_for_permalink(self, request, queryset):
-        for letter in queryset:
+        letters = list(queryset.select_related("reissue_of"))
+        by_case: dict[int, list[Letter]] = {}
+        for letter in letters:
+            if letter.reissue_of_id is not None:
+                by_case.setdefault(letter.reissue_of_id, []).append(letter)
+        for same_case in by_case.values():
+            if len(same_case) > 1:  # a permalink shows one letter: which one is the admin's call
+                names = ", ".join(str(letter) for letter in same_case)
+                self.message_user(
+                    request,
+                    f"Not changed: {names} all re-issue {same_case[0].reissue_of}, whose "
+                    "permalink shows one letter. Choose one of them.",
+                    messages.ERROR,
+                )
+                letters = [letter for letter in letters if letter not in same_case]
+        for letter in letters:
             try:
                 determination = services.letter_choose_for_permalink(letter=letter)
             except ValueError as exc:

@@ -170,6 +170,15 @@ class Letter(models.Model):
         help_text="Set when this letter's case number already has a determination from another "
         "letter: it awaits an admin's choice of which letter the permalink shows.",
     )
+    reissue_settled_key = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",  # a new column without rewriting the table; raw inserts need not name it
+        help_text="The permalink key whose re-issue an admin settled for this letter (kept it "
+        "off the permalink, or showed another letter there): a re-parse that finds the same "
+        "case does not ask again.",
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -168,7 +168,7 @@ class Receipt:
 
 
 # What a duplicate's message names: loaded for the stored letters a chunk's files duplicate.
-_DUPLICATE_FIELDS = ("pk", "sha256", "original_name", "uploaded_at", "batch_id")
+_DUPLICATE_FIELDS = ("pk", "sha256", "original_name", "uploaded_at", "batch_id", "status")
 
 
 def batch_create(*, user=None, source: str, note: str = "") -> UploadBatch:
@@ -235,17 +235,22 @@ def _letters_and_purges_by_digest(
         PurgedLetter.objects.filter(sha256__in=digests)
         .order_by()
         .values_list(
-            Value(True, output_field=BooleanField()), *_PURGE_FIELDS[:4], none, *_PURGE_FIELDS[4:]
+            Value(True, output_field=BooleanField()),
+            *_PURGE_FIELDS[:4],
+            none,
+            text,
+            *_PURGE_FIELDS[4:],
         )
     )
     stored: dict[str, Letter] = {}
     purged: dict[str, PurgedLetter] = {}
     for is_purge, *row in letters.union(purges, all=True):
-        # row: pk, sha256, name, uploaded or purged at, batch id (letters), by, reason (purges)
+        # row: pk, sha256, name, uploaded or purged at, then batch id and status (letters), or
+        # by and reason (purges)
         if is_purge:
-            purged[row[1]] = _loaded(PurgedLetter, _PURGE_FIELDS, (*row[:4], *row[5:]))
+            purged[row[1]] = _loaded(PurgedLetter, _PURGE_FIELDS, (*row[:4], *row[6:]))
         else:
-            stored[row[1]] = _loaded(Letter, _DUPLICATE_FIELDS, row[:5])
+            stored[row[1]] = _loaded(Letter, _DUPLICATE_FIELDS, row[:6])
     return stored, purged
 
 
@@ -434,7 +439,12 @@ def _duplicate_message(letter: Letter | None, batch: UploadBatch) -> str:
     if letter.batch_id == batch.pk:
         return f"the same file as {letter.original_name}, earlier in this upload"
     stored = f"{timezone.localtime(letter.uploaded_at):%Y-%m-%d}"
-    return f"already in the archive as {letter.original_name} (stored {stored})"
+    failed = (
+        "; that copy failed to parse: re-parse it from Letters once the parser can read it"
+        if letter.status == ParseStatus.FAILED
+        else ""
+    )
+    return f"already in the archive as {letter.original_name} (stored {stored}){failed}"
 
 
 def letter_parse(*, letter: Letter, data: bytes | None = None) -> Letter:
@@ -537,7 +547,9 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
     A letter with errors keeps (or gets) no new determination content but stays stored and
     flagged ``failed``. The permalink key of an existing determination never changes. A letter
     whose case number already belongs to another letter's determination is a re-issue: it is
-    flagged for review instead of overwriting that determination.
+    flagged for review instead of overwriting that determination, unless an admin already
+    settled that case's review for it (``Letter.reissue_settled_key``): a re-parse does not ask
+    again.
     """
     if not _letter_mark_parsed(letter, parsed, timezone.now()):
         letter.save()
@@ -548,7 +560,7 @@ def determination_save(*, letter: Letter, parsed: dict) -> Letter:
         key = _permalink_key(letter, parsed)
         owner = Determination.objects.filter(key=key).first()
         if owner is not None:
-            letter.reissue_of = owner
+            letter.reissue_of = None if letter.reissue_settled_key == key else owner
             letter.save()
             return letter
         determination = Determination(key=key, letter=letter)
@@ -1270,6 +1282,8 @@ def letter_choose_for_permalink(
     if parsed.get("errors"):
         raise ValueError(f"{letter} no longer parses: {'; '.join(parsed['errors'])}")
     determination = Determination.objects.select_for_update().get(pk=determination.pk)
+    # the letter shown until now stays stored, settled: a re-parse of it does not ask again
+    Letter.objects.filter(pk=determination.letter_id).update(reissue_settled_key=determination.key)
     determination.letter = letter
     determination.save(update_fields=["letter", "updated_at"])
     letter.text = _storable_text(text)
@@ -1280,9 +1294,12 @@ def letter_choose_for_permalink(
 
 
 def letter_keep_permalink(*, letter: Letter) -> None:
-    """Dismiss a re-issued letter's review: the permalink keeps showing the letter it shows."""
+    """Dismiss a re-issued letter's review: the permalink keeps showing the letter it shows,
+    and a re-parse of this letter that finds the same case does not ask again."""
+    if letter.reissue_of is not None:
+        letter.reissue_settled_key = letter.reissue_of.key
     letter.reissue_of = None
-    letter.save(update_fields=["reissue_of"])
+    letter.save(update_fields=["reissue_of", "reissue_settled_key"])
 
 
 @transaction.atomic

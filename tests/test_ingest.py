@@ -148,6 +148,69 @@ def test_the_admin_reissue_actions_choose_or_dismiss(admin_client):
     assert first.pk
 
 
+def test_a_settled_reissue_stays_settled_when_its_letters_are_parsed_again():
+    """A re-parse (``reparse --outdated`` after a parser upgrade) must not undo an admin's
+    choice: neither a dismissed re-issue nor the letter a choice took off the permalink is
+    asked about again."""
+    first = services.letter_parse(letter=stored(numbered(TEXTS[0], 710), "first.txt"))
+    second = services.letter_parse(letter=stored(numbered(TEXTS[1], 710), "second.txt"))
+    third = services.letter_parse(letter=stored(numbered(TEXTS[2], 710), "third.txt"))
+    services.letter_keep_permalink(letter=second)
+    services.letter_choose_for_permalink(letter=third)
+    services.letters_parse(letter_ids=[first.pk, second.pk, third.pk], again=True)
+    for letter in (first, second, third):
+        letter.refresh_from_db()
+        assert not letter.needs_review, letter
+    assert Determination.objects.get(key="CM16-0000710").letter_id == third.pk
+    # a letter the parser now reads as another case that is taken is a new question
+    Letter.objects.filter(pk=second.pk).update(reissue_settled_key="CM16-0000999")
+    services.letters_parse(letter_ids=[second.pk], again=True)
+    second.refresh_from_db()
+    assert second.needs_review
+
+
+def test_choosing_two_reissues_of_one_case_at_once_is_refused(admin_client):
+    first = services.letter_parse(letter=stored(numbered(TEXTS[0], 720), "first.txt"))
+    second = services.letter_parse(letter=stored(numbered(TEXTS[1], 720), "second.txt"))
+    third = services.letter_parse(letter=stored(numbered(TEXTS[2], 720), "third.txt"))
+    response = admin_client.post(
+        "/admin/determinations/letter/",
+        {"action": "choose_for_permalink", "_selected_action": [second.pk, third.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Not changed: " in page and "Choose one of them" in page
+    assert Determination.objects.get(key="CM16-0000720").letter_id == first.pk
+    assert (
+        Letter.objects.filter(pk__in=[second.pk, third.pk], reissue_of__isnull=False).count() == 2
+    )
+
+
+def test_restore_counts_only_the_withdrawn_determinations(admin_client):
+    one = services.letter_parse(letter=stored(numbered(TEXTS[0], 730))).determination
+    two = services.letter_parse(letter=stored(numbered(TEXTS[1], 731))).determination
+    services.determination_withdraw(determination=one, reason="Sent in error.")
+    response = admin_client.post(
+        "/admin/determinations/determination/",
+        {"action": "restore", "_selected_action": [one.pk, two.pk]},
+        follow=True,
+    )
+    assert "Restored 1 determination(s); 1 of those chosen were not withdrawn" in (
+        response.content.decode()
+    )
+
+
+def test_the_letter_page_offers_the_working_download_and_no_save_button(admin_client):
+    letter = services.letter_parse(letter=stored(numbered(TEXTS[0], 740), "shown.txt"))
+    page = admin_client.get(f"/admin/determinations/letter/{letter.pk}/change/").content.decode()
+    assert f"/admin/letters/{letter.pk}/original/" in page
+    assert "/originals/" not in page  # the FileField's own link is not served
+    assert 'name="_save"' not in page
+    assert letter.text[:200] not in page  # the extracted text is not on the page
+    found = admin_client.get("/admin/determinations/letter/?q=CM16-0000740").content.decode()
+    assert "shown.txt" in found
+
+
 def test_the_admin_reparse_action_reparses_failed_letters_and_keeps_their_original(admin_client):
     letter = services.letter_parse(letter=stored(b"nothing here\n", "bad.txt"))
     assert letter.status == ParseStatus.FAILED
