@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -85,6 +86,7 @@ def upload_letters(request, *, admin_site):
         "limits": {
             "file": human_size(limits.max_file_bytes),
             "upload": human_size(limits.max_upload_bytes or 0),
+            "files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
             "members": limits.max_zip_members,
             "uncompressed": human_size(limits.max_zip_uncompressed_bytes),
             "ratio": limits.max_zip_ratio,

@@ -15,7 +15,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.utils import timezone
 
 from .choices import ParseStatus
@@ -69,28 +69,44 @@ class Stall:
     command: str
 
 
-def batch_counts(batch: UploadBatch) -> dict[str, int]:
-    """Files by outcome and new letters by parse status, counted in two queries."""
-    outcomes = Counter(
-        dict(batch.results.values_list("outcome").annotate(n=Count("id")).order_by())
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _counted(pairs) -> Counter:
+    """Rows by ``(value, flag)``: one grouped query."""
+    return Counter(
+        {(value, flag): n for value, flag, n in pairs.annotate(n=Count("id")).order_by()}
     )
-    statuses = Counter(
-        dict(
-            batch.results.filter(outcome=UploadResult.Outcome.NEW, letter__isnull=False)
-            .values_list("letter__status")
-            .annotate(n=Count("id"))
-            .order_by()
+
+
+def batch_counts(batch: UploadBatch) -> dict[str, int]:
+    """Files by outcome and new letters by their rows' state (``result_state``'s: a re-issue
+    counts as needing review, not as parsed; a purged file as purged), in two queries."""
+    outcomes = _counted(
+        batch.results.values_list("outcome", _flag(Q(message__startswith="purged:")))
+    )
+    statuses = _counted(
+        batch.results.filter(outcome=UploadResult.Outcome.NEW, letter__isnull=False).values_list(
+            "letter__status", _flag(Q(letter__reissue_of__isnull=False))
         )
     )
+
+    def count(counter: Counter, first) -> int:
+        return counter[(first, False)] + counter[(first, True)]
+
     return {
         "files": sum(outcomes.values()),
-        "new": outcomes[UploadResult.Outcome.NEW],
-        "duplicate": outcomes[UploadResult.Outcome.DUPLICATE],
-        "rejected": outcomes[UploadResult.Outcome.REJECTED],
-        "parsed": statuses[ParseStatus.PARSED],
-        "warnings": statuses[ParseStatus.PARSED_WITH_WARNINGS],
-        "failed": statuses[ParseStatus.FAILED],
-        "pending": statuses[ParseStatus.PENDING],
+        "new": count(outcomes, UploadResult.Outcome.NEW),
+        "duplicate": outcomes[(UploadResult.Outcome.DUPLICATE, False)],
+        "rejected": count(outcomes, UploadResult.Outcome.REJECTED),
+        "purged": sum(n for (_, purged), n in outcomes.items() if purged),
+        "parsed": statuses[(ParseStatus.PARSED, False)],
+        "warnings": statuses[(ParseStatus.PARSED_WITH_WARNINGS, False)],
+        "review": statuses[(ParseStatus.PARSED, True)]
+        + statuses[(ParseStatus.PARSED_WITH_WARNINGS, True)],
+        "failed": count(statuses, ParseStatus.FAILED),
+        "pending": count(statuses, ParseStatus.PENDING),
     }
 
 
@@ -124,16 +140,20 @@ def result_state(result: UploadResult) -> ResultState:
     if letter is None:
         return ResultState("lost", result.message)
     if letter.status == ParseStatus.FAILED:
-        return ResultState(str(letter.status), "; ".join(letter.errors))
-    if letter.reissue_of_id is not None:
-        return ResultState(
+        state, reasons = str(letter.status), letter.errors
+    elif letter.reissue_of_id is not None:
+        state, reasons = (
             "needs review",
-            f"re-issued letter: {letter.reissue_of} already shows another letter; "
-            "choose which one its permalink shows (Letters, filter 'needs review')",
+            [
+                f"re-issued letter: {letter.reissue_of} already shows another letter; "
+                "choose which one its permalink shows (Letters, filter 'needs review')",
+                *letter.warnings,
+            ],
         )
-    if letter.status == ParseStatus.PARSED_WITH_WARNINGS:
-        return ResultState(str(letter.status), "; ".join(letter.warnings))
-    return ResultState(str(letter.status), "")
+    else:
+        state, reasons = str(letter.status), letter.warnings
+    # and what was changed in the file's name to store it (``services.name_warning``)
+    return ResultState(state, "; ".join([*reasons, *filter(None, [result.message])]))
 
 
 def result_lines(results: list[tuple[UploadResult, str]]) -> list[ResultLine]:

@@ -59,6 +59,19 @@ def _handler_name(name: str) -> str:
     return encoded[-HANDLER_NAME_MAX:].decode("utf-8", "ignore")
 
 
+# A browser's form sends a file name's '"', CR and LF as "%22", "%0D" and "%0A" (the HTML
+# standard's multipart/form-data encoding), and nothing else percent-encoded: decoded back.
+_BROWSER_ESCAPES = {"%22": '"', "%0D": "\r", "%0A": "\n"}
+
+
+def _browser_name(name: str) -> str:
+    """``name`` with the three escapes a browser's form makes decoded (``_BROWSER_ESCAPES``)."""
+    if "%" in name:
+        for escape, character in _BROWSER_ESCAPES.items():
+            name = name.replace(escape, character)
+    return name
+
+
 def install() -> None:
     """Use ``_parse_boundary_stream`` for every multipart request (idempotent)."""
     multipartparser.parse_boundary_stream = _parse_boundary_stream
@@ -68,7 +81,7 @@ class _GivenName:
     """Keeps the name the client gave in ``given_name`` on the uploaded file."""
 
     def new_file(self, field_name, file_name, *args, **kwargs):
-        self.given_name = file_name
+        self.given_name = _browser_name(file_name)
         super().new_file(field_name, _handler_name(file_name), *args, **kwargs)
 
     def file_complete(self, file_size):

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +17,23 @@ logger = logging.getLogger(__name__)
 def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
     """The 400 page, listing every problem with the query string."""
     return render(request, "400.html", {"errors": errors}, status=400)
+
+
+def bad_request_page(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: what Django itself refuses (outside DEBUG). Too many files in one upload
+    says so, with the way around it, instead of "the request could not be understood"."""
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        context = {
+            "errors": [
+                f"More than {limit} files were sent in one upload; the limit is {limit}. Put "
+                "them in a ZIP archive (one archive may hold many more), or upload them in "
+                "smaller groups."
+            ],
+            "back": (reverse("admin:determinations_uploadbatch_upload"), "Back to Upload letters"),
+        }
+        return render(request, "400.html", context, status=400)
+    return render(request, "400.html", status=400)
 
 
 def plain_bad_request(errors: list[str]) -> HttpResponse:

@@ -151,6 +151,13 @@ def read_zip(name: str, handle: BinaryIO, *, limits: Limits) -> Iterator[Incomin
             for info in archive.infolist()
             if not info.is_dir() and not info.filename.startswith(_JUNK_PREFIXES)
         ]
+        if not members:  # folders and macOS resource forks only, or nothing at all
+            yield Incoming(
+                name,
+                rejection="the ZIP holds no files (only folders, macOS __MACOSX entries, or "
+                "nothing): nothing to store",
+            )
+            return
         if len(members) > limits.max_zip_members:
             yield Incoming(
                 name,

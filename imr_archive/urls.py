@@ -13,3 +13,5 @@ urlpatterns = [
     path("api/", include("determinations.api_urls")),
     path("", include("determinations.urls")),
 ]
+
+handler400 = "determinations.responses.bad_request_page"

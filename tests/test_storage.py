@@ -370,3 +370,75 @@ def test_a_long_non_ascii_extension_does_not_break_the_temporary_upload_file(
     result = UploadBatch.objects.get().results.get()
     assert result.outcome == UploadResult.Outcome.NEW
     assert result.letter.original_name == name[-255:]
+
+
+@pytest.mark.django_db
+def test_a_browsers_escaped_quotes_and_line_breaks_in_a_file_name_are_decoded(admin_client):
+    """A browser's form sends '"', CR and LF in a file name as %22, %0D, %0A."""
+    body, content_type = multipart(b"quote%22s 'single'%0A.txt", numbered(24))
+    admin_client.post(UPLOAD_URL, body, content_type=content_type)
+    result = UploadResult.objects.get()
+    assert result.name == "quote\"s 'single'.txt"
+    assert result.message == "control characters removed from the file name"
+
+
+@pytest.mark.django_db
+def test_the_batch_page_shows_what_was_changed_in_a_new_letters_name(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("in\x07side.txt", numbered(25))
+    admin_client.post(UPLOAD_URL, {"files": [SimpleUploadedFile("m.zip", buffer.getvalue())]})
+    batch = UploadBatch.objects.get()
+    page = admin_client.get(
+        reverse("admin:determinations_uploadbatch_change", args=[batch.pk])
+    ).content.decode()
+    assert "control characters removed from the file name" in page
+
+
+@pytest.mark.django_db
+def test_a_zip_of_folders_only_is_one_row_that_says_so(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a/", b"")
+        archive.writestr("__MACOSX/a/._x.pdf", b"\x00\x05")
+    admin_client.post(UPLOAD_URL, {"files": [SimpleUploadedFile("e.zip", buffer.getvalue())]})
+    result = UploadResult.objects.get()
+    assert (result.name, result.outcome) == ("e.zip", UploadResult.Outcome.REJECTED)
+    assert "the ZIP holds no files" in result.message
+
+
+@pytest.mark.django_db
+def test_the_batch_counts_put_a_reissue_under_needs_review_and_count_purged_files(admin_client):
+    from determinations import batches
+
+    first = services.letter_parse(
+        letter=services.letter_store(data=numbered(26), name="a.txt").letter
+    )
+    again = numbered(26).replace(b"Case Number", b"Case  Number", 1)
+    batch = services.batch_receive(files=[services.Incoming("b.txt", again, "text/plain")])
+    counts = batches.batch_counts(batch)
+    assert (counts["review"], counts["parsed"], counts["warnings"]) == (1, 0, 0)
+    services.letter_purge(letter=batch.letters.get(), user=None, reason="test")
+    counts = batches.batch_counts(batch)
+    assert (counts["purged"], counts["review"]) == (1, 0)
+    assert first.pk
+
+
+@pytest.mark.django_db
+def test_too_many_files_in_one_upload_says_the_limit_and_the_way_around_it(admin_client, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    files = [SimpleUploadedFile(f"{n}.txt", numbered(30 + n)) for n in range(3)]
+    admin_client.raise_request_exception = False
+    response = admin_client.post(UPLOAD_URL, {"files": files})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "More than 2 files were sent in one upload" in page and "ZIP archive" in page
+    assert UPLOAD_URL in page
+    assert "2 files and" in admin_client.get(UPLOAD_URL).content.decode()
