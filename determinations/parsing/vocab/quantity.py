@@ -66,7 +66,9 @@ _RANGE_SEP = r"\s*(?:-|\u2013|to|or)\s*"
 _TIME_UNIT = r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|minutes?|mins?)\b"
 _MASS_VOLUME = r"(?:g|gm|gms|grams?|kg|mg|mcg|ml|cc|l|liters?|oz|ounces?|lbs?)\b"
 
-# Things that look like numbers but are not counts; each is replaced by a blank.
+# Things that look like numbers but are not counts; each is replaced by a blank. A pattern that
+# begins with digits starts only where a number does ("(?<!\d)"): tried at every digit of a long
+# run, each try backtracking over the rest of it, the scan was quadratic (2,000 digits: 5 s).
 _NOISE = re.compile(
     "|".join(
         f"(?:{p})"
@@ -77,34 +79,34 @@ _NOISE = re.compile(
             # spinal levels and similar codes: "L4-5", "C5-C6", "L5-S1", "T7"
             r"\b[ctls]\d{1,2}(?:\s*[-/]\s*[ctls]?\d{1,2})?\b",
             # strengths: "10/325mg", "5%", "7.5 mg", "1.5 tesla", "(10mg/1ml ...)"
-            r"\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*\s*(?:%|mg|mcg|µg|iu|units?/ml|meq|mm|cm|tesla|"
+            r"(?<!\d)\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*\s*(?:%|mg|mcg|µg|iu|units?/ml|meq|mm|cm|tesla|"
             r"ml|cc|g|gm|grams?)\b(?:\s*/\s*\d*\s*(?:ml|g|gm|patch|tab\w*|cap\w*|hr|h|day|dose)\b)?",
-            r"\d+(?:\.\d+)?\s*%",
+            r"(?<!\d)\d+(?:\.\d+)?\s*%",
             # strengths written without a unit: "Norco 10/325"
             r"\b\d+(?:\.\d+)?/\d+(?:\.\d+)?\b",
             # refills and day supply
-            r"(?:with\s+|x\s*)?\d+\s*refills?\b",
+            r"(?:with\s+|x\s*)?(?<!\d)\d+\s*refills?\b",
             r"\brefills?\s*:?\s*(?:x\s*)?\d+\b",
             r"\b\d+[\s-]*days?[\s-]*supply\b",
             r"\bday[\s-]*supply\s*:?\s*\d+\b",
             # dosing: "1-2 tabs orally every 4-6 hrs", "one by mouth", "twice a day", "at bedtime"
-            r"\d+(?:\s*(?:-|to|or)\s*\d+)?\s*(?:tabs?|tablets?|caps?|capsules?|pills?|puffs?|drops?|"
+            r"(?<!\d)\d+(?:\s*(?:-|to|or)\s*\d+)?\s*(?:tabs?|tablets?|caps?|capsules?|pills?|puffs?|drops?|"
             r"sprays?|patch(?:es)?|applications?)?\s*(?:by mouth|orally|po\b|p\.o\.|sublingual\w*|"
             r"topically|(?:at )?bedtime|qhs|qd|bid|tid|qid|prn)",
-            r"\d+(?:\s*(?:-|to|or)\s*\d+)?\s*(?:tabs?|tablets?|caps?|capsules?|pills?|puffs?|drops?|"
+            r"(?<!\d)\d+(?:\s*(?:-|to|or)\s*\d+)?\s*(?:tabs?|tablets?|caps?|capsules?|pills?|puffs?|drops?|"
             r"sprays?|patch(?:es)?|applications?)\s*(?:\d+\s*(?:x|times?)\s*(?:a|per|/)?\s*day|daily|"
             r"nightly|as needed|every|each|per|a day|at night|in the|with|q\.?\s*\d)",
             r"\b(?:every|q)\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:hours?|hrs?|h)\b",
             r"\bq\d+h\b",
-            r"\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:x|times?)\s*(?:a|per|/)?\s*(?:day|daily)\b"
+            r"(?<!\d)\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:x|times?)\s*(?:a|per|/)?\s*(?:day|daily)\b"
             r"(?!\s*(?:for|x)\s*\d)",
-            r"\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\s*"
+            r"(?<!\d)\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\s*"
             r"(?:a|per|/|each|every)\s*(?:day|night|morning|evening)\b",
             # hours per day or session: "6 hours per day", "8 hrs/day"
-            r"\d+(?:\.\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\s*(?:a|per|/|each)\s*"
+            r"(?<!\d)\d+(?:\.\d+)?\s*(?:hours?|hrs?|minutes?|mins?)\s*(?:a|per|/|each)\s*"
             r"(?:day|session|visit|week|wk)\b",
             # parts of names: "3 views", "2-level", "3 leads", "Vitamin D3", "omega-3"
-            r"\d+\s*(?:views?|leads?|-?levels?|channels?|phases?|heads?|wheels?|inch\w*|in\.)",
+            r"(?<!\d)\d+\s*(?:views?|leads?|-?levels?|channels?|phases?|heads?|wheels?|inch\w*|in\.)",
             r"\b(?:vitamin|omega|b|d)\s*-?\d+\b",
         )
     ),
