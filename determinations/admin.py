@@ -456,7 +456,7 @@ class UploadBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return admin_views.upload_letters(request, admin_site=self.admin_site)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not str(object_id).isdigit():
+        if not (str(object_id).isascii() and str(object_id).isdigit()):
             raise Http404("No such upload batch.")
         batch = get_object_or_404(UploadBatch, pk=object_id)
         if not self.has_view_permission(request, batch):

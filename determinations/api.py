@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -36,6 +37,7 @@ from . import (
     crosstab,
     facets,
     guideline_pages,
+    keys,
     letters,
     plans,
     presenters,
@@ -50,7 +52,13 @@ from .choices import (
     Priority,
 )
 from .dimensions import DIMENSIONS, NAMES
-from .filters import MAX_VALUES_PER_PARAM, RANGE_PARAMS, ItemFilterSet, filter_errors
+from .filters import (
+    MAX_VALUES_PER_PARAM,
+    RANGE_PARAMS,
+    ItemFilterSet,
+    filter_errors,
+    whole_number,
+)
 from .models import Determination, DisputedItem, PurgedLetter
 from .paging import fenced_ids
 from .search_vector import FIELDS, VECTOR_COLUMNS
@@ -161,11 +169,21 @@ class NewestFirstCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        size = whole_number(raw, 1, self.max_page_size)
+        if size is None:
             raise BadParameters(
                 [f"Parameter 'page_size': a whole number from 1 to {self.max_page_size}."]
             )
-        return int(raw)
+        return size
+
+    def decode_cursor(self, request):
+        """DRF's, and its position must be an id as this API writes them (DRF takes any text,
+        and the query then fails on "p=x"; "p=-1" would answer an empty page)."""
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and whole_number(position, 1, 2**63 - 1) is None:
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
 
     def paginate_queryset(self, queryset, request, view=None):
         try:
@@ -655,6 +673,9 @@ class DeterminationDetail(generics.RetrieveAPIView):
         key = self.kwargs["key"]
         determination = selectors.determination_get(key=key)
         if determination is None:
+            if (canonical := keys.canonical_key(key)) != key:
+                # ``cm17-0010420``: one key, one address, as the permalink's
+                raise _Moved(reverse("api:determination", args=[canonical]))
             if PurgedLetter.objects.filter(key=key).exists():
                 raise Withdrawn(f"Determination '{key}' was removed from the archive.")
             raise exceptions.NotFound(f"No determination with key '{key}'.")
@@ -666,9 +687,19 @@ class DeterminationDetail(generics.RetrieveAPIView):
         return determination
 
     def handle_exception(self, exc):
+        if isinstance(exc, _Moved):
+            return HttpResponsePermanentRedirect(exc.target)
         if isinstance(exc, Http404):
             exc = exceptions.NotFound(str(exc))
         return super().handle_exception(exc)
+
+
+class _Moved(Exception):
+    """The determination is at another address (its canonical key): a 301 there."""
+
+    def __init__(self, target: str):
+        super().__init__(target)
+        self.target = target
 
 
 @extend_schema(
@@ -694,11 +725,11 @@ class FacetCounts(APIView):
         raw = request.query_params.get("limit")
         limit = None
         if raw is not None:
-            if not raw.isdigit() or not 1 <= int(raw) <= FACET_LIMIT_MAX:
+            limit = whole_number(raw, 1, FACET_LIMIT_MAX)
+            if limit is None:
                 raise BadParameters(
                     [f"Parameter 'limit': a whole number from 1 to {FACET_LIMIT_MAX}."]
                 )
-            limit = int(raw)
         plan = plans.plan_for(filterset, estimates=not exact)
         counts = facets.facet_counts(filterset, limit=limit, plan=plan)
         return Response(

@@ -185,7 +185,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "Decision year, four digits.",
         integer=True,
         max_length=4,
-        pattern=r"(19|20)\d\d",
+        pattern=r"(19|20)[0-9][0-9]",
         order=BY_VALUE,
     ),
     Dimension(
@@ -239,7 +239,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "Year of the letter's date of injury, four digits.",
         integer=True,
         max_length=4,
-        pattern=r"(19|20)\d\d",
+        pattern=r"(19|20)[0-9][0-9]",
         order=BY_VALUE,
     ),
 )

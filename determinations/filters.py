@@ -35,8 +35,19 @@ RANGE_PARAMS = ("decided_from", "decided_to")  # the decision-date range; every 
 FILTER_PARAMS = (*SEARCH_PARAMS, *RANGE_PARAMS, *NAMES)
 MAX_VALUES_PER_PARAM = 50
 MAX_QUERY_LENGTH = 500
-# Control characters have no business in a filter and cannot be written into XML (the feed).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters have no business in a filter, and neither they nor the other characters
+# XML 1.0 forbids (surrogates, U+FFFE, U+FFFF) can be written into XML (the feed).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def whole_number(text: str | None, low: int, high: int) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high``, else None. ASCII digits only:
+    ``"\u00b2".isdigit()`` is true and ``int()`` refuses it, and ``int()`` reads Arabic-Indic
+    or full-width digits that no link of the archive writes."""
+    if text is None or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
 
 
 class OpenMultipleChoiceField(forms.MultipleChoiceField):
@@ -110,6 +121,13 @@ class IsoDateField(forms.DateField):
 
     input_formats = ["%Y-%m-%d"]
     default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2017-01-31."}
+    # strptime alone also takes "2017-2-15" and Arabic-Indic or full-width digits
+    _FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+    def to_python(self, value):
+        if value not in self.empty_values and not self._FORM.fullmatch(str(value).strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class IsoDateFilter(django_filters.DateFilter):

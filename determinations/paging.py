@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 
 from imr_archive.db_router import read_alias
 
+from .filters import whole_number
 from .models import DisputedItem
 from .search import search_rank
 
@@ -328,7 +329,7 @@ def page_request(params, *, q: str, size: int) -> tuple[PageRequest, list[str]]:
     if params.get("page"):
         last = RANK_CAP // size
         text = params["page"]
-        if not text.isdigit() or not 1 <= int(text) <= last:
+        if whole_number(text, 1, last) is None:
             errors.append(f"Parameter 'page': must be a whole number from 1 to {last}.")
         elif sort != "relevance":
             errors.append("Parameter 'page': newest and oldest results use 'cursor'.")

@@ -135,7 +135,10 @@ def _determination_or_error(request: HttpRequest, key: str):
     if determination is None and (canonical := keys.canonical_key(key)) != key:
         # ``cm17-0010420``, ``CM170010420``: one key, one address (301, so links and search
         # engines settle on it); the canonical page says whether it exists.
-        target = reverse(f"determinations:{request.resolver_match.url_name}", args=[canonical])
+        match = request.resolver_match  # the same page of the canonical key (its item too)
+        target = reverse(
+            f"determinations:{match.url_name}", kwargs={**match.kwargs, "key": canonical}
+        )
         query = request.META.get("QUERY_STRING")
         return None, HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
     if determination is None:

@@ -79,6 +79,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "imr_archive.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "imr_archive.login_names.login_username"  # cut to a real name's length
 
 ROOT_URLCONF = "imr_archive.urls"
 WSGI_APPLICATION = "imr_archive.wsgi.application"

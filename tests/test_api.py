@@ -131,12 +131,36 @@ def test_cursor_pages_walk_every_item_once(client, archive):
         ("cursor=not-a-cursor", "cursor"),
         ("page_size=0", "page_size"),
         ("page_size=ten", "page_size"),
+        # "²".isdigit() is true and int() refuses it; int() reads Arabic-Indic digits
+        ("page_size=%C2%B2", "page_size"),
+        ("page_size=%D9%A1", "page_size"),
+        ("year=20%D9%A1%D9%A7", "year"),
+        ("decided_from=2017-2-15", "decided_from"),
+        ("decided_from=%EF%BC%92%EF%BC%90%EF%BC%91%EF%BC%97-02-15", "decided_from"),
+        # cursors DRF decodes but this API never writes: "p=x", "p=", "p=-1"
+        ("cursor=cD14", "cursor"),
+        ("cursor=cD0%3D", "cursor"),
+        ("cursor=cD0tMQ%3D%3D", "cursor"),
     ],
 )
 def test_bad_parameters_get_a_400_naming_them(client, archive, query, named):
     response, body = get(client, f"/api/items/?{query}")
     assert response.status_code == 400
     assert any(named in error for error in body["errors"])
+
+
+def test_a_facet_limit_in_other_digits_is_a_400(client, archive):
+    response, body = get(client, "/api/facets/?limit=%C2%B2")
+    assert response.status_code == 400 and "limit" in body["errors"][0]
+
+
+def test_a_determination_under_another_spelling_of_its_key_redirects_to_it(client, archive):
+    key = archive["l1"].key
+    response = client.get(f"/api/determinations/{key.lower()}/")
+    if key.lower() == key:
+        pytest.skip("the fixture's key has no other spelling")
+    assert response.status_code == 301
+    assert response["Location"] == f"/api/determinations/{key}/"
 
 
 def test_every_endpoint_rejects_unknown_parameters_as_json(client, archive):

@@ -136,6 +136,13 @@ def test_bad_filters_get_a_400(client):
     assert "colour" in response.content.decode()
 
 
+@pytest.mark.parametrize("value", ["%EF%BF%BE", "%EF%BF%BF"])
+def test_characters_xml_cannot_hold_get_a_400_not_a_broken_feed(client, value):
+    response = client.get(f"/feed/?q={value}")
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode()
+
+
 def test_the_feed_follows_a_search(client, archive):
     titles = [e.find(f"{ATOM}title").text for e in feed(client, "?q=norco").findall(f"{ATOM}entry")]
     assert len(titles) == 2

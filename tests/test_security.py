@@ -137,6 +137,15 @@ def test_repeated_failed_logins_lock_the_account_out(client, settings):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.django_db
+def test_a_failed_login_with_an_over_long_user_name_is_the_form_error_not_a_500(client, settings):
+    """Axes recorded the name as typed in a 255-character column: a DataError, a 500."""
+    settings.AXES_ENABLED = True
+    response = client.post("/admin/login/", {"username": "a" * 100_000, "password": "x"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
 def _login(client, password: str, **meta):
     client.post("/admin/login/", {"username": "admin", "password": password}, **meta)
     return "_auth_user_id" in client.session

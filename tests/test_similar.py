@@ -156,3 +156,11 @@ def test_similar_page_lists_them(client, archive):
 )
 def test_missing_items_and_withdrawn_letters(client, archive, path, status):
     assert client.get(path.format(**archive)).status_code == status
+
+
+@pytest.mark.parametrize("page", ["similar/1/", "similar/1/fragment/"])
+def test_another_spelling_of_the_key_redirects_to_the_same_items_page(client, archive, page):
+    key = archive["target"]
+    response = client.get(f"/determinations/{key.lower()}/{page}")
+    assert response.status_code == 301
+    assert response["Location"] == f"/determinations/{key}/{page}"
