@@ -2,7 +2,8 @@
 reads: with DATABASE_REPLICA_URLS they read from a replica."""
 
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from imr_archive.db_router import public_read
@@ -12,7 +13,7 @@ from . import api, converters  # noqa: F401  (converters registers "key", "year"
 app_name = "api"
 
 urlpatterns = [
-    path("", require_GET(api.api_index), name="index"),
+    path("", csrf_exempt(require_safe(api.api_index)), name="index"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("items/", public_read(api.ItemList.as_view()), name="items"),
     path(

@@ -14,7 +14,6 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from . import keys, paging, plans, selectors, suggestions
 from .filter_panel import filter_panel
@@ -29,7 +28,6 @@ PAGE_SIZE = 25
 SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 
 
-@require_GET
 @without_tracking
 @with_sourced_guidelines
 def browse(request: HttpRequest) -> HttpResponse:
@@ -162,7 +160,6 @@ def key_not_found(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "404.html", context, status=404)
 
 
-@require_GET
 @without_tracking
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     determination, gone = _determination_or_error(request, key)
@@ -180,7 +177,6 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@require_GET
 def detail_json(request: HttpRequest, key: str) -> HttpResponse:
     determination, gone = _determination_or_error(request, key)
     if gone and gone.status_code != 410:
@@ -194,7 +190,6 @@ def detail_json(request: HttpRequest, key: str) -> HttpResponse:
     return JsonResponse(data, json_dumps_params={"indent": 2})
 
 
-@require_GET
 def original(request: HttpRequest, key: str) -> HttpResponse:
     """The original file, as an attachment with its detected type, never sniffed by browsers."""
     determination, gone = _determination_or_error(request, key)

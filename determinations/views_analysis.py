@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.views.decorators.http import require_GET
 
 from . import (
     charts,
@@ -54,7 +53,6 @@ def _filter_controls(request: HttpRequest, filterset: ItemFilterSet, plan) -> di
     return {**filter_panel(filterset, plan), "hidden_params": hidden}
 
 
-@require_GET
 @without_tracking
 @with_sourced_guidelines
 def stats_page(request: HttpRequest) -> HttpResponse:
@@ -191,7 +189,6 @@ def crosstab_page(
     )
 
 
-@require_GET
 @without_tracking
 def compare_page(request: HttpRequest) -> HttpResponse:
     """``/compare/?a=...&b=...``: two groups' rates, their difference and its interval and their
@@ -332,7 +329,6 @@ def _no_parameters(request: HttpRequest) -> HttpResponse | None:
     return bad_request(request, [f"Unknown parameter {names}: this page takes none."])
 
 
-@require_GET
 @without_tracking
 @with_sourced_guidelines
 def decision_days_page(request: HttpRequest) -> HttpResponse:
@@ -423,7 +419,6 @@ def _title(what: str, grouped) -> str:
     return ", ".join([what, *parts])
 
 
-@require_GET
 @without_tracking
 @with_sourced_guidelines
 def letters_page(request: HttpRequest) -> HttpResponse:
@@ -459,7 +454,6 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     return render(request, "determinations/reports.html", {"years": years})
 
 
-@require_GET
 @without_tracking
 def report_page(request: HttpRequest, year: int) -> HttpResponse:
     """``/reports/<year>/``: the year's tables (``reports.year_report``); a 404 for a year
@@ -523,13 +517,11 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-@require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     """Every matching item as CSV (UTF-8 with BOM, formula-guarded): see docs/api.md."""
     return _export(request, "csv")
 
 
-@require_GET
 def export_jsonl(request: HttpRequest) -> HttpResponse:
     """Every matching item as JSON Lines, one ``presenters.item_record`` per line."""
     return _export(request, "jsonl")

@@ -7,14 +7,12 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from . import charts, check
 from .responses import bad_request
 from .tracking import without_tracking
 
 
-@require_GET
 @without_tracking
 def check_page(request: HttpRequest) -> HttpResponse:
     """The form alone without a ``request``; with one, its reading and its history."""

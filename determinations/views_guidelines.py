@@ -11,7 +11,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
 
 from . import charts, exports, guideline_pages, paging, plans, selectors
 from .converters import GuidelinePartConverter
@@ -89,7 +88,6 @@ def _csv(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-@require_GET
 @without_tracking
 def guideline_list(request: HttpRequest) -> HttpResponse:
     """``/guidelines/``: every cited source, document and section, with counts and rates."""
@@ -122,7 +120,6 @@ def guideline_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @without_tracking
 def guideline_page(request: HttpRequest, source: str, document: str, section=None) -> HttpResponse:
     """A document's or a section's page (``guideline_pages.page``)."""

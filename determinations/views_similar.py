@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from . import similar
 from .models import DisputedItem
@@ -32,7 +31,6 @@ def _item_or_error(request: HttpRequest, key: str, number: int):
     raise Http404(f"{key} has no item {number}")
 
 
-@require_GET
 @without_tracking
 def similar_page(request: HttpRequest, key: str, number: int) -> HttpResponse:
     """Up to ``similar.LISTED`` decisions like one item, nearest first."""
@@ -48,7 +46,6 @@ def similar_page(request: HttpRequest, key: str, number: int) -> HttpResponse:
     return render(request, "determinations/similar.html", context)
 
 
-@require_GET
 def similar_fragment(request: HttpRequest, key: str, number: int) -> HttpResponse:
     """The five most similar decisions as an HTML fragment (no page around it)."""
     determination, item, gone = _item_or_error(request, key, number)

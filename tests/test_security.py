@@ -209,3 +209,30 @@ def test_client_ip_believes_x_forwarded_for_only_as_far_as_the_trusted_proxies(
     settings.TRUSTED_PROXY_COUNT = count
     request = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/stats/",
+        "/check/",
+        "/guidelines/",
+        "/reports/",
+        "/feed/",
+        "/export/items.csv",
+        "/api/",
+    ],
+)
+def test_public_pages_answer_head_and_refuse_other_methods_with_405(url):
+    """HEAD was a 405 on every page (link checkers, monitors); a POST got the CSRF check's 403
+    and the feed answered TRACE with its whole body."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.head(url).status_code == 200
+    for method in ("post", "put", "delete", "trace"):
+        response = client.generic(method.upper(), url)
+        assert response.status_code == 405, (method, url)
+        assert "HEAD" in response["Allow"]
