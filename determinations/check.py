@@ -102,7 +102,11 @@ def request_check(text: str) -> Check:
     found = stats.statistics(filterset, dimensions=("year", REASON.name))
     groups = {group.dimension.name: group.rows for group in found.groups}
     nearest = similar.similar_to_text(
-        text, service=reading["service"], category=reading["category"], limit=similar.SHOWN
+        text,
+        service=reading["service"],
+        category=reading["category"],
+        subcategory=reading["subcategory"],
+        limit=similar.SHOWN,
     )
     return Check(
         reading=reading,

@@ -86,6 +86,45 @@ def test_same_service_first_then_category_then_any(archive):
     assert [s.tier for s in found] == ["same service", "same service", "same category", "other"]
 
 
+def test_the_same_request_comes_before_a_closer_rationale_of_another_body_part():
+    """An analyst audit: "MRI of the lumbar spine" listed five shoulder MRIs and the identical
+    request 19th, because the OR of every rationale word outweighed the request's words."""
+    target = a_determination(a_parse(items=[_mri("MRI of the lumbar spine")])).key
+    shoulder = a_determination(
+        a_parse(items=[_mri("MRI of the right shoulder", rationale=LUMBAR + " " + LUMBAR)])
+    ).key
+    same = a_determination(
+        a_parse(items=[_mri("MRI of the lumbar spine", rationale="Imaging is not indicated.")])
+    ).key
+    found = [s.item.determination.key for s in similar.similar_to_item(_item(target))]
+    assert found.index(same) < found.index(shoulder)
+
+
+def test_within_the_category_the_same_subcategory_comes_first():
+    """Norco's nearest were a topical patch and a muscle relaxant before the other opioids."""
+
+    def drug(request, service, subcategory, rationale="Opioids need documented improvement."):
+        return an_item(
+            request=request,
+            category="Pharmaceuticals",
+            subcategory=subcategory,
+            service=service,
+            rationale=rationale,
+        )
+
+    norco = a_determination(
+        a_parse(items=[drug("Norco 10/325 #90", "hydrocodone/acetaminophen", "Opioids")])
+    ).key
+    patch = a_determination(
+        a_parse(items=[drug("Salonpas pad #90", "methyl salicylate", "Topical Analgesics")])
+    ).key
+    ultram = a_determination(
+        a_parse(items=[drug("Ultram 50mg #60", "tramadol", "Opioids", rationale="Not indicated.")])
+    ).key
+    found = [s.item.determination.key for s in similar.similar_to_item(_item(norco))]
+    assert found.index(ultram) < found.index(patch)
+
+
 def test_leaves_out_its_own_letter_and_withdrawn_letters(archive):
     keys = {s.item.determination.key for s in similar.similar_to_item(_item(archive["target"]))}
     assert archive["target"] not in keys
