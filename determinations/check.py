@@ -55,6 +55,11 @@ class Check:
     reasons: list[stats.Rate]
     nearest: list[similar.Similar]
 
+    @property
+    def undated(self) -> int:
+        """Items with no decision date: in the count, in no year's row."""
+        return max(0, self.rate.items - sum(rate.items for rate in self.by_year))
+
     def as_dict(self) -> dict:
         """The API's shape (docs/api.md, "Check a request")."""
         reading = {k: v for k, v in self.reading.items() if k != "warnings"}
@@ -64,6 +69,7 @@ class Check:
             "history_of": self.basis,
             "items": self.rate.as_dict(),
             "by_year": [rate.as_dict() for rate in self.by_year],
+            "undated_items": self.undated,
             "nearest": [
                 {
                     "key": s.item.determination.key,

@@ -57,6 +57,7 @@ class Dimension:
     grouped: bool = True  # a table of the statistics page (any dimension can be asked for)
     group_limit: int | None = None  # statistics keep only the largest groups
     within: str | None = None  # its values repeat under another dimension's: group by the pair
+    rate_note: str = ""  # how an overturn rate under one of its values reads, when it is odd
 
     def __post_init__(self):
         if not self.title:
@@ -162,6 +163,9 @@ DIMENSIONS: tuple[Dimension, ...] = (
         value_labels=True,
         is_array=True,
         title="Reasons for the decision",
+        rate_note="Each reason belongs to one outcome (a reason why a denial was upheld, or why "
+        "it was overturned), so the overturn rate under a reason is 0% or 100% by definition: "
+        "read how many items give it, and its share.",
     ),
     Dimension(
         "specialty",

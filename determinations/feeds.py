@@ -37,7 +37,7 @@ ENTRY_ORDER = ("-determination_id", "-number")
 def _label(name: str, value) -> str:
     """A filter value as the pages show it (``ODG · Low Back``)."""
     dimension = BY_NAME.get(name)
-    return dimension.value_label(str(value)) if dimension and dimension.value_label else str(value)
+    return dimension.label_for(str(value)) if dimension else str(value)
 
 
 class ItemFeed(Feed):

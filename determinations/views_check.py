@@ -32,6 +32,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
         **charts.rate_texts(found.rate),
         years=[_row(r, browse_url) for r in found.by_year],
         reasons=[_row(r, browse_url) for r in found.reasons],
+        reason_note=check.REASON.rate_note,
         browse_url=browse_url,
         stats_url=f"{stats_url}?{basis}",
         trend_url=f"{stats_url}?{basis}&{urlencode({'by': 'outcome', 'over': 'year'})}",

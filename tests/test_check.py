@@ -85,6 +85,17 @@ def test_api_figures(client, archive):
     assert data["reasons"] == []  # the dimension exists; these items give no reasons
 
 
+def test_items_with_no_decision_date_are_counted_and_said(client, archive):
+    """The headline counted them and the year table could not: 14 against 10, unexplained."""
+    a_determination(a_parse(items=[an_item()], decision_date=None))
+    data = client.get("/api/check/", {"request": MRI}).json()
+    assert data["items"]["items"] == 5
+    assert sum(row["items"] for row in data["by_year"]) == 4
+    assert data["undated_items"] == 1
+    html = unescape(client.get("/check/", {"request": MRI}).content.decode())
+    assert "1 of the 5 items has no decision date and is in no year." in html
+
+
 def test_page_shows_reading_rate_trend_nearest_and_notice(client, archive):
     response = client.get("/check/", {"request": MRI})
     assert response.status_code == 200

@@ -45,7 +45,7 @@ def test_the_feed_follows_the_browse_filters_and_links_to_item_anchors(client, a
         entry.find(f"{ATOM}link").get("href") == f"http://testserver/determinations/{key}/#item-1"
     )
     assert entry.find(f"{ATOM}title").text == f"Overturned: Acupuncture x 6 ({key} #1)"
-    assert "outcome overturned" in root.find(f"{ATOM}title").text
+    assert "outcome Overturned" in root.find(f"{ATOM}title").text
     self_link = next(link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self")
     assert "service=Acupuncture" in self_link.get("href")
 

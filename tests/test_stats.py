@@ -486,3 +486,12 @@ def test_the_statistics_page_of_several_filters_reuses_the_facets_sample_count(
     assert response.status_code == 200
     assert "statistics=SummaryItem, sample 1/2" in response["Server-Timing"]
     assert "estimated from a fixed sample of the letters (1 in 2)" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 11, 154, 10_000])
+def test_the_interval_of_none_or_all_ends_exactly_at_0_or_1(n):
+    """``centre - half`` left 1.7e-18 for 0 of 154: the CSV and the API showed it."""
+    from determinations.stats import wilson_interval
+
+    assert wilson_interval(0, n)[0] == 0.0
+    assert wilson_interval(n, n)[1] == 1.0
