@@ -421,15 +421,23 @@ def _document_sections(guideline: Guideline) -> list[SectionRow]:
     return sorted(found, key=lambda row: (-row.rate.items, row.guideline.section))
 
 
-def _latest_rationales(guideline: Guideline) -> list[tuple[str, int, str]]:
-    """``(key, number, rationale)`` of the ``QUOTE_ITEMS`` latest items (by id) citing it,
-    newest first (their first ``QUOTE_SCAN_CHARS`` characters)."""
+def _latest_rationales(guideline: Guideline) -> list[tuple[str, int, str, str]]:
+    """``(key, number, rationale, request)`` of the ``QUOTE_ITEMS`` latest items (by id)
+    citing it, newest first (the first ``QUOTE_SCAN_CHARS`` characters of each rationale)."""
     latest = (
         _items_citing(guideline)
         .order_by("-id")
-        .values_list("determination__key", "number", Left("rationale", QUOTE_SCAN_CHARS))
+        .values_list("determination__key", "number", Left("rationale", QUOTE_SCAN_CHARS), "request")
     )
     return list(latest[:QUOTE_ITEMS])
+
+
+def _is_the_request(normal: str, asked: str) -> bool:
+    """Whether a quotation (``quote_key``'d) is the item's request (``asked``, the same) quoted
+    back: the IMR's "Decision for ..." form, or the request's own words in it or around it."""
+    if normal.startswith("decision for "):
+        return True
+    return bool(asked) and (asked in normal or normal in asked)
 
 
 def quote_key(text: str) -> str:
@@ -477,16 +485,19 @@ def quotations(text: str) -> list[str]:
 
 def quoted_passages(rows, top: int = TOP_QUOTES) -> list[Quote]:
     """The passages quoted (straight or typographic double quotes, ``QUOTE_MIN`` characters or
-    more) in ``rows`` of ``(key, number, rationale)``, most recent first: each counted once per
-    item, most items first (ties: first found), with the first item quoting it."""
+    more) in ``rows`` of ``(key, number, rationale[, request])``, most recent first: each
+    counted once per item, most items first (ties: first found), with the first item quoting
+    it. The item's own request quoted back ("Therefore, the "Decision for Pulsed Ultrasound 2
+    times a week" is not medically necessary") is not a guideline passage and is left out."""
     counts: Counter[str] = Counter()
     first: dict[str, tuple[str, str, int]] = {}
-    for key, number, rationale in rows:
+    for key, number, rationale, *request in rows:
         seen = set()
+        asked = quote_key(request[0] or "") if request else ""
         for quoted in quotations(rationale or ""):
             text = " ".join(quoted.split())
             normal = quote_key(text)
-            if len(normal) < QUOTE_MIN or normal in seen:
+            if len(normal) < QUOTE_MIN or normal in seen or _is_the_request(normal, asked):
                 continue
             seen.add(normal)
             counts[normal] += 1

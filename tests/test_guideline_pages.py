@@ -422,3 +422,20 @@ def test_the_lists_section_addresses_are_what_reverse_gives(section):
 
 def test_the_navigation_lists_the_guidelines(client, archive):
     assert '<a href="/guidelines/">Guidelines</a>' in client.get("/").content.decode()
+
+
+def test_an_items_own_request_quoted_back_is_not_a_passage():
+    """An analyst audit: most "passages" of the Chronic Pain page were requests quoted back
+    ("Decision for Pulsed Ultrasound 2 times a week for 4 weeks")."""
+    passage = "Allow for fading of treatment frequency plus active self-directed home PT."
+    rows = [
+        (
+            "K",
+            1,
+            f'"{passage}" Therefore, the "Decision for Pulsed Ultrasound 2 times a week for 4 '
+            'weeks" is not medically necessary, and "Twelve physical therapy sessions for the '
+            'right elbow" is not either.',
+            "Twelve physical therapy sessions for the right elbow",
+        )
+    ]
+    assert [q.text for q in guideline_pages.quoted_passages(rows)] == [passage]
