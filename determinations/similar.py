@@ -154,7 +154,7 @@ def _similar(query_sql: str, words_sql: str, params: dict, *, limit: int) -> lis
                 {**params, "tier": tier, "candidates": CANDIDATES, "limit": limit - len(found)},
             )
             found.extend(cursor.fetchall())
-    items = DisputedItem.objects.select_related("determination").only(
+    items = DisputedItem.objects.select_related("determination__letter").only(
         "id",
         "number",
         "request",
@@ -163,6 +163,7 @@ def _similar(query_sql: str, words_sql: str, params: dict, *, limit: int) -> lis
         "service",
         "determination__key",
         "determination__case_number",
+        "determination__letter__is_sample",  # the "sample" badge
     )
     by_id = {item.id: item for item in items.filter(id__in=[i for i, _ in found])}
     return [Similar(by_id[i], tier) for i, tier in found if i in by_id]

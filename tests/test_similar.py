@@ -203,3 +203,14 @@ def test_another_spelling_of_the_key_redirects_to_the_same_items_page(client, ar
     response = client.get(f"/determinations/{key.lower()}/{page}")
     assert response.status_code == 301
     assert response["Location"] == f"/determinations/{key}/{page}"
+
+
+def test_a_sample_letter_is_badged_in_the_list(client, archive):
+    """The browse list badged the shipped samples; the similar lists and /check/ did not."""
+    from determinations.models import Letter
+
+    Letter.objects.filter(determination__key=archive["close"]).update(is_sample=True)
+    html = client.get(f"/determinations/{archive['target']}/similar/1/").content.decode()
+    listed = html.split(f"/determinations/{archive['close']}/#item-1", 1)[1]
+    assert listed.split("</li>", 1)[0].count("badge-sample") == 1
+    assert html.count("badge-sample") == 1
