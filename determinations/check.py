@@ -37,7 +37,10 @@ def request_errors(data: QueryDict) -> tuple[str, list[str]]:
         errors.append("Parameter 'request' given more than once: give it once.")
     text = " ".join(_CONTROL.sub(" ", values[0] if values else "").split())
     if not text:
-        errors.append("Parameter 'request': the treatment request's text, e.g. 'MRI of the knee'.")
+        errors.append(
+            "Parameter 'request' is empty: give the treatment request's text, e.g. 'MRI of the "
+            "knee'."
+        )
     elif len(text) > MAX_CHARS:
         errors.append(
             f"Parameter 'request': at most {MAX_CHARS:,} characters (got {len(text):,}); "

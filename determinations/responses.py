@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import TooManyFilesSent
@@ -14,9 +16,21 @@ from django.urls import reverse
 logger = logging.getLogger(__name__)
 
 
+_NAMED = re.compile(r"[Pp]arameters? '([^']{1,40})'(?: and '([^']{1,40})')?")
+
+
 def bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
-    """The 400 page, listing every problem with the query string."""
-    return render(request, "400.html", {"errors": errors}, status=400)
+    """The 400 page, listing every problem with the query string, and a link to the same page
+    without the parameters they name (a reversed date range: the dates, not a dead end)."""
+    named = {
+        name for error in errors for match in _NAMED.finditer(error) for name in match.groups()
+    }
+    named.discard(None)
+    context: dict = {"errors": errors}
+    if named:
+        kept = [(k, v) for k, values in request.GET.lists() if k not in named for v in values]
+        context["without"] = (f"{request.path}?{urlencode(kept)}" if kept else request.path, named)
+    return render(request, "400.html", context, status=400)
 
 
 def bad_request_page(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -830,3 +830,22 @@ def test_many_items_matching_several_filters_show_the_samples_estimate(client, m
     monkeypatch.setattr(selectors, "SAMPLE_ESTIMATE_FROM", 100)
     html = client.get("/?year=2016&outcome=upheld").content.decode()
     assert "21 matching items" in html and "About" not in html  # few: counted exactly
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_page_links_to_the_same_page_without_it(client):
+    """A reversed date range, set in the date form, ended on a 400 with no way back but the
+    home page; the page now offers the same filters without the bad one."""
+    response = client.get(
+        "/",
+        {
+            "reason": "exceeds_guideline_limit",
+            "decided_from": "2017-03-01",
+            "decided_to": "2017-01-01",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert (
+        'href="/?reason=exceeds_guideline_limit&amp;decided_from=2017-03-01" id="without"' in html
+    )
