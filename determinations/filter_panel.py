@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
 from . import plans
 from .facets import FACETS, FACETS_BY_NAME, facet_counts
 from .filters import FILTER_PARAMS, ItemFilterSet
@@ -19,9 +17,12 @@ FACET_LIMIT = 100  # values listed per facet at most (selected ones always)
 FILTERABLE = ("service", "guideline", "guideline_section")
 
 
-def filter_panel(filterset: ItemFilterSet, plan: plans.CountPlan) -> dict:
+def filter_panel(
+    filterset: ItemFilterSet, plan: plans.CountPlan, keep: list[tuple[str, str]] = ()
+) -> dict:
     """The context ``determinations/_filters.html`` renders, and the chips, for a valid
-    ``filterset``."""
+    ``filterset``. ``keep``: the page's own parameters a chip's link keeps (the browse page's
+    sort, a statistics page's table), so removing a filter changes nothing else."""
     counts = facet_counts(filterset, limit=FACET_LIMIT, plan=plan)
     active = filterset.active
     return {
@@ -37,13 +38,14 @@ def filter_panel(filterset: ItemFilterSet, plan: plans.CountPlan) -> dict:
         ],
         "decided_from": active.get("decided_from", [""])[0],
         "decided_to": active.get("decided_to", [""])[0],
-        "chips": _chips(active, counts),
+        "chips": _chips(active, counts, list(keep)),
         "counts_estimated": any(v.estimated for values in counts.values() for v in values),
     }
 
 
-def _chips(active: dict[str, list[str]], counts) -> list[dict]:
-    """One removable chip per active value: its label and the URL without it."""
+def _chips(active: dict[str, list[str]], counts, keep: list[tuple[str, str]]) -> list[dict]:
+    """One removable chip per active value: its label and the URL without it (without the
+    search's ``field`` too, when it is the search that goes)."""
     chips = []
     for name, values in active.items():
         facet = FACETS_BY_NAME.get(name)
@@ -53,13 +55,13 @@ def _chips(active: dict[str, list[str]], counts) -> list[dict]:
                 (k, v)
                 for k in FILTER_PARAMS
                 for v in active.get(k, [])
-                if not (k == name and v == value)
+                if not (k == name and v == value) and not (name == "q" and k == "field")
             ]
             chips.append(
                 {
                     "name": facet.label if facet else ItemFilterSet.base_filters[name].label,
                     "value": labels.get(str(value), value),
-                    "url": "?" + urlencode(rest) if rest else reverse("determinations:browse"),
+                    "url": "?" + urlencode(rest + keep) if rest or keep else "?",
                 }
             )
     return chips

@@ -41,7 +41,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("determinations:detail", args=[found]))
     plan = plans.plan_for(filterset)
     # The facets first: their pass counts the sample the total's estimate reads (``plan``).
-    panel = filter_panel(filterset, plan)
+    panel = filter_panel(filterset, plan, keep=[("sort", v) for v in request.GET.getlist("sort")])
     results = selectors.items_browse(
         filterset=filterset, request=page_request, size=PAGE_SIZE, plan=plan
     )

@@ -50,7 +50,8 @@ def _filter_controls(request: HttpRequest, filterset: ItemFilterSet, plan) -> di
     counted as the page's plan says, and the parameters the form keeps (cross-tab, search)."""
     kept = (*crosstab.PARAMS, *SEARCH_PARAMS)
     hidden = [(name, value) for name in kept for value in request.GET.getlist(name)]
-    return {**filter_panel(filterset, plan), "hidden_params": hidden}
+    table = [(name, value) for name in crosstab.PARAMS for value in request.GET.getlist(name)]
+    return {**filter_panel(filterset, plan, keep=table), "hidden_params": hidden}
 
 
 @without_tracking

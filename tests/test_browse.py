@@ -849,3 +849,13 @@ def test_a_bad_filter_page_links_to_the_same_page_without_it(client):
     assert (
         'href="/?reason=exceeds_guideline_limit&amp;decided_from=2017-03-01" id="without"' in html
     )
+
+
+@pytest.mark.django_db
+def test_removing_a_chip_keeps_the_sort_and_drops_a_search_field_with_its_search(client, archive):
+    html = client.get(
+        "/", {"q": "lumbar", "field": "request", "region": "cervical", "sort": "oldest"}
+    )
+    html = html.content.decode()
+    assert 'href="?q=lumbar&amp;field=request&amp;sort=oldest"' in html  # the region chip
+    assert 'href="?region=cervical&amp;sort=oldest"' in html  # the search chip, field with it
