@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
@@ -692,6 +692,12 @@ class DeterminationDetail(generics.RetrieveAPIView):
         if isinstance(exc, Http404):
             exc = exceptions.NotFound(str(exc))
         return super().handle_exception(exc)
+
+
+def no_such_endpoint(request, *args, **kwargs) -> JsonResponse:
+    """A path under /api/ that names no endpoint: the API's JSON 404."""
+    message = f"No API endpoint at {request.path}: /api/ lists them."
+    return JsonResponse({"errors": [message]}, status=404)
 
 
 class _Moved(Exception):

@@ -1,7 +1,7 @@
 """The API's routes, mounted under ``/api/`` by the project's urls. Its data endpoints are public
 reads: with DATABASE_REPLICA_URLS they read from a replica."""
 
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularJSONAPIView
@@ -44,4 +44,7 @@ urlpatterns = [
         public_read(api.GuidelineSectionPage.as_view()),
         name="guideline_section",
     ),
+    # Anything else under /api/: a JSON 404, as every API error is (not the site's HTML page).
+    # (ending in "/" only, so that "items" still redirects to "items/", as APPEND_SLASH does)
+    re_path(r"^.*/$", csrf_exempt(api.no_such_endpoint), name="no_such_endpoint"),
 ]

@@ -358,3 +358,12 @@ def test_letters_of_a_year_are_read_through_their_year_and_are_the_same(client, 
     )
     assert [letter["key"] for letter in body["results"]] == expected and expected
     assert any("EXTRACT(YEAR FROM" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_path_under_api_that_names_no_endpoint_is_a_json_404(client):
+    for path in ("/api/nope/", "/api/reports/17/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert path in response.json()["errors"][0]
+    assert client.get("/api/items").status_code == 301  # APPEND_SLASH still finds "items/"

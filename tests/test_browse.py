@@ -859,3 +859,10 @@ def test_removing_a_chip_keeps_the_sort_and_drops_a_search_field_with_its_search
     html = html.content.decode()
     assert 'href="?q=lumbar&amp;field=request&amp;sort=oldest"' in html  # the region chip
     assert 'href="?region=cervical&amp;sort=oldest"' in html  # the search chip, field with it
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_last_says_so_instead_of_no_match(client, archive):
+    html = client.get("/", {"q": "lumbar", "sort": "relevance", "page": "40"}).content.decode()
+    assert 'id="past-the-end"' in html
+    assert "No decisions match these filters" not in html
