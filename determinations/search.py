@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q
 
+from imr_archive.db_router import read_connection
+
 from . import search_terms
 from .search_vector import CONFIG, RANK_WEIGHTS, SEARCH_PARTS, WEIGHTS, own_vector_of
 
@@ -159,6 +161,18 @@ def tsquery_text(text: str, fields: Iterable[str] = ()) -> str:
     ``fields`` (all when empty). '' when nothing searchable is left (it matches nothing)."""
     builder = _Builder(fields)
     return " | ".join(f"( {builder.group(g)} )" for g in _units(text))
+
+
+def searchable(text: str, fields: Iterable[str] = ()) -> bool:
+    """Whether a ``q`` leaves any word to search for once PostgreSQL drops its stop words
+    ("the", "or") and punctuation: "the" alone matches nothing, and the page says why. One
+    query, no table read."""
+    query = tsquery_text(text, fields)
+    if not query.strip():
+        return False
+    with read_connection().cursor() as cursor:
+        cursor.execute("SELECT numnode(to_tsquery(%s::regconfig, %s)) > 0", [CONFIG, query])
+        return bool(cursor.fetchone()[0])
 
 
 def search_query(text: str, fields: Iterable[str] = ()) -> SearchQuery:

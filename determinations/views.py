@@ -21,6 +21,7 @@ from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_gu
 from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
+from .search import searchable
 from .search_vector import search_choices
 from .tracking import without_tracking
 
@@ -48,6 +49,8 @@ def browse(request: HttpRequest) -> HttpResponse:
     active = filterset.active
     query = filter_query(active)
     suggested = suggestions.suggestions_if_few(q, results.total)
+    # "the", "!!!": nothing left to search for, which "0 matching items" alone does not say
+    nothing_to_search = bool(q) and not results.total and not searchable(q, filterset.search_fields)
     return render(
         request,
         "determinations/browse.html",
@@ -57,6 +60,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             "interval_display": _interval_display(results.estimate),
             "rank_cap_display": f"{results.rank_cap:,}",
             "q": q,
+            "nothing_to_search": nothing_to_search,
             "search_parts": search_choices(filterset.search_fields if q else ()),
             "sort": page_request.sort,
             "sort_chosen": page_request.chosen,

@@ -866,3 +866,12 @@ def test_a_page_past_the_last_says_so_instead_of_no_match(client, archive):
     html = client.get("/", {"q": "lumbar", "sort": "relevance", "page": "40"}).content.decode()
     assert 'id="past-the-end"' in html
     assert "No decisions match these filters" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "said"), [("the", True), ("!!!", True), ("OR", True), ("lumbar", False)]
+)
+def test_a_search_of_stop_words_alone_says_there_is_nothing_to_search(client, archive, q, said):
+    html = client.get("/", {"q": q}).content.decode()
+    assert ('id="nothing-to-search"' in html) is said
