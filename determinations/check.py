@@ -8,11 +8,11 @@ History, not advice or a prediction: the page and the API say so (``NOT_ADVICE``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import QueryDict
 
-from . import dimensions, similar, stats
+from . import dimensions, similar, stats, suggestions
 from .filters import ItemFilterSet
 from .parsing import read_request
 
@@ -57,6 +57,8 @@ class Check:
     by_year: list[stats.Rate]
     reasons: list[stats.Rate]
     nearest: list[similar.Similar]
+    # a request the vocabulary does not know ("hydrocodne"): the archive's nearest words
+    suggestions: list[suggestions.Suggestion] = field(default_factory=list)
 
     @property
     def undated(self) -> int:
@@ -87,6 +89,10 @@ class Check:
                 for s in self.nearest
             ],
             "reasons": [rate.as_dict() for rate in self.reasons],
+            "suggestions": [
+                {"request": s.q, "word": s.word, "replacement": s.replacement}
+                for s in self.suggestions
+            ],
             "notice": NOT_ADVICE,
         }
         return data
@@ -124,6 +130,7 @@ def request_check(text: str) -> Check:
         by_year=groups.get("year", []),
         reasons=groups[REASON.name],
         nearest=nearest,
+        suggestions=[] if reading["service"] else suggestions.suggestions_for(text),
     )
 
 

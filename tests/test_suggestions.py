@@ -180,3 +180,19 @@ def test_the_items_api_offers_the_suggestions_on_a_first_page_with_few_hits(clie
     }
     schema_validator("PaginatedItemList").validate(body)
     assert "suggestions" not in client.get("/api/items/").json()  # no search, no suggestions
+
+
+def test_check_offers_the_archives_words_for_a_request_it_cannot_read(client, archive):
+    """/check/ read "hydrocodne 10/325" as Other / Other with no way on; browse offered the
+    word it meant."""
+    data = client.get("/api/check/", {"request": "hydrocodne 10/325"}).json()
+    assert data["reading"]["service"] is None
+    assert {
+        "request": "hydrocodone 10/325",
+        "word": "hydrocodne",
+        "replacement": "hydrocodone",
+    } in (data["suggestions"])
+    html = client.get("/check/", {"request": "hydrocodne 10/325"}).content.decode()
+    assert 'href="?request=hydrocodone%2010%2F325"' in html
+    known = client.get("/api/check/", {"request": "hydrocodone 10/325"}).json()
+    assert known["suggestions"] == []
