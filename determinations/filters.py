@@ -263,6 +263,8 @@ def filter_errors(filterset: ItemFilterSet, *, extra: Iterable[str] = ()) -> lis
             errors.append(f"Parameter '{name}' contains control characters.")
         elif name in RANGE_PARAMS and len(values) > 1:
             errors.append(f"Parameter '{name}': give one date, not {len(values)}.")
+        elif name == "q" and len(values) > 1:  # the last one won, silently
+            errors.append(f"Parameter 'q': give one search, not {len(values)} (OR joins words).")
     if errors:
         return errors
     if not filterset.is_valid():

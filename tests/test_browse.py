@@ -875,3 +875,10 @@ def test_a_page_past_the_last_says_so_instead_of_no_match(client, archive):
 def test_a_search_of_stop_words_alone_says_there_is_nothing_to_search(client, archive, q, said):
     html = client.get("/", {"q": q}).content.decode()
     assert ('id="nothing-to-search"' in html) is said
+
+
+@pytest.mark.django_db
+def test_two_searches_in_one_address_are_a_400_not_the_last_one_silently(client):
+    response = client.get("/?q=norco&q=mri")
+    assert response.status_code == 400
+    assert "give one search, not 2" in response.content.decode()
