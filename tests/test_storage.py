@@ -281,6 +281,17 @@ def multipart(name: bytes, data: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def post_zip(admin_client, members: dict[str, bytes], name: str = "m.zip"):
+    """Upload one ZIP of ``members`` through the admin's upload page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return admin_client.post(UPLOAD_URL, {"files": [SimpleUploadedFile(name, buffer.getvalue())]})
+
+
 @pytest.mark.django_db
 def test_a_multipart_file_name_that_is_not_utf8_is_recorded_with_replacement(admin_client):
     """Django's parser skips a header line it cannot decode: the file vanished, unrecorded."""
@@ -310,12 +321,7 @@ def test_an_over_long_file_name_is_cut_with_a_warning_not_fatal_to_the_post(admi
 
 @pytest.mark.django_db
 def test_zip_member_names_lose_their_control_characters_with_a_warning(admin_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("in\x07side\u202e.txt", numbered(22))
-    admin_client.post(UPLOAD_URL, {"files": [SimpleUploadedFile("m.zip", buffer.getvalue())]})
+    post_zip(admin_client, {"in\x07side\u202e.txt": numbered(22)})
     result = UploadResult.objects.get()
     assert result.name == "m.zip/inside.txt"
     assert result.letter.original_name == "m.zip/inside.txt"
@@ -384,12 +390,7 @@ def test_a_browsers_escaped_quotes_and_line_breaks_in_a_file_name_are_decoded(ad
 
 @pytest.mark.django_db
 def test_the_batch_page_shows_what_was_changed_in_a_new_letters_name(admin_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("in\x07side.txt", numbered(25))
-    admin_client.post(UPLOAD_URL, {"files": [SimpleUploadedFile("m.zip", buffer.getvalue())]})
+    post_zip(admin_client, {"in\x07side.txt": numbered(25)})
     batch = UploadBatch.objects.get()
     page = admin_client.get(
         reverse("admin:determinations_uploadbatch_change", args=[batch.pk])
@@ -399,13 +400,7 @@ def test_the_batch_page_shows_what_was_changed_in_a_new_letters_name(admin_clien
 
 @pytest.mark.django_db
 def test_a_zip_of_folders_only_is_one_row_that_says_so(admin_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("a/", b"")
-        archive.writestr("__MACOSX/a/._x.pdf", b"\x00\x05")
-    admin_client.post(UPLOAD_URL, {"files": [SimpleUploadedFile("e.zip", buffer.getvalue())]})
+    post_zip(admin_client, {"a/": b"", "__MACOSX/a/._x.pdf": b"\x00\x05"}, name="e.zip")
     result = UploadResult.objects.get()
     assert (result.name, result.outcome) == ("e.zip", UploadResult.Outcome.REJECTED)
     assert "the ZIP holds no files" in result.message
