@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from . import admin_views, services
 from .admin_confirm import confirm_with_reason
 from .choices import ParseStatus
+from .filters import whole_number
 from .models import (
     Determination,
     DisputedItem,
@@ -456,7 +457,7 @@ class UploadBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return admin_views.upload_letters(request, admin_site=self.admin_site)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not (str(object_id).isascii() and str(object_id).isdigit()):
+        if whole_number(str(object_id), 1, 2**63 - 1) is None:
             raise Http404("No such upload batch.")
         batch = get_object_or_404(UploadBatch, pk=object_id)
         if not self.has_view_permission(request, batch):

@@ -485,15 +485,15 @@ def quotations(text: str) -> list[str]:
 
 def quoted_passages(rows, top: int = TOP_QUOTES) -> list[Quote]:
     """The passages quoted (straight or typographic double quotes, ``QUOTE_MIN`` characters or
-    more) in ``rows`` of ``(key, number, rationale[, request])``, most recent first: each
+    more) in ``rows`` of ``(key, number, rationale, request)``, most recent first: each
     counted once per item, most items first (ties: first found), with the first item quoting
     it. The item's own request quoted back ("Therefore, the "Decision for Pulsed Ultrasound 2
     times a week" is not medically necessary") is not a guideline passage and is left out."""
     counts: Counter[str] = Counter()
     first: dict[str, tuple[str, str, int]] = {}
-    for key, number, rationale, *request in rows:
+    for key, number, rationale, request in rows:
         seen = set()
-        asked = quote_key(request[0] or "") if request else ""
+        asked = quote_key(request or "")
         for quoted in quotations(rationale or ""):
             text = " ".join(quoted.split())
             normal = quote_key(text)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 
-from . import charts, dimensions, exports, guideline_pages, paging, plans, selectors
+from . import charts, exports, guideline_pages, paging, plans, selectors
 from .converters import GuidelinePartConverter
 from .filters import filter_query
 from .responses import bad_request
@@ -156,7 +156,7 @@ def guideline_page(request: HttpRequest, source: str, document: str, section=Non
             "reasons": [
                 _row(rate, f"{browse}?{query}&{urlencode(rate.params)}") for rate in found.reasons
             ],
-            "reason_note": dimensions.BY_NAME["reason"].rate_note,
+            "reason_note": guideline_pages.REASON.rate_note,
             "sections": [
                 _row(
                     row.rate,

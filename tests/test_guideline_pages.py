@@ -239,14 +239,14 @@ def test_estimated_figures_are_scaled_and_marked(archive, monkeypatch):
 
 def test_quoted_passages_are_deduplicated_counted_and_ordered():
     rows = [
-        ("K3", 1, f'"{P2}" and "{P1}"'),
-        ("K2", 2, f"\u201c{P1.lower()}.\u201d and \u201c{P2}\u201d"),
-        ("K1", 1, f'"{P1}"   "{SHORT}"'),
+        ("K3", 1, f'"{P2}" and "{P1}"', ""),
+        ("K2", 2, f"\u201c{P1.lower()}.\u201d and \u201c{P2}\u201d", ""),
+        ("K1", 1, f'"{P1}"   "{SHORT}"', ""),
     ]
     quotes = guideline_pages.quoted_passages(rows)
     assert [(q.text, q.items, q.key) for q in quotes] == [(P1, 3, "K3"), (P2, 2, "K3")]
     assert [(q.items, q.key) for q in quotes] == [(3, "K3"), (2, "K3")]
-    assert guideline_pages.quoted_passages([("K", 1, None), ("K", 2, "")]) == []
+    assert guideline_pages.quoted_passages([("K", 1, None, ""), ("K", 2, "", None)]) == []
 
 
 def test_a_quotation_inside_a_quotation_stays_part_of_it():
@@ -276,7 +276,7 @@ def test_a_quote_never_closed_does_not_swallow_the_quotations_after_it():
 
 def test_ties_keep_the_order_found():
     first, second = "a" * 45, "b" * 45
-    quotes = guideline_pages.quoted_passages([("K1", 1, f'"{second}" "{first}"')])
+    quotes = guideline_pages.quoted_passages([("K1", 1, f'"{second}" "{first}"', "")])
     assert [q.text for q in quotes] == [second, first]
 
 
