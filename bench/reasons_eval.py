@@ -6,10 +6,10 @@ LABELS defaults to tests/assets/letters/reasons/labels.json (a list of {"letter"
 "item", "outcome", "request", "split", "reasons": [{"code", "evidence"}]}). Each item's rationale
 comes from its letter's expected parse (labelled/*.expected.json, *.expected.json, or
 real/*.expected.json), else from parsing real/<letter>.pdf, and the parser's reasons are
-``item_reasons(rationale, outcome)``, the function the parser runs. A code counts as found when it
-is in both the labels and the parser's reasons of the same item (one per item); whether the two
-chose the same evidence sentence is reported separately. Tables for dev, the test split (held
-out until parser 1.9.1) and all. ``--show`` prints the disagreements of one split.
+``item_reasons(rationale, outcome, request)``, the function the parser runs. A code counts as
+found when it is in both the labels and the parser's reasons of the same item (one per item);
+whether the two chose the same evidence sentence is reported separately. Tables for dev, the test
+split (held out until parser 1.9.1) and all. ``--show`` prints the disagreements of one split.
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ def _letter(letter: str, source: str) -> dict:
     return parse_letter(pdf.read_bytes(), pdf.name)
 
 
-def rationale_of(label: dict) -> tuple[str, str]:
-    """(rationale, outcome) of a labelled item, as the parser reads them."""
+def rationale_of(label: dict) -> tuple[str, str, str]:
+    """(rationale, outcome, request) of a labelled item, as the parser reads them."""
     item = _letter(label["letter"], label.get("source", ""))["items"][label["item"] - 1]
-    return item["rationale"] or "", item["outcome"]
+    return item["rationale"] or "", item["outcome"], item["request"] or ""
 
 
 @dataclass
@@ -78,8 +78,8 @@ def score(labels: list[dict]) -> dict[str, Score]:
     """Per split (dev, test, all): the code-level counts over the labelled items."""
     scores = {split: Score() for split in SPLITS}
     for label in labels:
-        rationale, outcome = rationale_of(label)
-        got = {r["code"]: r["evidence"] for r in item_reasons(rationale, outcome)}
+        rationale, outcome, request = rationale_of(label)
+        got = {r["code"]: r["evidence"] for r in item_reasons(rationale, outcome, request)}
         want = {r["code"]: r["evidence"] for r in label["reasons"]}
         for split in (label["split"], "all"):
             s = scores[split]

@@ -326,6 +326,13 @@ NOT = [
         "Given the chronicity of pain, with lack of objective evidence to support failure of other"
         " conservative modalities or first-line medications, the quantity is not supported.",
     ),
+    # a combination the letter does not say the patient takes: conditional (1.9.2)
+    (
+        "not_recommended",
+        U,
+        'These guidelines further stipulate that the "addition of cyclobenzaprine to other agents'
+        ' is not recommended."',
+    ),
     # the guideline's "routine" use: background when the reviewer rests on the indication
     (
         "not_recommended",
@@ -412,6 +419,28 @@ def test_one_sentence_may_carry_two_codes():
         "indication_not_documented",
         "conservative_care_not_documented",
     }
+
+
+def test_a_form_of_the_treatment_not_requested_gives_no_code_a_requested_one_does():
+    """The chiropractic guideline lists the forms it does not recommend; quoted for a request of
+    plain manipulation, "under anesthesia" is another treatment (1.9.2)."""
+    rationale = (
+        "Manual therapy and manipulation is recommended for chronic pain if caused by"
+        " musculoskeletal conditions. Manipulation under anesthesia is not recommended."
+    )
+
+    def found(request):
+        return [r["code"] for r in item_reasons(rationale, U, request)]
+
+    assert found("Spinal manipulation therapy 2 times a week for 4 weeks") == []
+    assert found("Manipulation under anesthesia of the lumbar spine") == ["not_recommended"]
+    assert found("Lumbar MUA x1") == ["not_recommended"]
+    assert found(None) == ["not_recommended"]  # no request known: the sentence as it reads
+    # a later sentence of the requested form still gives it
+    later = rationale + " Chiropractic care for the ankle is not recommended."
+    assert [r["evidence"] for r in item_reasons(later, U, "Chiropractic care, ankle")] == [
+        "Chiropractic care for the ankle is not recommended."
+    ]
 
 
 def test_a_clause_break_ends_a_negation():

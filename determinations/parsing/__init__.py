@@ -32,13 +32,16 @@ __all__ = [
     "read_request",
 ]
 
+# 1.9.2: not_recommended: a sentence naming another form of the treatment than the request's
+# ("manipulation under anesthesia", Rule.variants: item_reasons now gets the request) or a
+# combination ("addition of X to other agents") gives no code.
 # 1.9.1: reason rules: a sentence about the request applies the guideline; "not routinely
 # recommended", "largely experimental", a limited "does not support" and the conclusion give no
 # not_recommended; "further evidence" is the record's (docs/parsing.md, "Reasons").
 # 1.9: every item has ``reasons`` (reasons.py, issue 19).
 # 1.8: one spelling per guideline document (vocab/documents.py); an Other citation named only by
 # a web address gets its site as its document. Stored letters: `manage.py reparse --outdated`.
-PARSER_VERSION = "1.9.1"
+PARSER_VERSION = "1.9.2"
 # The longest real letters are about 11,000 characters; one with 21 items might reach 100,000.
 # Parsing at most this much bounds the time a hostile or mistaken file can take (a few seconds).
 MAX_TEXT_CHARS = 1_000_000
@@ -195,7 +198,7 @@ def _items(raw_items: list[RawItem], warnings: list[str]) -> list[dict[str, Any]
                 "claims_administrator": {"basis": raw.ca_basis, "citations": ca_citations},
                 "reviewer": {"basis": raw.rv_basis, "citations": rv_citations},
                 "rationale": raw.rationale,
-                "reasons": item_reasons(raw.rationale, raw.outcome),
+                "reasons": item_reasons(raw.rationale, raw.outcome, raw.request),
             }
         )
     return items

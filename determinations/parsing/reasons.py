@@ -145,7 +145,9 @@ class Rule:
     guideline text alone, see ``_GUIDELINE`` / ``_APPLIED``), or one naming the PATIENT or the
     records. ``fallback``: on an item of the rule's outcome that no rule of that outcome
     matched, the code is given anyway, with the sentence that applies the guideline (see
-    ``_fallback_sentence``).
+    ``_fallback_sentence``). ``variants``: patterns naming one form of a treatment ("manipulation
+    under anesthesia"); a sentence naming one supports the code only for a request that names it
+    too, since guidelines list the forms they do not recommend beside the one requested.
     """
 
     code: str
@@ -156,6 +158,7 @@ class Rule:
     negated: bool = False
     context: str = APPLIED
     fallback: bool = False
+    variants: tuple[str, ...] = ()
 
 
 # What continuing a treatment needs: objective functional improvement or pain relief from it.
@@ -393,8 +396,19 @@ RULES: tuple[Rule, ...] = (
             r"\bnot (?:\w+ )?recommended (?:\w+ )?(?:for|in) (?:\w+ ){0,3}?(?:absence|lack)",
             r"\bprimary (?:\w+ )?(?:modality|treatment)|\bas an adjunct\b",
             r"\bin (?:the )?absence of\b",
+            # "the addition of cyclobenzaprine to other agents is not recommended": a combination
+            # the letter does not say the patient takes, as conditional as "not recommended if"
+            r"\b(?:addition|adding) (?:of )?(?:\w+ ){0,3}?to (?:other|another) (?:\w+ )?(?:agents?"
+            r"|medications?|drugs?|treatments?)\b",
         ),
         context=ANY,
+        # the chiropractic guideline's "Manipulation under anesthesia is not recommended", quoted
+        # for a request of manipulation without it
+        variants=(
+            r"\bunder (?:general |conscious |intravenous |iv )?(?:anesthesia|anaesthesia"
+            r"|sedation)\b",
+            r"\bmua\b",
+        ),
     ),
     Rule(
         "indication_not_documented",
@@ -1002,7 +1016,11 @@ def _plan(compiled: tuple[_Compiled, ...]) -> _Plan:
             for word in rule.words:
                 gate_bits[word] = gate_bits.get(word, 0) | bit
         says, unless = needs(rule.chain_gates), needs(rule.unless_gates)
-        rows.append((bit, rule.rule.code, rule.says, says, rule.unless, unless, rule.rule.context))
+        variants = rule.rule.variants
+        variant = re.compile("|".join(f"(?:{p})" for p in variants)) if variants else None
+        rows.append(
+            (bit, rule.rule.code, rule.says, says, rule.unless, unless, rule.rule.context, variant)
+        )
     every = (1 << len(compiled)) - 1
     return _Plan(
         when_bits,
@@ -1057,8 +1075,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
+def item_reasons(rationale: Any, outcome: Any, request: Any = None) -> list[dict[str, str]]:
     """The decisive reasons ``rationale`` gives, as the contract's ``reasons`` list; never raises.
+
+    ``request``, the item's request when known, lets a rule's ``variants`` tell a guideline's
+    list of the forms it does not recommend from the form requested.
 
     >>> [r["code"] for r in item_reasons("There is no documentation of improvement.", "upheld")]
     ['functional_improvement_not_documented']
@@ -1066,7 +1087,7 @@ def item_reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
     []
     """
     try:
-        return _reasons(rationale, outcome)
+        return _reasons(rationale, outcome, request if isinstance(request, str) else None)
     except Exception:  # bounded and pure, but a reason must never take a letter down
         return []
 
@@ -1089,7 +1110,7 @@ def _word_set(split: list[str]) -> set[str]:
 _SPACE_BYTES = bytes(code if re.match(r"\w", chr(code), re.ASCII) else 32 for code in range(256))
 
 
-def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
+def _reasons(rationale: Any, outcome: Any, request: str | None) -> list[dict[str, str]]:
     if not isinstance(rationale, str) or not rationale:
         return []
     plan = _PLANS.get(outcome)
@@ -1152,7 +1173,7 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
             live &= mask  # no pattern of a rule whose gate is shut can match
         patient: bool | None = None
         scans: dict = {}
-        for bit, code, says, says_needs, unless, unless_needs, context in plan.rows[live]:
+        for bit, code, says, says_needs, unless, unless_needs, context, variant in plan.rows[live]:
             where = _first(says, lower, scans, says_needs, mask, words)
             if where is None:
                 continue
@@ -1164,6 +1185,10 @@ def _reasons(rationale: Any, outcome: Any) -> list[dict[str, str]]:
                     patient = bool(_APPLIED_RE.search(lower))
                 if not patient and (context == PATIENT or _GUIDELINE_RE.search(lower) is not None):
                     continue
+            if variant is not None and request is not None:
+                named = variant.search(lower)
+                if named is not None and variant.search(request.lower()) is None:
+                    continue  # another form of the treatment than the one requested
             found[code] = (index, where, text[begin:end])
             done |= bit
     if not found:
