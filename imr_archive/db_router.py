@@ -123,9 +123,10 @@ def public_read(view):
             return _on_primary(view, request, *args, **kwargs)
         try:
             with routed_to(alias):
-                with query_budget.budgeted(alias):
-                    response = view(request, *args, **kwargs)
-                if response.streaming and not isinstance(response, FileResponse):  # a file: no SQL
+                query_budget.impose(alias)
+                response = view(request, *args, **kwargs)
+                if _streams_rows(response):
+                    query_budget.lift(alias)
                     response.streaming_content = _routed_stream(response.streaming_content, alias)
             return response
         except (OperationalError, InterfaceError) as exc:
@@ -138,18 +139,28 @@ def public_read(view):
             )
         return _on_primary(view, request, *args, **kwargs)
 
+    wrapped.public_read = True  # imr_archive.middleware.QueryBudgetMiddleware lets it be
     return wrapped
+
+
+def _streams_rows(response) -> bool:
+    """Whether ``response`` makes its rows (SQL) after the view returns: a streamed export, so
+    outside the budget (a full export is meant to be long); a file streams no SQL."""
+    return response.streaming and not isinstance(response, FileResponse)
 
 
 def _on_primary(view, request, *args, **kwargs):
     """``view`` reading from the primary, within the query budget."""
     try:
-        with query_budget.budgeted(DEFAULT_DB_ALIAS):
-            return view(request, *args, **kwargs)
+        query_budget.impose(DEFAULT_DB_ALIAS)
+        response = view(request, *args, **kwargs)
     except OperationalError as exc:
         if query_budget.cancelled(exc):
             return query_budget.over_budget(request)
         raise
+    if _streams_rows(response):
+        query_budget.lift(DEFAULT_DB_ALIAS)
+    return response
 
 
 def _routed_stream(content: Iterator[bytes], alias: str) -> Iterator[bytes]:

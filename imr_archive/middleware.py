@@ -10,6 +10,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from determinations import plans
 
+from . import query_budget
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -44,6 +46,22 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class QueryBudgetMiddleware:
+    """Before any view but a public read (``db_router.public_read``), lifts the public reads'
+    query budget, which their persistent connection keeps from one to the next
+    (``query_budget``): the admin, logins and uploads run with the server's own timeout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "public_read", False):
+            query_budget.lift()
 
 
 class ServerTimingMiddleware:

@@ -1,6 +1,11 @@
 """A public read's time budget: while a public read view runs, each of its SQL statements may
 take at most ``PUBLIC_QUERY_TIMEOUT_SECONDS`` (PostgreSQL's ``statement_timeout``, set on the
-view's read connection and reset after it).
+view's read connection).
+
+The setting is sticky: a persistent connection keeps it from one public read to the next, and
+any other view (the admin, a login, an upload) lifts it first (``QueryBudgetMiddleware``), as does
+a streamed export before its rows. Setting and resetting it around every page cost two round
+trips, about a sixth of a permalink (docs/performance.md).
 
 Why: the web tier has one sync worker per core (docs/operations.md), so a question that no
 summary or sample answers (a rare combination of filters at millions of letters) would hold a
@@ -28,34 +33,44 @@ logger = logging.getLogger(__name__)
 PLAIN_TEXT_VIEWS = {"feed", "export_csv", "export_jsonl"}
 
 
-@contextlib.contextmanager
-def budgeted(alias: str):
-    """Within the block, statements on ``alias`` are cancelled after the budget."""
+# On a connection wrapper: (its database connection, milliseconds) of the budget set on it.
+_MARK = "imr_query_budget"
+
+
+def impose(alias: str) -> None:
+    """Bind the statements that follow on ``alias`` by the budget, unless its connection is so
+    bound already. Inside an open transaction nothing is set."""
     seconds = settings.PUBLIC_QUERY_TIMEOUT_SECONDS
     connection = connections[alias]
     if not seconds or connection.in_atomic_block:
-        yield
+        return
+    milliseconds = int(seconds * 1000)
+    connection.ensure_connection()
+    mark = getattr(connection, _MARK, None)
+    if mark is not None and mark[0] is connection.connection and mark[1] == milliseconds:
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
-    try:
-        yield
-    finally:
-        _reset(connection)
+        cursor.execute(f"SET statement_timeout = {milliseconds}")
+    setattr(connection, _MARK, (connection.connection, milliseconds))
 
 
-def _reset(connection) -> None:
-    """Back to the server's own timeout, so the next request on this persistent connection
-    (an admin's, a worker's) is not bound by the budget; a connection that cannot say so is
-    closed."""
-    if connection.connection is None:
-        return
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET statement_timeout")
-    except DatabaseError:
-        with contextlib.suppress(DatabaseError):
-            connection.close()
+def lift(alias: str | None = None) -> None:
+    """Back to the server's own timeout on ``alias`` (every open connection when None), where
+    the budget is set, so that what runs next (an admin's page, an export's rows) is not bound
+    by it; a connection that cannot say so is closed."""
+    for connection in [connections[alias]] if alias else connections.all(initialized_only=True):
+        mark = getattr(connection, _MARK, None)
+        if mark is None:
+            continue
+        setattr(connection, _MARK, None)
+        if mark[0] is not connection.connection or connection.connection is None:
+            continue  # connected again since: the server's own timeout
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        except DatabaseError:
+            with contextlib.suppress(DatabaseError):
+                connection.close()
 
 
 def cancelled(exc: BaseException) -> bool:

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "imr_archive.middleware.SecurityHeadersMiddleware",
     "imr_archive.middleware.ServerTimingMiddleware",
+    "imr_archive.middleware.QueryBudgetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
