@@ -387,12 +387,13 @@ def items_prefetch() -> Prefetch:
 def determination_get(*, key: str) -> Determination | None:
     """One determination with its reviewer, items and citations in three queries. Of its
     letter (the stored file's record) only the parse's version and warnings are read."""
-    return (
+    found = list(
         with_parse(Determination.objects.select_related("reviewer"))
         .prefetch_related(items_prefetch())
         .filter(key=key)
-        .first()
+        .order_by()[:1]  # the key is unique: no ORDER BY to compile, plan or sort
     )
+    return found[0] if found else None
 
 
 def determination_key_exists(*, key: str) -> bool:
