@@ -1,5 +1,5 @@
 """Typo tolerance in real headless Chromium: a misspelt search offers "did you mean", and a
-facet's "more" list narrows as the reader types in its filter box (static/js/facet-filter.js)."""
+facet's values narrow as the reader types in its filter box (static/js/facet-filter.js)."""
 
 from __future__ import annotations
 
@@ -73,24 +73,30 @@ def test_a_reader_follows_a_suggestion_and_filters_a_facet_list(browser_page, tm
     assert page.locator(".result").count() == 2
     assert page.locator(".did-you-mean").count() == 0
 
-    # The service facet's "more" list: its filter box is labelled and keeps near matches.
+    # The service facet's filter box: labelled, over its top values and its "more" list, and
+    # keeps near matches; the "more" list opens for a match in it.
     page.goto("/")
-    more = page.locator('.facet:has(input[name="service"]) details.more')
-    more.locator("summary").click()
-    filter_box = page.get_by_label("Filter these service values")
+    facet = page.locator('.facet:has(input[name="service"])')
+    more = facet.locator("details.more")
+    assert more.get_attribute("open") is None
+    filter_box = page.get_by_label("Filter the service values")
     assert filter_box.is_visible()
     filter_box.focus()
     page.keyboard.type("tizanidne")
-    visible = more.locator("li:visible .facet-label")
+    assert more.get_attribute("open") is not None
+    visible = facet.locator("li:visible .facet-label")
     assert visible.all_inner_texts() == ["tizanidine"]
-    assert more.locator(".facet-filter-status").inner_text() == "1 of 6 shown"
+    assert facet.locator(".facet-filter-status").inner_text() == "1 of 12 shown"
     page.screenshot(path=tmp_path / "facet-filter.png", full_page=True)
     page.keyboard.press("Enter")  # does not submit the form
     assert page.url.endswith("/")
     page.keyboard.press("Escape")  # clears the box: every value is back
-    assert more.locator("li:visible").count() == len(MORE)
+    assert facet.locator("li:visible").count() == len(TOP) + len(MORE)
+    page.keyboard.type("gabapentn")  # a top value is found too
+    assert visible.all_inner_texts() == ["gabapentin"]
+    page.keyboard.press("Escape")
     page.keyboard.type("zolp")
-    assert more.locator("li:visible .facet-label").all_inner_texts() == ["zolpidem"]
+    assert visible.all_inner_texts() == ["zolpidem"]
 
     # Choosing the value left applies the filter, as any facet checkbox does.
     with page.expect_navigation():

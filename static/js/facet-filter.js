@@ -1,6 +1,7 @@
-// A filter box over a facet's "more" list (service and guideline facets): values matching what
-// is typed stay listed, by substring or by trigram similarity (pg_trgm's measure, so that
-// "gabapentn" keeps "gabapentin"). Only the values already on the page; selected ones always stay.
+// A filter box over a facet's values, the top ones and its "more" list (service and guideline
+// facets): values matching what is typed stay listed, by substring or by trigram similarity
+// (pg_trgm's measure, so that "gabapentn" keeps "gabapentin"), and the "more" list opens when it
+// holds one. Only the values already on the page; selected ones always stay.
 (function () {
   "use strict";
   var THRESHOLD = 0.3; // pg_trgm.similarity_threshold's default
@@ -36,9 +37,14 @@
   document.querySelectorAll(".facet-filter").forEach(function (box) {
     var input = box.querySelector("input");
     var status = box.querySelector(".facet-filter-status");
-    var list = document.getElementById(input.getAttribute("aria-controls"));
-    if (!list) return;
-    var rows = Array.prototype.slice.call(list.querySelectorAll("li"));
+    var lists = input.getAttribute("aria-controls").split(" ").map(function (id) {
+      return document.getElementById(id);
+    }).filter(Boolean);
+    if (!lists.length) return;
+    var rows = [];
+    lists.forEach(function (list) {
+      rows = rows.concat(Array.prototype.slice.call(list.querySelectorAll("li")));
+    });
     box.hidden = false;
 
     function apply() {
@@ -50,6 +56,8 @@
         var keep = !query || checked || matches(query, label);
         row.hidden = !keep;
         if (keep) shown++;
+        var more = row.closest("details");
+        if (keep && query && more && !checked) more.open = true; // a match the reader must see
       });
       status.textContent = query ? shown + " of " + rows.length + " shown" : "";
     }
