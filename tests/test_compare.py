@@ -175,7 +175,7 @@ def test_the_page_shows_both_groups_the_difference_the_chart_and_the_links(clien
     assert body.count("<svg") == 2  # the two rates, and the difference
     assert "A: category = Rehabilitation" in body and "50.0%" in body
     assert "95% interval -27.3% to 90.5%" in body
-    assert "the interval includes no difference" in body
+    assert "the interval contains 0: these items do not tell the two rates apart." in body
     assert 'href="/?category=Rehabilitation"' in body
     assert 'href="/stats/?category=Pharmaceuticals"' in body
     assert 'name="a" value="category=Rehabilitation"' in body
