@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -39,6 +41,20 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AnySpellingSearchMixin:
+    """A file name typed finds the name stored, whichever Unicode spelling each has: "é" is one
+    character on Windows and Linux and two ("e" and its accent) in a name from a Mac, and names
+    are kept byte for byte as uploaded."""
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        spellings = {unicodedata.normalize(form, search_term) for form in ("NFC", "NFD")}
+        for spelling in sorted(spellings - {search_term}):
+            more, more_duplicates = super().get_search_results(request, queryset, spelling)
+            found, duplicates = found | more, duplicates or more_duplicates
+        return found, duplicates
 
 
 class CitationInline(ReadOnlyMixin, admin.TabularInline):
@@ -180,7 +196,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(AnySpellingSearchMixin, admin.ModelAdmin):
     list_display = [
         "original_name",
         "status",
@@ -216,6 +232,20 @@ class LetterAdmin(admin.ModelAdmin):
         """Purging destroys the original: superusers only, whatever their permissions say."""
         return request.user.is_superuser
 
+    def get_readonly_fields(self, request, obj=None):
+        """A withdrawn determination's original needs the change-letter permission
+        (``admin_views.letter_original``): a user without it is told so, not offered a link
+        that answers 403."""
+        fields = list(super().get_readonly_fields(request, obj))
+        determination = getattr(obj, "determination", None) if obj is not None else None
+        if (
+            determination is not None
+            and determination.is_withdrawn
+            and not request.user.has_perm(admin_views.WITHDRAWN_ORIGINAL_PERMISSION)
+        ):
+            fields[fields.index("download")] = "download_withheld"
+        return fields
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Every field is read-only (the list's actions change a letter): no Save buttons."""
         no_save = {"show_save": False, "show_save_and_continue": False}
@@ -250,6 +280,10 @@ class LetterAdmin(admin.ModelAdmin):
     def download(self, obj):
         url = reverse("admin_letter_original", args=[obj.pk])
         return format_html('<a href="{}">Download {}</a>', url, obj.original_name)
+
+    @admin.display(description="Original")
+    def download_withheld(self, obj):
+        return "Withdrawn from the archive: its original needs the change-letter permission."
 
     @admin.display(description="Determination")
     def determination_link(self, obj):
@@ -370,7 +404,7 @@ def _purge_row(letter: Letter) -> list:
 
 
 @admin.register(PurgedLetter)
-class PurgedLetterAdmin(admin.ModelAdmin):
+class PurgedLetterAdmin(AnySpellingSearchMixin, admin.ModelAdmin):
     """Tombstones of purged letters. Deleting one is "undo purge": the same bytes are accepted
     again, but they must be uploaded again (the purge removed them)."""
 

@@ -114,6 +114,24 @@ def test_the_admin_original_download_needs_view_letter_and_change_letter_when_wi
             assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize("role", [r for r, e in EXPECTED.items() if e[0] == 200])
+def test_the_letter_page_offers_the_download_only_to_those_it_would_serve(
+    client, two_letters, role
+):
+    permissions = ROLES[role]
+    if permissions == "superuser":
+        client.force_login(User.objects.create_superuser("boss", "b@example.org", PASSWORD))
+    else:
+        client.force_login(staff("clerk", *permissions))
+    for letter, expected in zip(two_letters, EXPECTED[role], strict=True):
+        page = client.get(reverse("admin:determinations_letter_change", args=[letter.pk]))
+        link = reverse("admin_letter_original", args=[letter.pk])
+        html = page.content.decode()
+        assert (link in html) == (expected == 200), (role, letter.original_name)
+        if expected == 403:
+            assert "its original needs the change-letter permission" in html
+
+
 def test_staff_without_view_letter_learn_nothing_of_which_letters_exist(client, two_letters):
     client.force_login(staff("clerk"))
     assert client.get(reverse("admin_letter_original", args=[999999])).status_code == 403

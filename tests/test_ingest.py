@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -209,6 +211,19 @@ def test_the_letter_page_offers_the_working_download_and_no_save_button(admin_cl
     assert letter.text[:200] not in page  # the extracted text is not on the page
     found = admin_client.get("/admin/determinations/letter/?q=CM16-0000740").content.decode()
     assert "shown.txt" in found
+
+
+@pytest.mark.parametrize(("stored_as", "typed"), [("NFD", "NFC"), ("NFC", "NFD")])
+def test_a_file_name_is_found_whichever_unicode_spelling_it_was_typed_in(
+    admin_client, stored_as, typed
+):
+    name = "Résumé de la décision.txt"
+    services.letter_parse(
+        letter=stored(numbered(TEXTS[0], 741), unicodedata.normalize(stored_as, name))
+    )
+    query = urlencode({"q": unicodedata.normalize(typed, "résumé")})
+    found = admin_client.get(f"/admin/determinations/letter/?{query}").content.decode()
+    assert "1 letter" in found or "1 result" in found, found[:2000]
 
 
 def test_the_admin_reparse_action_reparses_failed_letters_and_keeps_their_original(admin_client):
