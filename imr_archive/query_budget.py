@@ -4,8 +4,8 @@ view's read connection).
 
 The setting is sticky: a persistent connection keeps it from one public read to the next, and
 any other view (the admin, a login, an upload) lifts it first (``QueryBudgetMiddleware``), as does
-a streamed export before its rows. Setting and resetting it around every page cost two round
-trips, about a sixth of a permalink (docs/performance.md).
+a streamed export before its rows. Setting and resetting it around every page cost two of a
+permalink's five round trips (docs/performance.md, "Stop 31").
 
 Why: the web tier has one sync worker per core (docs/operations.md), so a question that no
 summary or sample answers (a rare combination of filters at millions of letters) would hold a

@@ -1,6 +1,6 @@
 """The outcome badge, rendered in Python: a permalink shows one per item three times over and a
 browse page one per row, and an ``{% include %}`` is a template render each (docs/performance.md,
-"The permalink's Python")."""
+"Stop 31")."""
 
 from django import template
 from django.utils.html import format_html
