@@ -21,6 +21,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponsePermanentRedirect, QueryDict
+from django_filters.fields import MultipleChoiceField as ChoicesField
 
 from imr_archive.db_router import read_connection
 
@@ -50,7 +51,21 @@ def whole_number(text: str | None, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-class OpenMultipleChoiceField(forms.MultipleChoiceField):
+class _AtMostValues:
+    """At most ``MAX_VALUES_PER_PARAM`` values; the same value repeated counts each time (a link
+    that repeats one value 10,000 times is a mistake or a probe, not a question)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_VALUES_PER_PARAM:
+            raise ValidationError(f"At most {MAX_VALUES_PER_PARAM} values are allowed.")
+
+
+class MultipleChoiceField(_AtMostValues, ChoicesField):
+    """Several values from a closed vocabulary (outcomes, categories, regions...)."""
+
+
+class OpenMultipleChoiceField(_AtMostValues, forms.MultipleChoiceField):
     """Several values from an open vocabulary (services, documents, specialties)."""
 
     def __init__(self, *args, max_length: int = 200, pattern: str | None = None, **kwargs):
@@ -63,13 +78,14 @@ class OpenMultipleChoiceField(forms.MultipleChoiceField):
             return False
         return self.pattern is None or bool(self.pattern.fullmatch(value))
 
-    def validate(self, value):
-        super().validate(value)
-        if len(value) > MAX_VALUES_PER_PARAM:
-            raise ValidationError(f"At most {MAX_VALUES_PER_PARAM} values are allowed.")
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Several values of a closed vocabulary, at most ``MAX_VALUES_PER_PARAM``."""
+
+    field_class = MultipleChoiceField
 
 
-class InFilter(django_filters.MultipleChoiceFilter):
+class InFilter(ChoicesFilter):
     """OR of several values of one column, as a single ``IN``."""
 
     def filter(self, qs, value):
@@ -78,7 +94,7 @@ class InFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": list(value)})
 
 
-class OverlapFilter(django_filters.MultipleChoiceFilter):
+class OverlapFilter(ChoicesFilter):
     """OR of several values of an array column: the item has at least one of them."""
 
     def filter(self, qs, value):
@@ -155,7 +171,7 @@ class _SearchFilterSet(django_filters.FilterSet):
         help_text='Words, "quoted phrases", OR, and -word to exclude.',
     )
     # Read by ``filter_search``; alone it filters nothing.
-    field = django_filters.MultipleChoiceFilter(
+    field = ChoicesFilter(
         method="filter_nothing",
         choices=[(part.name, part.label) for part in SEARCH_PARTS],
         label="Search in",

@@ -304,6 +304,11 @@ def test_a_letter_outcome_chip_shows_its_label(client, letters):
         ("decided_from=2018-01-01&decided_to=2017-12-31", "is before decided_from (2018-01-01)"),
         ("decided_from=2017-01-01&decided_from=2018-01-01", "give one date, not 2"),
         ("licensure=" + "x" * 61, "Parameter 'licensure'"),
+        # at most 50 values a parameter, a closed vocabulary's too, a value repeated each time
+        ("&".join(["outcome=upheld"] * 51), "Parameter 'outcome': At most 50 values"),
+        ("&".join(["priority=standard"] * 51), "Parameter 'priority': At most 50 values"),
+        ("&".join(["licensure=Nevada"] * 51), "Parameter 'licensure': At most 50 values"),
+        ("q=mri&" + "&".join(["field=request"] * 51), "Parameter 'field': At most 50 values"),
     ],
 )
 def test_bad_values_are_a_clear_400_everywhere(client, letters, query, message):
@@ -319,6 +324,12 @@ def test_bad_values_are_a_clear_400_everywhere(client, letters, query, message):
         response = client.get(f"{path}?{query}")
         assert response.status_code == 400, path
         assert message in response.content.decode(), path
+
+
+def test_fifty_values_of_a_closed_vocabulary_are_still_a_question(client, letters):
+    query = "&".join(["outcome=upheld"] * 49 + ["outcome=overturned"])
+    assert client.get(f"/?{query}").status_code == 200
+    assert client.get(f"/api/items/?{query}").status_code == 200
 
 
 def test_the_openapi_document_describes_the_date_range(client):
