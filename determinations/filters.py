@@ -21,7 +21,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponsePermanentRedirect, QueryDict
-from django_filters.fields import MultipleChoiceField as ChoicesField
+from django_filters import fields as filter_fields
 
 from imr_archive.db_router import read_connection
 
@@ -61,7 +61,7 @@ class _AtMostValues:
             raise ValidationError(f"At most {MAX_VALUES_PER_PARAM} values are allowed.")
 
 
-class MultipleChoiceField(_AtMostValues, ChoicesField):
+class ClosedMultipleChoiceField(_AtMostValues, filter_fields.MultipleChoiceField):
     """Several values from a closed vocabulary (outcomes, categories, regions...)."""
 
 
@@ -82,7 +82,7 @@ class OpenMultipleChoiceField(_AtMostValues, forms.MultipleChoiceField):
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
     """Several values of a closed vocabulary, at most ``MAX_VALUES_PER_PARAM``."""
 
-    field_class = MultipleChoiceField
+    field_class = ClosedMultipleChoiceField
 
 
 class InFilter(ChoicesFilter):
