@@ -662,7 +662,7 @@ class Withdrawn(exceptions.APIException):
     }
 )
 class DeterminationDetail(generics.RetrieveAPIView):
-    """One letter with its reviewer profile, items and citations, in four queries."""
+    """One letter with its reviewer profile, items and citations, in two queries."""
 
     serializer_class = DeterminationSerializer
     filter_backends = []

@@ -573,6 +573,20 @@ class DisputedItem(models.Model):
         """The reviewer's guidelines as shown: ``ODG · Low Back``."""
         return [guideline_label(value) for value in self.guideline_documents]
 
+    def citations_by_basis(self) -> dict[str, list[GuidelineCitation]]:
+        """The citations under the basis citing them, in order: the page's two lists and the
+        API's two arrays, read in one pass and no query. From ``citation_rows`` where the item's
+        own query carried them (``selectors.items_prefetch``), else from ``citations``
+        prefetched."""
+        if hasattr(self, "citation_rows"):
+            citations = GuidelineCitation.from_rows(self.citation_rows)
+        else:
+            citations = self.citations.all()
+        by = {cited_by: [] for cited_by in CitedBy.values}
+        for citation in citations:
+            by[citation.cited_by].append(citation)
+        return by
+
     @property
     def reason_list(self) -> list[dict]:
         """The decisive reasons as shown: ``code``, ``label`` and ``evidence`` of each."""
@@ -623,6 +637,13 @@ class GuidelineCitation(models.Model):
 
     def __str__(self) -> str:
         return " / ".join(str(p) for p in (self.source, self.document, self.section) if p)
+
+    @classmethod
+    def from_rows(cls, rows) -> list[GuidelineCitation]:
+        """Citations from rows of all their columns in the model's order (as
+        ``selectors.citation_rows`` reads them), the way a query's rows become instances."""
+        names = [field.attname for field in cls._meta.concrete_fields]
+        return [cls.from_db(None, names, row) for row in rows]
 
     @property
     def guideline_value(self) -> str | None:

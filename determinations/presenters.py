@@ -166,6 +166,12 @@ ITEM_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+# The item's own columns that ``ITEM_FIELDS`` read (a basis: its text; its citations are rows of
+# their own): what a letter's page and JSON load of each item, not its facet copies.
+ITEM_COLUMNS: tuple[str, ...] = tuple(
+    f"{field.column}_basis" if field.kind == BASIS else field.column for field in ITEM_FIELDS
+)
+
 # An item with its letter's facts: an item of /api/items/, a line of the JSON Lines export.
 ITEM_LETTER_FIELDS: tuple[Field, ...] = (
     _letter(
@@ -275,16 +281,14 @@ def citation_as_dict(citation: GuidelineCitation) -> dict:
 
 def _values(item: DisputedItem, fields: tuple[Field, ...], *, url: str | None = None) -> dict:
     """``fields`` of ``item``; expects ``citations`` prefetched."""
-    by = {cited_by: [] for cited_by in CitedBy.values}
-    for citation in item.citations.all():
-        by[citation.cited_by].append(citation_as_dict(citation))
+    by = item.citations_by_basis()
     values = {}
     for field in fields:
         if field.kind == URL:
             value = url
         elif field.kind == BASIS:
             basis = getattr(item, f"{field.column}_basis")
-            value = {"basis": basis, "citations": by[field.column]}
+            value = {"basis": basis, "citations": [citation_as_dict(c) for c in by[field.column]]}
         elif field.kind == GUIDELINES:
             value = [guideline_label(v) for v in field.read(item)]
         elif field.kind == REASONS:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import F, JSONField, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 
 from imr_archive.db_router import read_connection
 
-from . import keys, paging, plans, sampling, snippets, summaries
+from . import keys, paging, plans, presenters, sampling, snippets, summaries
 from .filters import RANGE_PARAMS, ItemFilterSet
 from .models import Determination, DisputedItem, GuidelineCitation
-from .search_vector import VECTOR_COLUMNS
 
 TOTAL_EXACT_UP_TO = 10_000
 # A request whose coarse-sample estimate is above this shows that estimate as its total (a
@@ -367,25 +369,49 @@ def _table_rows() -> int:
     return max(sampling.table_rows(DisputedItem._meta.db_table), 1)
 
 
+CITATION_ORDER = ("cited_by", "position")  # letter order: claims administrator's first
+
+
 def citations_prefetch() -> Prefetch:
     """An item's citations in letter order: claims administrator's first, by position."""
-    return Prefetch(
-        "citations", queryset=GuidelineCitation.objects.order_by("cited_by", "position")
+    return Prefetch("citations", queryset=GuidelineCitation.objects.order_by(*CITATION_ORDER))
+
+
+@functools.cache
+def citation_rows() -> RawSQL:
+    """An item's citations as one JSON array (``[]``: none) of rows, each all of a citation's
+    columns in the model's order (``GuidelineCitation.from_rows``), in ``citations_prefetch``'s
+    order: carried by the item's own query instead of a query of their own."""
+    quote = connection.ops.quote_name
+    citation, item = GuidelineCitation._meta, DisputedItem._meta
+    columns = ", ".join(f"c.{quote(field.column)}" for field in citation.concrete_fields)
+    order = ", ".join(f"c.{quote(citation.get_field(name).column)}" for name in CITATION_ORDER)
+    sql = (  # names from the models only
+        f"COALESCE((SELECT jsonb_agg(jsonb_build_array({columns}) ORDER BY {order}) "  # noqa: S608
+        f"FROM {quote(citation.db_table)} c "
+        f"WHERE c.{quote(citation.get_field('item').column)} = "
+        f"{quote(item.db_table)}.{quote(item.pk.column)}), '[]'::jsonb)"
     )
+    return RawSQL(sql, (), output_field=JSONField())  # noqa: S611
 
 
 def items_prefetch() -> Prefetch:
-    """A determination's items in letter order, each with its citations."""
+    """A determination's items in letter order, each with its citations (``citation_rows``):
+    the columns that the permalink page and the contract's JSON show (``presenters.
+    ITEM_COLUMNS``), not the search vectors (~1.5 KB an item, often TOASTed) nor the facet
+    copies. A query and a round trip less than prefetching the citations, and fewer columns
+    to convert: a permalink's ORM time down by about a quarter (docs/performance.md, "Stop
+    33")."""
     items = (
         DisputedItem.objects.order_by("number")
-        .defer(*VECTOR_COLUMNS)  # ~1.5 KB per item, often TOASTed; no page shows them
-        .prefetch_related(citations_prefetch())
+        .only("determination", *presenters.ITEM_COLUMNS)
+        .annotate(citation_rows=citation_rows())
     )
     return Prefetch("items", queryset=items)
 
 
 def determination_get(*, key: str) -> Determination | None:
-    """One determination with its reviewer, items and citations in three queries. Of its
+    """One determination with its reviewer, items and citations in two queries. Of its
     letter (the stored file's record) only the parse's version and warnings are read."""
     found = list(
         with_parse(Determination.objects.select_related("reviewer"))

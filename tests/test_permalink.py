@@ -9,7 +9,7 @@ import pytest
 
 from determinations import services
 
-from .builders import a_determination, a_parse, an_item
+from .builders import CHRONIC_PAIN, ODG_LOW_BACK, a_determination, a_parse, an_item
 
 pytestmark = pytest.mark.django_db
 
@@ -127,10 +127,42 @@ def test_letter_text_is_escaped_on_the_permalink(client):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_the_permalink_page_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
-    determination = a_determination(a_parse(items=[an_item(number=n) for n in range(1, 8)]))
-    with django_assert_max_num_queries(4):
+def test_the_permalink_page_and_json_run_two_queries(client, django_assert_num_queries):
+    """The letter with its reviewer and parse, then its items with their citations: every column
+    either shows is loaded (a deferred one would cost a query an item)."""
+    items = [an_item(number=n) for n in range(1, 8)]
+    items.append(an_item(number=8, claims_administrator={"basis": "", "citations": []}))
+    determination = a_determination(a_parse(items=items))
+    with django_assert_num_queries(2):
         page(client, determination)
+    with django_assert_num_queries(2):
+        assert client.get(f"/determinations/{determination.key}/json/").status_code == 200
+
+
+def test_citations_keep_their_basis_and_letter_order_and_an_empty_basis_has_no_list(client):
+    second = {**ODG_LOW_BACK, "document": "Knee & Leg", "section": "Arthroscopy"}
+    determination = a_determination(
+        a_parse(
+            items=[
+                an_item(
+                    claims_administrator={"basis": "", "citations": []},
+                    reviewer={"basis": "ODG.", "citations": [ODG_LOW_BACK, second, CHRONIC_PAIN]},
+                )
+            ]
+        )
+    )
+    html = unescape(page(client, determination))
+    administrator, reviewer = html.split("Reviewer's guideline (MAXIMUS)")
+    administrator = administrator.split("Claims administrator's guideline")[1]
+    assert "Not stated." in administrator and "citations" not in administrator
+    listed = reviewer.split('<ul class="citations">')[1].split("</ul>")[0]
+    positions = [listed.index(text) for text in ("MRIs", "Arthroscopy", "Chronic Pain")]
+    assert positions == sorted(positions)
+    body = client.get(f"/determinations/{determination.key}/json/").json()
+    cited = body["items"][0]["reviewer"]["citations"]
+    assert [c["document"] for c in cited] == ["Low Back", "Knee & Leg", CHRONIC_PAIN["document"]]
+    assert cited[1] == {k: second[k] for k in cited[1]}
+    assert body["items"][0]["claims_administrator"] == {"basis": "", "citations": []}
 
 
 def test_a_letter_without_case_number_uses_its_hash_key(client):
