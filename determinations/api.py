@@ -621,7 +621,7 @@ class ItemList(generics.ListAPIView):
             DisputedItem.objects.public()
             .select_related("determination")
             .defer(*VECTOR_COLUMNS, "determination__clinical_summary")
-            .prefetch_related(selectors.citations_prefetch())
+            .annotate(citation_rows=selectors.citation_rows())
         )
 
     def get_serializer_context(self):

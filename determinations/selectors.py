@@ -372,16 +372,11 @@ def _table_rows() -> int:
 CITATION_ORDER = ("cited_by", "position")  # letter order: claims administrator's first
 
 
-def citations_prefetch() -> Prefetch:
-    """An item's citations in letter order: claims administrator's first, by position."""
-    return Prefetch("citations", queryset=GuidelineCitation.objects.order_by(*CITATION_ORDER))
-
-
 @functools.cache
 def citation_rows() -> RawSQL:
     """An item's citations as one JSON array (``[]``: none) of rows, each all of a citation's
-    columns in the model's order (``GuidelineCitation.from_rows``), in ``citations_prefetch``'s
-    order: carried by the item's own query instead of a query of their own."""
+    columns in the model's order (``GuidelineCitation.from_rows``), in letter order: carried by
+    the item's own query instead of a query of their own (the permalink, the API's lists)."""
     quote = connection.ops.quote_name
     citation, item = GuidelineCitation._meta, DisputedItem._meta
     columns = ", ".join(f"c.{quote(field.column)}" for field in citation.concrete_fields)
