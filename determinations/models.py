@@ -576,8 +576,8 @@ class DisputedItem(models.Model):
     def citations_by_basis(self) -> dict[str, list[GuidelineCitation]]:
         """The citations under the basis citing them, in order: the page's two lists and the
         API's two arrays, read in one pass and no query. From ``citation_rows`` where the item's
-        own query carried them (``selectors.items_prefetch``), else from ``citations``
-        prefetched."""
+        own query carried them (``selectors.citation_rows``), else from ``citations``
+        (prefetched, or a query)."""
         if hasattr(self, "citation_rows"):
             citations = GuidelineCitation.from_rows(self.citation_rows)
         else:

@@ -280,7 +280,8 @@ def citation_as_dict(citation: GuidelineCitation) -> dict:
 
 
 def _values(item: DisputedItem, fields: tuple[Field, ...], *, url: str | None = None) -> dict:
-    """``fields`` of ``item``; expects ``citations`` prefetched."""
+    """``fields`` of ``item``; expects its citations read with it (``DisputedItem.
+    citations_by_basis``)."""
     by = item.citations_by_basis()
     values = {}
     for field in fields:
@@ -304,14 +305,14 @@ def _values(item: DisputedItem, fields: tuple[Field, ...], *, url: str | None = 
 
 
 def item_as_dict(item: DisputedItem) -> dict:
-    """One item in the parse contract's shape; expects ``citations`` prefetched."""
+    """One item in the parse contract's shape; expects its citations read with it."""
     return _values(item, ITEM_FIELDS)
 
 
 def item_record(item: DisputedItem, *, url: str) -> dict:
     """One item with its letter's facts (``ITEM_RECORD``).
 
-    Expects ``determination`` selected and ``citations`` prefetched. The JSON Lines export
+    Expects ``determination`` selected and its citations read with it. The JSON Lines export
     builds the same dict from a row.
     """
     return _values(item, ITEM_RECORD, url=url)

@@ -395,8 +395,7 @@ def items_prefetch() -> Prefetch:
     the columns that the permalink page and the contract's JSON show (``presenters.
     ITEM_COLUMNS``), not the search vectors (~1.5 KB an item, often TOASTed) nor the facet
     copies. A query and a round trip less than prefetching the citations, and fewer columns
-    to convert: a permalink's ORM time down by about a quarter (docs/performance.md, "Stop
-    33")."""
+    to convert: ``determination_get``'s CPU time about 0.6x (docs/performance.md, "Stop 33")."""
     items = (
         DisputedItem.objects.order_by("number")
         .only("determination", *presenters.ITEM_COLUMNS)
