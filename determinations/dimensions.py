@@ -141,10 +141,11 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "guideline_section",
         "guideline_sections",
         "Reviewer's guideline section",
-        "Section of a guideline document the reviewer cited, with its document and source, "
-        "exactly: `ODG:Low Back|MRIs` (shown as `ODG · Low Back · MRIs`): the `guideline` "
-        "value, a vertical bar, the section (a section's own bars written `/`). Only "
-        "citations naming a section have one.",
+        "Section of a guideline document the reviewer cited, with its document and source: "
+        "`ODG:Low Back|MRIs` (shown as `ODG · Low Back · MRIs`): the `guideline` value, a "
+        "vertical bar, the section in its one spelling (sentence case: `Physical therapy` "
+        "for `Physical Therapy` too; a section's own bars written `/`). Only citations naming "
+        "a section have one.",
         is_array=True,
         max_length=guidelines.SECTION_MAX_LENGTH,
         pattern=guidelines.SECTION_PATTERN,

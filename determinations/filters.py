@@ -198,7 +198,7 @@ class _SearchFilterSet(django_filters.FilterSet):
         form = ItemFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
-        super().__init__(sourced_guidelines(data), *args, **kwargs)
+        super().__init__(settled_values(data), *args, **kwargs)
 
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()
@@ -299,9 +299,45 @@ def filter_query(active: dict[str, list[str]], *, replace: tuple[tuple[str, str]
     return urlencode(pairs)
 
 
-# --- Guideline values before parser 1.8 (``guidelines``) -----------------------------------------
+# --- Old spellings of guideline values (``guidelines``) -------------------------------------------
 
 GUIDELINE = "guideline"
+SECTION = "guideline_section"
+
+
+def settled_values(data: QueryDict | None) -> QueryDict | None:
+    """``data`` with the guideline values of old links in the form the items hold: a bare
+    document with its sources (``sourced_guidelines``), a section in its one spelling
+    (``canonical_sections``). ``data`` itself when nothing changes."""
+    return canonical_sections(sourced_guidelines(data))
+
+
+def canonical_sections(data: QueryDict | None) -> QueryDict | None:
+    """``data`` with each ``guideline_section`` value's section in its one spelling
+    (``guidelines.canonical_section``: ``ODG:Preface|Physical Therapy`` becomes ``...|Physical
+    therapy``, links made before migration 0025), each once; ``data`` itself when none changes.
+    A value of another form stays as it is, for the filter set to refuse."""
+    if data is None or not hasattr(data, "getlist"):
+        return data
+    values = data.getlist(SECTION)
+    if not values or len(values) > MAX_VALUES_PER_PARAM:
+        return data
+    settled = list(dict.fromkeys(map(_canonical_section_value, values)))
+    if settled == values:
+        return data
+    rewritten = data.copy()
+    rewritten.setlist(SECTION, settled)
+    return rewritten
+
+
+_SECTION_FORM = re.compile(guidelines.SECTION_PATTERN)
+
+
+def _canonical_section_value(value: str) -> str:
+    if len(value) > guidelines.SECTION_MAX_LENGTH or not _SECTION_FORM.fullmatch(value):
+        return value
+    document_value, section = guidelines.split_section_value(value)
+    return f"{document_value}{guidelines.SECTION_SEPARATOR}{guidelines.canonical_section(section)}"
 
 
 def sourced_guidelines(data: QueryDict | None) -> QueryDict | None:
@@ -358,14 +394,14 @@ def _sourced_values_held(documents: list[str]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def with_sourced_guidelines(view):
-    """Decorate an HTML view: a bare guideline document moves (301) to the same address with the
-    sourced values it stands for (``sourced_guidelines``), so that old links settle on one
-    address whose chips and facets show the sources."""
+def with_settled_values(view):
+    """Decorate an HTML view: a bare guideline document or a section in another spelling moves
+    (301) to the same address with the values the items hold (``settled_values``), so that old
+    links settle on one address whose chips and facets show the sources."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        sourced = sourced_guidelines(request.GET)
+        sourced = settled_values(request.GET)
         if sourced is request.GET:
             return view(request, *args, **kwargs)
         query = urlencode(list(sourced.lists()), doseq=True)

@@ -105,7 +105,8 @@ class Guideline:
 
 
 def guideline_from(source: str, document: str, section: str | None = None) -> Guideline:
-    """The guideline of a page's path parts; ``BadGuideline`` for text no citation can hold,
+    """The guideline of a page's path parts, its section in the values' one spelling
+    (``guidelines.canonical_section``); ``BadGuideline`` for text no citation can hold,
     ``LookupError`` for an unknown source (a 404: the closed list has no such source)."""
     if source not in guidelines.SOURCES:
         raise LookupError(f"No guideline source '{source[:60]}'.")
@@ -121,6 +122,8 @@ def guideline_from(source: str, document: str, section: str | None = None) -> Gu
             raise BadGuideline(f"The {name} is longer than {longest} characters.")
         if any(unicodedata.category(ch) == "Cc" for ch in text):
             raise BadGuideline(f"The {name} holds control characters.")
+    if section is not None:
+        section = guidelines.canonical_section(section)
     guideline = Guideline(source, document, section)
     for page_of in (Guideline(source, document), guideline):  # the browse filters must take it
         if not filterset(page_of).is_valid():

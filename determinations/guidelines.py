@@ -13,11 +13,19 @@ made before parser 1.8 (``?guideline=Low+Back``): it means that document under e
 by ``services``) always have their source.
 
 The ``guideline_section`` dimension's values (issue 19) are a cited section under its document:
-the document's value, a vertical bar, and the section as the parser spells it,
+the document's value, a vertical bar, and the section in its one spelling (below),
 ``ODG:Low Back|MRIs`` (shown as ``ODG · Low Back · MRIs``). Only citations with a section have
 one. A section's own vertical bars are written ``/`` (none is known in the letters), so a value
 splits unambiguously at its last bar: before it the document's value (itself split as above),
 after it the section. Stored in ``DisputedItem.guideline_sections``.
+
+Reviewers type section names by hand, so one section comes in several cases ("Physical
+therapy", "Physical Therapy", "physical therapy"). A value holds the section in one spelling,
+``canonical_section``'s: sentence case, where the first word starts with a capital and every
+later ordinary word (all lower case, or a capital and then lower case) is lower case; a word
+in capitals or mixed case (MRI, NSAIDs, McKenzie) and a one-letter word (vitamin D) are kept as
+written. Two spellings whose words differ only between lower case and a leading capital are
+one value; "PHYSICAL THERAPY" stays its own. The citations keep the letter's spelling.
 
 No Django imports beyond the vocabularies: ``dimensions`` reads this module.
 """
@@ -87,12 +95,42 @@ def values_for_document(document: str) -> list[str]:
     return [f"{source}{SEPARATOR}{document}"[:MAX_LENGTH] for source in SOURCES]
 
 
+_WORD = re.compile(r"[^\W\d_]+")  # a run of letters: "Non-Steroidal" is two words
+
+
+def canonical_section(section: str) -> str:
+    """The section in the values' one spelling (sentence case, see above).
+
+    >>> canonical_section("Physical Therapy (PT)")
+    'Physical therapy (PT)'
+    >>> canonical_section("physical therapy")
+    'Physical therapy'
+    >>> canonical_section("MRIs, Vitamin D, Non-Steroidal")
+    'MRIs, vitamin D, non-steroidal'
+    """
+    first = True
+
+    def word(match: re.Match) -> str:
+        nonlocal first
+        text = match.group()
+        ordinary = len(text) > 1 and text[1:].islower()  # "Therapy", "therapy"
+        if first:
+            first = False
+            return text[0].upper() + text[1:] if ordinary or text.islower() else text
+        return text.lower() if ordinary else text
+
+    return _WORD.sub(word, section)
+
+
 def section_value(source: str | None, document: str | None, section: str | None) -> str | None:
     """The ``guideline_section`` value of a citation: ``ODG:Low Back|MRIs``; None without a
-    source, a document or a section. Cut to the item column (the document's value always fits).
+    source, a document or a section. The section in its one spelling (``canonical_section``),
+    cut to the item column (the document's value always fits).
 
     >>> section_value("ODG", "Low Back", "MRIs")
     'ODG:Low Back|MRIs'
+    >>> section_value("ODG", "Preface", "Physical Therapy")
+    'ODG:Preface|Physical therapy'
     >>> section_value("MTUS", "Chronic Pain", "TENS | H-wave")
     'MTUS:Chronic Pain|TENS / H-wave'
     """
@@ -101,6 +139,7 @@ def section_value(source: str | None, document: str | None, section: str | None)
     if document_value is None or not section:
         return None
     # Spaces only (the parser's text is unwrapped): the SQL of migration 0020 does the same.
+    section = canonical_section(section)
     return f"{document_value}{SECTION_SEPARATOR}{section}"[:SECTION_MAX_LENGTH].rstrip(" ")
 
 

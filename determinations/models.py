@@ -43,6 +43,7 @@ from .guidelines import (
     guideline_label,
     guideline_value,
     section_value,
+    split_section_value,
 )
 
 
@@ -655,6 +656,13 @@ class GuidelineCitation(models.Model):
         """Its value of the ``guideline_section`` filter (``ODG:Low Back|MRIs``), None without a
         document or a section."""
         return section_value(self.source, self.document, self.section)
+
+    @property
+    def listed_section(self) -> str | None:
+        """Its section as the guideline pages list it (``section_value``'s one spelling), so
+        that the permalink links to the section's page itself, not through a redirect."""
+        value = self.section_value
+        return split_section_value(value)[1] if value else None
 
 
 class PurgedLetter(models.Model):

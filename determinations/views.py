@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from . import keys, paging, plans, selectors, suggestions
 from .filter_panel import filter_panel
-from .filters import ItemFilterSet, filter_errors, filter_query, with_sourced_guidelines
+from .filters import ItemFilterSet, filter_errors, filter_query, with_settled_values
 from .models import PurgedLetter
 from .presenters import determination_as_dict
 from .responses import bad_request, original_unavailable
@@ -30,7 +30,7 @@ SORT_LABELS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest"
 
 
 @without_tracking
-@with_sourced_guidelines
+@with_settled_values
 def browse(request: HttpRequest) -> HttpResponse:
     filterset = ItemFilterSet(request.GET)
     errors = filter_errors(filterset, extra=paging.PAGE_PARAMS)

@@ -30,7 +30,7 @@ from .filters import (
     ItemFilterSet,
     filter_errors,
     filter_query,
-    with_sourced_guidelines,
+    with_settled_values,
 )
 from .responses import bad_request, plain_bad_request
 from .tracking import without_tracking
@@ -55,7 +55,7 @@ def _filter_controls(request: HttpRequest, filterset: ItemFilterSet, plan) -> di
 
 
 @without_tracking
-@with_sourced_guidelines
+@with_settled_values
 def stats_page(request: HttpRequest) -> HttpResponse:
     """The statistics tables; with ``by``, the cross-tab over time (``crosstab_page``)."""
     filterset = ItemFilterSet(request.GET)
@@ -331,7 +331,7 @@ def _no_parameters(request: HttpRequest) -> HttpResponse | None:
 
 
 @without_tracking
-@with_sourced_guidelines
+@with_settled_values
 def decision_days_page(request: HttpRequest) -> HttpResponse:
     """``/stats/decision-days/``: time to decision (table and histogram), or its CSV."""
     asked = _letter_table_query(request)
@@ -421,7 +421,7 @@ def _title(what: str, grouped) -> str:
 
 
 @without_tracking
-@with_sourced_guidelines
+@with_settled_values
 def letters_page(request: HttpRequest) -> HttpResponse:
     """``/stats/letters/``: letters fully upheld, fully or partially overturned, or its CSV."""
     asked = _letter_table_query(request)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
@@ -128,6 +128,10 @@ def guideline_page(request: HttpRequest, source: str, document: str, section=Non
     guideline, refused = guideline_or_response(request, source, document, section)
     if refused:
         return refused
+    if section is not None and guideline.section != section:  # another spelling: one address
+        target = reverse("determinations:guideline_section", args=guideline.url_args)
+        query = request.GET.urlencode()
+        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
     found = guideline_pages.page(guideline)
     if table := request.GET.get("table"):
         name = f"imr-guideline-{table}"

@@ -174,7 +174,7 @@ def test_sections_come_from_the_reviewers_citations_that_name_one():
     "source, document, section, value, label",
     [
         ("ODG", "Low Back", "MRIs", ODG_MRIS, "ODG · Low Back · MRIs"),
-        ("Other", "a: b", "c", "Other:a: b|c", "Other · a: b · c"),
+        ("Other", "a: b", "c", "Other:a: b|C", "Other · a: b · C"),  # a first word capitalised
         (
             "MTUS",
             "Pain",
