@@ -336,8 +336,7 @@ _SECTION_FORM = re.compile(guidelines.SECTION_PATTERN)
 def _canonical_section_value(value: str) -> str:
     if len(value) > guidelines.SECTION_MAX_LENGTH or not _SECTION_FORM.fullmatch(value):
         return value
-    document_value, section = guidelines.split_section_value(value)
-    return f"{document_value}{guidelines.SECTION_SEPARATOR}{guidelines.canonical_section(section)}"
+    return guidelines.respelled_section_value(value)
 
 
 def sourced_guidelines(data: QueryDict | None) -> QueryDict | None:

@@ -143,6 +143,18 @@ def section_value(source: str | None, document: str | None, section: str | None)
     return f"{document_value}{SECTION_SEPARATOR}{section}"[:SECTION_MAX_LENGTH].rstrip(" ")
 
 
+def respelled_section_value(value: str) -> str:
+    """A section value (``split_section_value``'s form) with its section in the one spelling, cut
+    as ``section_value`` cuts: what the items hold for a value written another way.
+
+    >>> respelled_section_value("ODG:Preface|Physical Therapy")
+    'ODG:Preface|Physical therapy'
+    """
+    document_value, section = split_section_value(value)
+    respelled = f"{document_value}{SECTION_SEPARATOR}{canonical_section(section)}"
+    return respelled[:SECTION_MAX_LENGTH].rstrip(" ")
+
+
 def split_section_value(value: str) -> tuple[str, str]:
     """``(document value, section)``: split at the last bar.
 

@@ -4,6 +4,7 @@ stored values settle on it (the filters, the pages' redirects, migration 0025)."
 
 from __future__ import annotations
 
+import doctest
 import importlib
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,6 +53,10 @@ def test_a_section_has_one_spelling(written, listed):
     assert guidelines.section_value("ODG", "Low Back", written) == f"ODG:Low Back|{listed}"
 
 
+def test_the_modules_examples_hold():
+    assert doctest.testmod(guidelines).failed == 0
+
+
 _SECTIONS = st.text(
     st.sampled_from("aAbBeEiIzZ éÉßİ-,'(1") | st.characters(), min_size=1, max_size=40
 )
@@ -62,6 +67,8 @@ def test_the_spelling_is_stable_and_the_migration_applies_the_same_rule(section)
     once = guidelines.canonical_section(section)
     assert guidelines.canonical_section(once) == once
     assert MIGRATION.canonical(section) == once
+    value = f"ODG:Low Back|{section}"
+    assert MIGRATION.respelled(value) == guidelines.respelled_section_value(value)
     assert once.casefold() == section.casefold()  # only the case changes
 
 
