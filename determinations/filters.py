@@ -400,10 +400,10 @@ def with_settled_values(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        sourced = settled_values(request.GET)
-        if sourced is request.GET:
+        settled = settled_values(request.GET)
+        if settled is request.GET:
             return view(request, *args, **kwargs)
-        query = urlencode(list(sourced.lists()), doseq=True)
+        query = urlencode(list(settled.lists()), doseq=True)
         return HttpResponsePermanentRedirect(f"{request.path}?{query}")
 
     return wrapper
