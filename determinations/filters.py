@@ -322,11 +322,17 @@ def canonical_sections(data: QueryDict | None) -> QueryDict | None:
     values = data.getlist(SECTION)
     if not values or len(values) > MAX_VALUES_PER_PARAM:
         return data
-    settled = list(dict.fromkeys(map(_canonical_section_value, values)))
-    if settled == values:
+    return _with_values(data, SECTION, list(map(_canonical_section_value, values)))
+
+
+def _with_values(data: QueryDict, name: str, values: list[str]) -> QueryDict:
+    """``data`` with ``values`` (each once, in order) for parameter ``name``; ``data`` itself
+    when they are the values it has."""
+    values = list(dict.fromkeys(values))
+    if values == data.getlist(name):
         return data
     rewritten = data.copy()
-    rewritten.setlist(SECTION, settled)
+    rewritten.setlist(name, values)
     return rewritten
 
 
@@ -361,12 +367,7 @@ def sourced_guidelines(data: QueryDict | None) -> QueryDict | None:
             replaced += [v for v in guidelines.values_for_document(value) if v in held] or [value]
         else:
             replaced.append(value)
-    replaced = list(dict.fromkeys(replaced))
-    if replaced == values:
-        return data
-    rewritten = data.copy()
-    rewritten.setlist(GUIDELINE, replaced)
-    return rewritten
+    return _with_values(data, GUIDELINE, replaced)
 
 
 _GUIDELINE_FORM = re.compile(guidelines.PATTERN)
