@@ -139,8 +139,7 @@ def section_value(source: str | None, document: str | None, section: str | None)
     if document_value is None or not section:
         return None
     # Spaces only (the parser's text is unwrapped): the SQL of migration 0020 does the same.
-    section = canonical_section(section)
-    return f"{document_value}{SECTION_SEPARATOR}{section}"[:SECTION_MAX_LENGTH].rstrip(" ")
+    return _joined(document_value, section)
 
 
 def respelled_section_value(value: str) -> str:
@@ -150,9 +149,14 @@ def respelled_section_value(value: str) -> str:
     >>> respelled_section_value("ODG:Preface|Physical Therapy")
     'ODG:Preface|Physical therapy'
     """
-    document_value, section = split_section_value(value)
-    respelled = f"{document_value}{SECTION_SEPARATOR}{canonical_section(section)}"
-    return respelled[:SECTION_MAX_LENGTH].rstrip(" ")
+    return _joined(*split_section_value(value))
+
+
+def _joined(document_value: str, section: str) -> str:
+    """A document's value, a bar and the section in its one spelling, cut to the item column
+    without end spaces: the one form of a stored section value."""
+    joined = f"{document_value}{SECTION_SEPARATOR}{canonical_section(section)}"
+    return joined[:SECTION_MAX_LENGTH].rstrip(" ")
 
 
 def split_section_value(value: str) -> tuple[str, str]:
