@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 
 from . import plans, stats, timing
-from .filters import ItemFilterSet, filter_errors, filter_query, settled_values
+from .filters import ItemFilterSet, filter_errors, filter_query
 
 SIDES = ("a", "b")
 
@@ -56,7 +56,7 @@ def filtersets_from(
         if len(values) > 1:
             errors.append(f"Parameter '{side}': give it once.")
             continue
-        filterset = ItemFilterSet(settled_values(QueryDict(values[0])))
+        filterset = ItemFilterSet(QueryDict(values[0]))  # settles old values itself
         found = filter_errors(filterset)
         errors += [f"Parameter '{side}': {message}" for message in found]
         if not found:
