@@ -60,7 +60,7 @@ from .filters import (
     whole_number,
 )
 from .models import Determination, DisputedItem, PurgedLetter
-from .paging import fenced_ids
+from .paging import fenced_ids, walking
 from .search_vector import FIELDS, VECTOR_COLUMNS
 
 PAGE_SIZE = 25
@@ -138,10 +138,20 @@ class BrowseFilterBackend(BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset = validated_filters(request, extra=LIST_PARAMS)
         if queryset.model is DisputedItem:
-            if "q" in filterset.active:
-                matching = filterset.filter_queryset(DisputedItem.objects.public())
-                return queryset.filter(pk__in=fenced_ids(matching))
-            return selectors.within_the_ranges_year(filterset, filterset.filter_queryset(queryset))
+            if "q" not in filterset.active:
+                return selectors.within_the_ranges_year(
+                    filterset, filterset.filter_queryset(queryset)
+                )
+            matching = filterset.filter_queryset(DisputedItem.objects.public())
+            # A search with many hits walks the id index to the page's (the browse page's and the
+            # feed's rule); one with few finds them all through the search index first. So does
+            # one in several years: only one year's items are in id order in an index.
+            size = view.paginator.get_page_size(request)
+            one_year = len(filterset.active.get("year", ())) < 2
+            if one_year and selectors.search_walks(filterset, matching, size=size):
+                view.paginator.walks = True
+                return filterset.filter_queryset(queryset)
+            return queryset.filter(pk__in=fenced_ids(matching))
         if not filterset.active:
             return queryset
         matching = filterset.filter_queryset(DisputedItem.objects.public()).order_by()
@@ -198,9 +208,12 @@ class ItemCursorPagination(NewestFirstCursorPagination):
     """Items' cursor pages; the first page of a search with fewer than ``FEW_HITS`` items also
     says ``suggestions``: the search with a misspelt word replaced (``suggestions`` module)."""
 
+    walks = False  # set by BrowseFilterBackend for a search whose hits are dense
+
     def paginate_queryset(self, queryset, request, view=None):
         self.search = (request.query_params.get("q") or "").strip()
-        return super().paginate_queryset(queryset, request, view)
+        with walking(self.walks):
+            return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

@@ -294,12 +294,75 @@ def test_the_numbers_agree_across_stats_facets_items_and_export(client, archive,
 def test_searches_go_through_the_fence_and_keep_related_data_in_bulk(
     client, archive, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(3):  # the third: suggestions, as it has few hits
+    # The table's size and the sample's estimate of the hits (two levels, as they are few)
+    # decide between the fence and the walk; then the page, and suggestions for few hits.
+    with django_assert_max_num_queries(5):
         _, body = get(client, "/api/items/", q="acupuncture", outcome="overturned")
     assert [item["request"] for item in body["results"]] == ["Acupuncture x 6"]
     assert body["results"][0]["reviewer"]["citations"]
     _, body = get(client, "/api/determinations/", q="norco")
     assert [d["key"] for d in body["results"]] == [archive["l3"].key]
+
+
+def _every_page(client, url: str) -> list[tuple[str, int]]:
+    """Every item of a cursor-paged list, following the next links, then the previous links
+    back from the last page (each page's rows in the list's order)."""
+    seen, pages = [], []
+    while url:
+        _, body = get(client, url)
+        pages.append([(item["key"], item["number"]) for item in body["results"]])
+        seen += pages[-1]
+        last, url = url, body["next"]
+    back = []
+    url = get(client, last)[1]["previous"]
+    while url:
+        _, body = get(client, url)
+        back = [(item["key"], item["number"]) for item in body["results"]] + back
+        url = body["previous"]
+    assert back + pages[-1] == seen  # the previous links come back over the same rows
+    return seen
+
+
+def test_a_search_with_many_hits_walks_the_id_index_and_finds_the_same_pages(client, monkeypatch):
+    """The sample says the hits are dense: the items' id index is walked (no fence, bitmap
+    scans off) instead of reading every hit first; every page is the fence's, both ways."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from determinations import sampling, selectors, summaries
+
+    for number in range(7):
+        a_determination(
+            a_parse(
+                case_number=f"CM17-000002{number}",
+                decision_date=f"201{6 + number % 2}-0{number + 1}-01",
+                items=[an_item(request="Acupuncture x 6"), an_item(request="MRI lumbar")],
+            )
+        )
+    summaries.summaries_refresh()
+    url = "/api/items/?q=acupuncture&page_size=2"
+    with CaptureQueriesContext(connection) as queries:
+        fenced = _every_page(client, url)
+    assert len(fenced) == 7 and all(number == 1 for _, number in fenced)
+    assert any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
+    monkeypatch.setattr(sampling, "LEVELS", (1,))  # every letter is in the sample
+    monkeypatch.setattr(selectors, "FENCE_UP_TO", 0)
+    monkeypatch.setattr(selectors, "WALK_UP_TO", 10**9)
+    of_2017 = [row for row in fenced if row[0][-1] in "135"]  # the odd letters
+    for query, expected in [("", fenced), ("&year=2017", of_2017)]:
+        with CaptureQueriesContext(connection) as queries:
+            walked = _every_page(client, url + query)
+        assert walked == expected
+        assert any("enable_bitmapscan" in q["sql"] for q in queries.captured_queries)
+        assert not any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
+    # Never walked: a date range, and two years (no index holds their items in id order).
+    for query, expected in [
+        ("&decided_from=2017-01-01", of_2017),
+        ("&year=2016&year=2017", fenced),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            assert _every_page(client, url + query) == expected
+        assert any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize(
