@@ -144,11 +144,9 @@ class BrowseFilterBackend(BaseFilterBackend):
                 )
             matching = filterset.filter_queryset(DisputedItem.objects.public())
             # A search with many hits walks the id index to the page's (the browse page's and the
-            # feed's rule); one with few finds them all through the search index first. So does
-            # one in several years: only one year's items are in id order in an index.
+            # feed's rule); one with few finds them all through the search index first.
             size = view.paginator.get_page_size(request)
-            one_year = len(filterset.active.get("year", ())) < 2
-            if one_year and selectors.search_walks(filterset, matching, size=size):
+            if selectors.search_walks(filterset, matching, size=size):
                 view.paginator.walks = True
                 return filterset.filter_queryset(queryset)
             return queryset.filter(pk__in=fenced_ids(matching))
