@@ -60,7 +60,7 @@ from .filters import (
     whole_number,
 )
 from .models import Determination, DisputedItem, PurgedLetter
-from .paging import fenced_ids, walking
+from .paging import fenced_ids, walking, year_walks
 from .search_vector import FIELDS, VECTOR_COLUMNS
 
 PAGE_SIZE = 25
@@ -145,11 +145,28 @@ class BrowseFilterBackend(BaseFilterBackend):
             matching = filterset.filter_queryset(DisputedItem.objects.public())
             # A search with many hits walks the id index to the page's (the browse page's and the
             # feed's rule); one with few finds them all through the search index first.
-            size = view.paginator.get_page_size(request)
-            if selectors.search_walks(filterset, matching, size=size):
-                view.paginator.walks = True
+            paginator = view.paginator
+            size = paginator.get_page_size(request)
+            if not selectors.search_walks(filterset, matching, size=size):
+                return queryset.filter(pk__in=fenced_ids(matching))
+            paginator.walks = True
+            years = selectors.years_of(filterset)
+            if len(years) < 2:
                 return filterset.filter_queryset(queryset)
-            return queryset.filter(pk__in=fenced_ids(matching))
+            # Several years: each year's index walked to the page (the cursor's position in
+            # each walk), the page taken from their rows.
+            cursor = paginator.requested_cursor(request)
+            order, offset = ("-id",), 0
+            if cursor is not None:
+                offset = cursor.offset
+                order = ("id",) if cursor.reverse else order
+                if cursor.position is not None:
+                    after = "gt" if cursor.reverse else "lt"
+                    matching = matching.filter(**{f"id__{after}": int(cursor.position)})
+            walks = year_walks(
+                matching, years, year="decision_year", order=order, limit=offset + size + 1
+            )
+            return queryset.filter(pk__in=walks)
         if not filterset.active:
             return queryset
         matching = filterset.filter_queryset(DisputedItem.objects.public()).order_by()
@@ -159,6 +176,9 @@ class BrowseFilterBackend(BaseFilterBackend):
 
     def get_schema_operation_parameters(self, view):
         return []  # declared once in FILTER_PARAMETERS, shared with non-list views
+
+
+BAD_CURSOR = "Parameter 'cursor': not a cursor this API gave out (use the 'next' link)."
 
 
 class NewestFirstCursorPagination(CursorPagination):
@@ -193,13 +213,18 @@ class NewestFirstCursorPagination(CursorPagination):
             raise exceptions.NotFound(self.invalid_cursor_message)
         return cursor
 
+    def requested_cursor(self, request):
+        """The request's cursor (None on the first page), or a 400 for one not given out."""
+        try:
+            return self.decode_cursor(request)
+        except exceptions.NotFound as exc:  # DRF's answer to a cursor it cannot decode
+            raise BadParameters([BAD_CURSOR]) from exc
+
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
-        except exceptions.NotFound as exc:  # DRF's answer to a cursor it cannot decode
-            raise BadParameters(
-                ["Parameter 'cursor': not a cursor this API gave out (use the 'next' link)."]
-            ) from exc
+        except exceptions.NotFound as exc:
+            raise BadParameters([BAD_CURSOR]) from exc
 
 
 class ItemCursorPagination(NewestFirstCursorPagination):

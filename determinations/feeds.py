@@ -88,8 +88,18 @@ class ItemFeed(Feed):
         # A search with many hits walks the entry-ordered index (its newest hits are near);
         # one with few finds them all through the search index first.
         walk = selectors.search_walks(filterset, matching, size=FEED_SIZE)
+        years = selectors.years_of(filterset)
         if "q" in filterset.active and not walk:
             matching = DisputedItem.objects.public().filter(pk__in=fenced_ids(matching))
+        elif walk and len(years) > 1:  # each year's letters walked, the entries taken from them
+            walks = paging.year_walks(
+                matching,
+                years,
+                year="determination__decision_date__year__in",
+                order=ENTRY_ORDER,
+                limit=FEED_SIZE,
+            )
+            matching = DisputedItem.objects.public().filter(pk__in=walks)
         rows = matching.select_related("determination").defer(
             *VECTOR_COLUMNS, "determination__clinical_summary"
         )

@@ -110,6 +110,29 @@ def fenced_ids(queryset: QuerySet, *, order: str | None = None, limit: int | Non
     return RawSQL(sql, params)  # noqa: S611
 
 
+def year_walks(
+    queryset: QuerySet, years: list[int], *, year: str, order: tuple[str, ...], limit: int
+) -> RawSQL:
+    """Ids of the first ``limit`` rows in ``order`` of each of ``years``, one walk a year down
+    its own index, in one ``UNION ALL``: use as ``filter(pk__in=...)`` within ``walking``.
+
+    No index holds several years' rows in one order: walking the whole order meets an old
+    year's rows only after every newer one's (2 M rows walked, 7.5 s, for two years at 2 M
+    letters), and the fence reads every hit. ``year``: the lookup that names one year, which
+    that index holds (``decision_year``; ``determination__decision_date__year__in`` for the
+    letters' year, with the year in a list); ``order`` never request text.
+    """
+    arms, params = [], []
+    for one in years:
+        value = [one] if year.endswith("__in") else one
+        walk = queryset.filter(**{year: value}).order_by(*order).values("id")[:limit]
+        sql, walk_params = walk.query.sql_with_params()
+        arms.append(f"({sql})")
+        params.extend(walk_params)
+    # Each arm is Django's own compiled SQL; the request's values stay in ``params``.
+    return RawSQL(f"SELECT id FROM ({' UNION ALL '.join(arms)}) AS walks", params)  # noqa: S608,S611
+
+
 @contextmanager
 def walking(walk: bool) -> Iterator[None]:
     """Within the block, when ``walk``: no bitmap scans, so a search whose hits are dense walks

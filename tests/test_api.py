@@ -325,17 +325,18 @@ def _every_page(client, url: str) -> list[tuple[str, int]]:
 
 def test_a_search_with_many_hits_walks_the_id_index_and_finds_the_same_pages(client, monkeypatch):
     """The sample says the hits are dense: the items' id index is walked (no fence, bitmap
-    scans off) instead of reading every hit first; every page is the fence's, both ways."""
+    scans off) instead of reading every hit first, each year's index for several years; every
+    page is the fence's, both ways."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from determinations import sampling, selectors, summaries
 
-    for number in range(7):
+    for number in range(8):  # 2016 and 2017 in turn (their pages mix them), then 2018
         a_determination(
             a_parse(
                 case_number=f"CM17-000002{number}",
-                decision_date=f"201{6 + number % 2}-0{number + 1}-01",
+                decision_date=f"201{6 + number % 2 if number < 7 else 8}-0{number + 1}-01",
                 items=[an_item(request="Acupuncture x 6"), an_item(request="MRI lumbar")],
             )
         )
@@ -343,26 +344,31 @@ def test_a_search_with_many_hits_walks_the_id_index_and_finds_the_same_pages(cli
     url = "/api/items/?q=acupuncture&page_size=2"
     with CaptureQueriesContext(connection) as queries:
         fenced = _every_page(client, url)
-    assert len(fenced) == 7 and all(number == 1 for _, number in fenced)
+    assert len(fenced) == 8 and all(number == 1 for _, number in fenced)
     assert any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
     monkeypatch.setattr(sampling, "LEVELS", (1,))  # every letter is in the sample
     monkeypatch.setattr(selectors, "FENCE_UP_TO", 0)
     monkeypatch.setattr(selectors, "WALK_UP_TO", 10**9)
-    of_2017 = [row for row in fenced if row[0][-1] in "135"]  # the odd letters
-    for query, expected in [("", fenced), ("&year=2017", of_2017)]:
-        with CaptureQueriesContext(connection) as queries:
-            walked = _every_page(client, url + query)
-        assert walked == expected
-        assert any("enable_bitmapscan" in q["sql"] for q in queries.captured_queries)
-        assert not any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
-    # Never walked: a date range, and two years (no index holds their items in id order).
-    for query, expected in [
-        ("&decided_from=2017-01-01", of_2017),
-        ("&year=2016&year=2017", fenced),
+    of_2017 = [row for row in fenced if row[0][-1] in "135"]
+    of_two_years = [row for row in fenced if row[0][-1] != "7"]
+    from_2017 = sorted([*of_2017, fenced[0]], key=fenced.index)  # and 2018's
+    for query, expected, per_year in [
+        ("", fenced, False),
+        ("&year=2017", of_2017, False),
+        ("&year=2016&year=2017", of_two_years, True),
+        ("&year=2017&year=2018&year=2013", from_2017, True),
     ]:
         with CaptureQueriesContext(connection) as queries:
-            assert _every_page(client, url + query) == expected
-        assert any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
+            walked = _every_page(client, url + query)
+        assert walked == sorted(expected, key=fenced.index)  # the fence's rows, in its order
+        statements = [q["sql"] for q in queries.captured_queries]
+        assert any("enable_bitmapscan" in sql for sql in statements)
+        assert not any("OFFSET 0" in sql for sql in statements)
+        assert any(") AS walks" in sql for sql in statements) == per_year
+    # Never walked: a date range.
+    with CaptureQueriesContext(connection) as queries:
+        assert _every_page(client, url + "&decided_from=2017-01-01") == from_2017
+    assert any("OFFSET 0" in q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize(
