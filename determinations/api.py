@@ -60,7 +60,7 @@ from .filters import (
     whole_number,
 )
 from .models import Determination, DisputedItem, PurgedLetter
-from .paging import fenced_ids, walking, year_walks
+from .paging import fenced_ids, raw_order, walking, year_walks
 from .search_vector import FIELDS, VECTOR_COLUMNS
 
 PAGE_SIZE = 25
@@ -147,26 +147,21 @@ class BrowseFilterBackend(BaseFilterBackend):
             # feed's rule); one with few finds them all through the search index first.
             paginator = view.paginator
             size = paginator.get_page_size(request)
-            if not selectors.search_walks(filterset, matching, size=size):
-                return queryset.filter(pk__in=fenced_ids(matching))
-            paginator.walks = True
+            walk = selectors.search_walks(filterset, matching, size=size)
+            paginator.walks = walk
             years = selectors.years_of(filterset)
-            if len(years) < 2:
+            if walk and len(years) < 2:
                 return filterset.filter_queryset(queryset)
-            # Several years: each year's index walked to the page (the cursor's position in
-            # each walk), the page taken from their rows.
-            cursor = paginator.requested_cursor(request)
-            order, offset = ("-id",), 0
-            if cursor is not None:
-                offset = cursor.offset
-                order = ("id",) if cursor.reverse else order
-                if cursor.position is not None:
-                    after = "gt" if cursor.reverse else "lt"
-                    matching = matching.filter(**{f"id__{after}": int(cursor.position)})
-            walks = year_walks(
-                matching, years, year="decision_year", order=order, limit=offset + size + 1
-            )
-            return queryset.filter(pk__in=walks)
+            # Otherwise the page's rows are found first, past the cursor's position: each year's
+            # walk (several years), or the fence's first hits. The fence's every hit, joined to
+            # the id index, walked that index back to the oldest of them (2.2 M rows, 2.3 s, for
+            # a half-year of 2019 at 2 M letters).
+            matching, order, limit = paginator.window(request, matching, size=size)
+            if walk:
+                ids = year_walks(matching, years, year="decision_year", order=order, limit=limit)
+            else:
+                ids = fenced_ids(matching, order=raw_order(order), limit=limit)
+            return queryset.filter(pk__in=ids)
         if not filterset.active:
             return queryset
         matching = filterset.filter_queryset(DisputedItem.objects.public()).order_by()
@@ -213,12 +208,20 @@ class NewestFirstCursorPagination(CursorPagination):
             raise exceptions.NotFound(self.invalid_cursor_message)
         return cursor
 
-    def requested_cursor(self, request):
-        """The request's cursor (None on the first page), or a 400 for one not given out."""
+    def window(self, request, queryset: QuerySet, *, size: int):
+        """``queryset`` past the request's cursor, the order its page is read in, and how many
+        rows that read takes (``paginate_queryset`` reads them again from the rows found): the
+        page's rows can then be found before the page is read. A bad cursor is a 400."""
         try:
-            return self.decode_cursor(request)
+            cursor = self.decode_cursor(request)
         except exceptions.NotFound as exc:  # DRF's answer to a cursor it cannot decode
             raise BadParameters([BAD_CURSOR]) from exc
+        if cursor is None:
+            return queryset, ("-id",), size + 1
+        if cursor.position is not None:
+            beyond = "id__gt" if cursor.reverse else "id__lt"
+            queryset = queryset.filter(**{beyond: int(cursor.position)})
+        return queryset, ("id",) if cursor.reverse else ("-id",), cursor.offset + size + 1
 
     def paginate_queryset(self, queryset, request, view=None):
         try:

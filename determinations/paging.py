@@ -91,6 +91,11 @@ _RAW_ORDER = {
 }
 
 
+def raw_order(order: tuple[str, ...]) -> str:
+    """The SQL of one of the orders above (``("-id",)``: ``id DESC``), for ``fenced_ids``."""
+    return _RAW_ORDER[order]
+
+
 def fenced_ids(queryset: QuerySet, *, order: str | None = None, limit: int | None = None) -> RawSQL:
     """Ids of a search's hits behind an ``OFFSET 0`` fence: use as ``filter(pk__in=...)``.
 
