@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -31,7 +32,27 @@ FEED_SIZE = 50
 # Entry into the archive: determination ids come from a sequence at the first save, in the
 # order of ``created_at``, and ``(determination_id, number)`` is an index (the items' unique
 # key) walked backwards; a re-parse keeps the determination, so an entry never moves.
-ENTRY_ORDER = ("-determination_id", "-number")
+ENTRY_ORDER = paging.ENTRY_ORDER
+
+
+def _first_entries(
+    matching: QuerySet[DisputedItem], limit: int, *, fence: bool, years: list[int]
+) -> list[DisputedItem]:
+    """The first ``limit`` items of ``matching`` in entry order, with their letters. Fenced, or
+    walked in several ``years``, the first ids are found before the rows are read: the fence's
+    every hit, joined to the letters' index and sorted whole, took 1.1 s for a half-year's
+    ``q=acupuncture`` at 2 M letters (38,888 rows sorted for 50)."""
+    if fence:
+        first = fenced_ids(matching, order=paging.raw_order(ENTRY_ORDER), limit=limit)
+        matching = DisputedItem.objects.public().filter(pk__in=first)
+    elif len(years) > 1:  # each year's letters walked, the entries taken from them
+        year = "determination__decision_date__year__in"
+        first = paging.year_walks(matching, years, year=year, order=ENTRY_ORDER, limit=limit)
+        matching = DisputedItem.objects.public().filter(pk__in=first)
+    rows = matching.select_related("determination").defer(
+        *VECTOR_COLUMNS, "determination__clinical_summary"
+    )
+    return list(rows.order_by(*ENTRY_ORDER)[:limit])
 
 
 def _label(name: str, value) -> str:
@@ -86,29 +107,16 @@ class ItemFeed(Feed):
         )
         matching = selectors.letters_of_the_years(filterset, matching, letter="determination__")
         # A search with many hits walks the entry-ordered index (its newest hits are near);
-        # one with few finds them all through the search index first.
+        # one with few finds its first hits through the search index first.
         walk = selectors.search_walks(filterset, matching, size=FEED_SIZE)
-        years = selectors.years_of(filterset)
-        if "q" in filterset.active and not walk:
-            matching = DisputedItem.objects.public().filter(pk__in=fenced_ids(matching))
-        elif walk and len(years) > 1:  # each year's letters walked, the entries taken from them
-            walks = paging.year_walks(
-                matching,
-                years,
-                year="determination__decision_date__year__in",
-                order=ENTRY_ORDER,
-                limit=FEED_SIZE,
-            )
-            matching = DisputedItem.objects.public().filter(pk__in=walks)
-        rows = matching.select_related("determination").defer(
-            *VECTOR_COLUMNS, "determination__clinical_summary"
-        )
+        years = selectors.years_of(filterset) if walk else []
+        fence = "q" in filterset.active and not walk
         with paging.walking(walk):
-            dated = rows.filter(decision_date__isnull=False).order_by(*ENTRY_ORDER)
-            found = list(dated[:FEED_SIZE])
+            dated = matching.filter(decision_date__isnull=False)
+            found = _first_entries(dated, FEED_SIZE, fence=fence, years=years)
             if len(found) < FEED_SIZE:  # undated letters only after every dated one
-                undated = rows.filter(decision_date__isnull=True).order_by(*ENTRY_ORDER)
-                found += list(undated[: FEED_SIZE - len(found)])
+                undated = matching.filter(decision_date__isnull=True)
+                found += _first_entries(undated, FEED_SIZE - len(found), fence=fence, years=years)
         return found
 
     def author_name(self, filterset: ItemFilterSet) -> str:

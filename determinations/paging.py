@@ -79,6 +79,8 @@ def sort_for(requested: str | None, *, q: str) -> str:
 # Dated rows come first in both orders, undated ones after them (by id), so each segment can
 # walk the (decision_date DESC, id DESC) index forwards or backwards.
 NEWEST = ("-decision_date", "-id")
+# The feed's order: letters as they were stored, newest first, each letter's items in turn.
+ENTRY_ORDER = ("-determination_id", "-number")
 _SEGMENTS = {
     "newest": (NEWEST, ("-id",)),
     "oldest": (("decision_date", "id"), ("id",)),
@@ -88,6 +90,7 @@ _RAW_ORDER = {
     ("decision_date", "id"): "decision_date ASC, id ASC",
     ("-id",): "id DESC",
     ("id",): "id ASC",
+    ENTRY_ORDER: "determination_id DESC, number DESC",
 }
 
 
@@ -104,7 +107,7 @@ def fenced_ids(queryset: QuerySet, *, order: str | None = None, limit: int | Non
     makes it find the hits through the GIN index first. ``order`` (one of the constants below,
     never request text) and ``limit`` keep only the first hits.
     """
-    columns = ("id", "decision_date") if order else ("id",)
+    columns = ("id", "decision_date", "determination_id", "number") if order else ("id",)
     inner, params = queryset.order_by().values(*columns).query.sql_with_params()
     # ``inner`` is Django's own compiled SQL; the request's values stay in ``params``.
     sql = f"SELECT id FROM ({inner} OFFSET 0) AS hits"  # noqa: S608
