@@ -169,7 +169,12 @@ def test_a_search_with_many_hits_walks_the_entry_order_and_gives_the_same_entrie
                 items=[an_item(request="Norco #60"), an_item(request="MRI lumbar")],
             )
         )
-    fenced = entry_keys(feed(client, "?q=norco"))
+    with CaptureQueriesContext(connection) as queries:
+        fenced = entry_keys(feed(client, "?q=norco"))
+    # The fence keeps only the first entries of each segment (dated, undated), not every hit.
+    fences = [q["sql"] for q in queries.captured_queries if "OFFSET 0" in q["sql"]]
+    assert len(fences) == 2
+    assert all("ORDER BY determination_id DESC, number DESC LIMIT" in sql for sql in fences)
     monkeypatch.setattr(sampling, "LEVELS", (1,))  # every letter is in the sample
     monkeypatch.setattr(selectors, "FENCE_UP_TO", 0)
     monkeypatch.setattr(selectors, "WALK_UP_TO", 10**9)
