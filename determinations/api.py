@@ -60,7 +60,7 @@ from .filters import (
     whole_number,
 )
 from .models import Determination, DisputedItem, PurgedLetter
-from .paging import fenced_ids, raw_order, walking, year_walks
+from .paging import fenced_ids, walking, year_walks
 from .search_vector import FIELDS, VECTOR_COLUMNS
 
 PAGE_SIZE = 25
@@ -160,7 +160,7 @@ class BrowseFilterBackend(BaseFilterBackend):
             if walk:
                 ids = year_walks(matching, years, year="decision_year", order=order, limit=limit)
             else:
-                ids = fenced_ids(matching, order=raw_order(order), limit=limit)
+                ids = fenced_ids(matching, order=order, limit=limit)
             return queryset.filter(pk__in=ids)
         if not filterset.active:
             return queryset

@@ -43,7 +43,7 @@ def _first_entries(
     every hit, joined to the letters' index and sorted whole, took 1.1 s for a half-year's
     ``q=acupuncture`` at 2 M letters (38,888 rows sorted for 50)."""
     if fence:
-        first = fenced_ids(matching, order=paging.raw_order(ENTRY_ORDER), limit=limit)
+        first = fenced_ids(matching, order=ENTRY_ORDER, limit=limit)
         matching = DisputedItem.objects.public().filter(pk__in=first)
     elif len(years) > 1:  # each year's letters walked, the entries taken from them
         year = "determination__decision_date__year__in"

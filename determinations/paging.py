@@ -94,25 +94,22 @@ _RAW_ORDER = {
 }
 
 
-def raw_order(order: tuple[str, ...]) -> str:
-    """The SQL of one of the orders above (``("-id",)``: ``id DESC``), for ``fenced_ids``."""
-    return _RAW_ORDER[order]
-
-
-def fenced_ids(queryset: QuerySet, *, order: str | None = None, limit: int | None = None) -> RawSQL:
+def fenced_ids(
+    queryset: QuerySet, *, order: tuple[str, ...] | None = None, limit: int | None = None
+) -> RawSQL:
     """Ids of a search's hits behind an ``OFFSET 0`` fence: use as ``filter(pk__in=...)``.
 
     For ``ORDER BY ... LIMIT`` over a full-text search the planner may walk the ordering index
     backwards hoping to meet a rare phrase (5.5 s measured in docs/scale-notes.md); the fence
-    makes it find the hits through the GIN index first. ``order`` (one of the constants below,
+    makes it find the hits through the GIN index first. ``order`` (one of the orders above,
     never request text) and ``limit`` keep only the first hits.
     """
-    columns = ("id", "decision_date", "determination_id", "number") if order else ("id",)
+    columns = dict.fromkeys(("id", *(name.lstrip("-") for name in order or ())))
     inner, params = queryset.order_by().values(*columns).query.sql_with_params()
     # ``inner`` is Django's own compiled SQL; the request's values stay in ``params``.
     sql = f"SELECT id FROM ({inner} OFFSET 0) AS hits"  # noqa: S608
     if order:
-        sql += f" ORDER BY {order}"
+        sql += f" ORDER BY {_RAW_ORDER[order]}"
     if limit is not None:
         sql, params = f"{sql} LIMIT %s", (*params, limit)
     return RawSQL(sql, params)  # noqa: S611
@@ -195,7 +192,7 @@ def ranked_page(
     as for ``keyset_page``; ``fields`` the parts searched (all when empty).
     """
     if fence:
-        candidates = fenced_ids(queryset, order=_RAW_ORDER[NEWEST], limit=cap)
+        candidates = fenced_ids(queryset, order=NEWEST, limit=cap)
     else:
         candidates = queryset.order_by(*NEWEST).values("id")[:cap]
     start = (page - 1) * size
@@ -299,7 +296,7 @@ def _segments_rows(
             break
         segment = queryset.filter(condition)
         if fence:
-            ids = fenced_ids(segment, order=_RAW_ORDER[order], limit=missing)
+            ids = fenced_ids(segment, order=order, limit=missing)
         else:
             ids = segment.order_by(*order).values("id")[:missing]
         found += list(rows.filter(id__in=ids).order_by(*order))
