@@ -46,7 +46,7 @@ def _first_entries(
         first = fenced_ids(matching, order=ENTRY_ORDER, limit=limit)
         matching = DisputedItem.objects.public().filter(pk__in=first)
     elif len(years) > 1:  # each year's letters walked, the entries taken from them
-        year = "determination__decision_date__year__in"
+        year = "determination__decision_date__year"
         first = paging.year_walks(matching, years, year=year, order=ENTRY_ORDER, limit=limit)
         matching = DisputedItem.objects.public().filter(pk__in=first)
     rows = matching.select_related("determination").defer(
